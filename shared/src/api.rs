@@ -1,0 +1,202 @@
+//! Wire types of the HTTP contract, version 1 (`../shared/spec/api.md`).
+
+use crate::count::{CountStatus, OrganisationType};
+use crate::record::{DedupKey, FieldError, Record};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// The body of every 4xx/5xx answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub code: String,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<serde_json::Value>,
+}
+
+value_set!(Role {
+    Coordinator = "coordinator", "coördinator", "coordinator";
+    Analyst = "analyst", "analist", "analyst";
+});
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LoginResponse {
+    pub token: String,
+    pub role: Role,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Count {
+    pub id: Uuid,
+    pub name: String,
+    pub reference_date: NaiveDate,
+    pub starts_at: DateTime<FixedOffset>,
+    pub ends_at: DateTime<FixedOffset>,
+    pub status: CountStatus,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NewCount {
+    pub name: String,
+    pub reference_date: NaiveDate,
+    pub starts_at: DateTime<FixedOffset>,
+    pub ends_at: DateTime<FixedOffset>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StatusChange {
+    pub status: CountStatus,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Items<T> {
+    pub items: Vec<T>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Invite {
+    pub id: Uuid,
+    pub code: String,
+    pub organisation: String,
+    pub organisation_type: OrganisationType,
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Extension of the contract: when the code was revoked (the console shows it).
+    #[serde(default)]
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NewInvite {
+    pub organisation: String,
+    #[serde(default)]
+    pub organisation_type: OrganisationType,
+    #[serde(default)]
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EnrollRequest {
+    pub code: String,
+    #[serde(default)]
+    pub device_label: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EnrollResponse {
+    pub device_token: String,
+    pub device_id: Uuid,
+    pub count: Count,
+    pub organisation: String,
+    pub dedup_secret: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SyncRequest {
+    pub records: Vec<Record>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncStatus {
+    Stored,
+    Unchanged,
+    Updated,
+    Conflict,
+    Rejected,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SyncResult {
+    /// The record's id; `null` when the record had no readable id.
+    pub id: Option<Uuid>,
+    pub status: SyncStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<FieldError>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SyncResponse {
+    pub results: Vec<SyncResult>,
+    pub server_time: DateTime<Utc>,
+}
+
+/// At most this many records in one sync request.
+pub const MAX_SYNC_RECORDS: usize = 500;
+/// At most this many bytes in one request body.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VoidInfo {
+    pub reason: String,
+    pub at: DateTime<Utc>,
+    pub by: String,
+}
+
+/// A record as the coordinator sees it: the wire record plus where and when it came in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredRecord {
+    #[serde(flatten)]
+    pub record: Record,
+    pub device_id: Uuid,
+    pub organisation: String,
+    pub received_at: DateTime<Utc>,
+    pub void: Option<VoidInfo>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RecordPage {
+    pub items: Vec<StoredRecord>,
+    pub next_after: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct VoidRequest {
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    SamePerson,
+    DifferentPeople,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Resolution {
+    pub decision: Decision,
+    pub primary_record_id: Option<Uuid>,
+    pub decided_at: DateTime<Utc>,
+    pub decided_by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DuplicateRecord {
+    #[serde(flatten)]
+    pub stored: StoredRecord,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub since_decision: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DuplicateGroup {
+    pub dedup_key: DedupKey,
+    pub records: Vec<DuplicateRecord>,
+    pub resolution: Option<Resolution>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ResolveRequest {
+    pub decision: Decision,
+    #[serde(default)]
+    pub primary_record_id: Option<Uuid>,
+}

@@ -1,0 +1,15 @@
+//! Domain rules of the ETHOS count (see `../shared/spec/domain.md`) and the wire types of the
+//! HTTP contract (`../shared/spec/api.md`). Server and client both depend on this crate, so
+//! every rule lives here once. It must stay free of I/O and build for `wasm32-unknown-unknown`.
+
+#[macro_use]
+mod value_set;
+
+pub mod api;
+pub mod count;
+pub mod ethos;
+pub mod municipality;
+pub mod profile;
+pub mod record;
+
+pub use value_set::Lang;

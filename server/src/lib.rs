@@ -1,1 +1,67 @@
+//! The ETHOS server: HTTP API (`routes`, `handlers`), storage on SQLite (`storage`, the only
+//! place with SQL) and the command line (`cli`). Domain rules live in `ethos-shared`.
 
+pub mod cli;
+pub mod error;
+mod extract;
+mod handlers;
+mod routes;
+pub mod secrets;
+pub mod storage;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+/// Everything the server needs to start.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The SQLite file; created and migrated if needed.
+    pub db_path: PathBuf,
+    /// Where to listen; port 0 picks a free port (tests).
+    pub bind: SocketAddr,
+    /// The built web client (`client/dist`), served at `/`.
+    pub web_dir: PathBuf,
+}
+
+/// Shared by all handlers.
+#[derive(Clone)]
+pub struct AppState {
+    pub storage: storage::Storage,
+    pub web_dir: Arc<PathBuf>,
+}
+
+/// A server that is bound and ready to run. `main` and the tests both start it this way.
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    /// Opens and migrates the database and binds the port.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let storage = storage::Storage::open(&config.db_path).await?;
+        let listener = TcpListener::bind(config.bind).await?;
+        Ok(Application { listener, state: AppState { storage, web_dir: Arc::new(config.web_dir) } })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
+    }
+
+    /// Serves until `shutdown` completes, then finishes the requests in flight and closes the
+    /// database cleanly.
+    pub async fn run_until<F>(self, shutdown: F) -> anyhow::Result<()>
+    where
+        F: std::future::Future<Output = ()> + Send + 'static,
+    {
+        let storage = self.state.storage.clone();
+        let app = routes::router(self.state);
+        axum::serve(self.listener, app.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await?;
+        storage.close().await;
+        Ok(())
+    }
+}

@@ -35,6 +35,8 @@ value_set!(
     }
 );
 
+// The value_set! macro cannot mark a default variant, so this stays written out.
+#[allow(clippy::derivable_impls)]
 impl Default for OrganisationType {
     fn default() -> Self {
         OrganisationType::Other
@@ -110,7 +112,9 @@ mod tests {
         let (start, end) = (t("2026-10-15T20:00:00+02:00"), t("2026-10-16T20:00:00+02:00"));
         let now = t("2026-10-15T22:00:00+02:00").with_timezone(&Utc);
         assert_eq!(timing_problem(t("2026-10-15T23:00:00+02:00"), true, start, end, now), None);
-        assert_eq!(timing_problem(t("2026-10-15T23:00:01+02:00"), true, start, end, now),
-            Some(TimingProblem::InFuture));
+        assert_eq!(
+            timing_problem(t("2026-10-15T23:00:01+02:00"), true, start, end, now),
+            Some(TimingProblem::InFuture)
+        );
     }
 }

@@ -82,16 +82,20 @@ impl LivingSituation {
             HomelessHostel | TemporaryAccommodation | TransitionalSupported | WomensShelter => {
                 CountGroup::HomelessAccommodation
             }
-            PenalInstitution | MedicalInstitution | ChildrensInstitution => {
-                CountGroup::LeavingInstitution
-            }
+            PenalInstitution | MedicalInstitution | ChildrensInstitution => CountGroup::LeavingInstitution,
             MobileHome | NonConventionalBuilding | TemporaryStructure | IllegalOccupation => {
                 CountGroup::NonConventional
             }
             FamilyOrFriends => CountGroup::FamilyOrFriends,
             EvictionRented | RepossessionOwned => CountGroup::ThreatOfEviction,
-            ReceptionCentre | MigrantWorkers | ResidentialCareOlder | SupportedFormerlyHomeless
-            | NoTenancy | DomesticViolence | UnfitDwelling | ExtremeOvercrowding => CountGroup::Other,
+            ReceptionCentre
+            | MigrantWorkers
+            | ResidentialCareOlder
+            | SupportedFormerlyHomeless
+            | NoTenancy
+            | DomesticViolence
+            | UnfitDwelling
+            | ExtremeOvercrowding => CountGroup::Other,
         }
     }
 }
@@ -125,8 +129,16 @@ mod tests {
     #[test]
     fn conceptual_categories_follow_the_operational_ranges() {
         use ConceptualCategory::*;
-        let cases = [("1.1", Roofless), ("2.1", Roofless), ("3.3", Houseless), ("7.2", Houseless),
-            ("8.1", Insecure), ("10.1", Insecure), ("11.3", Inadequate), ("13.1", Inadequate)];
+        let cases = [
+            ("1.1", Roofless),
+            ("2.1", Roofless),
+            ("3.3", Houseless),
+            ("7.2", Houseless),
+            ("8.1", Insecure),
+            ("10.1", Insecure),
+            ("11.3", Inadequate),
+            ("13.1", Inadequate),
+        ];
         for (code, want) in cases {
             assert_eq!(LivingSituation::from_code(code).unwrap().conceptual_category(), want, "{code}");
         }
@@ -145,8 +157,11 @@ mod tests {
             ("other", vec!["5.1", "5.2", "7.1", "7.2", "8.2", "10.1", "12.1", "13.1"]),
         ];
         for (group, codes) in expected {
-            let mut got: Vec<&str> = LivingSituation::ALL.iter()
-                .filter(|s| s.count_group().code() == group).map(|s| s.code()).collect();
+            let mut got: Vec<&str> = LivingSituation::ALL
+                .iter()
+                .filter(|s| s.count_group().code() == group)
+                .map(|s| s.code())
+                .collect();
             got.sort();
             let mut want = codes.clone();
             want.sort();
@@ -156,7 +171,8 @@ mod tests {
 
     #[test]
     fn groups_five_to_seven_are_hidden_homelessness() {
-        let hidden: Vec<&str> = CountGroup::ALL.iter().filter(|g| g.is_hidden() == Some(true)).map(|g| g.code()).collect();
+        let hidden: Vec<&str> =
+            CountGroup::ALL.iter().filter(|g| g.is_hidden() == Some(true)).map(|g| g.code()).collect();
         assert_eq!(hidden, vec!["5", "6", "7"]);
         assert_eq!(CountGroup::Other.is_hidden(), None);
     }

@@ -7,9 +7,12 @@ mod value_set;
 
 pub mod api;
 pub mod count;
+pub mod counting;
+pub mod dedup_key;
 pub mod ethos;
 pub mod municipality;
 pub mod profile;
 pub mod record;
+pub mod sync;
 
 pub use value_set::Lang;

@@ -22,10 +22,7 @@ pub struct Gemeente {
 pub fn all() -> &'static [Gemeente] {
     static LIST: OnceLock<Vec<Gemeente>> = OnceLock::new();
     LIST.get_or_init(|| {
-        csv::Reader::from_reader(GEMEENTEN_CSV.as_bytes())
-            .deserialize()
-            .filter_map(Result::ok)
-            .collect()
+        csv::Reader::from_reader(GEMEENTEN_CSV.as_bytes()).deserialize().filter_map(Result::ok).collect()
     })
 }
 
@@ -40,11 +37,7 @@ pub fn region() -> impl Iterator<Item = &'static Gemeente> {
 }
 
 /// Common everyday names that differ from the official CBS name, for the type-ahead.
-const ALIASES: &[(&str, &str)] = &[
-    ("den haag", "GM0518"),
-    ("the hague", "GM0518"),
-    ("den bosch", "GM0796"),
-];
+const ALIASES: &[(&str, &str)] = &[("den haag", "GM0518"), ("the hague", "GM0518"), ("den bosch", "GM0796")];
 
 /// Municipalities whose name (or a common alias) contains `query`, case- and
 /// diacritics-insensitively; names that start with the query come first, then the region's.
@@ -68,18 +61,13 @@ pub fn search(query: &str, limit: usize) -> Vec<&'static Gemeente> {
         })
         .collect();
     // Region municipalities first within each rank: they are the likeliest origins.
-    hits.sort_by(|a, b| {
-        (a.0, !a.1.in_region, &a.1.name).cmp(&(b.0, !b.1.in_region, &b.1.name))
-    });
+    hits.sort_by(|a, b| (a.0, !a.1.in_region, &a.1.name).cmp(&(b.0, !b.1.in_region, &b.1.name)));
     hits.into_iter().take(limit).map(|(_, g)| g).collect()
 }
 
 fn fold(text: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
-    text.nfd()
-        .filter(|c| c.is_ascii())
-        .collect::<String>()
-        .to_lowercase()
+    text.nfd().filter(|c| c.is_ascii()).collect::<String>().to_lowercase()
 }
 
 #[cfg(test)]

@@ -175,10 +175,8 @@ impl CareNeeds {
             [one] if one.as_ref() == "none" => Some(CareNeeds::None),
             [one] if one.as_ref() == "unknown" => Some(CareNeeds::Unknown),
             many => {
-                let mut needs = many
-                    .iter()
-                    .map(|c| CareNeed::from_code(c.as_ref()))
-                    .collect::<Option<Vec<_>>>()?;
+                let mut needs =
+                    many.iter().map(|c| CareNeed::from_code(c.as_ref())).collect::<Option<Vec<_>>>()?;
                 needs.sort();
                 needs.dedup();
                 Some(CareNeeds::Needs(needs))
@@ -250,9 +248,24 @@ mod tests {
 
     #[test]
     fn age_bands_have_the_boundaries_of_the_specification() {
-        let cases = [(0, "0-17"), (17, "0-17"), (18, "18-22"), (22, "18-22"), (23, "23-26"),
-            (26, "23-26"), (27, "27-29"), (29, "27-29"), (30, "30-39"), (39, "30-39"),
-            (40, "40-49"), (49, "40-49"), (50, "50-64"), (64, "50-64"), (65, "65+"), (104, "65+")];
+        let cases = [
+            (0, "0-17"),
+            (17, "0-17"),
+            (18, "18-22"),
+            (22, "18-22"),
+            (23, "23-26"),
+            (26, "23-26"),
+            (27, "27-29"),
+            (29, "27-29"),
+            (30, "30-39"),
+            (39, "30-39"),
+            (40, "40-49"),
+            (49, "40-49"),
+            (50, "50-64"),
+            (64, "50-64"),
+            (65, "65+"),
+            (104, "65+"),
+        ];
         for (age, band) in cases {
             assert_eq!(AgeBand::from_age(age).code(), band, "age {age}");
         }
@@ -279,8 +292,13 @@ mod tests {
         assert_eq!(ok(serde_json::json!(0)), Some(Children::Count(0)));
         assert_eq!(ok(serde_json::json!(20)), Some(Children::Count(20)));
         assert_eq!(ok(serde_json::json!("unknown")), Some(Children::Unknown));
-        for bad in [serde_json::json!(21), serde_json::json!(-1), serde_json::json!(1.5),
-            serde_json::json!("3"), serde_json::json!(null)] {
+        for bad in [
+            serde_json::json!(21),
+            serde_json::json!(-1),
+            serde_json::json!(1.5),
+            serde_json::json!("3"),
+            serde_json::json!(null),
+        ] {
             assert_eq!(ok(bad.clone()), None, "{bad}");
         }
         assert_eq!(serde_json::to_value(Children::Unknown).unwrap(), serde_json::json!("unknown"));
@@ -290,8 +308,10 @@ mod tests {
     fn care_needs_allow_none_and_unknown_only_alone() {
         assert_eq!(CareNeeds::from_codes(&["none"]), Some(CareNeeds::None));
         assert_eq!(CareNeeds::from_codes(&["unknown"]), Some(CareNeeds::Unknown));
-        assert_eq!(CareNeeds::from_codes(&["physical", "addiction", "addiction"]),
-            Some(CareNeeds::Needs(vec![CareNeed::Addiction, CareNeed::Physical])));
+        assert_eq!(
+            CareNeeds::from_codes(&["physical", "addiction", "addiction"]),
+            Some(CareNeeds::Needs(vec![CareNeed::Addiction, CareNeed::Physical]))
+        );
         assert_eq!(CareNeeds::from_codes::<&str>(&[]), None);
         assert_eq!(CareNeeds::from_codes(&["none", "addiction"]), None);
         assert_eq!(CareNeeds::from_codes(&["unknown", "unknown"]), None);

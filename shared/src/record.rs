@@ -211,8 +211,7 @@ pub fn parse_record(value: &Value) -> Result<Record, Vec<FieldError>> {
     }
     let observed_at = field::<DateTime<FixedOffset>>(obj, "observed_at", "observed_at", &mut errors);
     let municipality = field::<RegionCode>(obj, "municipality", "municipality", &mut errors);
-    let living_situation =
-        field::<LivingSituation>(obj, "living_situation", "living_situation", &mut errors);
+    let living_situation = field::<LivingSituation>(obj, "living_situation", "living_situation", &mut errors);
     let origin = field::<Origin>(obj, "origin", "origin", &mut errors);
     let dedup_key = field::<Option<DedupKey>>(obj, "dedup_key", "dedup_key", &mut errors);
     let training = match obj.get("training") {
@@ -235,9 +234,26 @@ pub fn parse_record(value: &Value) -> Result<Record, Vec<FieldError>> {
         }
     };
     match (id, revision, observed_at, municipality, living_situation, origin, dedup_key, profile, training) {
-        (Some(id), Some(revision), Some(observed_at), Some(municipality), Some(living_situation),
-         Some(origin), Some(dedup_key), Some(profile), Some(training)) if errors.is_empty() => Ok(Record {
-            id, revision, observed_at, municipality, living_situation, origin, dedup_key, profile, training,
+        (
+            Some(id),
+            Some(revision),
+            Some(observed_at),
+            Some(municipality),
+            Some(living_situation),
+            Some(origin),
+            Some(dedup_key),
+            Some(profile),
+            Some(training),
+        ) if errors.is_empty() => Ok(Record {
+            id,
+            revision,
+            observed_at,
+            municipality,
+            living_situation,
+            origin,
+            dedup_key,
+            profile,
+            training,
         }),
         _ => Err(errors),
     }
@@ -347,7 +363,16 @@ mod tests {
 
     #[test]
     fn every_missing_field_is_reported_by_name() {
-        for key in ["id", "revision", "observed_at", "municipality", "living_situation", "origin", "dedup_key", "profile"] {
+        for key in [
+            "id",
+            "revision",
+            "observed_at",
+            "municipality",
+            "living_situation",
+            "origin",
+            "dedup_key",
+            "profile",
+        ] {
             let mut v = valid();
             v.as_object_mut().unwrap().remove(key);
             assert_eq!(errors_of(v), vec![(key.to_string(), FieldErrorCode::Missing)], "{key}");
@@ -377,12 +402,15 @@ mod tests {
         v["profile"]["gender"] = json!("male");
         v["profile"]["care_needs"] = json!(["none", "addiction"]);
         let errs = errors_of(v);
-        assert_eq!(errs, vec![
-            ("municipality".into(), FieldErrorCode::InvalidValue),
-            ("living_situation".into(), FieldErrorCode::InvalidValue),
-            ("profile.gender".into(), FieldErrorCode::InvalidValue),
-            ("profile.care_needs".into(), FieldErrorCode::InvalidValue),
-        ]);
+        assert_eq!(
+            errs,
+            vec![
+                ("municipality".into(), FieldErrorCode::InvalidValue),
+                ("living_situation".into(), FieldErrorCode::InvalidValue),
+                ("profile.gender".into(), FieldErrorCode::InvalidValue),
+                ("profile.care_needs".into(), FieldErrorCode::InvalidValue),
+            ]
+        );
     }
 
     #[test]
@@ -422,11 +450,17 @@ mod tests {
     #[test]
     fn ids_revisions_times_and_keys_are_checked_for_form() {
         let cases = [
-            ("id", json!("not-a-uuid")), ("id", json!(7)),
-            ("revision", json!(0)), ("revision", json!(-1)), ("revision", json!(1.5)), ("revision", json!("1")),
-            ("observed_at", json!("2026-10-15 22:40")), ("observed_at", json!("2026-10-15T22:40:00")),
+            ("id", json!("not-a-uuid")),
+            ("id", json!(7)),
+            ("revision", json!(0)),
+            ("revision", json!(-1)),
+            ("revision", json!(1.5)),
+            ("revision", json!("1")),
+            ("observed_at", json!("2026-10-15 22:40")),
+            ("observed_at", json!("2026-10-15T22:40:00")),
             ("dedup_key", json!("F8108182FCEECEE89EBA6A4C24EF082B45665411E020779334F04F10CC5C167A")),
-            ("dedup_key", json!("abc")), ("training", json!("yes")),
+            ("dedup_key", json!("abc")),
+            ("training", json!("yes")),
         ];
         for (key, bad) in cases {
             let mut v = valid();

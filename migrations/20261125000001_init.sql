@@ -1,0 +1,112 @@
+-- The initial schema of the ETHOS count. Append-only: change the schema in a new migration.
+-- Times are RFC 3339 text (UTC unless a column says otherwise); ids are UUID text.
+
+-- Coordinator and analyst accounts. Field devices are not users (see `devices`).
+CREATE TABLE users (
+    id            TEXT PRIMARY KEY,
+    username      TEXT NOT NULL UNIQUE,
+    password_hash TEXT NOT NULL,            -- Argon2id PHC string
+    role          TEXT NOT NULL CHECK (role IN ('coordinator', 'analyst')),
+    created_at    TEXT NOT NULL
+);
+
+-- Login sessions. Only the SHA-256 of a token is stored: a copy of the database opens nothing.
+CREATE TABLE sessions (
+    token_hash TEXT PRIMARY KEY,
+    user_id    TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+
+-- Failed logins, for the rate limit (5 per username or client address per 15 minutes).
+CREATE TABLE login_failures (
+    id          INTEGER PRIMARY KEY,
+    username    TEXT NOT NULL,
+    client_addr TEXT NOT NULL,
+    at          TEXT NOT NULL
+);
+CREATE INDEX login_failures_username ON login_failures (username, at);
+CREATE INDEX login_failures_addr ON login_failures (client_addr, at);
+
+CREATE TABLE counts (
+    id             TEXT PRIMARY KEY,
+    name           TEXT NOT NULL,
+    reference_date TEXT NOT NULL,          -- YYYY-MM-DD
+    starts_at      TEXT NOT NULL,          -- with the offset the coordinator gave
+    ends_at        TEXT NOT NULL,
+    status         TEXT NOT NULL CHECK (status IN ('training', 'live', 'locked')),
+    dedup_secret   TEXT NOT NULL,          -- HMAC key of the duplicate key; only enrolment hands it out
+    created_at     TEXT NOT NULL,
+    created_by     TEXT NOT NULL REFERENCES users (id)
+);
+
+-- Team codes ("invites"). A device enrolls with one and its records carry its organisation.
+CREATE TABLE invites (
+    id                TEXT PRIMARY KEY,
+    count_id          TEXT NOT NULL REFERENCES counts (id) ON DELETE CASCADE,
+    code              TEXT NOT NULL UNIQUE, -- normalised: upper case, no separator
+    organisation      TEXT NOT NULL,
+    organisation_type TEXT NOT NULL,
+    expires_at        TEXT,
+    revoked_at        TEXT,
+    created_at        TEXT NOT NULL,
+    created_by        TEXT NOT NULL REFERENCES users (id)
+);
+CREATE INDEX invites_count ON invites (count_id);
+
+CREATE TABLE devices (
+    id           TEXT PRIMARY KEY,
+    invite_id    TEXT NOT NULL REFERENCES invites (id) ON DELETE CASCADE,
+    count_id     TEXT NOT NULL REFERENCES counts (id) ON DELETE CASCADE,
+    token_hash   TEXT NOT NULL UNIQUE,
+    label        TEXT,
+    enrolled_at  TEXT NOT NULL,
+    last_seen_at TEXT
+);
+CREATE INDEX devices_count ON devices (count_id);
+
+-- One row per record id: the latest revision. `content` is the canonical JSON of the wire
+-- record (compared byte for byte to tell a resend from a change); the other columns repeat
+-- what the report and the duplicate review group by, so they need not parse JSON.
+CREATE TABLE records (
+    id               TEXT PRIMARY KEY,
+    count_id         TEXT NOT NULL REFERENCES counts (id) ON DELETE CASCADE,
+    device_id        TEXT NOT NULL REFERENCES devices (id) ON DELETE CASCADE,
+    revision         INTEGER NOT NULL,
+    content          TEXT NOT NULL,
+    observed_at      TEXT NOT NULL,
+    municipality     TEXT NOT NULL,
+    living_situation TEXT NOT NULL,
+    dedup_key        TEXT,
+    stored_in_training INTEGER NOT NULL,   -- 1 when the count was in training when first stored
+    training         INTEGER NOT NULL,     -- stored_in_training, or the record says so
+    received_at      TEXT NOT NULL,
+    void_reason      TEXT,
+    void_at          TEXT,
+    void_by          TEXT
+);
+CREATE INDEX records_count_id ON records (count_id, id);
+CREATE INDEX records_count_key ON records (count_id, dedup_key) WHERE dedup_key IS NOT NULL;
+
+-- The coordinator's decision per duplicate key.
+CREATE TABLE duplicate_resolutions (
+    count_id          TEXT NOT NULL REFERENCES counts (id) ON DELETE CASCADE,
+    dedup_key         TEXT NOT NULL,
+    decision          TEXT NOT NULL CHECK (decision IN ('same_person', 'different_people')),
+    primary_record_id TEXT,
+    decided_at        TEXT NOT NULL,
+    decided_by        TEXT NOT NULL,
+    PRIMARY KEY (count_id, dedup_key)
+);
+
+-- Who did what when. Written in the same transaction as the change it describes.
+CREATE TABLE audit_log (
+    id        INTEGER PRIMARY KEY,
+    at        TEXT NOT NULL,
+    actor     TEXT NOT NULL,               -- "user:<name>", "device:<id>", "cli"
+    action    TEXT NOT NULL,               -- e.g. "count.create", "record.void", "sync"
+    count_id  TEXT,
+    entity_id TEXT,
+    details   TEXT                         -- JSON, never personal data
+);
+CREATE INDEX audit_log_count ON audit_log (count_id, id);

@@ -1,0 +1,206 @@
+//! The `ethos` command line (api.md "Command line").
+
+use crate::secrets::{hash_password, new_dedup_secret, new_team_code, normalise_team_code};
+use crate::storage::{AddUserError, Storage, User};
+use crate::{Application, Config};
+use clap::{Parser, Subcommand, ValueEnum};
+use ethos_shared::api::{NewCount, NewInvite, Role};
+use ethos_shared::count::OrganisationType;
+use std::io::BufRead;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Parser)]
+#[command(name = "ethos", version, about = "ETHOS count Maastricht-Heuvelland: server and tools")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Serve the API and the web app (creates and migrates the database if needed).
+    Serve {
+        #[arg(long, env = "ETHOS_DB", default_value = "./ethos.db")]
+        db: PathBuf,
+        #[arg(long, env = "ETHOS_BIND", default_value = "127.0.0.1:8080")]
+        bind: SocketAddr,
+        /// The built web client.
+        #[arg(long, env = "ETHOS_WEB_DIR", default_value = "client/dist")]
+        web_dir: PathBuf,
+    },
+    /// Manage coordinator and analyst accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Create a demo: a coordinator and an analyst, a count in training and a team code.
+    Demo {
+        #[arg(long, env = "ETHOS_DB", default_value = "./ethos.db")]
+        db: PathBuf,
+        /// The address `serve` will listen on, for the printed links.
+        #[arg(long, env = "ETHOS_BIND", default_value = "127.0.0.1:8080")]
+        bind: SocketAddr,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Add an account; the password is one line on standard input.
+    Add {
+        #[arg(long, env = "ETHOS_DB", default_value = "./ethos.db")]
+        db: PathBuf,
+        #[arg(long)]
+        username: String,
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// Read the password from standard input (required: passwords never go on the command line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum RoleArg {
+    Coordinator,
+    Analyst,
+}
+
+impl From<RoleArg> for Role {
+    fn from(r: RoleArg) -> Role {
+        match r {
+            RoleArg::Coordinator => Role::Coordinator,
+            RoleArg::Analyst => Role::Analyst,
+        }
+    }
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve { db, bind, web_dir } => serve(db, bind, web_dir).await,
+        Command::User { command: UserCommand::Add { db, username, role, password_stdin: _ } } => {
+            let mut line = String::new();
+            std::io::stdin().lock().read_line(&mut line)?;
+            let password = line.trim_end_matches(['\n', '\r']);
+            add_user(&db, &username, role.into(), password).await?;
+            println!("user {username} added");
+            Ok(())
+        }
+        Command::Demo { db, bind } => demo(&db, bind).await,
+    }
+}
+
+async fn serve(db: PathBuf, bind: SocketAddr, web_dir: PathBuf) -> anyhow::Result<()> {
+    let app = Application::build(Config { db_path: db.clone(), bind, web_dir: web_dir.clone() }).await?;
+    let addr = app.local_addr();
+    if !web_dir.join("index.html").exists() {
+        tracing::warn!(web_dir = %web_dir.display(), "web client not built: run `cargo xtask build-client`");
+    }
+    tracing::info!(%addr, db = %db.display(), "serving");
+    println!("ETHOS serves on http://{addr}/ (database {})", db.display());
+    app.run_until(shutdown_signal()).await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}
+
+/// Creates an account. Fails with a clear message if the name exists or the input is bad.
+pub async fn add_user(db: &Path, username: &str, role: Role, password: &str) -> anyhow::Result<()> {
+    let username = username.trim();
+    anyhow::ensure!(
+        !username.is_empty() && username.len() <= 100,
+        "the username must be 1 to 100 characters"
+    );
+    anyhow::ensure!(password.chars().count() >= 8, "the password must be at least 8 characters");
+    let storage = Storage::open(db).await?;
+    let hash = hash_password(password)?;
+    let result = storage.add_user(username, role, &hash).await;
+    storage.close().await;
+    match result {
+        Ok(_) => Ok(()),
+        Err(AddUserError::Exists(name)) => anyhow::bail!("a user named {name:?} already exists"),
+        Err(AddUserError::Db(e)) => Err(e.into()),
+    }
+}
+
+const DEMO_COUNT: &str = "Demo-telling Maastricht-Heuvelland";
+
+/// Sets up (or refreshes) a demo and prints how to use it. Running it again gives the demo
+/// accounts new passwords and reuses the count.
+async fn demo(db: &Path, bind: SocketAddr) -> anyhow::Result<()> {
+    let storage = Storage::open(db).await?;
+    let mut passwords = Vec::new();
+    let mut coordinator = None;
+    for (name, role) in [("coordinator", Role::Coordinator), ("analist", Role::Analyst)] {
+        let password = crate::secrets::new_token()[..16].to_string();
+        let hash = hash_password(&password)?;
+        let id = storage.set_demo_user(name, role, &hash).await?;
+        if role == Role::Coordinator {
+            coordinator = Some(User { id, username: name.to_string(), role });
+        }
+        passwords.push((name, role, password));
+    }
+    let coordinator = coordinator.ok_or_else(|| anyhow::anyhow!("no coordinator"))?;
+    let count = match storage.list_counts().await?.into_iter().find(|c| c.name == DEMO_COUNT) {
+        Some(count) => count,
+        None => {
+            let now = chrono::Local::now().fixed_offset();
+            let start = now - chrono::Duration::hours(2);
+            let new = NewCount {
+                name: DEMO_COUNT.into(),
+                reference_date: now.date_naive(),
+                starts_at: start,
+                ends_at: start + chrono::Duration::hours(24),
+            };
+            storage.create_count(&new, &new_dedup_secret(), &coordinator).await?
+        }
+    };
+    let invites = storage.list_invites(count.id).await?;
+    let invite = match invites.into_iter().find(|i| i.revoked_at.is_none() && i.expires_at.is_none()) {
+        Some(invite) => invite,
+        None => {
+            let new = NewInvite {
+                organisation: "Demo straatteam".into(),
+                organisation_type: OrganisationType::Outreach,
+                expires_at: None,
+            };
+            storage
+                .create_invite(count.id, &new, &normalise_team_code(&new_team_code()), &coordinator)
+                .await?
+        }
+    };
+    storage.close().await;
+    let base = format!("http://{bind}");
+    println!(
+        "Demo ready in {} — count \"{}\" ({}), status {}.",
+        db.display(),
+        count.name,
+        count.id,
+        count.status
+    );
+    println!();
+    println!("  Open            {base}/");
+    for (name, role, password) in &passwords {
+        println!("  Log in as       {name} / {password}   ({})", role.code());
+    }
+    println!("  Team code       {}   (field app: {base}/enroll#code={})", invite.code, invite.code);
+    println!();
+    println!("These passwords change each time the demo is set up again.");
+    Ok(())
+}

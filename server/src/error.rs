@@ -1,0 +1,135 @@
+//! The one error type of the HTTP boundary. Every variant has a stable `code` (api.md
+//! "Errors"); internal errors are logged with their cause and answered without it.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use ethos_shared::api::ErrorBody;
+use ethos_shared::record::FieldError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400: the body is not JSON.
+    #[error("the body is not valid JSON: {0}")]
+    InvalidJson(String),
+    /// 415: the body is not sent as `application/json`.
+    #[error("send the body as application/json")]
+    UnsupportedMediaType,
+    /// 413: over 1 MiB, or more than 500 records in one sync.
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    /// 422: fields with invalid values; `details.errors` lists them.
+    #[error("the request has invalid fields")]
+    ValidationFailed(Vec<FieldError>),
+    /// 401: no, unknown or expired token, or wrong password.
+    #[error("{0}")]
+    Unauthorized(&'static str),
+    /// 403: a valid token with the wrong role, or for another count.
+    #[error("this account or device may not do this")]
+    Forbidden,
+    /// 404
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// 409: a count status change the lifecycle does not allow.
+    #[error("a count cannot go from {from} to {to}")]
+    InvalidTransition { from: String, to: String },
+    /// 409
+    #[error("{0} already exists")]
+    AlreadyExists(&'static str),
+    /// 409: the count is locked and no longer allows this.
+    #[error("the count is locked")]
+    CountLocked,
+    /// 403: unknown, expired or revoked team code, or its count is locked.
+    #[error("this team code is not valid (unknown, expired, revoked, or the count is closed)")]
+    InviteInvalid,
+    /// 401: the device's team code was revoked.
+    #[error("this device was revoked by the coordinator")]
+    DeviceRevoked,
+    /// 429
+    #[error("too many failed attempts; try again in {retry_after_secs} seconds")]
+    TooManyRequests { retry_after_secs: u64 },
+    /// 500: logged with its cause, answered without it.
+    #[error("internal error")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::InvalidJson(_) => StatusCode::BAD_REQUEST,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::ValidationFailed(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unauthorized(_) | ApiError::DeviceRevoked => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden | ApiError::InviteInvalid => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::InvalidTransition { .. } | ApiError::AlreadyExists(_) | ApiError::CountLocked => {
+                StatusCode::CONFLICT
+            }
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::InvalidJson(_) => "invalid_json",
+            ApiError::UnsupportedMediaType => "unsupported_media_type",
+            ApiError::PayloadTooLarge(_) => "payload_too_large",
+            ApiError::ValidationFailed(_) => "validation_failed",
+            ApiError::Unauthorized(_) => "unauthorized",
+            ApiError::Forbidden => "forbidden",
+            ApiError::NotFound(_) => "not_found",
+            ApiError::InvalidTransition { .. } => "invalid_transition",
+            ApiError::AlreadyExists(_) => "already_exists",
+            ApiError::CountLocked => "count_locked",
+            ApiError::InviteInvalid => "invite_invalid",
+            ApiError::DeviceRevoked => "device_revoked",
+            ApiError::TooManyRequests { .. } => "too_many_requests",
+            ApiError::Internal(_) => "internal",
+        }
+    }
+
+    /// A single invalid field, as a 422.
+    pub fn invalid(field: &str) -> Self {
+        ApiError::ValidationFailed(vec![FieldError::new(
+            field,
+            ethos_shared::record::FieldErrorCode::InvalidValue,
+        )])
+    }
+
+    fn details(&self) -> Option<serde_json::Value> {
+        match self {
+            ApiError::ValidationFailed(errors) => Some(serde_json::json!({ "errors": errors })),
+            ApiError::InvalidTransition { from, to } => Some(serde_json::json!({ "from": from, "to": to })),
+            ApiError::TooManyRequests { retry_after_secs } => {
+                Some(serde_json::json!({ "retry_after_secs": retry_after_secs }))
+            }
+            _ => None,
+        }
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(e: sqlx::Error) -> Self {
+        ApiError::Internal(e.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let ApiError::Internal(cause) = &self {
+            tracing::error!(error = %format!("{cause:#}"), "internal error");
+        }
+        let body =
+            ErrorBody { code: self.code().to_string(), message: self.to_string(), details: self.details() };
+        let mut response = (self.status(), axum::Json(body)).into_response();
+        if let ApiError::TooManyRequests { retry_after_secs } = self {
+            if let Ok(v) = retry_after_secs.to_string().parse() {
+                response.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+            }
+        }
+        response
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,0 +1,38 @@
+//! `POST /api/v1/sync`: a batch of records from a field device.
+
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{FieldDevice, JsonValue};
+use crate::storage::{SyncError, SyncItem};
+use crate::AppState;
+use axum::extract::State;
+use axum::Json;
+use chrono::Utc;
+use ethos_shared::api::{SyncResponse, MAX_SYNC_RECORDS};
+use ethos_shared::record::{parse_record, record_id, FieldError, FieldErrorCode};
+
+pub async fn sync(
+    State(state): State<AppState>,
+    FieldDevice(device): FieldDevice,
+    JsonValue(body): JsonValue,
+) -> ApiResult<Json<SyncResponse>> {
+    let Some(records) = body.get("records").and_then(|r| r.as_array()) else {
+        let code = if body.get("records").is_some() {
+            FieldErrorCode::InvalidValue
+        } else {
+            FieldErrorCode::Missing
+        };
+        return Err(ApiError::ValidationFailed(vec![FieldError::new("records", code)]));
+    };
+    if records.len() > MAX_SYNC_RECORDS {
+        return Err(ApiError::PayloadTooLarge(format!("at most {MAX_SYNC_RECORDS} records per sync")));
+    }
+    // Each record is judged on its own: one bad record never blocks the others.
+    let items: Vec<SyncItem> =
+        records.iter().map(|v| parse_record(v).map_err(|errors| (record_id(v), errors))).collect();
+    let now = Utc::now();
+    match state.storage.sync_batch(&device, items, now).await {
+        Ok(results) => Ok(Json(SyncResponse { results, server_time: now })),
+        Err(SyncError::CountGone) => Err(ApiError::DeviceRevoked),
+        Err(SyncError::Other(e)) => Err(e.into()),
+    }
+}

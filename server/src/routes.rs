@@ -1,0 +1,50 @@
+//! Every route of the server, in one place (api.md).
+
+use crate::handlers::{accounts, counts, devices, duplicates, health, invites, records, sync, web};
+use crate::AppState;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderValue};
+use axum::routing::{delete, get, post};
+use axum::Router;
+use ethos_shared::api::MAX_BODY_BYTES;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/login", post(accounts::login))
+        .route("/logout", post(accounts::logout))
+        .route("/counts", post(counts::create).get(counts::list))
+        .route("/counts/{id}", get(counts::get))
+        .route("/counts/{id}/status", post(counts::set_status))
+        .route("/counts/{id}/invites", post(invites::create).get(invites::list))
+        .route("/invites/{id}", delete(invites::revoke))
+        .route("/enroll", post(devices::enroll))
+        .route("/device/count", get(devices::own_count))
+        .route("/sync", post(sync::sync))
+        .route("/counts/{id}/records", get(records::list))
+        .route("/counts/{id}/records.csv", get(records::csv))
+        .route("/records/{id}/void", post(records::void).delete(records::unvoid))
+        .route("/counts/{id}/duplicates", get(duplicates::list))
+        .route("/counts/{id}/duplicates/{key}/resolve", post(duplicates::resolve))
+        .route("/counts/{id}/audit", get(counts::audit_log))
+        .fallback(web::api_not_found);
+
+    let routes = Router::new().nest("/api/v1", api).route("/healthz", get(health::healthz));
+    web::with_static_files(routes, &state.web_dir)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

@@ -1,0 +1,210 @@
+//! Users, login sessions and failed logins.
+
+use super::{audit, parse_ts, ts, Actor, Storage};
+use chrono::{DateTime, Utc};
+use ethos_shared::api::Role;
+use sqlx::Row;
+use uuid::Uuid;
+
+/// A coordinator or analyst, as known after authentication.
+#[derive(Debug, Clone)]
+pub struct User {
+    pub id: Uuid,
+    pub username: String,
+    pub role: Role,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AddUserError {
+    #[error("a user named {0:?} already exists")]
+    Exists(String),
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+fn user_from_row(row: &sqlx::sqlite::SqliteRow) -> anyhow::Result<User> {
+    let role: String = row.try_get("role")?;
+    Ok(User {
+        id: row.try_get::<String, _>("id")?.parse()?,
+        username: row.try_get("username")?,
+        role: Role::from_code(&role).ok_or_else(|| anyhow::anyhow!("unknown role {role}"))?,
+    })
+}
+
+impl Storage {
+    pub async fn add_user(
+        &self,
+        username: &str,
+        role: Role,
+        password_hash: &str,
+    ) -> Result<Uuid, AddUserError> {
+        let id = Uuid::now_v7();
+        let mut tx = self.write.begin().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO users (id, username, password_hash, role, created_at) VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (username) DO NOTHING",
+        )
+        .bind(id.to_string())
+        .bind(username)
+        .bind(password_hash)
+        .bind(role.code())
+        .bind(ts(Utc::now()))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if inserted == 0 {
+            return Err(AddUserError::Exists(username.to_string()));
+        }
+        audit(
+            &mut tx,
+            &Actor::Cli,
+            "user.add",
+            None,
+            Some(id.to_string()),
+            serde_json::json!({ "username": username, "role": role.code() }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The user and password hash for a login attempt.
+    pub async fn user_for_login(&self, username: &str) -> anyhow::Result<Option<(User, String)>> {
+        let row = sqlx::query("SELECT id, username, role, password_hash FROM users WHERE username = ?")
+            .bind(username)
+            .fetch_optional(&self.read)
+            .await?;
+        row.map(|r| Ok((user_from_row(&r)?, r.try_get("password_hash")?))).transpose()
+    }
+
+    pub async fn create_session(
+        &self,
+        token_hash: &str,
+        user: &User,
+        expires_at: DateTime<Utc>,
+    ) -> sqlx::Result<()> {
+        let mut tx = self.write.begin().await?;
+        sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
+            .bind(token_hash)
+            .bind(user.id.to_string())
+            .bind(ts(Utc::now()))
+            .bind(ts(expires_at))
+            .execute(&mut *tx)
+            .await?;
+        // Expired sessions are of no use to anyone: clear them on the way.
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= ?")
+            .bind(ts(Utc::now()))
+            .execute(&mut *tx)
+            .await?;
+        audit(&mut tx, &Actor::User(user.username.clone()), "login", None, None, serde_json::Value::Null)
+            .await?;
+        tx.commit().await
+    }
+
+    /// The user of a live session token.
+    pub async fn user_by_token(&self, token_hash: &str, now: DateTime<Utc>) -> anyhow::Result<Option<User>> {
+        let row = sqlx::query(
+            "SELECT u.id, u.username, u.role FROM sessions s JOIN users u ON u.id = s.user_id
+             WHERE s.token_hash = ? AND s.expires_at > ?",
+        )
+        .bind(token_hash)
+        .bind(ts(now))
+        .fetch_optional(&self.read)
+        .await?;
+        row.map(|r| user_from_row(&r)).transpose()
+    }
+
+    pub async fn delete_session(&self, token_hash: &str, user: &User) -> sqlx::Result<()> {
+        let mut tx = self.write.begin().await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = ?").bind(token_hash).execute(&mut *tx).await?;
+        audit(&mut tx, &Actor::User(user.username.clone()), "logout", None, None, serde_json::Value::Null)
+            .await?;
+        tx.commit().await
+    }
+
+    /// Failed logins since `since` for this username or this client address, whichever has
+    /// more, and the oldest of those (when the window will let the next attempt through).
+    pub async fn login_failures_since(
+        &self,
+        username: &str,
+        client_addr: &str,
+        since: DateTime<Utc>,
+    ) -> anyhow::Result<(i64, Option<DateTime<Utc>>)> {
+        let mut worst = (0, None);
+        for (column, value) in [("username", username), ("client_addr", client_addr)] {
+            let row = sqlx::query(&format!(
+                "SELECT COUNT(*) AS n, MIN(at) AS oldest FROM login_failures WHERE {column} = ? AND at > ?"
+            ))
+            .bind(value)
+            .bind(ts(since))
+            .fetch_one(&self.read)
+            .await?;
+            let n: i64 = row.try_get("n")?;
+            if n > worst.0 {
+                let oldest: Option<String> = row.try_get("oldest")?;
+                worst = (n, oldest.map(|o| parse_ts(&o)).transpose()?);
+            }
+        }
+        Ok(worst)
+    }
+
+    pub async fn add_login_failure(
+        &self,
+        username: &str,
+        client_addr: &str,
+        at: DateTime<Utc>,
+    ) -> sqlx::Result<()> {
+        let mut tx = self.write.begin().await?;
+        sqlx::query("INSERT INTO login_failures (username, client_addr, at) VALUES (?, ?, ?)")
+            .bind(username)
+            .bind(client_addr)
+            .bind(ts(at))
+            .execute(&mut *tx)
+            .await?;
+        audit(
+            &mut tx,
+            &Actor::User(username.to_string()),
+            "login.failed",
+            None,
+            None,
+            serde_json::json!({ "client_addr": client_addr }),
+        )
+        .await?;
+        tx.commit().await
+    }
+}
+
+impl Storage {
+    /// Creates the account or gives it a new password (the demo's accounts only).
+    pub async fn set_demo_user(
+        &self,
+        username: &str,
+        role: Role,
+        password_hash: &str,
+    ) -> anyhow::Result<Uuid> {
+        let mut tx = self.write.begin().await?;
+        let id: String = sqlx::query_scalar(
+            "INSERT INTO users (id, username, password_hash, role, created_at) VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash RETURNING id",
+        )
+        .bind(Uuid::now_v7().to_string())
+        .bind(username)
+        .bind(password_hash)
+        .bind(role.code())
+        .bind(ts(Utc::now()))
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM login_failures WHERE username = ?").bind(username).execute(&mut *tx).await?;
+        audit(
+            &mut tx,
+            &Actor::Cli,
+            "user.demo",
+            None,
+            Some(id.clone()),
+            serde_json::json!({ "username": username }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id.parse()?)
+    }
+}

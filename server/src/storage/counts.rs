@@ -1,0 +1,348 @@
+//! Counts, their team codes (invites) and the devices enrolled with them.
+
+use super::{audit, parse_ts, ts, Actor, Storage};
+use chrono::{DateTime, FixedOffset, Utc};
+use ethos_shared::api::{Count, Invite, NewCount, NewInvite};
+use ethos_shared::count::{CountStatus, OrganisationType};
+use sqlx::sqlite::SqliteRow;
+use sqlx::Row;
+use uuid::Uuid;
+
+const COUNT_COLUMNS: &str = "id, name, reference_date, starts_at, ends_at, status";
+
+fn count_from_row(row: &SqliteRow) -> anyhow::Result<Count> {
+    let status: String = row.try_get("status")?;
+    Ok(Count {
+        id: row.try_get::<String, _>("id")?.parse()?,
+        name: row.try_get("name")?,
+        reference_date: row.try_get::<String, _>("reference_date")?.parse()?,
+        starts_at: DateTime::parse_from_rfc3339(&row.try_get::<String, _>("starts_at")?)?,
+        ends_at: DateTime::parse_from_rfc3339(&row.try_get::<String, _>("ends_at")?)?,
+        status: CountStatus::from_code(&status).ok_or_else(|| anyhow::anyhow!("bad status {status}"))?,
+    })
+}
+
+const INVITE_COLUMNS: &str = "id, code, organisation, organisation_type, expires_at, revoked_at";
+
+fn invite_from_row(row: &SqliteRow) -> anyhow::Result<Invite> {
+    let org_type: String = row.try_get("organisation_type")?;
+    let code: String = row.try_get("code")?;
+    Ok(Invite {
+        id: row.try_get::<String, _>("id")?.parse()?,
+        code: crate::secrets::display_team_code(&code),
+        organisation: row.try_get("organisation")?,
+        organisation_type: OrganisationType::from_code(&org_type).unwrap_or_default(),
+        expires_at: row.try_get::<Option<String>, _>("expires_at")?.map(|t| parse_ts(&t)).transpose()?,
+        revoked_at: row.try_get::<Option<String>, _>("revoked_at")?.map(|t| parse_ts(&t)).transpose()?,
+    })
+}
+
+fn rfc3339(t: DateTime<FixedOffset>) -> String {
+    t.to_rfc3339()
+}
+
+/// An enrolled device, as known after authentication.
+#[derive(Debug, Clone)]
+pub struct Device {
+    pub id: Uuid,
+    pub count_id: Uuid,
+    pub organisation: String,
+    pub revoked: bool,
+}
+
+/// What changing a count's status can run into.
+#[derive(Debug, thiserror::Error)]
+pub enum StatusChangeError {
+    #[error("no such count")]
+    NotFound,
+    #[error("{from} cannot become {to}")]
+    NotAllowed { from: CountStatus, to: CountStatus },
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for StatusChangeError {
+    fn from(e: sqlx::Error) -> Self {
+        StatusChangeError::Other(e.into())
+    }
+}
+
+/// Why a new team code cannot be made.
+#[derive(Debug, thiserror::Error)]
+pub enum NewInviteError {
+    #[error("no such count")]
+    NotFound,
+    #[error("the count is locked")]
+    Locked,
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for NewInviteError {
+    fn from(e: sqlx::Error) -> Self {
+        NewInviteError::Other(e.into())
+    }
+}
+
+impl Storage {
+    pub async fn create_count(
+        &self,
+        new: &NewCount,
+        dedup_secret: &str,
+        by: &super::User,
+    ) -> anyhow::Result<Count> {
+        let count = Count {
+            id: Uuid::now_v7(),
+            name: new.name.clone(),
+            reference_date: new.reference_date,
+            starts_at: new.starts_at,
+            ends_at: new.ends_at,
+            status: CountStatus::Training,
+        };
+        let mut tx = self.write.begin().await?;
+        sqlx::query(
+            "INSERT INTO counts (id, name, reference_date, starts_at, ends_at, status, dedup_secret, created_at, created_by)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(count.id.to_string())
+        .bind(&count.name)
+        .bind(count.reference_date.to_string())
+        .bind(rfc3339(count.starts_at))
+        .bind(rfc3339(count.ends_at))
+        .bind(count.status.code())
+        .bind(dedup_secret)
+        .bind(ts(Utc::now()))
+        .bind(by.id.to_string())
+        .execute(&mut *tx)
+        .await?;
+        audit(
+            &mut tx,
+            &Actor::User(by.username.clone()),
+            "count.create",
+            Some(count.id),
+            None,
+            serde_json::to_value(&count)?,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(count)
+    }
+
+    pub async fn list_counts(&self) -> anyhow::Result<Vec<Count>> {
+        let rows =
+            sqlx::query(&format!("SELECT {COUNT_COLUMNS} FROM counts ORDER BY reference_date DESC, id"))
+                .fetch_all(&self.read)
+                .await?;
+        rows.iter().map(count_from_row).collect()
+    }
+
+    pub async fn get_count(&self, id: Uuid) -> anyhow::Result<Option<Count>> {
+        let row = sqlx::query(&format!("SELECT {COUNT_COLUMNS} FROM counts WHERE id = ?"))
+            .bind(id.to_string())
+            .fetch_optional(&self.read)
+            .await?;
+        row.as_ref().map(count_from_row).transpose()
+    }
+
+    /// Moves a count along its lifecycle, checked inside the write transaction so two
+    /// coordinators cannot race past the rule.
+    pub async fn set_count_status(
+        &self,
+        id: Uuid,
+        to: CountStatus,
+        by: &super::User,
+    ) -> Result<Count, StatusChangeError> {
+        let mut tx = self.write.begin().await?;
+        let row = sqlx::query(&format!("SELECT {COUNT_COLUMNS} FROM counts WHERE id = ?"))
+            .bind(id.to_string())
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StatusChangeError::NotFound)?;
+        let mut count = count_from_row(&row)?;
+        if !count.status.can_become(to) {
+            return Err(StatusChangeError::NotAllowed { from: count.status, to });
+        }
+        sqlx::query("UPDATE counts SET status = ? WHERE id = ?")
+            .bind(to.code())
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        audit(
+            &mut tx,
+            &Actor::User(by.username.clone()),
+            "count.status",
+            Some(id),
+            None,
+            serde_json::json!({ "from": count.status.code(), "to": to.code() }),
+        )
+        .await?;
+        tx.commit().await?;
+        count.status = to;
+        Ok(count)
+    }
+
+    pub async fn create_invite(
+        &self,
+        count_id: Uuid,
+        new: &NewInvite,
+        code: &str,
+        by: &super::User,
+    ) -> Result<Invite, NewInviteError> {
+        let mut tx = self.write.begin().await?;
+        let status: Option<String> = sqlx::query_scalar("SELECT status FROM counts WHERE id = ?")
+            .bind(count_id.to_string())
+            .fetch_optional(&mut *tx)
+            .await?;
+        match status.as_deref() {
+            None => return Err(NewInviteError::NotFound),
+            Some("locked") => return Err(NewInviteError::Locked),
+            Some(_) => {}
+        }
+        let invite = Invite {
+            id: Uuid::now_v7(),
+            code: crate::secrets::display_team_code(code),
+            organisation: new.organisation.clone(),
+            organisation_type: new.organisation_type,
+            expires_at: new.expires_at,
+            revoked_at: None,
+        };
+        sqlx::query(
+            "INSERT INTO invites (id, count_id, code, organisation, organisation_type, expires_at, created_at, created_by)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(invite.id.to_string())
+        .bind(count_id.to_string())
+        .bind(code)
+        .bind(&invite.organisation)
+        .bind(invite.organisation_type.code())
+        .bind(invite.expires_at.map(ts))
+        .bind(ts(Utc::now()))
+        .bind(by.id.to_string())
+        .execute(&mut *tx)
+        .await?;
+        audit(&mut tx, &Actor::User(by.username.clone()), "invite.create", Some(count_id), Some(invite.id.to_string()),
+            serde_json::json!({ "organisation": invite.organisation, "organisation_type": invite.organisation_type.code() })).await?;
+        tx.commit().await?;
+        Ok(invite)
+    }
+
+    pub async fn list_invites(&self, count_id: Uuid) -> anyhow::Result<Vec<Invite>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {INVITE_COLUMNS} FROM invites WHERE count_id = ? ORDER BY created_at, id"
+        ))
+        .bind(count_id.to_string())
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter().map(invite_from_row).collect()
+    }
+
+    /// The count an invite belongs to, for access checks.
+    pub async fn invite_count(&self, invite_id: Uuid) -> anyhow::Result<Option<Uuid>> {
+        let id: Option<String> = sqlx::query_scalar("SELECT count_id FROM invites WHERE id = ?")
+            .bind(invite_id.to_string())
+            .fetch_optional(&self.read)
+            .await?;
+        Ok(id.map(|i| i.parse()).transpose()?)
+    }
+
+    /// Revokes a code; its devices are revoked with it (they are checked through the invite).
+    /// Revoking twice keeps the first time.
+    pub async fn revoke_invite(&self, invite_id: Uuid, by: &super::User) -> anyhow::Result<bool> {
+        let mut tx = self.write.begin().await?;
+        let count_id: Option<String> = sqlx::query_scalar("SELECT count_id FROM invites WHERE id = ?")
+            .bind(invite_id.to_string())
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(count_id) = count_id else { return Ok(false) };
+        sqlx::query("UPDATE invites SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?")
+            .bind(ts(Utc::now()))
+            .bind(invite_id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        audit(
+            &mut tx,
+            &Actor::User(by.username.clone()),
+            "invite.revoke",
+            Some(count_id.parse()?),
+            Some(invite_id.to_string()),
+            serde_json::Value::Null,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Enrolls a device with a (normalised) team code. `None` when the code is unknown,
+    /// expired, revoked or its count locked. Returns the count, organisation and secret.
+    pub async fn enroll(
+        &self,
+        code: &str,
+        token_hash: &str,
+        label: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Option<(Uuid, Count, String, String)>> {
+        let mut tx = self.write.begin().await?;
+        let row = sqlx::query(&format!(
+            "SELECT i.id AS invite_id, i.organisation, i.expires_at, i.revoked_at, c.dedup_secret,
+                    {}
+             FROM invites i JOIN counts c ON c.id = i.count_id WHERE i.code = ?",
+            COUNT_COLUMNS.split(", ").map(|c| format!("c.{c}")).collect::<Vec<_>>().join(", ")
+        ))
+        .bind(code)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let count = count_from_row(&row)?;
+        let expired = row
+            .try_get::<Option<String>, _>("expires_at")?
+            .map(|t| parse_ts(&t))
+            .transpose()?
+            .is_some_and(|t| t <= now);
+        let revoked = row.try_get::<Option<String>, _>("revoked_at")?.is_some();
+        if expired || revoked || count.status == CountStatus::Locked {
+            return Ok(None);
+        }
+        let device_id = Uuid::now_v7();
+        let invite_id: String = row.try_get("invite_id")?;
+        sqlx::query("INSERT INTO devices (id, invite_id, count_id, token_hash, label, enrolled_at) VALUES (?, ?, ?, ?, ?, ?)")
+            .bind(device_id.to_string())
+            .bind(&invite_id)
+            .bind(count.id.to_string())
+            .bind(token_hash)
+            .bind(label)
+            .bind(ts(now))
+            .execute(&mut *tx)
+            .await?;
+        audit(
+            &mut tx,
+            &Actor::Device(device_id),
+            "device.enroll",
+            Some(count.id),
+            Some(invite_id),
+            serde_json::json!({ "label": label }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Some((device_id, count, row.try_get("organisation")?, row.try_get("dedup_secret")?)))
+    }
+
+    /// The device holding this token.
+    pub async fn device_by_token(&self, token_hash: &str) -> anyhow::Result<Option<Device>> {
+        let row = sqlx::query(
+            "SELECT d.id, d.count_id, i.organisation, i.revoked_at FROM devices d
+             JOIN invites i ON i.id = d.invite_id WHERE d.token_hash = ?",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.read)
+        .await?;
+        row.map(|r| -> anyhow::Result<Device> {
+            Ok(Device {
+                id: r.try_get::<String, _>("id")?.parse()?,
+                count_id: r.try_get::<String, _>("count_id")?.parse()?,
+                organisation: r.try_get("organisation")?,
+                revoked: r.try_get::<Option<String>, _>("revoked_at")?.is_some(),
+            })
+        })
+        .transpose()
+    }
+}

@@ -65,27 +65,39 @@ CREATE TABLE devices (
 );
 CREATE INDEX devices_count ON devices (count_id);
 
--- One row per record id: the latest revision. `content` is the canonical JSON of the wire
--- record (compared byte for byte to tell a resend from a change); the other columns repeat
--- what the report and the duplicate review group by, so they need not parse JSON.
+-- One row per record id: its latest revision, one column per field of the wire record, so the
+-- report and the duplicate review read plain columns. The wire record is rebuilt from them
+-- (and its canonical JSON compared to a resend's) by the storage layer.
 CREATE TABLE records (
-    id               TEXT PRIMARY KEY,
+    id               TEXT NOT NULL UNIQUE,
     count_id         TEXT NOT NULL REFERENCES counts (id) ON DELETE CASCADE,
     device_id        TEXT NOT NULL REFERENCES devices (id) ON DELETE CASCADE,
     revision         INTEGER NOT NULL,
-    content          TEXT NOT NULL,
-    observed_at      TEXT NOT NULL,
+    observed_at      TEXT NOT NULL,         -- as sent, with the phone's offset
     municipality     TEXT NOT NULL,
     living_situation TEXT NOT NULL,
     dedup_key        TEXT,
+    origin           TEXT NOT NULL,         -- a CBS code, 'abroad' or 'unknown'
+    age_band         TEXT NOT NULL,
+    gender           TEXT NOT NULL,
+    household        TEXT NOT NULL,
+    children         TEXT NOT NULL,         -- '0'..'20' or 'unknown'
+    duration         TEXT NOT NULL,
+    residence_status TEXT NOT NULL,
+    income           TEXT NOT NULL,
+    care_needs       TEXT NOT NULL,         -- codes joined by '|', e.g. 'addiction|psychiatric'
+    previous_facility TEXT NOT NULL,
+    housing_need     TEXT NOT NULL,
+    sent_training    INTEGER NOT NULL,     -- the record's own "training" flag
     stored_in_training INTEGER NOT NULL,   -- 1 when the count was in training when first stored
     training         INTEGER NOT NULL,     -- stored_in_training, or the record says so
     received_at      TEXT NOT NULL,
     void_reason      TEXT,
     void_at          TEXT,
-    void_by          TEXT
-);
-CREATE INDEX records_count_id ON records (count_id, id);
+    void_by          TEXT,
+    -- Clustered by count: the report and the record list read one count's rows in one range.
+    PRIMARY KEY (count_id, id)
+) WITHOUT ROWID;
 CREATE INDEX records_count_key ON records (count_id, dedup_key) WHERE dedup_key IS NOT NULL;
 
 -- The coordinator's decision per duplicate key.

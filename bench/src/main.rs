@@ -1,14 +1,17 @@
-//! `cargo run --release -p ethos-bench -- sync [--records N]`
-//!
-//! Ingests N generated records through `POST /api/v1/sync` (batches of 500, one device, a
+//! `cargo run --release -p ethos-bench -- sync [--records N]` ingests N generated records through `POST /api/v1/sync` (batches of 500, one device, a
 //! real server on loopback) and, in the same run, inserts the same rows straight into SQLite
 //! with the same schema and durability settings (one transaction per 500 rows). Prints both
 //! rates and their ratio.
+//!
+//! `cargo run --release -p ethos-bench -- report --records 1000000` times the full report over
+//! N records against plain SQL GROUP BY queries over the same database.
 
 use anyhow::{ensure, Context};
 use ethos_server::{Application, Config};
 use ethos_shared::api::{EnrollResponse, Invite, LoginResponse, MAX_SYNC_RECORDS};
-use ethos_shared::record::Record;
+use ethos_shared::profile::Children;
+use ethos_shared::record::{Origin, Record};
+use ethos_shared::report::Disclosure;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection};
 use std::time::Instant;
@@ -25,8 +28,9 @@ async fn main() -> anyhow::Result<()> {
         .unwrap_or(100_000usize);
     match args.first().map(String::as_str) {
         Some("sync") => sync(n).await,
+        Some("report") => report(n).await,
         _ => {
-            eprintln!("usage: ethos-bench sync [--records N]");
+            eprintln!("usage: ethos-bench sync|report [--records N]");
             std::process::exit(2);
         }
     }
@@ -39,7 +43,7 @@ async fn sync(n: usize) -> anyhow::Result<()> {
     println!("sync benchmark: {n} generated records, batches of {MAX_SYNC_RECORDS}");
 
     let http_secs = http_ingest(dir.path(), &records, starts_at).await?;
-    let raw_secs = raw_insert(dir.path(), &records).await?;
+    let (_, raw_secs) = raw_insert(&dir.path().join("raw.db"), &records, true).await?;
     let http_rate = n as f64 / http_secs;
     let raw_rate = n as f64 / raw_secs;
     println!("HTTP  POST /api/v1/sync : {http_secs:8.2} s  {http_rate:10.0} records/s");
@@ -127,36 +131,116 @@ async fn http_ingest(
     Ok(secs)
 }
 
-async fn raw_insert(dir: &std::path::Path, records: &[Record]) -> anyhow::Result<f64> {
-    let db = dir.join("raw.db");
-    ethos_server::storage::Storage::open(&db).await?.close().await; // the same schema
+/// Inserts the records straight into a fresh database with the server's schema, one
+/// transaction per 500 rows, filling every column the sync fills. Returns the count id and the
+/// seconds the inserts took.
+async fn raw_insert(
+    db: &std::path::Path,
+    records: &[Record],
+    durable: bool,
+) -> anyhow::Result<(uuid::Uuid, f64)> {
+    ethos_server::storage::Storage::open(db).await?.close().await; // the same schema
+    let sync = if durable { SqliteSynchronous::Full } else { SqliteSynchronous::Off };
     let mut conn = SqliteConnectOptions::new()
-        .filename(&db)
+        .filename(db)
         .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Full)
+        .synchronous(sync)
         .foreign_keys(true)
         .connect()
         .await?;
-    for sql in [
-        "INSERT INTO users VALUES ('u', 'u', 'x', 'coordinator', '2026-01-01T00:00:00Z')",
-        "INSERT INTO counts VALUES ('c', 'Bench', '2026-10-15', '2026-10-15T20:00:00+02:00', '2026-10-16T20:00:00+02:00', 'live', 's', '2026-01-01T00:00:00Z', 'u')",
-        "INSERT INTO invites (id, count_id, code, organisation, organisation_type, created_at, created_by) VALUES ('i', 'c', 'X', 'Bench', 'other', '2026-01-01T00:00:00Z', 'u')",
-        "INSERT INTO devices (id, invite_id, count_id, token_hash, enrolled_at) VALUES ('d', 'i', 'c', 'h', '2026-01-01T00:00:00Z')",
-    ] {
-        sqlx::query(sql).execute(&mut conn).await?;
-    }
-    let rows: Vec<(String, String)> =
-        records.iter().map(|r| (r.id.to_string(), r.canonical_json())).collect();
+    let count_id = uuid::Uuid::now_v7();
+    let start =
+        records.iter().map(|r| r.observed_at).min().unwrap_or_else(|| chrono::Utc::now().fixed_offset());
+    sqlx::query("INSERT INTO users VALUES ('u', 'u', 'x', 'coordinator', '2026-01-01T00:00:00Z')")
+        .execute(&mut conn)
+        .await?;
+    sqlx::query("INSERT INTO counts VALUES (?, 'Bench', ?, ?, ?, 'live', 's', '2026-01-01T00:00:00Z', 'u')")
+        .bind(count_id.to_string())
+        .bind(start.date_naive().to_string())
+        .bind(start.to_rfc3339())
+        .bind((start + chrono::Duration::hours(24)).to_rfc3339())
+        .execute(&mut conn)
+        .await?;
+    sqlx::query("INSERT INTO invites (id, count_id, code, organisation, organisation_type, created_at, created_by) VALUES ('i', ?, 'X', 'Bench', 'other', '2026-01-01T00:00:00Z', 'u')")
+        .bind(count_id.to_string()).execute(&mut conn).await?;
+    sqlx::query("INSERT INTO devices (id, invite_id, count_id, token_hash, enrolled_at) VALUES ('d', 'i', ?, 'h', '2026-01-01T00:00:00Z')")
+        .bind(count_id.to_string()).execute(&mut conn).await?;
     let started = Instant::now();
-    for (chunk, recs) in rows.chunks(MAX_SYNC_RECORDS).zip(records.chunks(MAX_SYNC_RECORDS)) {
+    for recs in records.chunks(MAX_SYNC_RECORDS) {
         let mut tx = conn.begin().await?;
-        for ((id, content), r) in chunk.iter().zip(recs) {
-            sqlx::query("INSERT INTO records (id, count_id, device_id, revision, content, observed_at, municipality, living_situation, dedup_key, stored_in_training, training, received_at) VALUES (?, 'c', 'd', ?, ?, ?, ?, ?, ?, 0, 0, '2026-10-16T00:00:00Z')")
-                .bind(id).bind(r.revision).bind(content).bind(r.observed_at.to_rfc3339()).bind(r.municipality.as_str())
+        for r in recs {
+            let p = &r.profile;
+            sqlx::query("INSERT INTO records (id, count_id, device_id, revision, sent_training, observed_at, municipality, living_situation, dedup_key, origin, age_band, gender, household, children, duration, residence_status, income, care_needs, previous_facility, housing_need, stored_in_training, training, received_at) VALUES (?, ?, 'd', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, '2026-10-16T00:00:00Z')")
+                .bind(r.id.to_string()).bind(count_id.to_string()).bind(r.revision).bind(r.training).bind(r.observed_at.to_rfc3339()).bind(r.municipality.as_str())
                 .bind(r.living_situation.code()).bind(r.dedup_key.as_ref().map(|k| k.as_str()))
+                .bind(match &r.origin { Origin::Municipality { code } => code.as_str(), Origin::Abroad => "abroad", Origin::Unknown => "unknown" })
+                .bind(p.age_band.code()).bind(p.gender.code()).bind(p.household.code())
+                .bind(match p.children { Children::Count(n) => n.to_string(), Children::Unknown => "unknown".into() })
+                .bind(p.duration.code()).bind(p.residence_status.code()).bind(p.income.code()).bind(p.care_needs.codes().join("|"))
+                .bind(p.previous_facility.code()).bind(p.housing_need.code())
                 .execute(&mut *tx).await?;
         }
         tx.commit().await?;
     }
-    Ok(started.elapsed().as_secs_f64())
+    Ok((count_id, started.elapsed().as_secs_f64()))
+}
+
+/// `report`: the full report over N records against plain SQL GROUP BY queries, one per
+/// dimension, over the same database in the same run.
+async fn report(n: usize) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("report.db");
+    let starts_at = (chrono::Utc::now() - chrono::Duration::hours(30)).fixed_offset();
+    println!("report benchmark: generating {n} records ...");
+    let records = ethos_bench::records(n, 7, starts_at);
+    let (count_id, _) = raw_insert(&db, &records, false).await?;
+    drop(records);
+    let storage = ethos_server::storage::Storage::open(&db).await?;
+    // Warm the page cache the same way for both sides.
+    let _ = ethos_server::report_of(&storage, count_id, Disclosure::Public).await;
+    let started = Instant::now();
+    let report = ethos_server::report_of(&storage, count_id, Disclosure::Public)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let report_secs = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let data = storage.report_data(count_id).await?;
+    println!("  of which reading {} records: {:.2} s", data.records.len(), started.elapsed().as_secs_f64());
+    drop(data);
+    ensure!(report.records_total == Some(n as u64), "report saw {:?} records", report.records_total);
+    storage.close().await;
+
+    let mut conn = SqliteConnectOptions::new().filename(&db).read_only(true).connect().await?;
+    let columns = [
+        "living_situation",
+        "municipality",
+        "origin",
+        "age_band",
+        "gender",
+        "household",
+        "children",
+        "duration",
+        "residence_status",
+        "income",
+        "care_needs",
+        "previous_facility",
+        "housing_need",
+    ];
+    let started = Instant::now();
+    for column in columns {
+        sqlx::query(&format!("SELECT {column}, COUNT(*) FROM records WHERE count_id = ? AND training = 0 AND void_reason IS NULL GROUP BY {column}"))
+            .bind(count_id.to_string()).fetch_all(&mut conn).await?;
+    }
+    let sql_secs = started.elapsed().as_secs_f64();
+    println!(
+        "full report ({} tables, persons deduplicated, public disclosure): {report_secs:6.2} s",
+        report.tables.len()
+    );
+    println!(
+        "plain SQL GROUP BY, {} queries (records, no dedup, no disclosure): {sql_secs:6.2} s",
+        columns.len()
+    );
+    println!("ratio report / SQL: {:.2}", report_secs / sql_secs);
+    println!("persons {:?} of {} records", report.persons_total, n);
+    Ok(())
 }

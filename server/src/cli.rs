@@ -34,6 +34,24 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Print the baseline report of a count (JSON, or one table as CSV) for scripts.
+    Report {
+        #[arg(long, env = "ETHOS_DB", default_value = "./ethos.db")]
+        db: PathBuf,
+        /// The count's id.
+        #[arg(long)]
+        count: uuid::Uuid,
+        #[arg(long, value_enum, default_value = "json")]
+        format: ReportFormat,
+        #[arg(long, default_value = "public")]
+        disclosure: String,
+        /// With `--format csv`: the table id (e.g. `by_municipality`).
+        #[arg(long)]
+        table: Option<String>,
+        /// With `--format csv`: `;`-separated with a byte-order mark, for Dutch Excel.
+        #[arg(long)]
+        semicolon: bool,
+    },
     /// Create a demo: a coordinator and an analyst, a count in training and a team code.
     Demo {
         #[arg(long, env = "ETHOS_DB", default_value = "./ethos.db")]
@@ -58,6 +76,12 @@ pub enum UserCommand {
         #[arg(long, required = true)]
         password_stdin: bool,
     },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ReportFormat {
+    Json,
+    Csv,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -87,6 +111,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Demo { db, bind } => demo(&db, bind).await,
+        Command::Report { db, count, format, disclosure, table, semicolon } => {
+            report(&db, count, format, &disclosure, table.as_deref(), semicolon).await
+        }
     }
 }
 
@@ -202,5 +229,47 @@ async fn demo(db: &Path, bind: SocketAddr) -> anyhow::Result<()> {
     println!("  Team code       {}   (field app: {base}/enroll#code={})", invite.code, invite.code);
     println!();
     println!("These passwords change each time the demo is set up again.");
+    Ok(())
+}
+
+/// `ethos report`: the same report as the API, written to standard output; audited as an export.
+async fn report(
+    db: &Path,
+    count: uuid::Uuid,
+    format: ReportFormat,
+    disclosure: &str,
+    table: Option<&str>,
+    semicolon: bool,
+) -> anyhow::Result<()> {
+    use ethos_shared::report::{table_csv, Disclosure};
+    let disclosure = Disclosure::from_code(disclosure)
+        .ok_or_else(|| anyhow::anyhow!("--disclosure is internal or public, not {disclosure:?}"))?;
+    anyhow::ensure!(db.exists(), "no database at {}", db.display());
+    let storage = Storage::open(db).await?;
+    let report = crate::handlers::report::report_of(&storage, count, disclosure)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let out = match format {
+        ReportFormat::Json => serde_json::to_string_pretty(&report)?,
+        ReportFormat::Csv => {
+            let ids: Vec<&str> = report.tables.iter().map(|t| t.id.as_str()).collect();
+            let id = table
+                .ok_or_else(|| anyhow::anyhow!("--format csv needs --table, one of: {}", ids.join(", ")))?;
+            let t = report
+                .table(id)
+                .ok_or_else(|| anyhow::anyhow!("no table {id:?}; tables: {}", ids.join(", ")))?;
+            table_csv(t, semicolon)
+        }
+    };
+    storage
+        .audit_alone(
+            &crate::storage::Actor::Cli,
+            "report.export",
+            Some(count),
+            serde_json::json!({ "disclosure": disclosure.code(), "table": table }),
+        )
+        .await?;
+    storage.close().await;
+    println!("{out}");
     Ok(())
 }

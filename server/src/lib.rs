@@ -9,6 +9,8 @@ mod routes;
 pub mod secrets;
 pub mod storage;
 
+pub use handlers::report::report_of;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -1,6 +1,6 @@
 //! Every route of the server, in one place (api.md).
 
-use crate::handlers::{accounts, counts, devices, duplicates, health, invites, records, sync, web};
+use crate::handlers::{accounts, counts, devices, duplicates, health, invites, records, report, sync, web};
 use crate::AppState;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue};
@@ -27,6 +27,8 @@ pub fn router(state: AppState) -> Router {
         .route("/records/{id}/void", post(records::void).delete(records::unvoid))
         .route("/counts/{id}/duplicates", get(duplicates::list))
         .route("/counts/{id}/duplicates/{key}/resolve", post(duplicates::resolve))
+        .route("/counts/{id}/report", get(report::json))
+        .route("/counts/{id}/report.csv", get(report::csv))
         .route("/counts/{id}/audit", get(counts::audit_log))
         .fallback(web::api_not_found);
 

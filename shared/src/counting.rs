@@ -25,7 +25,7 @@
 
 use crate::api::{Decision, Resolution, StoredRecord};
 use crate::ethos::{ConceptualCategory, LivingSituation};
-use crate::profile::{AgeBand, Children, Gender};
+use crate::profile::{Children, Profile};
 use crate::record::{DedupKey, Origin, Record, RegionCode};
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
@@ -65,14 +65,15 @@ pub struct CountedRecord {
     pub municipality: RegionCode,
     pub living_situation: LivingSituation,
     pub origin: Origin,
-    pub age_band: AgeBand,
-    pub gender: Gender,
-    pub children: Children,
+    pub profile: Profile,
+    /// Index of the organisation (team code) the record came in through, in a list the caller
+    /// keeps: the report's data-quality table counts records per organisation.
+    pub organisation: u32,
 }
 
 impl CountedRecord {
     /// The counting view of a wire record; `void` is not part of the wire record.
-    pub fn from_record(record: &Record, void: bool) -> Self {
+    pub fn from_record(record: &Record, void: bool, organisation: u32) -> Self {
         CountedRecord {
             id: record.id,
             observed_at: record.observed_at,
@@ -82,16 +83,15 @@ impl CountedRecord {
             municipality: record.municipality.clone(),
             living_situation: record.living_situation,
             origin: record.origin.clone(),
-            age_band: record.profile.age_band,
-            gender: record.profile.gender,
-            children: record.profile.children,
+            profile: record.profile.clone(),
+            organisation,
         }
     }
 }
 
 impl From<&StoredRecord> for CountedRecord {
     fn from(stored: &StoredRecord) -> Self {
-        CountedRecord::from_record(&stored.record, stored.void.is_some())
+        CountedRecord::from_record(&stored.record, stored.void.is_some(), 0)
     }
 }
 
@@ -115,7 +115,7 @@ impl Countable for CountedRecord {
         self.living_situation
     }
     fn children(&self) -> Children {
-        self.children
+        self.profile.children
     }
 }
 
@@ -324,9 +324,8 @@ mod tests {
             municipality: RegionCode::try_from("GM0935".to_string()).expect("Maastricht"),
             living_situation: LivingSituation::PublicSpace,
             origin: Origin::Unknown,
-            age_band: AgeBand::From30To39,
-            gender: Gender::Man,
-            children: Children::Count(0),
+            profile: Profile { children: Children::Count(0), ..Profile::unknown() },
+            organisation: 0,
         }
     }
 
@@ -537,14 +536,14 @@ mod tests {
         let mut void = rec(2, Some("a"));
         void.void = true;
         let mut two_children = rec(3, Some("a"));
-        two_children.children = Children::Count(2);
+        two_children.profile.children = Children::Count(2);
         let mut older_unknown = rec(4, Some("a"));
         older_unknown.observed_at = at("2026-10-15T21:00:00+02:00");
-        older_unknown.children = Children::Unknown;
+        older_unknown.profile.children = Children::Unknown;
         let mut unknown = rec(5, None);
-        unknown.children = Children::Unknown;
+        unknown.profile.children = Children::Unknown;
         let mut three_children = rec(6, Some("b"));
-        three_children.children = Children::Count(3);
+        three_children.profile.children = Children::Count(3);
         let records = [training, void, two_children, older_unknown, unknown, three_children, rec(7, None)];
         let (_, t) = count(&records, &no_decisions());
         assert_eq!(
@@ -568,9 +567,9 @@ mod tests {
     #[test]
     fn children_come_from_the_primary_record_only() {
         let mut a = rec(1, Some("a"));
-        a.children = Children::Count(4);
+        a.profile.children = Children::Count(4);
         let mut b = rec(2, Some("a"));
-        b.children = Children::Count(1);
+        b.profile.children = Children::Count(1);
         b.observed_at = at("2026-10-16T01:00:00+02:00");
         let records = [a, b];
         let (_, t) = count(&records, &no_decisions());
@@ -602,6 +601,9 @@ mod tests {
         assert_eq!(people.len(), 1);
         assert_eq!(t.accompanying_children, 2);
         let slim = CountedRecord::from(&stored);
-        assert_eq!((slim.id, slim.children, slim.void), (stored.record.id, Children::Count(2), false));
+        assert_eq!(
+            (slim.id, slim.profile.children, slim.void),
+            (stored.record.id, Children::Count(2), false)
+        );
     }
 }

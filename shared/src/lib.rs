@@ -9,10 +9,12 @@ pub mod api;
 pub mod count;
 pub mod counting;
 pub mod dedup_key;
+pub mod disclosure;
 pub mod ethos;
 pub mod municipality;
 pub mod profile;
 pub mod record;
+pub mod report;
 pub mod sync;
 
 pub use value_set::Lang;

@@ -4,6 +4,7 @@
 //! municipal merger) and rebuilding is the only step needed.
 
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 const GEMEENTEN_CSV: &str =
@@ -26,9 +27,11 @@ pub fn all() -> &'static [Gemeente] {
     })
 }
 
-/// The municipality with this CBS code (`GM` + 4 digits).
+/// The municipality with this CBS code (`GM` + 4 digits). An index lookup: the sync and the
+/// report call it for every record.
 pub fn by_code(code: &str) -> Option<&'static Gemeente> {
-    all().iter().find(|g| g.code == code)
+    static INDEX: OnceLock<HashMap<&'static str, &'static Gemeente>> = OnceLock::new();
+    INDEX.get_or_init(|| all().iter().map(|g| (g.code.as_str(), g)).collect()).get(code).copied()
 }
 
 /// The six municipalities of the region, in the order of domain.md §1.

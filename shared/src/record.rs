@@ -101,6 +101,13 @@ impl TryFrom<String> for DedupKey {
     }
 }
 
+/// Lets maps keyed by `DedupKey` be searched with a `&str`.
+impl std::borrow::Borrow<str> for DedupKey {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
 impl From<DedupKey> for String {
     fn from(key: DedupKey) -> String {
         key.0

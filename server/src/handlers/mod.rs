@@ -8,6 +8,7 @@ pub mod duplicates;
 pub mod health;
 pub mod invites;
 pub mod records;
+pub mod report;
 pub mod sync;
 pub mod web;
 

@@ -9,11 +9,13 @@ mod accounts;
 mod audit;
 mod counts;
 mod records;
+mod report;
 
 pub use accounts::*;
 pub use audit::*;
 pub use counts::*;
 pub use records::*;
+pub use report::*;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -37,7 +39,10 @@ impl Storage {
             // FULL: a record acknowledged to a phone survives a power cut, not only a crash.
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(Duration::from_secs(10))
+            // Reads through a memory map: the report scans every record of a count, and going
+            // through read() calls costs more than the scan itself.
+            .pragma("mmap_size", "1073741824");
         let write = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
         sqlx::migrate!("../migrations").run(&write).await?;
         let read = SqlitePoolOptions::new().max_connections(4).connect_with(options.read_only(true)).await?;

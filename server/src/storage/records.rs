@@ -6,7 +6,12 @@ use ethos_shared::api::{
     Decision, DuplicateGroup, DuplicateRecord, Resolution, StoredRecord, SyncResult, SyncStatus, VoidInfo,
 };
 use ethos_shared::count::CountStatus;
-use ethos_shared::record::{DedupKey, FieldError, Record};
+use ethos_shared::ethos::LivingSituation;
+use ethos_shared::profile::{
+    AgeBand, CareNeeds, Children, Duration, Gender, Household, HousingNeed, Income, PreviousFacility,
+    Profile, ResidenceStatus,
+};
+use ethos_shared::record::{DedupKey, FieldError, MunicipalityCode, Origin, Record, RegionCode};
 use ethos_shared::sync::{decide, CountState, Held, Outcome};
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
@@ -30,14 +35,109 @@ impl From<sqlx::Error> for SyncError {
     }
 }
 
-const STORED_COLUMNS: &str =
-    "r.id, r.content, r.device_id, r.training, r.received_at, r.void_reason, r.void_at,
-    r.void_by, i.organisation";
+type Query<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
+
+/// Binds the columns that a sync insert and update share, in the order both statements list them.
+fn bind_columns<'q>(q: Query<'q>, r: &Record, training: bool, received_at: &'q str) -> Query<'q> {
+    let p = &r.profile;
+    let origin = match &r.origin {
+        Origin::Municipality { code } => code.as_str().to_string(),
+        Origin::Abroad => "abroad".into(),
+        Origin::Unknown => "unknown".into(),
+    };
+    let children = match p.children {
+        Children::Count(n) => n.to_string(),
+        Children::Unknown => "unknown".into(),
+    };
+    q.bind(r.revision)
+        .bind(r.training)
+        .bind(r.observed_at.to_rfc3339())
+        .bind(r.municipality.as_str().to_string())
+        .bind(r.living_situation.code())
+        .bind(r.dedup_key.as_ref().map(|k| k.as_str().to_string()))
+        .bind(origin)
+        .bind(p.age_band.code())
+        .bind(p.gender.code())
+        .bind(p.household.code())
+        .bind(children)
+        .bind(p.duration.code())
+        .bind(p.residence_status.code())
+        .bind(p.income.code())
+        .bind(p.care_needs.codes().join("|"))
+        .bind(p.previous_facility.code())
+        .bind(p.housing_need.code())
+        .bind(training)
+        .bind(received_at)
+}
+
+/// The columns of the wire record, read by `record_from_row`.
+pub(crate) const RECORD_COLUMNS: &str =
+    "id, revision, sent_training, observed_at, municipality, living_situation,
+    dedup_key, origin, age_band, gender, household, children, duration, residence_status, income, care_needs,
+    previous_facility, housing_need";
+
+const STORED_COLUMNS: &str = "r.id, r.revision, r.sent_training, r.observed_at, r.municipality,
+    r.living_situation, r.dedup_key, r.origin, r.age_band, r.gender, r.household, r.children, r.duration,
+    r.residence_status, r.income, r.care_needs, r.previous_facility, r.housing_need, r.device_id, r.training,
+    r.received_at, r.void_reason, r.void_at, r.void_by, i.organisation";
+
+fn bad(column: &str, value: &str) -> anyhow::Error {
+    anyhow::anyhow!("stored record has an invalid {column}: {value:?}")
+}
+
+fn code<T>(row: &SqliteRow, column: usize, parse: fn(&str) -> Option<T>) -> anyhow::Result<T> {
+    let value: &str = row.try_get(column)?;
+    parse(value).ok_or_else(|| bad(&column.to_string(), value))
+}
+
+/// Rebuilds the wire record from its columns: `RECORD_COLUMNS` must come first in the select, in
+/// that order (read by position, which is much faster than by name over a million rows).
+pub(crate) fn record_from_row(row: &SqliteRow) -> anyhow::Result<Record> {
+    let text = |i: usize| row.try_get::<&str, _>(i);
+    let origin = match text(7)? {
+        "abroad" => Origin::Abroad,
+        "unknown" => Origin::Unknown,
+        c => Origin::Municipality {
+            code: MunicipalityCode::try_from(c.to_string()).map_err(anyhow::Error::msg)?,
+        },
+    };
+    let children = match text(11)? {
+        "unknown" => Children::Unknown,
+        n => Children::Count(n.parse().map_err(|_| bad("children", n))?),
+    };
+    let care: Vec<&str> = text(15)?.split('|').collect();
+    Ok(Record {
+        id: text(0)?.parse()?,
+        revision: row.try_get(1)?,
+        observed_at: chrono::DateTime::parse_from_rfc3339(text(3)?)?,
+        municipality: RegionCode::try_from(text(4)?.to_string()).map_err(anyhow::Error::msg)?,
+        living_situation: code(row, 5, LivingSituation::from_code)?,
+        origin,
+        dedup_key: row
+            .try_get::<Option<&str>, _>(6)?
+            .map(|k| DedupKey::try_from(k.to_string()).map_err(anyhow::Error::msg))
+            .transpose()?,
+        profile: Profile {
+            age_band: code(row, 8, AgeBand::from_code)?,
+            gender: code(row, 9, Gender::from_code)?,
+            household: code(row, 10, Household::from_code)?,
+            children,
+            duration: code(row, 12, Duration::from_code)?,
+            residence_status: code(row, 13, ResidenceStatus::from_code)?,
+            income: code(row, 14, Income::from_code)?,
+            care_needs: CareNeeds::from_codes(&care).ok_or_else(|| bad("care_needs", &care.join("|")))?,
+            previous_facility: code(row, 16, PreviousFacility::from_code)?,
+            housing_need: code(row, 17, HousingNeed::from_code)?,
+        },
+        training: row.try_get(2)?,
+    })
+}
+
 const STORED_FROM: &str =
     "records r JOIN devices d ON d.id = r.device_id JOIN invites i ON i.id = d.invite_id";
 
 fn stored_from_row(row: &SqliteRow) -> anyhow::Result<StoredRecord> {
-    let mut record: Record = serde_json::from_str(&row.try_get::<String, _>("content")?)?;
+    let mut record = record_from_row(row)?;
     record.training = row.try_get::<bool, _>("training")?;
     let void = match row.try_get::<Option<String>, _>("void_reason")? {
         Some(reason) => Some(VoidInfo {
@@ -101,9 +201,9 @@ impl Storage {
                 }
             };
             let id = record.id.to_string();
-            let held = sqlx::query(
-                "SELECT device_id, revision, content, stored_in_training FROM records WHERE id = ?",
-            )
+            let held = sqlx::query(&format!(
+                "SELECT {RECORD_COLUMNS}, device_id, stored_in_training FROM records WHERE id = ?"
+            ))
             .bind(&id)
             .fetch_optional(&mut *tx)
             .await?
@@ -111,50 +211,48 @@ impl Storage {
                 Ok(Held {
                     device_id: r.try_get::<String, _>("device_id")?.parse()?,
                     revision: r.try_get("revision")?,
-                    content: r.try_get("content")?,
+                    content: record_from_row(&r)?.canonical_json(),
                     stored_in_training: r.try_get("stored_in_training")?,
                 })
             })
             .transpose()?;
             let outcome = decide(&record, device.id, held.as_ref(), count, now);
-            let content = record.canonical_json();
-            let key = record.dedup_key.as_ref().map(|k| k.as_str().to_string());
             match &outcome {
                 Outcome::Store { training, stored_in_training } => {
-                    sqlx::query(
-                        "INSERT INTO records (id, count_id, device_id, revision, content, observed_at, municipality,
-                            living_situation, dedup_key, stored_in_training, training, received_at)
-                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    bind_columns(
+                        sqlx::query(
+                            "INSERT INTO records (revision, sent_training, observed_at, municipality, living_situation,
+                                dedup_key, origin, age_band, gender, household, children, duration, residence_status,
+                                income, care_needs, previous_facility, housing_need, training, received_at,
+                                id, count_id, device_id, stored_in_training)
+                             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        ),
+                        &record,
+                        *training,
+                        &received_at,
                     )
                     .bind(&id)
                     .bind(&count_id)
                     .bind(&device_id)
-                    .bind(record.revision)
-                    .bind(&content)
-                    .bind(record.observed_at.to_rfc3339())
-                    .bind(record.municipality.as_str())
-                    .bind(record.living_situation.code())
-                    .bind(&key)
                     .bind(stored_in_training)
-                    .bind(training)
-                    .bind(&received_at)
                     .execute(&mut *tx)
                     .await?;
                     tally[0] += 1;
                 }
                 Outcome::Replace { training } => {
-                    sqlx::query(
-                        "UPDATE records SET revision = ?, content = ?, observed_at = ?, municipality = ?,
-                            living_situation = ?, dedup_key = ?, training = ?, received_at = ? WHERE id = ?",
+                    bind_columns(
+                        sqlx::query(
+                            "UPDATE records SET revision = ?, sent_training = ?, observed_at = ?, municipality = ?,
+                                living_situation = ?, dedup_key = ?, origin = ?, age_band = ?, gender = ?,
+                                household = ?, children = ?, duration = ?, residence_status = ?, income = ?,
+                                care_needs = ?, previous_facility = ?, housing_need = ?, training = ?,
+                                received_at = ?
+                             WHERE id = ?",
+                        ),
+                        &record,
+                        *training,
+                        &received_at,
                     )
-                    .bind(record.revision)
-                    .bind(&content)
-                    .bind(record.observed_at.to_rfc3339())
-                    .bind(record.municipality.as_str())
-                    .bind(record.living_situation.code())
-                    .bind(&key)
-                    .bind(training)
-                    .bind(&received_at)
                     .bind(&id)
                     .execute(&mut *tx)
                     .await?;

@@ -1,0 +1,506 @@
+//! The guided record flow as plain data: the plain-language questions that lead to an ETHOS
+//! living situation, the draft a counter fills in, and how it becomes a validated record.
+//! The initials and the birth date only pass through [`Identity::derive`]: the draft keeps
+//! the age band and the duplicate key, never the name or the date.
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use ethos_shared::dedup_key::dedup_key;
+use ethos_shared::ethos::LivingSituation;
+use ethos_shared::profile::{
+    AgeBand, CareNeeds, Children, Duration, Gender, Household, HousingNeed, Income, PreviousFacility,
+    Profile, ResidenceStatus,
+};
+use ethos_shared::record::{parse_record, DedupKey, FieldError, FieldErrorCode, Origin, Record, RegionCode};
+use ethos_shared::Lang;
+use uuid::Uuid;
+
+/// One answer to "Waar sliep deze persoon vannacht?": a single living situation, or a group
+/// that asks one more question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Branch {
+    pub id: &'static str,
+    pub nl: &'static str,
+    pub en: &'static str,
+    pub situations: &'static [LivingSituation],
+}
+
+impl Branch {
+    pub fn label(&self, lang: Lang) -> &'static str {
+        crate::i18n::tr(lang, self.nl, self.en)
+    }
+}
+
+use LivingSituation as L;
+
+/// The first question of the flow. Every living situation is in exactly one branch.
+pub const SLEPT_WHERE: &[Branch] = &[
+    Branch { id: "street", nl: "Buiten: op straat, in een portiek, park of station", en: "Outside: on the street, in a doorway, park or station", situations: &[L::PublicSpace] },
+    Branch { id: "night_shelter", nl: "In de nachtopvang", en: "In a night shelter", situations: &[L::NightShelter] },
+    Branch { id: "family_friends", nl: "Bij familie of vrienden (bankslapen)", en: "With family or friends (sofa surfing)", situations: &[L::FamilyOrFriends] },
+    Branch {
+        id: "vehicle_shed_tent",
+        nl: "In een auto, schuur, garage, tent, caravan of kraakpand",
+        en: "In a car, shed, garage, tent, caravan or squat",
+        situations: &[L::NonConventionalBuilding, L::TemporaryStructure, L::MobileHome, L::IllegalOccupation],
+    },
+    Branch {
+        id: "shelter",
+        nl: "In een opvang of tijdelijke woonvoorziening",
+        en: "In a shelter or temporary accommodation",
+        situations: &[
+            L::HomelessHostel,
+            L::TemporaryAccommodation,
+            L::TransitionalSupported,
+            L::WomensShelter,
+            L::ReceptionCentre,
+            L::MigrantWorkers,
+            L::ResidentialCareOlder,
+            L::SupportedFormerlyHomeless,
+        ],
+    },
+    Branch {
+        id: "institution",
+        nl: "In een instelling (detentie, kliniek, jeugdzorg) en moet daar binnen een maand weg zonder woonplek",
+        en: "In an institution (prison, clinic, youth care), leaving within a month with nowhere to live",
+        situations: &[L::PenalInstitution, L::MedicalInstitution, L::ChildrensInstitution],
+    },
+    Branch {
+        id: "insecure_home",
+        nl: "In een woning, maar onzeker: zonder huurcontract, dreigende uitzetting of huiselijk geweld",
+        en: "In a home, but insecure: no contract, facing eviction, or domestic violence",
+        situations: &[L::NoTenancy, L::EvictionRented, L::RepossessionOwned, L::DomesticViolence],
+    },
+    Branch {
+        id: "inadequate_home",
+        nl: "In een onbewoonbare of extreem overbewoonde woning",
+        en: "In a dwelling unfit to live in or extremely overcrowded",
+        situations: &[L::UnfitDwelling, L::ExtremeOvercrowding],
+    },
+];
+
+/// Households without children staying with them have no children to ask about.
+pub fn children_implied(household: Household) -> Option<Children> {
+    match household {
+        Household::Alone | Household::WithPartner => Some(Children::Count(0)),
+        _ => None,
+    }
+}
+
+/// What the counter typed once to identify a person: never stored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Identity {
+    pub first_name: String,
+    pub family_name: String,
+    pub birth_date: Option<NaiveDate>,
+}
+
+/// What the phone derives from the identity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Derived {
+    /// `None` when no birth date was given (the counter then estimates the band).
+    pub age_band: Option<AgeBand>,
+    pub dedup_key: Option<DedupKey>,
+}
+
+impl Identity {
+    /// The age band on the count's reference date and the duplicate key (HMAC with the
+    /// count's secret, computed by the `shared` code the server trusts).
+    pub fn derive(&self, gender: Gender, reference_date: NaiveDate, secret: &str) -> Derived {
+        let age_band = self.birth_date.map(|b| AgeBand::on_date(b, reference_date));
+        let key = dedup_key(secret, &self.first_name, &self.family_name, self.birth_date, gender);
+        Derived { age_band, dedup_key: key }
+    }
+}
+
+/// The team code of an enrol link: `/enroll#code=K7PQ-2QXM` (in the fragment, so it never
+/// reaches a server log).
+pub fn enrol_code_from(path: &str, hash: &str) -> Option<String> {
+    if !path.starts_with("/enroll") {
+        return None;
+    }
+    hash.trim_start_matches('#')
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("code="))
+        .map(|c| c.trim().to_uppercase())
+        .filter(|c| !c.is_empty())
+}
+
+/// A birth date as typed into `<input type="date">` (`YYYY-MM-DD`): not in the future and
+/// not before 1900.
+pub fn parse_birth_date(text: &str, today: NaiveDate) -> Option<NaiveDate> {
+    let date = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()?;
+    let earliest = NaiveDate::from_ymd_opt(1900, 1, 1)?;
+    (date <= today && date >= earliest).then_some(date)
+}
+
+/// The answers so far. Required fields are `Option` until answered; profile fields start as
+/// `unknown` but are marked answered only when the counter chose (the review shows which).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Draft {
+    /// Set when correcting an existing record.
+    pub id: Option<Uuid>,
+    pub living_situation: Option<LivingSituation>,
+    pub municipality: Option<RegionCode>,
+    pub origin: Option<Origin>,
+    pub dedup_key: Option<DedupKey>,
+    pub profile: Profile,
+    pub observed_at: Option<DateTime<FixedOffset>>,
+    pub training: bool,
+}
+
+impl Draft {
+    pub fn new(municipality: Option<RegionCode>, training: bool) -> Self {
+        Draft {
+            id: None,
+            living_situation: None,
+            municipality,
+            origin: None,
+            dedup_key: None,
+            profile: Profile::unknown(),
+            observed_at: None,
+            training,
+        }
+    }
+
+    /// A draft to correct a saved record.
+    pub fn from_record(r: &Record) -> Self {
+        Draft {
+            id: Some(r.id),
+            living_situation: Some(r.living_situation),
+            municipality: Some(r.municipality.clone()),
+            origin: Some(r.origin.clone()),
+            dedup_key: r.dedup_key.clone(),
+            profile: r.profile.clone(),
+            observed_at: Some(r.observed_at),
+            training: r.training,
+        }
+    }
+
+    /// The record, checked with exactly the validation of the server (`shared`), or every
+    /// field still missing. A new record gets a fresh id and `observed_at = now`; a corrected
+    /// one keeps both (the outbox raises its revision).
+    pub fn to_record(&self, new_id: Uuid, now: DateTime<FixedOffset>) -> Result<Record, Vec<FieldError>> {
+        let mut missing = Vec::new();
+        if self.living_situation.is_none() {
+            missing.push(FieldError::new("living_situation", FieldErrorCode::Missing));
+        }
+        if self.municipality.is_none() {
+            missing.push(FieldError::new("municipality", FieldErrorCode::Missing));
+        }
+        let (Some(living_situation), Some(municipality)) = (self.living_situation, self.municipality.clone())
+        else {
+            return Err(missing);
+        };
+        let record = Record {
+            id: self.id.unwrap_or(new_id),
+            revision: 1,
+            observed_at: self.observed_at.unwrap_or(now),
+            municipality,
+            living_situation,
+            origin: self.origin.clone().unwrap_or(Origin::Unknown),
+            dedup_key: self.dedup_key.clone(),
+            profile: self.profile.clone(),
+            training: self.training,
+        };
+        // Through the JSON text, as the server sees it (and one serializer in the binary).
+        let value: serde_json::Value = serde_json::to_string(&record)
+            .and_then(|text| serde_json::from_str(&text))
+            .map_err(|_| vec![FieldError::new("record", FieldErrorCode::InvalidValue)])?;
+        parse_record(&value)
+    }
+}
+
+/// The profile questions after the identity step, in the order of the flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    LivingSituation,
+    Municipality,
+    Origin,
+    Person,
+    Household,
+    Children,
+    Duration,
+    ResidenceStatus,
+    Income,
+    CareNeeds,
+    PreviousFacility,
+    HousingNeed,
+    Review,
+}
+
+impl Step {
+    pub const ALL: [Step; 13] = [
+        Step::LivingSituation,
+        Step::Municipality,
+        Step::Origin,
+        Step::Person,
+        Step::Household,
+        Step::Children,
+        Step::Duration,
+        Step::ResidenceStatus,
+        Step::Income,
+        Step::CareNeeds,
+        Step::PreviousFacility,
+        Step::HousingNeed,
+        Step::Review,
+    ];
+
+    /// The step after this one, skipping the children question where the household implies
+    /// the answer.
+    pub fn next(self, draft: &Draft) -> Step {
+        let i = Step::ALL.iter().position(|s| *s == self).unwrap_or(0);
+        let next = Step::ALL.get(i + 1).copied().unwrap_or(Step::Review);
+        if next == Step::Children && children_implied(draft.profile.household).is_some() {
+            return next.next(draft);
+        }
+        next
+    }
+
+    pub fn prev(self, draft: &Draft) -> Option<Step> {
+        let i = Step::ALL.iter().position(|s| *s == self)?;
+        let prev = *Step::ALL.get(i.checked_sub(1)?)?;
+        if prev == Step::Children && children_implied(draft.profile.household).is_some() {
+            return prev.prev(draft);
+        }
+        Some(prev)
+    }
+
+    /// "Vraag 3 van 12".
+    pub fn number(self) -> usize {
+        Step::ALL.iter().position(|s| *s == self).map_or(1, |i| i + 1)
+    }
+
+    pub fn question(self, lang: Lang) -> &'static str {
+        let (nl, en) = match self {
+            Step::LivingSituation => {
+                ("Waar sliep deze persoon vannacht?", "Where did this person sleep last night?")
+            }
+            Step::Municipality => (
+                "In welke gemeente tel je deze persoon?",
+                "In which municipality are you counting this person?",
+            ),
+            Step::Origin => (
+                "Uit welke gemeente komt deze persoon? (laatst gewoond of ingeschreven)",
+                "Which municipality does this person come from? (last lived or registered)",
+            ),
+            Step::Person => {
+                ("Wie is het? (voor leeftijd en dubbeltelling)", "Who is it? (for age and duplicates)")
+            }
+            Step::Household => ("Met wie is deze persoon?", "Who is this person with?"),
+            Step::Children => (
+                "Hoeveel minderjarige kinderen verblijven bij deze persoon?",
+                "How many minor children stay with this person?",
+            ),
+            Step::Duration => {
+                ("Hoe lang is deze persoon al dak- of thuisloos?", "How long has this person been homeless?")
+            }
+            Step::ResidenceStatus => ("Wat is de verblijfsstatus?", "What is the residence status?"),
+            Step::Income => {
+                ("Wat is de belangrijkste bron van inkomen?", "What is the main source of income?")
+            }
+            Step::CareNeeds => {
+                ("Is er een zorgbehoefte? (meer keuzes mogelijk)", "Any care needs? (choose all that apply)")
+            }
+            Step::PreviousFacility => {
+                ("Waar verbleef deze persoon hiervoor?", "Where did this person stay before?")
+            }
+            Step::HousingNeed => {
+                ("Welke woonvorm past straks het best?", "Which kind of housing would fit best?")
+            }
+            Step::Review => ("Controleer en bewaar", "Check and save"),
+        };
+        crate::i18n::tr(lang, nl, en)
+    }
+}
+
+/// Sets a simple profile answer by its wire code; `false` for a code the step does not know.
+pub fn set_answer(draft: &mut Draft, step: Step, code: &str) -> bool {
+    let p = &mut draft.profile;
+    let ok = match step {
+        Step::Household => Household::from_code(code).map(|v| {
+            p.household = v;
+            if let Some(c) = children_implied(v) {
+                p.children = c;
+            } else if p.children == Children::Count(0) {
+                p.children = Children::Unknown;
+            }
+        }),
+        Step::Duration => Duration::from_code(code).map(|v| p.duration = v),
+        Step::ResidenceStatus => ResidenceStatus::from_code(code).map(|v| p.residence_status = v),
+        Step::Income => Income::from_code(code).map(|v| p.income = v),
+        Step::PreviousFacility => PreviousFacility::from_code(code).map(|v| p.previous_facility = v),
+        Step::HousingNeed => HousingNeed::from_code(code).map(|v| p.housing_need = v),
+        Step::CareNeeds => CareNeeds::from_codes(&[code]).map(|v| p.care_needs = v),
+        _ => None,
+    };
+    ok.is_some()
+}
+
+/// The codes and labels of a simple profile question, `unknown` last.
+pub fn choices(step: Step, lang: Lang) -> Vec<(&'static str, &'static str)> {
+    fn of<T: Copy>(
+        all: &[T],
+        code: fn(T) -> &'static str,
+        label: fn(T, Lang) -> &'static str,
+        lang: Lang,
+    ) -> Vec<(&'static str, &'static str)> {
+        all.iter().map(|v| (code(*v), label(*v, lang))).collect()
+    }
+    match step {
+        Step::Household => of(Household::ALL, Household::code, Household::label, lang),
+        Step::Duration => of(Duration::ALL, Duration::code, Duration::label, lang),
+        Step::ResidenceStatus => {
+            of(ResidenceStatus::ALL, ResidenceStatus::code, ResidenceStatus::label, lang)
+        }
+        Step::Income => of(Income::ALL, Income::code, Income::label, lang),
+        Step::PreviousFacility => {
+            of(PreviousFacility::ALL, PreviousFacility::code, PreviousFacility::label, lang)
+        }
+        Step::HousingNeed => of(HousingNeed::ALL, HousingNeed::code, HousingNeed::label, lang),
+        _ => Vec::new(),
+    }
+}
+
+/// The current answer's code of a simple profile question.
+pub fn current_code(draft: &Draft, step: Step) -> Option<&'static str> {
+    let p = &draft.profile;
+    Some(match step {
+        Step::Household => p.household.code(),
+        Step::Duration => p.duration.code(),
+        Step::ResidenceStatus => p.residence_status.code(),
+        Step::Income => p.income.code(),
+        Step::PreviousFacility => p.previous_facility.code(),
+        Step::HousingNeed => p.housing_need.code(),
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use ethos_shared::profile::CareNeed;
+
+    fn now() -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339("2026-10-15T22:40:00+02:00").unwrap()
+    }
+
+    #[test]
+    fn every_living_situation_is_reached_by_exactly_one_answer() {
+        for s in LivingSituation::ALL {
+            let n = SLEPT_WHERE.iter().filter(|b| b.situations.contains(s)).count();
+            assert_eq!(n, 1, "{}", s.code());
+        }
+    }
+
+    #[test]
+    fn a_draft_with_only_the_required_answers_is_a_valid_record_with_unknowns() {
+        let mut d = Draft::new(Some(RegionCode::try_from("GM0935".to_string()).unwrap()), false);
+        d.living_situation = Some(L::PublicSpace);
+        let id = Uuid::from_u128(7);
+
+        let r = d.to_record(id, now()).unwrap();
+
+        assert_eq!((r.id, r.revision, r.origin.clone()), (id, 1, Origin::Unknown));
+        assert_eq!(r.profile, Profile::unknown());
+        assert_eq!(r.observed_at, now());
+    }
+
+    #[test]
+    fn a_draft_without_living_situation_or_municipality_says_what_is_missing() {
+        let d = Draft::new(None, false);
+        let errs = d.to_record(Uuid::from_u128(1), now()).unwrap_err();
+        let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, vec!["living_situation", "municipality"]);
+    }
+
+    #[test]
+    fn the_identity_gives_the_age_band_on_the_reference_date_and_the_shared_key() {
+        let id = Identity {
+            first_name: "Jan".into(),
+            family_name: "van der Berg".into(),
+            birth_date: NaiveDate::from_ymd_opt(1980, 5, 17),
+        };
+        let d = id.derive(Gender::Man, NaiveDate::from_ymd_opt(2026, 10, 15).unwrap(), "test-secret");
+        assert_eq!(d.age_band, Some(AgeBand::From40To49));
+        assert_eq!(
+            d.dedup_key.unwrap().as_str(),
+            "f8108182fceecee89eba6a4c24ef082b45665411e020779334f04f10cc5c167a"
+        );
+    }
+
+    #[test]
+    fn without_birth_date_or_gender_there_is_no_key() {
+        let mut id = Identity { first_name: "Jan".into(), family_name: "Berg".into(), birth_date: None };
+        let on = NaiveDate::from_ymd_opt(2026, 10, 15).unwrap();
+        assert_eq!(id.derive(Gender::Man, on, "s"), Derived { age_band: None, dedup_key: None });
+        id.birth_date = NaiveDate::from_ymd_opt(1990, 1, 1);
+        assert_eq!(id.derive(Gender::Unknown, on, "s").dedup_key, None);
+    }
+
+    #[test]
+    fn an_enrol_link_carries_the_code_in_its_fragment() {
+        assert_eq!(enrol_code_from("/enroll", "#code=k7pq-2qxm"), Some("K7PQ-2QXM".into()));
+        assert_eq!(enrol_code_from("/enroll", "#x=1&code=AB12"), Some("AB12".into()));
+        assert_eq!(enrol_code_from("/enroll", ""), None);
+        assert_eq!(enrol_code_from("/enroll", "#code="), None);
+        assert_eq!(enrol_code_from("/", "#code=AB12"), None);
+    }
+
+    #[test]
+    fn birth_dates_in_the_future_or_before_1900_are_refused() {
+        let today = NaiveDate::from_ymd_opt(2026, 10, 15).unwrap();
+        assert!(parse_birth_date("1980-05-17", today).is_some());
+        assert!(parse_birth_date("2027-01-01", today).is_none());
+        assert!(parse_birth_date("1899-12-31", today).is_none());
+        assert!(parse_birth_date("17-05-1980", today).is_none());
+    }
+
+    #[test]
+    fn living_alone_implies_no_children_and_skips_that_question() {
+        let mut d = Draft::new(None, false);
+        assert!(set_answer(&mut d, Step::Household, "alone"));
+        assert_eq!(d.profile.children, Children::Count(0));
+        assert_eq!(Step::Household.next(&d), Step::Duration);
+        assert_eq!(Step::Duration.prev(&d), Some(Step::Household));
+        assert!(set_answer(&mut d, Step::Household, "with_children"));
+        assert_eq!(d.profile.children, Children::Unknown);
+        assert_eq!(Step::Household.next(&d), Step::Children);
+    }
+
+    #[test]
+    fn every_choice_question_offers_unknown_and_accepts_its_codes() {
+        for step in [
+            Step::Household,
+            Step::Duration,
+            Step::ResidenceStatus,
+            Step::Income,
+            Step::PreviousFacility,
+            Step::HousingNeed,
+        ] {
+            let codes = choices(step, Lang::Nl);
+            assert_eq!(codes.last().unwrap().0, "unknown", "{step:?}");
+            for (code, _) in codes {
+                let mut d = Draft::new(None, false);
+                assert!(set_answer(&mut d, step, code), "{step:?} {code}");
+                assert_eq!(current_code(&d, step), Some(code));
+            }
+        }
+        let mut d = Draft::new(None, false);
+        assert!(set_answer(&mut d, Step::CareNeeds, "addiction"));
+        assert_eq!(d.profile.care_needs, CareNeeds::Needs(vec![CareNeed::Addiction]));
+        assert!(!set_answer(&mut d, Step::Income, "lottery"));
+    }
+
+    #[test]
+    fn a_corrected_record_keeps_its_id_and_time() {
+        let mut d = Draft::new(Some(RegionCode::try_from("GM0981".to_string()).unwrap()), true);
+        d.living_situation = Some(L::NightShelter);
+        let first = d.to_record(Uuid::from_u128(1), now()).unwrap();
+        let again = Draft::from_record(&first)
+            .to_record(Uuid::from_u128(2), now() + chrono::Duration::hours(1))
+            .unwrap();
+        assert_eq!(again, first);
+        assert!(again.training);
+    }
+}

@@ -1,0 +1,89 @@
+//! Texts of the app that are not labels of a value set (those live in `shared`).
+
+use ethos_shared::Lang;
+
+/// Picks the Dutch or the English text.
+pub fn tr(lang: Lang, nl: &'static str, en: &'static str) -> &'static str {
+    match lang {
+        Lang::Nl => nl,
+        Lang::En => en,
+    }
+}
+
+/// The name of a record field, as an error message shows it.
+pub fn field_label(field: &str, lang: Lang) -> &'static str {
+    let (nl, en) = match field.trim_start_matches("profile.") {
+        "id" => ("nummer", "id"),
+        "revision" => ("versie", "revision"),
+        "observed_at" => ("tijdstip", "time"),
+        "municipality" => ("gemeente", "municipality"),
+        "living_situation" => ("woonsituatie", "living situation"),
+        "origin" => ("herkomstgemeente", "municipality of origin"),
+        "dedup_key" => ("dubbeltelsleutel", "duplicate key"),
+        "age_band" => ("leeftijd", "age"),
+        "gender" => ("geslacht", "gender"),
+        "household" => ("huishouden", "household"),
+        "children" => ("kinderen", "children"),
+        "duration" => ("duur dakloosheid", "duration of homelessness"),
+        "residence_status" => ("verblijfsstatus", "residence status"),
+        "income" => ("inkomen", "income"),
+        "care_needs" => ("zorgbehoefte", "care needs"),
+        "previous_facility" => ("voorafgaande voorziening", "previous facility"),
+        "housing_need" => ("woonbehoefte", "housing need"),
+        "training" => ("oefenen", "training"),
+        "count" => ("telling", "count"),
+        _ => ("record", "record"),
+    };
+    tr(lang, nl, en)
+}
+
+/// "3 min", "2 uur 5 min", for the age of the oldest unsynced record.
+pub fn age_text(minutes: i64, lang: Lang) -> String {
+    let minutes = minutes.max(0);
+    let (h, m) = (minutes / 60, minutes % 60);
+    match (h, lang) {
+        (0, _) => format!("{m} min"),
+        (h, Lang::Nl) => format!("{h} uur {m} min"),
+        (h, Lang::En) => format!("{h} h {m} min"),
+    }
+}
+
+/// The answer of the server to an enrolment, in words.
+pub fn enroll_error(code: &str, lang: Lang) -> &'static str {
+    match code {
+        "invite_invalid" => tr(
+            lang,
+            "Deze code is onbekend, verlopen of ingetrokken, of de telling is gesloten. Vraag je coördinator om een nieuwe code.",
+            "This code is unknown, expired or revoked, or the count is closed. Ask your coordinator for a new code.",
+        ),
+        "validation_failed" | "invalid_json" => {
+            tr(lang, "Vul de code in zoals je die kreeg, bijvoorbeeld K7PQ-2QXM.", "Type the code as you got it, e.g. K7PQ-2QXM.")
+        }
+        "too_many_requests" => tr(lang, "Te veel pogingen. Wacht even en probeer opnieuw.", "Too many attempts. Wait a moment and try again."),
+        "network" => tr(
+            lang,
+            "Geen verbinding met de server. Aanmelden kan alleen met internet; probeer het zo opnieuw.",
+            "No connection to the server. Enrolling needs the internet; try again shortly.",
+        ),
+        _ => tr(lang, "Aanmelden lukte niet. Probeer het opnieuw.", "Enrolment failed. Please try again."),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profile_fields_are_named_without_their_prefix() {
+        assert_eq!(field_label("profile.gender", Lang::Nl), "geslacht");
+        assert_eq!(field_label("living_situation", Lang::En), "living situation");
+        assert_eq!(field_label("whatever", Lang::Nl), "record");
+    }
+
+    #[test]
+    fn ages_read_in_hours_and_minutes() {
+        assert_eq!(age_text(5, Lang::Nl), "5 min");
+        assert_eq!(age_text(125, Lang::Nl), "2 uur 5 min");
+        assert_eq!(age_text(-3, Lang::En), "0 min");
+    }
+}

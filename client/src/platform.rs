@@ -1,0 +1,256 @@
+//! The only module that touches browser APIs: IndexedDB, fetch, timers, `navigator`, the
+//! service worker, the address bar and downloads. It turns them into plain Rust calls; the
+//! rest of the app never sees a `JsValue`.
+
+use crate::outbox::{Entry, Failure};
+use ethos_shared::api::{Count, EnrollRequest, EnrollResponse, ErrorBody, SyncRequest, SyncResponse};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use uuid::Uuid;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(module = "/src/platform.js")]
+extern "C" {
+    #[wasm_bindgen(catch, js_name = idbPut)]
+    async fn idb_put(store: &str, pairs: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_name = idbDelete)]
+    async fn idb_delete(store: &str, keys: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_name = idbGetAll)]
+    async fn idb_get_all(store: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_name = idbGet)]
+    async fn idb_get(store: &str, key: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_name = httpJson)]
+    async fn http_json(
+        method: &str,
+        url: &str,
+        token: Option<String>,
+        body: Option<String>,
+        timeout_ms: u32,
+    ) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_name = onOnline)]
+    fn on_online_js(cb: &Closure<dyn FnMut()>);
+    #[wasm_bindgen(js_name = onVisible)]
+    fn on_visible_js(cb: &Closure<dyn FnMut()>);
+    #[wasm_bindgen(js_name = every)]
+    fn every_js(ms: u32, cb: &Closure<dyn FnMut()>) -> i32;
+    #[wasm_bindgen(js_name = after)]
+    fn after_js(ms: u32, cb: &Closure<dyn FnMut()>) -> i32;
+    #[wasm_bindgen(js_name = persistStorage)]
+    async fn persist_storage_js() -> JsValue;
+    #[wasm_bindgen(js_name = registerServiceWorker)]
+    fn register_service_worker_js(on_update: &Closure<dyn FnMut()>);
+    #[wasm_bindgen(js_name = download)]
+    fn download_js(filename: &str, text: &str);
+    #[wasm_bindgen(js_name = locationPath)]
+    pub fn location_path() -> String;
+    #[wasm_bindgen(js_name = locationHash)]
+    pub fn location_hash() -> String;
+    #[wasm_bindgen(js_name = replaceUrl)]
+    pub fn replace_url(path: &str);
+    #[wasm_bindgen(js_name = reloadPage)]
+    pub fn reload_page();
+    #[wasm_bindgen(js_name = isOnline)]
+    pub fn is_online() -> bool;
+    #[wasm_bindgen(js_name = setDocumentLang)]
+    pub fn set_document_lang(lang: &str);
+    #[wasm_bindgen(js_name = scrollTop)]
+    pub fn scroll_top();
+    #[wasm_bindgen(js_name = focusById)]
+    pub fn focus_by_id(id: &str);
+    #[wasm_bindgen(js_name = claimTab)]
+    fn claim_tab_js(on_other_tab: &Closure<dyn FnMut()>);
+}
+
+const API: &str = "/api/v1";
+/// A sync request that has had no answer after this long is treated as lost.
+const REQUEST_TIMEOUT_MS: u32 = 20_000;
+
+const OUTBOX: &str = "outbox";
+const META: &str = "meta";
+
+/// Parses JSON through `serde_json::Value`, the same route as `shared`'s record validation:
+/// every type then has one deserializer in the binary instead of two (smaller wasm).
+fn from_json<T: DeserializeOwned>(text: &str) -> Result<T, String> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    T::deserialize(&value).map_err(|e| e.to_string())
+}
+
+fn js_error(e: JsValue) -> String {
+    e.as_string().or_else(|| js_sys_message(&e)).unwrap_or_else(|| "browser storage error".into())
+}
+
+fn js_sys_message(e: &JsValue) -> Option<String> {
+    js_sys::Reflect::get(e, &JsValue::from_str("message")).ok()?.as_string()
+}
+
+// ---- storage ----
+
+/// Every entry of the outbox, as stored.
+pub async fn load_entries() -> Result<Vec<Entry>, String> {
+    let text = idb_get_all(OUTBOX).await.map_err(js_error)?.as_string().unwrap_or_default();
+    let values: Vec<String> = from_json(&text)?;
+    // An entry this version cannot read is kept in storage (not lost) but not shown.
+    Ok(values.iter().filter_map(|v| from_json(v).ok()).collect())
+}
+
+/// Writes entries in one durable transaction; resolves when they are on disk.
+pub async fn save_entries(entries: &[Entry]) -> Result<(), String> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let mut pairs = Vec::with_capacity(entries.len());
+    for e in entries {
+        pairs.push((e.record.id.to_string(), serde_json::to_string(e).map_err(|e| e.to_string())?));
+    }
+    let pairs = serde_json::to_string(&pairs).map_err(|e| e.to_string())?;
+    idb_put(OUTBOX, &pairs).await.map(|_| ()).map_err(js_error)
+}
+
+pub async fn delete_entries(ids: &[Uuid]) -> Result<(), String> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let keys: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+    let keys = serde_json::to_string(&keys).map_err(|e| e.to_string())?;
+    idb_delete(OUTBOX, &keys).await.map(|_| ()).map_err(js_error)
+}
+
+pub async fn load_meta<T: DeserializeOwned>(key: &str) -> Option<T> {
+    let v = idb_get(META, key).await.ok()?.as_string()?;
+    from_json(&v).ok()
+}
+
+pub async fn save_meta<T: Serialize>(key: &str, value: &T) -> Result<(), String> {
+    let text = serde_json::to_string(value).map_err(|e| e.to_string())?;
+    let pairs = serde_json::to_string(&[(key, text)]).map_err(|e| e.to_string())?;
+    idb_put(META, &pairs).await.map(|_| ()).map_err(js_error)
+}
+
+// ---- HTTP ----
+
+struct Answer {
+    status: u16,
+    body: String,
+}
+
+async fn request(
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<String>,
+) -> Result<Answer, Failure> {
+    let url = format!("{API}{path}");
+    let res = http_json(method, &url, token.map(str::to_string), body, REQUEST_TIMEOUT_MS)
+        .await
+        .map_err(|_| Failure::Network)?;
+    let status = js_sys::Reflect::get(&res, &JsValue::from_str("status"))
+        .ok()
+        .and_then(|v| v.as_f64())
+        .map_or(0, |n| n as u16);
+    let body = js_sys::Reflect::get(&res, &JsValue::from_str("body"))
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default();
+    Ok(Answer { status, body })
+}
+
+fn error_code(body: &str) -> String {
+    from_json::<ErrorBody>(body).map(|e| e.code).unwrap_or_default()
+}
+
+fn failure_of(answer: &Answer) -> Failure {
+    match answer.status {
+        401 | 403 => Failure::Unauthorized { code: error_code(&answer.body) },
+        413 => Failure::TooLarge,
+        s => Failure::Server(s),
+    }
+}
+
+/// `POST /api/v1/enroll`. The error is the server's stable code, or `network`.
+pub async fn enroll(code: &str) -> Result<EnrollResponse, String> {
+    let body = serde_json::to_string(&EnrollRequest { code: code.to_string(), device_label: None })
+        .map_err(|e| e.to_string())?;
+    let answer = request("POST", "/enroll", None, Some(body)).await.map_err(|_| "network".to_string())?;
+    if answer.status == 201 || answer.status == 200 {
+        from_json(&answer.body).map_err(|_| "internal".to_string())
+    } else {
+        Err(error_code(&answer.body))
+    }
+}
+
+/// `POST /api/v1/sync`.
+pub async fn sync(token: &str, body: &SyncRequest) -> Result<SyncResponse, Failure> {
+    let body = serde_json::to_string(body).map_err(|_| Failure::Server(0))?;
+    let answer = request("POST", "/sync", Some(token), Some(body)).await?;
+    if answer.status == 200 {
+        from_json(&answer.body).map_err(|_| Failure::Server(200))
+    } else {
+        Err(failure_of(&answer))
+    }
+}
+
+/// `GET /api/v1/device/count`: the count's current status.
+pub async fn device_count(token: &str) -> Result<Count, Failure> {
+    let answer = request("GET", "/device/count", Some(token), None).await?;
+    if answer.status == 200 {
+        from_json(&answer.body).map_err(|_| Failure::Server(200))
+    } else {
+        Err(failure_of(&answer))
+    }
+}
+
+// ---- events, timers, browser features ----
+
+/// Calls `f` on every `online` event and whenever the app comes back to the foreground.
+pub fn on_online(f: impl FnMut() + Clone + 'static) {
+    let online = Closure::<dyn FnMut()>::new(f.clone());
+    on_online_js(&online);
+    online.forget();
+    let visible = Closure::<dyn FnMut()>::new(f);
+    on_visible_js(&visible);
+    visible.forget();
+}
+
+/// Calls `f` every `ms` milliseconds for the life of the page.
+pub fn every(ms: u32, f: impl FnMut() + 'static) {
+    let cb = Closure::<dyn FnMut()>::new(f);
+    every_js(ms, &cb);
+    cb.forget();
+}
+
+/// Calls `f` once after `ms` milliseconds.
+pub fn after(ms: u32, f: impl FnOnce() + 'static) {
+    let mut f = Some(f);
+    let cb = Closure::<dyn FnMut()>::new(move || {
+        if let Some(f) = f.take() {
+            f();
+        }
+    });
+    after_js(ms, &cb);
+    cb.forget();
+}
+
+/// Asks the browser to keep our data ("granted", "denied" or "unsupported").
+pub async fn request_persistent_storage() -> String {
+    persist_storage_js().await.as_string().unwrap_or_else(|| "unsupported".into())
+}
+
+/// Registers the service worker; `on_update` runs when a new version took over.
+pub fn register_service_worker(on_update: impl FnMut() + 'static) {
+    let cb = Closure::<dyn FnMut()>::new(on_update);
+    register_service_worker_js(&cb);
+    cb.forget();
+}
+
+/// Makes this tab the active one; `on_other_tab` runs when the app is opened in another tab
+/// (or the installed app), which then takes over.
+pub fn claim_tab(on_other_tab: impl FnMut() + 'static) {
+    let cb = Closure::<dyn FnMut()>::new(on_other_tab);
+    claim_tab_js(&cb);
+    cb.forget();
+}
+
+/// Offers `text` as a file download.
+pub fn download(filename: &str, text: &str) {
+    download_js(filename, text);
+}

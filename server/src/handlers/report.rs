@@ -1,0 +1,106 @@
+//! The baseline report: JSON, and one table as CSV.
+
+use super::path_id;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::AnyUser;
+use crate::storage::{Actor, Storage};
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::Json;
+use ethos_shared::record::{FieldError, FieldErrorCode};
+use ethos_shared::report::{build, table_csv, Disclosure, Report, ReportInput};
+use serde::Deserialize;
+use uuid::Uuid;
+
+#[derive(Deserialize)]
+pub struct ReportQuery {
+    disclosure: Option<String>,
+    table: Option<String>,
+    sep: Option<String>,
+}
+
+fn disclosure(raw: Option<&str>) -> ApiResult<Disclosure> {
+    match raw {
+        None => Ok(Disclosure::Public),
+        Some(d) => Disclosure::from_code(d).ok_or_else(|| {
+            ApiError::ValidationFailed(vec![FieldError::new("disclosure", FieldErrorCode::InvalidValue)])
+        }),
+    }
+}
+
+/// Builds the report of a count from what is stored now (the CLI uses this too).
+pub async fn report_of(storage: &Storage, count_id: Uuid, disclosure: Disclosure) -> ApiResult<Report> {
+    let count = storage.get_count(count_id).await?.ok_or(ApiError::NotFound("count"))?;
+    let data = storage.report_data(count_id).await?;
+    let report = tokio::task::spawn_blocking(move || {
+        build(ReportInput {
+            count,
+            records: &data.records,
+            decisions: &data.decisions,
+            organisations: &data.organisations,
+            disclosure,
+            generated_at: chrono::Utc::now(),
+        })
+    })
+    .await
+    .map_err(anyhow::Error::from)?;
+    Ok(report)
+}
+
+pub async fn json(
+    State(state): State<AppState>,
+    _user: AnyUser,
+    Path(id): Path<String>,
+    Query(q): Query<ReportQuery>,
+) -> ApiResult<Json<Report>> {
+    let count_id = path_id(&id, "count")?;
+    Ok(Json(report_of(&state.storage, count_id, disclosure(q.disclosure.as_deref())?).await?))
+}
+
+pub async fn csv(
+    State(state): State<AppState>,
+    AnyUser(user): AnyUser,
+    Path(id): Path<String>,
+    Query(q): Query<ReportQuery>,
+) -> ApiResult<impl IntoResponse> {
+    let count_id = path_id(&id, "count")?;
+    let disclosure = disclosure(q.disclosure.as_deref())?;
+    let semicolon = match q.sep.as_deref() {
+        None | Some("comma") => false,
+        Some("semicolon") => true,
+        Some(_) => {
+            return Err(ApiError::ValidationFailed(vec![FieldError::new(
+                "sep",
+                FieldErrorCode::InvalidValue,
+            )]))
+        }
+    };
+    let table_id =
+        q.table.ok_or(ApiError::ValidationFailed(vec![FieldError::new("table", FieldErrorCode::Missing)]))?;
+    let report = report_of(&state.storage, count_id, disclosure).await?;
+    let table = report
+        .table(&table_id)
+        .ok_or(ApiError::ValidationFailed(vec![FieldError::new("table", FieldErrorCode::InvalidValue)]))?;
+    let body = table_csv(table, semicolon);
+    state
+        .storage
+        .audit_alone(
+            &Actor::User(user.username),
+            "report.export",
+            Some(count_id),
+            serde_json::json!({ "table": table_id, "disclosure": disclosure.code(), "format": "csv" }),
+        )
+        .await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{table_id}-{}.csv\"", disclosure.code()),
+            ),
+        ],
+        body,
+    ))
+}

@@ -1,0 +1,671 @@
+//! The baseline report ("nulmeting dakloosheid", domain.md §6 and api.md "Report"): tables of
+//! unique persons by ETHOS category, municipality and profile, with data-quality figures and
+//! disclosure control. Pure: the server hands in the count's records and decisions.
+
+use crate::api::Count;
+use crate::count::OrganisationType;
+use crate::counting::{persons, totals, CountedRecord, KeyDecisions, Person};
+use crate::disclosure::{is_small, suppress, Line, Suppression};
+use crate::ethos::{ConceptualCategory, CountGroup, LivingSituation};
+use crate::municipality;
+use crate::profile::*;
+use crate::record::Origin;
+use crate::Lang;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+
+value_set!(
+    /// `internal` shows every number; `public` hides small cells (domain.md §6).
+    Disclosure {
+        Internal = "internal", "intern", "internal";
+        Public = "public", "openbaar", "public";
+    }
+);
+
+/// One row of a table: a combination of dimension values and its persons.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Row {
+    pub key: BTreeMap<String, String>,
+    pub persons: Option<u64>,
+    pub suppressed: Option<Suppression>,
+    /// Accompanying children of these persons (the count-group table only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub children: Option<Option<u64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub children_suppressed: Option<Suppression>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Table {
+    pub id: String,
+    pub title: String,
+    pub title_en: String,
+    pub dimensions: Vec<String>,
+    pub total: Option<u64>,
+    pub rows: Vec<Row>,
+    /// Set for tables whose rows do not add up to the total (a person may have several care
+    /// needs): no line, primary suppression only.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub multiple_answers: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrganisationRecords {
+    pub organisation: String,
+    pub organisation_type: OrganisationType,
+    pub records: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TypeRecords {
+    pub organisation_type: OrganisationType,
+    pub records: Option<u64>,
+}
+
+/// Data quality (domain.md §6.5). Counts of records, not persons, unless the name says so.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Quality {
+    pub unresolved_duplicate_groups: u64,
+    pub resolved_duplicate_groups: u64,
+    pub persons_with_disagreeing_category: Option<u64>,
+    pub persons_children_unknown: Option<u64>,
+    /// Per profile field, the share (0–1) of persons whose answer is `unknown`.
+    pub unknown_share: BTreeMap<String, f64>,
+    pub records_per_organisation: Vec<OrganisationRecords>,
+    pub records_per_organisation_type: Vec<TypeRecords>,
+}
+
+/// The report as `GET /api/v1/counts/{id}/report` answers it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub count: Count,
+    pub generated_at: DateTime<Utc>,
+    pub disclosure: Disclosure,
+    pub persons_total: Option<u64>,
+    pub accompanying_children: Option<u64>,
+    pub persons_including_children: Option<u64>,
+    pub records_total: Option<u64>,
+    pub records_counted: Option<u64>,
+    pub records_void: Option<u64>,
+    pub records_training: Option<u64>,
+    pub records_without_key: Option<u64>,
+    pub duplicate_records_merged: Option<u64>,
+    pub tables: Vec<Table>,
+    pub quality: Quality,
+}
+
+impl Report {
+    pub fn table(&self, id: &str) -> Option<&Table> {
+        self.tables.iter().find(|t| t.id == id)
+    }
+}
+
+/// What the report is made of.
+pub struct ReportInput<'a> {
+    pub count: Count,
+    pub records: &'a [CountedRecord],
+    pub decisions: &'a KeyDecisions,
+    /// Organisation name and type per `CountedRecord::organisation` index.
+    pub organisations: &'a [(String, OrganisationType)],
+    pub disclosure: Disclosure,
+    pub generated_at: DateTime<Utc>,
+}
+
+/// A dimension: its field name, its values (wire codes) and labels, and a person's value.
+struct Dim {
+    name: &'static str,
+    codes: Vec<String>,
+    labels: Vec<(String, String)>,
+    of: fn(&CountedRecord) -> usize,
+}
+
+fn dim<T: Copy + 'static>(
+    name: &'static str,
+    all: &'static [T],
+    code: fn(T) -> &'static str,
+    label: fn(T, Lang) -> &'static str,
+    of: fn(&CountedRecord) -> usize,
+) -> Dim {
+    Dim {
+        name,
+        codes: all.iter().map(|v| code(*v).to_string()).collect(),
+        labels: all
+            .iter()
+            .map(|v| (label(*v, Lang::Nl).to_string(), label(*v, Lang::En).to_string()))
+            .collect(),
+        of,
+    }
+}
+
+fn region_codes() -> &'static [&'static str] {
+    static CODES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    CODES.get_or_init(|| municipality::region().map(|g| g.code.as_str()).collect())
+}
+
+fn region_index(code: &str) -> usize {
+    region_codes().iter().position(|c| *c == code).unwrap_or(0)
+}
+
+fn provinces() -> Vec<&'static str> {
+    let mut p: Vec<&str> = municipality::all().iter().map(|g| g.province.as_str()).collect();
+    p.sort_unstable();
+    p.dedup();
+    p
+}
+
+/// Origin groups: the six region municipalities, `elsewhere_nl`, `abroad`, `unknown`.
+fn origin_index(r: &CountedRecord) -> usize {
+    match &r.origin {
+        Origin::Municipality { code } if code.in_region() => region_index(code.as_str()),
+        Origin::Municipality { .. } => 6,
+        Origin::Abroad => 7,
+        Origin::Unknown => 8,
+    }
+}
+
+fn children_index(r: &CountedRecord) -> usize {
+    match r.profile.children {
+        Children::Count(n) => usize::from(n.min(3)),
+        Children::Unknown => 4,
+    }
+}
+
+fn dims() -> Vec<Dim> {
+    let region = region_codes();
+    let mut origin_codes: Vec<String> = region.iter().map(|c| c.to_string()).collect();
+    origin_codes.extend(["elsewhere_nl", "abroad", "unknown"].map(String::from));
+    let mut origin_labels: Vec<(String, String)> =
+        municipality::region().map(|g| (g.name.clone(), g.name.clone())).collect();
+    origin_labels.extend([
+        ("elders in Nederland".into(), "elsewhere in the Netherlands".into()),
+        ("buitenland".into(), "abroad".into()),
+        ("onbekend".into(), "unknown".into()),
+    ]);
+    vec![
+        dim("count_group", CountGroup::ALL, CountGroup::code, CountGroup::label, |r| {
+            r.living_situation.count_group() as usize
+        }),
+        Dim {
+            name: "visibility",
+            codes: ["visible", "hidden", "other"].map(String::from).to_vec(),
+            labels: vec![
+                (
+                    "zichtbare dak- en thuisloosheid (groep 1-4)".into(),
+                    "visible homelessness (groups 1-4)".into(),
+                ),
+                (
+                    "verborgen dak- en thuisloosheid (groep 5-7)".into(),
+                    "hidden homelessness (groups 5-7)".into(),
+                ),
+                ("overige ETHOS".into(), "other ETHOS".into()),
+            ],
+            of: |r| match r.living_situation.count_group().is_hidden() {
+                Some(false) => 0,
+                Some(true) => 1,
+                None => 2,
+            },
+        },
+        dim(
+            "conceptual_category",
+            ConceptualCategory::ALL,
+            ConceptualCategory::code,
+            ConceptualCategory::label,
+            |r| r.living_situation.conceptual_category() as usize,
+        ),
+        dim("living_situation", LivingSituation::ALL, LivingSituation::code, LivingSituation::label, |r| {
+            r.living_situation as usize
+        }),
+        Dim {
+            name: "municipality",
+            codes: region.iter().map(|c| c.to_string()).collect(),
+            labels: municipality::region().map(|g| (g.name.clone(), g.name.clone())).collect(),
+            of: |r| region_index(r.municipality.as_str()),
+        },
+        Dim { name: "origin", codes: origin_codes, labels: origin_labels, of: origin_index },
+        dim("age_band", AgeBand::ALL, AgeBand::code, AgeBand::label, |r| r.profile.age_band as usize),
+        dim("gender", Gender::ALL, Gender::code, Gender::label, |r| r.profile.gender as usize),
+        dim("household", Household::ALL, Household::code, Household::label, |r| r.profile.household as usize),
+        Dim {
+            name: "children",
+            codes: ["0", "1", "2", "3+", "unknown"].map(String::from).to_vec(),
+            labels: [("0", "0"), ("1", "1"), ("2", "2"), ("3 of meer", "3 or more"), ("onbekend", "unknown")]
+                .map(|(nl, en)| (nl.to_string(), en.to_string()))
+                .to_vec(),
+            of: children_index,
+        },
+        dim("duration", Duration::ALL, Duration::code, Duration::label, |r| r.profile.duration as usize),
+        dim("residence_status", ResidenceStatus::ALL, ResidenceStatus::code, ResidenceStatus::label, |r| {
+            r.profile.residence_status as usize
+        }),
+        dim("income", Income::ALL, Income::code, Income::label, |r| r.profile.income as usize),
+        dim(
+            "previous_facility",
+            PreviousFacility::ALL,
+            PreviousFacility::code,
+            PreviousFacility::label,
+            |r| r.profile.previous_facility as usize,
+        ),
+        dim("housing_need", HousingNeed::ALL, HousingNeed::code, HousingNeed::label, |r| {
+            r.profile.housing_need as usize
+        }),
+    ]
+}
+
+/// Care needs: several per person. Values: the four needs, `none`, `unknown`.
+fn care_need_indices(r: &CountedRecord) -> Vec<usize> {
+    match &r.profile.care_needs {
+        CareNeeds::Needs(needs) => needs.iter().map(|n| *n as usize).collect(),
+        CareNeeds::None => vec![4],
+        CareNeeds::Unknown => vec![5],
+    }
+}
+
+fn care_need_dim() -> Dim {
+    let mut d = dim("care_needs", CareNeed::ALL, CareNeed::code, CareNeed::label, |_| 0);
+    d.codes.extend(["none", "unknown"].map(String::from));
+    d.labels.extend([("geen".into(), "none".into()), ("onbekend".into(), "unknown".into())]);
+    d
+}
+
+fn title(dims: &[&Dim]) -> (String, String) {
+    let nl = |n: &str| {
+        match n {
+            "count_group" => "telgroep",
+            "visibility" => "zichtbaar en verborgen",
+            "conceptual_category" => "ETHOS-categorie",
+            "living_situation" => "woonsituatie (ETHOS)",
+            "municipality" => "gemeente waar geteld",
+            "origin" => "herkomstgemeente",
+            "origin_province" => "herkomst elders in Nederland, per provincie",
+            "age_band" => "leeftijd",
+            "gender" => "gender",
+            "household" => "huishouden",
+            "children" => "minderjarige kinderen bij de persoon",
+            "duration" => "duur dakloosheid",
+            "residence_status" => "verblijfsstatus",
+            "income" => "inkomen",
+            "care_needs" => "zorgbehoefte",
+            "previous_facility" => "voorafgaande voorziening",
+            "housing_need" => "toekomstperspectief wonen",
+            other => other,
+        }
+        .to_string()
+    };
+    let en = |n: &str| n.replace('_', " ");
+    let join =
+        |f: &dyn Fn(&str) -> String, sep: &str| dims.iter().map(|d| f(d.name)).collect::<Vec<_>>().join(sep);
+    (format!("Personen naar {}", join(&nl, " × ")), format!("Persons by {}", join(&en, " × ")))
+}
+
+/// Builds the tables, their lines and values, then applies disclosure.
+struct Builder {
+    values: Vec<u64>,
+    lines: Vec<Line>,
+    tables: Vec<(Table, Vec<usize>, usize)>, // table, cell index per row, total cell
+}
+
+impl Builder {
+    fn cell(&mut self, v: u64) -> usize {
+        self.values.push(v);
+        self.values.len() - 1
+    }
+
+    /// A one-dimensional table; returns its cell indices.
+    fn one(
+        &mut self,
+        d: &Dim,
+        counts: &[u64],
+        total: usize,
+        id: Option<String>,
+        multiple: bool,
+    ) -> Vec<usize> {
+        let cells: Vec<usize> = counts.iter().map(|&c| self.cell(c)).collect();
+        if !multiple {
+            self.lines.push(Line { cells: cells.clone(), total });
+        }
+        let (title, title_en) = title(&[d]);
+        let rows = d
+            .codes
+            .iter()
+            .map(|c| Row {
+                key: BTreeMap::from([(d.name.to_string(), c.clone())]),
+                persons: None,
+                suppressed: None,
+                children: None,
+                children_suppressed: None,
+            })
+            .collect();
+        let table = Table {
+            id: id.unwrap_or_else(|| format!("by_{}", d.name)),
+            title,
+            title_en,
+            dimensions: vec![d.name.to_string()],
+            total: None,
+            rows,
+            multiple_answers: multiple,
+        };
+        self.tables.push((table, cells.clone(), total));
+        cells
+    }
+
+    /// A two-dimensional table `a × b` whose margins are the cells of `a`'s and `b`'s tables.
+    #[allow(clippy::too_many_arguments)]
+    fn two(
+        &mut self,
+        id: String,
+        a: &Dim,
+        b: &Dim,
+        counts: &[Vec<u64>],
+        margin_a: &[usize],
+        margin_b: &[usize],
+        total: usize,
+        b_multiple: bool,
+    ) {
+        let mut cells = Vec::new();
+        let mut rows = Vec::new();
+        for (i, ca) in a.codes.iter().enumerate() {
+            let row_cells: Vec<usize> = counts[i].iter().map(|&c| self.cell(c)).collect();
+            if !b_multiple {
+                self.lines.push(Line { cells: row_cells.clone(), total: margin_a[i] });
+            }
+            for cb in &b.codes {
+                rows.push(Row {
+                    key: BTreeMap::from([(a.name.to_string(), ca.clone()), (b.name.to_string(), cb.clone())]),
+                    persons: None,
+                    suppressed: None,
+                    children: None,
+                    children_suppressed: None,
+                });
+            }
+            cells.extend(row_cells);
+        }
+        let nb = b.codes.len();
+        for (j, &m) in margin_b.iter().enumerate() {
+            self.lines
+                .push(Line { cells: (0..a.codes.len()).map(|i| cells[i * nb + j]).collect(), total: m });
+        }
+        let (title, title_en) = title(&[a, b]);
+        let table = Table {
+            id,
+            title,
+            title_en,
+            dimensions: vec![a.name.to_string(), b.name.to_string()],
+            total: None,
+            rows,
+            multiple_answers: b_multiple,
+        };
+        self.tables.push((table, cells, total));
+    }
+}
+
+/// The report of a count under the counting rules of domain.md §5.
+pub fn build(input: ReportInput<'_>) -> Report {
+    let records = input.records;
+    let people: Vec<Person> = persons(records, input.decisions);
+    let t = totals(records, &people);
+    let dims = dims();
+    let by_name = |n: &str| dims.iter().position(|d| d.name == n).unwrap_or(0);
+    let category = by_name("conceptual_category");
+    let care = care_need_dim();
+
+    // One pass over the persons fills every count.
+    let mut one: Vec<Vec<u64>> = dims.iter().map(|d| vec![0; d.codes.len()]).collect();
+    let mut cross: Vec<Vec<Vec<u64>>> = dims.iter().map(|d| vec![vec![0; d.codes.len()]; 4]).collect();
+    let mut care_one = vec![0u64; care.codes.len()];
+    let mut care_cross = vec![vec![0u64; care.codes.len()]; 4];
+    let region_n = region_codes().len();
+    let mut muni_origin = vec![vec![0u64; 9]; region_n];
+    let provinces = provinces();
+    let mut province_counts = vec![0u64; provinces.len()];
+    let mut group_children = vec![0u64; CountGroup::ALL.len()];
+    let mut unknown = vec![0u64; 10];
+    for p in &people {
+        let r = &records[p.primary];
+        let cat = r.living_situation.conceptual_category() as usize;
+        for (k, d) in dims.iter().enumerate() {
+            let v = (d.of)(r);
+            one[k][v] += 1;
+            cross[k][cat][v] += 1;
+        }
+        for v in care_need_indices(r) {
+            care_one[v] += 1;
+            care_cross[cat][v] += 1;
+        }
+        muni_origin[region_index(r.municipality.as_str())][origin_index(r)] += 1;
+        if let Origin::Municipality { code } = &r.origin {
+            if !code.in_region() {
+                if let Some(g) = municipality::by_code(code.as_str()) {
+                    if let Some(i) = provinces.iter().position(|p| *p == g.province) {
+                        province_counts[i] += 1;
+                    }
+                }
+            }
+        }
+        group_children[r.living_situation.count_group() as usize] += u64::from(r.profile.children.counted());
+        let pr = &r.profile;
+        let flags = [
+            pr.age_band == AgeBand::Unknown,
+            pr.gender == Gender::Unknown,
+            pr.household == Household::Unknown,
+            pr.children == Children::Unknown,
+            pr.duration == Duration::Unknown,
+            pr.residence_status == ResidenceStatus::Unknown,
+            pr.income == Income::Unknown,
+            pr.care_needs == CareNeeds::Unknown,
+            pr.previous_facility == PreviousFacility::Unknown,
+            pr.housing_need == HousingNeed::Unknown,
+        ];
+        for (u, f) in unknown.iter_mut().zip(flags) {
+            *u += u64::from(f);
+        }
+    }
+    let unknown_origin = one[by_name("origin")][8];
+
+    let mut b = Builder { values: Vec::new(), lines: Vec::new(), tables: Vec::new() };
+    let total = b.cell(t.persons_total);
+    let mut margins: Vec<Vec<usize>> = Vec::new();
+    for (k, d) in dims.iter().enumerate() {
+        margins.push(b.one(d, &one[k], total, None, false));
+    }
+    let care_margin = b.one(&care, &care_one, total, None, true);
+    // Origin elsewhere in the Netherlands by province: its total is the `elsewhere_nl` cell.
+    let province_dim = Dim {
+        name: "origin_province",
+        codes: provinces.iter().map(|p| p.to_string()).collect(),
+        labels: provinces.iter().map(|p| (p.to_string(), p.to_string())).collect(),
+        of: |_| 0,
+    };
+    let elsewhere = margins[by_name("origin")][6];
+    b.one(&province_dim, &province_counts, elsewhere, None, false);
+    for (k, d) in dims.iter().enumerate() {
+        if ["count_group", "visibility", "conceptual_category", "living_situation", "origin"]
+            .contains(&d.name)
+        {
+            continue;
+        }
+        let id = format!("by_category_and_{}", d.name);
+        let margin_cat = margins[category].clone();
+        b.two(id, &dims[category], d, &cross[k], &margin_cat, &margins[k].clone(), total, false);
+    }
+    let margin_cat = margins[category].clone();
+    b.two(
+        "by_category_and_care_needs".into(),
+        &dims[category],
+        &care,
+        &care_cross,
+        &margin_cat,
+        &care_margin,
+        total,
+        true,
+    );
+    let (m, o) = (by_name("municipality"), by_name("origin"));
+    let (mm, om) = (margins[m].clone(), margins[o].clone());
+    b.two("by_municipality_and_origin".into(), &dims[m], &dims[o], &muni_origin, &mm, &om, total, false);
+    // Accompanying children per count group: a line of its own.
+    let child_total = b.cell(t.accompanying_children);
+    let child_cells: Vec<usize> = group_children.iter().map(|&c| b.cell(c)).collect();
+    b.lines.push(Line { cells: child_cells.clone(), total: child_total });
+
+    let state = match input.disclosure {
+        Disclosure::Internal => vec![None; b.values.len()],
+        Disclosure::Public => suppress(&b.values, &b.lines),
+    };
+    let shown = |i: usize| if state[i].is_some() { None } else { Some(b.values[i]) };
+    let mut tables = Vec::new();
+    for (mut table, cells, total_cell) in std::mem::take(&mut b.tables) {
+        table.total = shown(total_cell);
+        for (row, &c) in table.rows.iter_mut().zip(&cells) {
+            row.persons = shown(c);
+            row.suppressed = state[c];
+        }
+        if table.id == "by_count_group" {
+            for (row, &c) in table.rows.iter_mut().zip(&child_cells) {
+                row.children = Some(shown(c));
+                row.children_suppressed = state[c];
+            }
+        }
+        tables.push(table);
+    }
+
+    let public = input.disclosure == Disclosure::Public;
+    let figure = |n: u64| if public && is_small(n) { None } else { Some(n) };
+    let mut per_org = vec![0u64; input.organisations.len()];
+    for r in records.iter().filter(|r| !r.training && !r.void) {
+        if let Some(n) = per_org.get_mut(r.organisation as usize) {
+            *n += 1;
+        }
+    }
+    let mut per_type: BTreeMap<OrganisationType, u64> = BTreeMap::new();
+    for ((_, ty), n) in input.organisations.iter().zip(&per_org) {
+        *per_type.entry(*ty).or_default() += n;
+    }
+    let (unresolved, resolved) = duplicate_groups(records, input.decisions);
+    let persons = t.persons_total.max(1) as f64;
+    let unknown_share = [
+        "age_band",
+        "gender",
+        "household",
+        "children",
+        "duration",
+        "residence_status",
+        "income",
+        "care_needs",
+        "previous_facility",
+        "housing_need",
+    ]
+    .iter()
+    .zip(&unknown)
+    .map(|(f, n)| (f.to_string(), *n as f64 / persons))
+    .chain(std::iter::once(("origin".to_string(), unknown_origin as f64 / persons)))
+    .collect();
+    Report {
+        count: input.count,
+        generated_at: input.generated_at,
+        disclosure: input.disclosure,
+        persons_total: shown(total),
+        accompanying_children: shown(child_total),
+        persons_including_children: figure(t.persons_including_children),
+        records_total: Some(t.records_total),
+        records_counted: figure(t.records_counted),
+        records_void: Some(t.records_void),
+        records_training: Some(t.records_training),
+        records_without_key: figure(t.records_without_key),
+        duplicate_records_merged: figure(t.duplicate_records_merged),
+        tables,
+        quality: Quality {
+            unresolved_duplicate_groups: unresolved,
+            resolved_duplicate_groups: resolved,
+            persons_with_disagreeing_category: figure(t.persons_with_disagreeing_category),
+            persons_children_unknown: figure(t.children_unknown),
+            unknown_share,
+            records_per_organisation: input
+                .organisations
+                .iter()
+                .zip(&per_org)
+                .map(|((name, ty), n)| OrganisationRecords {
+                    organisation: name.clone(),
+                    organisation_type: *ty,
+                    records: figure(*n),
+                })
+                .collect(),
+            records_per_organisation_type: per_type
+                .into_iter()
+                .map(|(ty, n)| TypeRecords { organisation_type: ty, records: figure(n) })
+                .collect(),
+        },
+    }
+}
+
+/// Keys shared by two or more counted records: (without a decision, with one).
+fn duplicate_groups(records: &[CountedRecord], decisions: &KeyDecisions) -> (u64, u64) {
+    let mut per_key: HashMap<&str, u32> = HashMap::new();
+    for r in records.iter().filter(|r| !r.training && !r.void) {
+        if let Some(k) = &r.dedup_key {
+            *per_key.entry(k.as_str()).or_default() += 1;
+        }
+    }
+    let mut unresolved = 0;
+    let mut resolved = 0;
+    for (k, n) in per_key {
+        if n < 2 {
+            continue;
+        }
+        if decisions.contains_key(k) {
+            resolved += 1;
+        } else {
+            unresolved += 1;
+        }
+    }
+    (unresolved, resolved)
+}
+
+/// One table as CSV: a column per dimension, then `persons` (and `children` for the count
+/// groups). Suppressed cells read `<5` (primary) or `x` (secondary). `semicolon` gives the
+/// variant Dutch Excel opens directly: `;`-separated with a UTF-8 byte-order mark.
+pub fn table_csv(table: &Table, semicolon: bool) -> String {
+    let mut writer =
+        csv::WriterBuilder::new().delimiter(if semicolon { b';' } else { b',' }).from_writer(Vec::new());
+    let has_children = table.rows.iter().any(|r| r.children.is_some());
+    let mut header: Vec<&str> = table.dimensions.iter().map(String::as_str).collect();
+    header.push("persons");
+    if has_children {
+        header.push("children");
+    }
+    let shown = |n: Option<u64>, s: Option<Suppression>| match (n, s) {
+        (Some(n), _) => n.to_string(),
+        (None, Some(Suppression::Secondary)) => "x".to_string(),
+        (None, _) => "<5".to_string(),
+    };
+    let mut lines: Vec<Vec<String>> = vec![header.iter().map(|h| h.to_string()).collect()];
+    for row in &table.rows {
+        let mut line: Vec<String> =
+            table.dimensions.iter().map(|d| row.key.get(d).cloned().unwrap_or_default()).collect();
+        line.push(shown(row.persons, row.suppressed));
+        if has_children {
+            line.push(shown(row.children.flatten(), row.children_suppressed));
+        }
+        lines.push(line);
+    }
+    let mut total: Vec<String> = vec![String::new(); table.dimensions.len()];
+    if let Some(first) = total.first_mut() {
+        *first = "total".into();
+    }
+    total.push(shown(table.total, None));
+    if has_children {
+        total.push(String::new());
+    }
+    if !table.multiple_answers {
+        lines.push(total);
+    }
+    for line in lines {
+        // Writing to a Vec cannot fail.
+        let _ = writer.write_record(&line);
+    }
+    let body = String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default();
+    if semicolon {
+        format!("\u{feff}{body}")
+    } else {
+        body
+    }
+}

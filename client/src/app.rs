@@ -477,7 +477,10 @@ fn HomeScreen() -> impl IntoView {
             ));
             return;
         }
-        let text = c.outbox.with_untracked(Outbox::export_unsynced);
+        let Some(device_id) = c.enrolment.with_untracked(|e| e.as_ref().map(|e| e.device_id)) else {
+            return;
+        };
+        let text = c.outbox.with_untracked(|o| o.export_unsynced(device_id));
         let stamp = Local::now().format("%Y%m%d-%H%M");
         platform::download(&format!("ethos-wachtrij-{stamp}.json"), &text);
         c.notice.set(Some(

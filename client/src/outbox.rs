@@ -13,7 +13,7 @@
 //!   corrects it, which bumps the revision and queues it again.
 
 use chrono::{DateTime, Duration, Utc};
-use ethos_shared::api::{SyncRequest, SyncResponse, SyncResult, SyncStatus, MAX_SYNC_RECORDS};
+use ethos_shared::api::{QueueExport, SyncRequest, SyncResponse, SyncResult, SyncStatus, MAX_SYNC_RECORDS};
 use ethos_shared::record::{DedupKey, FieldError, FieldErrorCode, Record};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -393,12 +393,12 @@ impl Outbox {
         old
     }
 
-    /// The records the server does not hold yet, as a sync body (`{"records":[…]}`), for
-    /// "Exporteer wachtrij" and `ethos import`.
-    pub fn export_unsynced(&self) -> String {
+    /// The records the server does not hold yet, as a sync body with the device's id
+    /// (`{"device_id":…,"records":[…]}`), for "Exporteer wachtrij" and `ethos import`.
+    pub fn export_unsynced(&self, device_id: Uuid) -> String {
         let records: Vec<Record> =
             self.entries.values().filter(|e| e.is_unsynced()).map(|e| e.record.clone()).collect();
-        serde_json::to_string(&SyncRequest { records }).unwrap_or_default()
+        serde_json::to_string(&QueueExport { device_id, records }).unwrap_or_default()
     }
 
     fn release(&mut self, batch: &Batch) {
@@ -747,8 +747,10 @@ mod tests {
         let batch = o.take_batch(now).unwrap();
         o.apply_response(&batch, &answer(&batch, SyncStatus::Stored, "2026-10-15T20:41:01Z"), now);
 
-        let body: serde_json::Value = serde_json::from_str(&o.export_unsynced()).unwrap();
+        let device = Uuid::from_u128(9);
+        let body: serde_json::Value = serde_json::from_str(&o.export_unsynced(device)).unwrap();
 
+        assert_eq!(body["device_id"], device.to_string());
         let records = body["records"].as_array().unwrap();
         assert_eq!(records.len(), 2);
         assert!(records.iter().all(|r| parse_record(r).is_ok()));

@@ -34,6 +34,13 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Load a phone's exported queue ("Exporteer wachtrij") as if the phone had synced it.
+    Import {
+        #[arg(long, env = "ETHOS_DB", default_value = "./ethos.db")]
+        db: PathBuf,
+        /// The exported file (`{"device_id":…,"records":[…]}`).
+        file: PathBuf,
+    },
     /// Print the baseline report of a count (JSON, or one table as CSV) for scripts.
     Report {
         #[arg(long, env = "ETHOS_DB", default_value = "./ethos.db")]
@@ -111,6 +118,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Demo { db, bind } => demo(&db, bind).await,
+        Command::Import { db, file } => import(&db, &file).await,
         Command::Report { db, count, format, disclosure, table, semicolon } => {
             report(&db, count, format, &disclosure, table.as_deref(), semicolon).await
         }
@@ -271,5 +279,59 @@ async fn report(
         .await?;
     storage.close().await;
     println!("{out}");
+    Ok(())
+}
+
+/// `ethos import FILE`: the records of an exported queue go through the same rules as a sync
+/// from the device that exported them (so a resend is `unchanged`, a locked count rejects new
+/// records); prints what happened to each.
+async fn import(db: &Path, file: &Path) -> anyhow::Result<()> {
+    use ethos_shared::api::{SyncStatus, MAX_SYNC_RECORDS};
+    let text =
+        std::fs::read_to_string(file).map_err(|e| anyhow::anyhow!("reading {}: {e}", file.display()))?;
+    let body: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("not JSON: {e}"))?;
+    let device_id: uuid::Uuid =
+        body.get("device_id").and_then(|d| d.as_str()).and_then(|d| d.parse().ok()).ok_or_else(|| {
+            anyhow::anyhow!("the file names no device_id: is it an export of the field app?")
+        })?;
+    let records = body
+        .get("records")
+        .and_then(|r| r.as_array())
+        .ok_or_else(|| anyhow::anyhow!("the file has no \"records\" list"))?;
+    anyhow::ensure!(db.exists(), "no database at {}", db.display());
+    let storage = Storage::open(db).await?;
+    let device = storage
+        .device_by_id(device_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("device {device_id} is not enrolled in this database"))?;
+    let mut tally: std::collections::BTreeMap<String, usize> = Default::default();
+    for chunk in records.chunks(MAX_SYNC_RECORDS) {
+        let results = storage
+            .sync_batch(&device, ethos_shared::sync::parse_batch(chunk), chrono::Utc::now())
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        for r in results {
+            if matches!(r.status, SyncStatus::Conflict | SyncStatus::Rejected) {
+                let id = r.id.map(|i| i.to_string()).unwrap_or_else(|| "(no id)".into());
+                println!("{id}: {:?} {}", r.status, serde_json::to_string(&r.errors)?);
+            }
+            *tally.entry(format!("{:?}", r.status).to_lowercase()).or_default() += 1;
+        }
+    }
+    storage
+        .audit_alone(
+            &crate::storage::Actor::Cli,
+            "records.import",
+            Some(device.count_id),
+            serde_json::json!({ "device_id": device_id, "file": file.display().to_string(), "result": &tally }),
+        )
+        .await?;
+    storage.close().await;
+    println!(
+        "imported {} records from device {device_id} ({}): {tally:?}",
+        records.len(),
+        device.organisation
+    );
     Ok(())
 }

@@ -29,6 +29,9 @@ pub enum ApiError {
     /// 404
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// 405: the path exists, the method does not.
+    #[error("this method is not allowed here")]
+    MethodNotAllowed,
     /// 409: a count status change the lifecycle does not allow.
     #[error("a count cannot go from {from} to {to}")]
     InvalidTransition { from: String, to: String },
@@ -62,6 +65,7 @@ impl ApiError {
             ApiError::Unauthorized(_) | ApiError::DeviceRevoked => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden | ApiError::InviteInvalid => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::InvalidTransition { .. } | ApiError::AlreadyExists(_) | ApiError::CountLocked => {
                 StatusCode::CONFLICT
             }
@@ -79,6 +83,7 @@ impl ApiError {
             ApiError::Unauthorized(_) => "unauthorized",
             ApiError::Forbidden => "forbidden",
             ApiError::NotFound(_) => "not_found",
+            ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::InvalidTransition { .. } => "invalid_transition",
             ApiError::AlreadyExists(_) => "already_exists",
             ApiError::CountLocked => "count_locked",

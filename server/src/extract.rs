@@ -137,3 +137,28 @@ impl FromRequestParts<AppState> for FieldDevice {
         }
     }
 }
+
+/// A path parameter; a malformed one (e.g. not UTF-8) names nothing, so it is a 404 in our shape.
+pub struct ApiPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| ApiPath(p.0))
+            .map_err(|_| ApiError::NotFound("route"))
+    }
+}
+
+/// Query parameters; a malformed query string (e.g. a repeated key) is a 422 in our shape.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        axum::extract::Query::<T>::from_request_parts(parts, state).await.map(|q| ApiQuery(q.0)).map_err(
+            |_| ApiError::ValidationFailed(vec![FieldError::new("query", FieldErrorCode::InvalidValue)]),
+        )
+    }
+}

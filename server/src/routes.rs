@@ -10,6 +10,11 @@ use ethos_shared::api::MAX_BODY_BYTES;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
+/// No inline script or style, nothing from other origins; wasm may be compiled.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+    style-src 'self'; img-src 'self' data:; connect-src 'self'; worker-src 'self'; manifest-src 'self'; \
+    object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/login", post(accounts::login))
@@ -30,7 +35,8 @@ pub fn router(state: AppState) -> Router {
         .route("/counts/{id}/report", get(report::json))
         .route("/counts/{id}/report.csv", get(report::csv))
         .route("/counts/{id}/audit", get(counts::audit_log))
-        .fallback(web::api_not_found);
+        .fallback(web::api_not_found)
+        .method_not_allowed_fallback(web::method_not_allowed);
 
     let routes = Router::new().nest("/api/v1", api).route("/healthz", get(health::healthz));
     web::with_static_files(routes, &state.web_dir)
@@ -46,6 +52,10 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
         ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -200,3 +200,11 @@ pub struct ResolveRequest {
     #[serde(default)]
     pub primary_record_id: Option<Uuid>,
 }
+
+/// The file of "Exporteer wachtrij": a sync body plus the device it came from, so that
+/// `ethos import` can attribute the records as a sync from that device would.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct QueueExport {
+    pub device_id: Uuid,
+    pub records: Vec<Record>,
+}

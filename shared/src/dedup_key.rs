@@ -22,9 +22,11 @@
 //!    `van't Hof` → `'t Hof` → `Hof`; `O'Neill` stays whole, since `o` is no prefix word.
 //!    Hyphens do not separate words: `Jansen-van Dijk` starts with `Jansen-van`.
 //! 3. Compatibility decomposition (Unicode NFKD), then every combining mark is dropped (é → e,
-//!    ï → i, ö → o), then canonical recomposition (NFC, which only matters for scripts such as
-//!    Hangul). NFKD rather than NFD so that ligatures and look-alike forms count as the letters
-//!    they stand for: the Dutch `ĳ` ligature is `ij`, `ﬁ` is `fi`, full-width `Ａ` is `A`.
+//!    ï → i, ö → o), then recomposition (NFC). NFKD rather than NFD so that ligatures and
+//!    look-alike forms count as the letters they stand for: the Dutch `ĳ` ligature is `ij`, `ﬁ`
+//!    is `fi`, full-width `Ａ` is `A`. This is done by [`crate::fold`], whose table is generated
+//!    from Unicode's decompositions for the Latin, Greek and Cyrillic blocks; characters of
+//!    other blocks are kept as typed.
 //! 4. Letters that carry a stroke or are ligatures, which Unicode does not decompose, are spelt
 //!    out the way a Dutch or German clerk would type them without the key: ß/ẞ → `SS`,
 //!    æ → `AE`, œ → `OE`, ø → `O`, ł → `L`, đ/ð → `D`, þ → `TH`, ħ → `H`, ŧ → `T`, ı → `I`
@@ -41,8 +43,6 @@ use crate::record::DedupKey;
 use chrono::NaiveDate;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
-use unicode_normalization::char::is_combining_mark;
-use unicode_normalization::UnicodeNormalization;
 
 /// The prefix words ("tussenvoegsels") dropped from the front of a family name, in lower case.
 pub const PREFIX_WORDS: [&str; 17] = [
@@ -173,8 +173,7 @@ pub fn fold_letter(c: char) -> Option<&'static str> {
 /// The letters of a name part, upper case, without diacritics (steps 3–6 of the module docs).
 fn letters(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
-    let bare = name.nfkd().filter(|&c| !is_combining_mark(c)).nfc();
-    for c in bare {
+    for c in crate::fold::without_diacritics(name).chars() {
         match fold_letter(c) {
             Some(spelt) => out.push_str(spelt),
             None => out.extend(c.to_uppercase()),

@@ -11,6 +11,7 @@ pub mod counting;
 pub mod dedup_key;
 pub mod disclosure;
 pub mod ethos;
+pub mod fold;
 pub mod municipality;
 pub mod profile;
 pub mod record;

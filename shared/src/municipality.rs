@@ -69,8 +69,7 @@ pub fn search(query: &str, limit: usize) -> Vec<&'static Gemeente> {
 }
 
 fn fold(text: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    text.nfd().filter(|c| c.is_ascii()).collect::<String>().to_lowercase()
+    crate::fold::without_diacritics(text).to_lowercase()
 }
 
 #[cfg(test)]

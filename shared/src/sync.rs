@@ -3,9 +3,18 @@
 
 use crate::api::SyncStatus;
 use crate::count::{timing_problem, CountStatus, TimingProblem};
-use crate::record::{FieldError, FieldErrorCode, Record};
+use crate::record::{parse_record, record_id, FieldError, FieldErrorCode, Record};
 use chrono::{DateTime, FixedOffset, Utc};
 use uuid::Uuid;
+
+/// One element of a sync body after parsing: a valid record, or its id (if readable) and
+/// what is wrong with it.
+pub type Parsed = Result<Record, (Option<Uuid>, Vec<FieldError>)>;
+
+/// Parses every record of a sync body on its own: one bad record never blocks the others.
+pub fn parse_batch(records: &[serde_json::Value]) -> Vec<Parsed> {
+    records.iter().map(|v| parse_record(v).map_err(|errors| (record_id(v), errors))).collect()
+}
 
 /// What the server holds for a record id.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,7 +121,6 @@ pub fn decide(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::parse_record;
     use serde_json::json;
 
     fn record(revision: u32, situation: &str, observed_at: &str) -> Record {

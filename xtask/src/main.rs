@@ -165,7 +165,7 @@ fn build_client(release: bool, names: bool) -> Result<PathBuf> {
     // table that wasm-bindgen sets up.
 
     fs::write(staging.join("app.css"), nlds_css(&client)?)?;
-    for file in ["index.html", "manifest.webmanifest"] {
+    for file in ["index.html", "boot.js", "manifest.webmanifest"] {
         fs::copy(client.join("static").join(file), staging.join(file))?;
     }
     copy_dir(&client.join("static/icons"), &staging.join("icons"))?;

@@ -2,11 +2,11 @@
 
 use super::{path_id, required_text};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{AnyUser, ApiJson, Coordinator};
+use crate::extract::{AnyUser, ApiJson, ApiPath, Coordinator};
 use crate::secrets::new_dedup_secret;
 use crate::storage::{AuditEntry, StatusChangeError};
 use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use ethos_shared::api::{Count, Items, NewCount, StatusChange};
@@ -31,7 +31,7 @@ pub async fn list(State(state): State<AppState>, _user: AnyUser) -> ApiResult<Js
 pub async fn get(
     State(state): State<AppState>,
     _user: AnyUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<Count>> {
     let id = path_id(&id, "count")?;
     state.storage.get_count(id).await?.map(Json).ok_or(ApiError::NotFound("count"))
@@ -40,7 +40,7 @@ pub async fn get(
 pub async fn set_status(
     State(state): State<AppState>,
     Coordinator(user): Coordinator,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(change): ApiJson<StatusChange>,
 ) -> ApiResult<Json<Count>> {
     let id = path_id(&id, "count")?;
@@ -58,7 +58,7 @@ pub async fn set_status(
 pub async fn audit_log(
     State(state): State<AppState>,
     _user: Coordinator,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<Items<AuditEntry>>> {
     let id = path_id(&id, "count")?;
     state.storage.get_count(id).await?.ok_or(ApiError::NotFound("count"))?;

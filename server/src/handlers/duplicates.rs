@@ -2,9 +2,9 @@
 
 use super::path_id;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, Coordinator};
+use crate::extract::{ApiJson, ApiPath, Coordinator};
 use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use ethos_shared::api::{Decision, DuplicateGroup, Items, ResolveRequest};
 use ethos_shared::record::DedupKey;
@@ -12,7 +12,7 @@ use ethos_shared::record::DedupKey;
 pub async fn list(
     State(state): State<AppState>,
     _user: Coordinator,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<Items<DuplicateGroup>>> {
     let count_id = path_id(&id, "count")?;
     state.storage.get_count(count_id).await?.ok_or(ApiError::NotFound("count"))?;
@@ -22,7 +22,7 @@ pub async fn list(
 pub async fn resolve(
     State(state): State<AppState>,
     Coordinator(user): Coordinator,
-    Path((id, key)): Path<(String, String)>,
+    ApiPath((id, key)): ApiPath<(String, String)>,
     ApiJson(req): ApiJson<ResolveRequest>,
 ) -> ApiResult<Json<DuplicateGroup>> {
     let count_id = path_id(&id, "count")?;

@@ -2,11 +2,11 @@
 
 use super::{path_id, required_text};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, Coordinator};
+use crate::extract::{ApiJson, ApiPath, Coordinator};
 use crate::secrets::{new_team_code, normalise_team_code};
 use crate::storage::NewInviteError;
 use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::Utc;
@@ -15,7 +15,7 @@ use ethos_shared::api::{Invite, Items, NewInvite};
 pub async fn create(
     State(state): State<AppState>,
     Coordinator(user): Coordinator,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(mut new): ApiJson<NewInvite>,
 ) -> ApiResult<(StatusCode, Json<Invite>)> {
     let count_id = path_id(&id, "count")?;
@@ -35,7 +35,7 @@ pub async fn create(
 pub async fn list(
     State(state): State<AppState>,
     _user: Coordinator,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<Items<Invite>>> {
     let count_id = path_id(&id, "count")?;
     state.storage.get_count(count_id).await?.ok_or(ApiError::NotFound("count"))?;
@@ -45,7 +45,7 @@ pub async fn list(
 pub async fn revoke(
     State(state): State<AppState>,
     Coordinator(user): Coordinator,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
     let invite_id = path_id(&id, "invite")?;
     if state.storage.revoke_invite(invite_id, &user).await? {

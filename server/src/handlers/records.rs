@@ -2,10 +2,10 @@
 
 use super::{path_id, required_text};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, Coordinator};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Coordinator};
 use crate::storage::Actor;
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::Json;
@@ -24,8 +24,8 @@ pub struct PageQuery {
 pub async fn list(
     State(state): State<AppState>,
     _user: Coordinator,
-    Path(id): Path<String>,
-    Query(q): Query<PageQuery>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<RecordPage>> {
     let count_id = path_id(&id, "count")?;
     let limit = match q.limit.as_deref() {
@@ -124,7 +124,7 @@ fn csv_row(s: &StoredRecord) -> Vec<String> {
 pub async fn csv(
     State(state): State<AppState>,
     Coordinator(user): Coordinator,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<impl IntoResponse> {
     let count_id = path_id(&id, "count")?;
     state.storage.get_count(count_id).await?.ok_or(ApiError::NotFound("count"))?;
@@ -165,7 +165,7 @@ pub async fn csv(
 pub async fn void(
     State(state): State<AppState>,
     Coordinator(user): Coordinator,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<VoidRequest>,
 ) -> ApiResult<Json<StoredRecord>> {
     let id = path_id(&id, "record")?;
@@ -176,7 +176,7 @@ pub async fn void(
 pub async fn unvoid(
     State(state): State<AppState>,
     Coordinator(user): Coordinator,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<StoredRecord>> {
     let id = path_id(&id, "record")?;
     state.storage.set_void(id, None, &user).await?.map(Json).ok_or(ApiError::NotFound("record"))

@@ -2,10 +2,10 @@
 
 use super::path_id;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::AnyUser;
+use crate::extract::{AnyUser, ApiPath, ApiQuery};
 use crate::storage::{Actor, Storage};
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::Json;
@@ -52,8 +52,8 @@ pub async fn report_of(storage: &Storage, count_id: Uuid, disclosure: Disclosure
 pub async fn json(
     State(state): State<AppState>,
     _user: AnyUser,
-    Path(id): Path<String>,
-    Query(q): Query<ReportQuery>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> ApiResult<Json<Report>> {
     let count_id = path_id(&id, "count")?;
     Ok(Json(report_of(&state.storage, count_id, disclosure(q.disclosure.as_deref())?).await?))
@@ -62,8 +62,8 @@ pub async fn json(
 pub async fn csv(
     State(state): State<AppState>,
     AnyUser(user): AnyUser,
-    Path(id): Path<String>,
-    Query(q): Query<ReportQuery>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> ApiResult<impl IntoResponse> {
     let count_id = path_id(&id, "count")?;
     let disclosure = disclosure(q.disclosure.as_deref())?;

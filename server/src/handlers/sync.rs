@@ -2,13 +2,14 @@
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{FieldDevice, JsonValue};
-use crate::storage::{SyncError, SyncItem};
+use crate::storage::SyncError;
 use crate::AppState;
 use axum::extract::State;
 use axum::Json;
 use chrono::Utc;
 use ethos_shared::api::{SyncResponse, MAX_SYNC_RECORDS};
-use ethos_shared::record::{parse_record, record_id, FieldError, FieldErrorCode};
+use ethos_shared::record::{FieldError, FieldErrorCode};
+use ethos_shared::sync::parse_batch;
 
 pub async fn sync(
     State(state): State<AppState>,
@@ -26,9 +27,7 @@ pub async fn sync(
     if records.len() > MAX_SYNC_RECORDS {
         return Err(ApiError::PayloadTooLarge(format!("at most {MAX_SYNC_RECORDS} records per sync")));
     }
-    // Each record is judged on its own: one bad record never blocks the others.
-    let items: Vec<SyncItem> =
-        records.iter().map(|v| parse_record(v).map_err(|errors| (record_id(v), errors))).collect();
+    let items = parse_batch(records);
     let now = Utc::now();
     match state.storage.sync_batch(&device, items, now).await {
         Ok(results) => Ok(Json(SyncResponse { results, server_time: now })),

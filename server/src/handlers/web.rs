@@ -1,6 +1,7 @@
 //! The built web client at `/`, and the JSON 404 for unknown API paths.
 
 use crate::error::ApiError;
+use axum::http::{header, HeaderValue};
 use axum::response::Html;
 use axum::Router;
 use std::path::Path;
@@ -12,7 +13,8 @@ use tower_http::services::{ServeDir, ServeFile};
 pub fn with_static_files(router: Router<crate::AppState>, web_dir: &Path) -> Router<crate::AppState> {
     let index = web_dir.join("index.html");
     if index.exists() {
-        router.fallback_service(ServeDir::new(web_dir).fallback(ServeFile::new(index)))
+        let files = ServeDir::new(web_dir).fallback(ServeFile::new(index));
+        router.fallback_service(tower::ServiceBuilder::new().map_response(revalidate_shell).service(files))
     } else {
         router.fallback(|| async {
             Html(
@@ -24,6 +26,24 @@ pub fn with_static_files(router: Router<crate::AppState>, web_dir: &Path) -> Rou
     }
 }
 
+/// The page and the service worker must be revalidated on every load, or a phone could keep an
+/// old app forever; the other files are named in the worker's cache list and replaced with it.
+fn revalidate_shell<B>(mut response: axum::http::Response<B>) -> axum::http::Response<B> {
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html") || v.contains("javascript"));
+    if is_html {
+        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    }
+    response
+}
+
 pub async fn api_not_found() -> ApiError {
     ApiError::NotFound("route")
+}
+
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
 }

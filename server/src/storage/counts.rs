@@ -346,3 +346,25 @@ impl Storage {
         .transpose()
     }
 }
+
+impl Storage {
+    /// A device by its id, revoked or not (for `ethos import`, run by the coordinator).
+    pub async fn device_by_id(&self, id: Uuid) -> anyhow::Result<Option<Device>> {
+        let row = sqlx::query(
+            "SELECT d.id, d.count_id, i.organisation, i.revoked_at FROM devices d
+             JOIN invites i ON i.id = d.invite_id WHERE d.id = ?",
+        )
+        .bind(id.to_string())
+        .fetch_optional(&self.read)
+        .await?;
+        row.map(|r| -> anyhow::Result<Device> {
+            Ok(Device {
+                id: r.try_get::<String, _>("id")?.parse()?,
+                count_id: r.try_get::<String, _>("count_id")?.parse()?,
+                organisation: r.try_get("organisation")?,
+                revoked: r.try_get::<Option<String>, _>("revoked_at")?.is_some(),
+            })
+        })
+        .transpose()
+    }
+}

@@ -379,6 +379,25 @@ fn exec(mut cmd: Command) -> Result<()> {
 }
 
 fn test(cargo_test_args: &[String]) -> Result<()> {
+    ensure_browser()?;
     build_client(true, false)?;
     run(cargo().args(["test", "--workspace"]).args(cargo_test_args))
+}
+
+/// The browser tests drive Debian's Chromium through its ChromeDriver. On a fresh machine where
+/// we are root with apt-get (as on CI), install them; anywhere else say what is missing.
+fn ensure_browser() -> Result<()> {
+    let missing = |p: &str| !Path::new(p).exists();
+    if !missing("/usr/bin/chromium") && !missing("/usr/bin/chromedriver") {
+        return Ok(());
+    }
+    let is_root = Command::new("id").arg("-u").output().map(|o| o.stdout.starts_with(b"0")).unwrap_or(false);
+    if !is_root || missing("/usr/bin/apt-get") {
+        bail!("the browser tests need Chromium and ChromeDriver: apt-get install chromium chromium-driver");
+    }
+    eprintln!("xtask: installing chromium and chromium-driver (Debian packages) for the browser tests");
+    run(Command::new("apt-get").args(["update", "-qq"]))?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "-qq", "chromium", "chromium-driver"])
+        .env("DEBIAN_FRONTEND", "noninteractive"))
 }

@@ -1,6 +1,8 @@
 //! Every route of the server, in one place (api.md).
 
-use crate::handlers::{accounts, counts, devices, duplicates, health, invites, records, report, sync, web};
+use crate::handlers::{
+    accounts, counts, dashboard, devices, duplicates, health, invites, records, report, sync, web,
+};
 use crate::AppState;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue};
@@ -35,6 +37,8 @@ pub fn router(state: AppState) -> Router {
         .route("/counts/{id}/report", get(report::json))
         .route("/counts/{id}/report.csv", get(report::csv))
         .route("/counts/{id}/audit", get(counts::audit_log))
+        .route("/counts/{id}/dashboard", get(dashboard::dashboard))
+        .route("/counts/{id}/devices", get(dashboard::devices))
         .fallback(web::api_not_found)
         .method_not_allowed_fallback(web::method_not_allowed);
 

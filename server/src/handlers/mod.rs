@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod counts;
+pub mod dashboard;
 pub mod devices;
 pub mod duplicates;
 pub mod health;

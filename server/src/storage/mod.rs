@@ -8,12 +8,14 @@
 mod accounts;
 mod audit;
 mod counts;
+mod dashboard;
 mod records;
 mod report;
 
 pub use accounts::*;
 pub use audit::*;
 pub use counts::*;
+pub use dashboard::*;
 pub use records::*;
 pub use report::*;
 

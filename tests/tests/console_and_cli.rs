@@ -1,0 +1,120 @@
+//! The coordinator's dashboard and device list, and the command line's `import`.
+
+use ethos_tests::{record, record_with_key, spawn_app, SendExt};
+use serde_json::json;
+
+#[tokio::test]
+async fn the_dashboard_counts_records_per_organisation_municipality_and_hour_and_persons() {
+    let app = spawn_app().await;
+    let field = app.field("live").await;
+    let mut training = record();
+    training["training"] = json!(true);
+    let (a, b) = (record_with_key(&ethos_tests::key(1)), record_with_key(&ethos_tests::key(1)));
+    app.sync(&field.device.token, &[a, b, record(), training]).await;
+
+    let body = app
+        .get(&format!("/api/v1/counts/{}/dashboard", field.count_id))
+        .bearer_auth(&field.coordinator)
+        .reply()
+        .await
+        .assert_status(200);
+
+    assert_eq!(body["records_total"], 4);
+    assert_eq!(body["records_counted"], 3);
+    assert_eq!(body["records_training"], 1);
+    assert_eq!(body["persons_total"], 2, "two records share a key: {body}");
+    assert_eq!(body["by_organisation"][0]["records"], 3);
+    assert_eq!(body["by_municipality"][0]["municipality"], "GM0935");
+    let per_hour: u64 =
+        body["by_hour"].as_array().unwrap().iter().map(|h| h["records"].as_u64().unwrap()).sum();
+    assert_eq!(per_hour, 3);
+    assert_eq!(body["devices_enrolled"], 1);
+    assert_eq!(body["devices_seen_last_hour"], 1);
+}
+
+#[tokio::test]
+async fn an_analyst_sees_the_dashboard_but_a_device_does_not() {
+    let app = spawn_app().await;
+    let field = app.field("live").await;
+    let analyst = app.analyst().await;
+    let path = format!("/api/v1/counts/{}/dashboard", field.count_id);
+    app.get(&path).bearer_auth(&analyst).reply().await.assert_status(200);
+    app.get(&path).bearer_auth(&field.device.token).reply().await.assert_error(403, "forbidden");
+    app.get(&path).reply().await.assert_error(401, "unauthorized");
+}
+
+#[tokio::test]
+async fn the_device_list_shows_last_contact_and_what_the_phone_still_holds() {
+    let app = spawn_app().await;
+    let field = app.field("live").await;
+    let path = format!("/api/v1/counts/{}/devices", field.count_id);
+    let before = app.get(&path).bearer_auth(&field.coordinator).reply().await.assert_status(200);
+    assert_eq!(before["items"][0]["last_seen_at"], serde_json::Value::Null);
+    assert_eq!(before["items"][0]["unsynced"], serde_json::Value::Null);
+
+    app.post("/api/v1/sync")
+        .bearer_auth(&field.device.token)
+        .json(&json!({ "records": [record()], "unsynced": 7 }))
+        .reply()
+        .await
+        .assert_status(200);
+
+    let after = app.get(&path).bearer_auth(&field.coordinator).reply().await.assert_status(200);
+    let device = &after["items"][0];
+    assert_eq!(device["id"], field.device.id.as_str());
+    assert_eq!(device["unsynced"], 7);
+    assert_eq!(device["revoked"], false);
+    assert!(device["last_seen_at"].is_string());
+    let analyst = app.analyst().await;
+    app.get(&path).bearer_auth(&analyst).reply().await.assert_error(403, "forbidden");
+}
+
+#[tokio::test]
+async fn an_exported_queue_is_imported_once_and_a_second_import_changes_nothing() {
+    let app = spawn_app().await;
+    let field = app.field("live").await;
+    let sent = record();
+    app.sync(&field.device.token, std::slice::from_ref(&sent)).await;
+    let export = json!({ "device_id": field.device.id, "records": [sent, record(), record()] });
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), export.to_string()).unwrap();
+    let import = || {
+        ethos_server::cli::run(<ethos_server::cli::Cli as clap::Parser>::parse_from([
+            "ethos",
+            "import",
+            "--db",
+            app.db_path().to_str().unwrap(),
+            file.path().to_str().unwrap(),
+        ]))
+    };
+
+    import().await.unwrap();
+    import().await.unwrap();
+
+    let records = app.records(&field.coordinator, &field.count_id).await;
+    assert_eq!(records.len(), 3, "the record synced before is not doubled");
+    assert!(records.iter().all(|r| r["device_id"] == field.device.id.as_str()));
+    assert!(app
+        .audit_actions(&field.coordinator, &field.count_id)
+        .await
+        .contains(&"records.import".to_string()));
+}
+
+#[tokio::test]
+async fn an_import_without_a_device_id_fails_clearly_and_stores_nothing() {
+    let app = spawn_app().await;
+    let field = app.field("live").await;
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), json!({ "records": [record()] }).to_string()).unwrap();
+    let result = ethos_server::cli::run(<ethos_server::cli::Cli as clap::Parser>::parse_from([
+        "ethos",
+        "import",
+        "--db",
+        app.db_path().to_str().unwrap(),
+        file.path().to_str().unwrap(),
+    ]))
+    .await;
+    let message = format!("{:#}", result.unwrap_err());
+    assert!(message.contains("device_id"), "{message}");
+    assert!(app.records(&field.coordinator, &field.count_id).await.is_empty());
+}

@@ -38,6 +38,7 @@ pub fn router(state: AppState) -> Router {
         .route("/counts/{id}/report.csv", get(report::csv))
         .route("/counts/{id}/audit", get(counts::audit_log))
         .route("/counts/{id}/dashboard", get(dashboard::dashboard))
+        .route("/counts/{id}/population", get(counts::population).put(counts::set_population))
         .route("/counts/{id}/devices", get(dashboard::devices))
         .fallback(web::api_not_found)
         .method_not_allowed_fallback(web::method_not_allowed);

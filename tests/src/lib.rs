@@ -106,6 +106,10 @@ impl TestApp {
         self.client.delete(self.url(path))
     }
 
+    pub fn put(&self, path: &str) -> RequestBuilder {
+        self.client.put(self.url(path))
+    }
+
     // --- accounts -------------------------------------------------------------------------
 
     /// Adds an account the way `ethos user add` does.

@@ -118,3 +118,36 @@ async fn an_import_without_a_device_id_fails_clearly_and_stores_nothing() {
     assert!(message.contains("device_id"), "{message}");
     assert!(app.records(&field.coordinator, &field.count_id).await.is_empty());
 }
+
+#[tokio::test]
+async fn the_coordinator_enters_population_figures_and_bad_ones_are_refused_whole() {
+    let app = spawn_app().await;
+    let field = app.field("live").await;
+    let path = format!("/api/v1/counts/{}/population", field.count_id);
+    let good = json!({ "items": [
+        { "municipality": "GM0935", "population": 121_000 },
+        { "municipality": "GM0981", "population": 10_000 },
+    ]});
+    let body = app.put(&path).bearer_auth(&field.coordinator).json(&good).reply().await.assert_status(200);
+    assert_eq!(body["items"].as_array().unwrap().len(), 2);
+
+    for (bad, field_name) in [
+        (json!({ "items": [{ "municipality": "GM0014", "population": 5 }] }), "items[0].municipality"),
+        (json!({ "items": [{ "municipality": "GM0935", "population": 0 }] }), "items[0].population"),
+        (
+            json!({ "items": [{ "municipality": "GM0935", "population": 1 }, { "municipality": "GM0935", "population": 2 }] }),
+            "items[1].municipality",
+        ),
+    ] {
+        app.put(&path)
+            .bearer_auth(&field.coordinator)
+            .json(&bad)
+            .reply()
+            .await
+            .assert_validation(&[(field_name, "invalid_value")]);
+    }
+    let analyst = app.analyst().await;
+    let kept = app.get(&path).bearer_auth(&analyst).reply().await.assert_status(200);
+    assert_eq!(kept, body, "a refused update changes nothing");
+    app.put(&path).bearer_auth(&analyst).json(&good).reply().await.assert_error(403, "forbidden");
+}

@@ -64,3 +64,53 @@ pub async fn audit_log(
     state.storage.get_count(id).await?.ok_or(ApiError::NotFound("count"))?;
     Ok(Json(Items { items: state.storage.audit_log(Some(id), 1000).await? }))
 }
+
+/// One municipality's inhabitants.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct Population {
+    municipality: String,
+    population: u64,
+}
+
+/// `GET /api/v1/counts/{id}/population` (coordinator, analyst).
+pub async fn population(
+    State(state): State<AppState>,
+    _user: AnyUser,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<Items<Population>>> {
+    let id = path_id(&id, "count")?;
+    state.storage.get_count(id).await?.ok_or(ApiError::NotFound("count"))?;
+    let items = state.storage.population(id).await?;
+    Ok(Json(Items {
+        items: items
+            .into_iter()
+            .map(|(municipality, population)| Population { municipality, population })
+            .collect(),
+    }))
+}
+
+/// `PUT /api/v1/counts/{id}/population` (coordinator) `{"items":[{"municipality","population"}]}`:
+/// replaces the figures; each municipality of the region at most once, population above 0.
+pub async fn set_population(
+    State(state): State<AppState>,
+    Coordinator(user): Coordinator,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<Items<Population>>,
+) -> ApiResult<Json<Items<Population>>> {
+    let id = path_id(&id, "count")?;
+    state.storage.get_count(id).await?.ok_or(ApiError::NotFound("count"))?;
+    let mut seen = std::collections::HashSet::new();
+    for (i, p) in body.items.iter().enumerate() {
+        let in_region = ethos_shared::municipality::by_code(&p.municipality).is_some_and(|g| g.in_region);
+        if !in_region || !seen.insert(p.municipality.as_str()) {
+            return Err(ApiError::invalid(&format!("items[{i}].municipality")));
+        }
+        if p.population == 0 || p.population > 10_000_000 {
+            return Err(ApiError::invalid(&format!("items[{i}].population")));
+        }
+    }
+    let figures: Vec<(String, u64)> =
+        body.items.into_iter().map(|p| (p.municipality, p.population)).collect();
+    state.storage.set_population(id, &figures, &user).await?;
+    population(State(state), AnyUser(user), ApiPath(id.to_string())).await
+}

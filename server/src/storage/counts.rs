@@ -368,3 +368,51 @@ impl Storage {
         .transpose()
     }
 }
+
+impl Storage {
+    /// Inhabitants per region municipality, as the coordinator entered them.
+    pub async fn population(&self, count_id: Uuid) -> anyhow::Result<Vec<(String, u64)>> {
+        let rows = sqlx::query(
+            "SELECT municipality, population FROM count_population WHERE count_id = ? ORDER BY municipality",
+        )
+        .bind(count_id.to_string())
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("municipality")?, r.try_get::<i64, _>("population")? as u64)))
+            .collect()
+    }
+
+    /// Replaces the population figures of a count.
+    pub async fn set_population(
+        &self,
+        count_id: Uuid,
+        figures: &[(String, u64)],
+        by: &super::User,
+    ) -> anyhow::Result<()> {
+        let mut tx = self.write.begin().await?;
+        sqlx::query("DELETE FROM count_population WHERE count_id = ?")
+            .bind(count_id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        for (municipality, population) in figures {
+            sqlx::query("INSERT INTO count_population (count_id, municipality, population) VALUES (?, ?, ?)")
+                .bind(count_id.to_string())
+                .bind(municipality)
+                .bind(*population as i64)
+                .execute(&mut *tx)
+                .await?;
+        }
+        audit(
+            &mut tx,
+            &Actor::User(by.username.clone()),
+            "count.population",
+            Some(count_id),
+            None,
+            serde_json::json!(figures),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -41,6 +41,14 @@ pub enum Command {
         /// The exported file (`{"device_id":…,"records":[…]}`).
         file: PathBuf,
     },
+    /// Write a consistent copy of the database to FILE, also while `serve` runs. Restore by
+    /// stopping the server and putting the copy in place of the database file.
+    Backup {
+        #[arg(long, env = "ETHOS_DB", default_value = "./ethos.db")]
+        db: PathBuf,
+        /// A new file for the copy.
+        file: PathBuf,
+    },
     /// Print the baseline report of a count (JSON, or one table as CSV) for scripts.
     Report {
         #[arg(long, env = "ETHOS_DB", default_value = "./ethos.db")]
@@ -119,6 +127,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Demo { db, bind } => demo(&db, bind).await,
         Command::Import { db, file } => import(&db, &file).await,
+        Command::Backup { db, file } => {
+            anyhow::ensure!(db.exists(), "no database at {}", db.display());
+            let storage = Storage::open(&db).await?;
+            storage.backup_to(&file).await?;
+            storage
+                .audit_alone(
+                    &crate::storage::Actor::Cli,
+                    "backup",
+                    None,
+                    serde_json::json!({ "file": file.display().to_string() }),
+                )
+                .await?;
+            storage.close().await;
+            println!("backup of {} written to {}", db.display(), file.display());
+            Ok(())
+        }
         Command::Report { db, count, format, disclosure, table, semicolon } => {
             report(&db, count, format, &disclosure, table.as_deref(), semicolon).await
         }

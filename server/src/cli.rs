@@ -28,6 +28,12 @@ pub enum Command {
         /// The built web client.
         #[arg(long, env = "ETHOS_WEB_DIR", default_value = "client/dist")]
         web_dir: PathBuf,
+        /// Serve HTTPS: the certificate chain (PEM). Needs --tls-key too.
+        #[arg(long, env = "ETHOS_TLS_CERT", requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// Serve HTTPS: the private key (PEM).
+        #[arg(long, env = "ETHOS_TLS_KEY", requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
     },
     /// Manage coordinator and analyst accounts.
     User {
@@ -116,7 +122,10 @@ impl From<RoleArg> for Role {
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve { db, bind, web_dir } => serve(db, bind, web_dir).await,
+        Command::Serve { db, bind, web_dir, tls_cert, tls_key } => {
+            let tls = tls_cert.zip(tls_key).map(|(cert, key)| crate::TlsFiles { cert, key });
+            serve(db, bind, web_dir, tls).await
+        }
         Command::User { command: UserCommand::Add { db, username, role, password_stdin: _ } } => {
             let mut line = String::new();
             std::io::stdin().lock().read_line(&mut line)?;
@@ -149,14 +158,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn serve(db: PathBuf, bind: SocketAddr, web_dir: PathBuf) -> anyhow::Result<()> {
-    let app = Application::build(Config { db_path: db.clone(), bind, web_dir: web_dir.clone() }).await?;
+async fn serve(
+    db: PathBuf,
+    bind: SocketAddr,
+    web_dir: PathBuf,
+    tls: Option<crate::TlsFiles>,
+) -> anyhow::Result<()> {
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    let app =
+        Application::build_with_tls(Config { db_path: db.clone(), bind, web_dir: web_dir.clone() }, tls)
+            .await?;
     let addr = app.local_addr();
     if !web_dir.join("index.html").exists() {
         tracing::warn!(web_dir = %web_dir.display(), "web client not built: run `cargo xtask build-client`");
     }
     tracing::info!(%addr, db = %db.display(), "serving");
-    println!("ETHOS serves on http://{addr}/ (database {})", db.display());
+    println!("ETHOS serves on {scheme}://{addr}/ (database {})", db.display());
     app.run_until(shutdown_signal()).await
 }
 

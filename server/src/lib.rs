@@ -27,6 +27,13 @@ pub struct Config {
     pub web_dir: PathBuf,
 }
 
+/// PEM files for HTTPS.
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
 /// Shared by all handlers.
 #[derive(Clone)]
 pub struct AppState {
@@ -38,14 +45,31 @@ pub struct AppState {
 pub struct Application {
     listener: TcpListener,
     state: AppState,
+    tls: Option<axum_server::tls_rustls::RustlsConfig>,
 }
 
 impl Application {
-    /// Opens and migrates the database and binds the port.
+    /// Opens and migrates the database and binds the port (plain HTTP).
     pub async fn build(config: Config) -> anyhow::Result<Self> {
+        Self::build_with_tls(config, None).await
+    }
+
+    /// As `build`, serving HTTPS with the given certificate and key when `tls` is set.
+    pub async fn build_with_tls(config: Config, tls: Option<TlsFiles>) -> anyhow::Result<Self> {
+        let tls = match &tls {
+            Some(files) => {
+                // One process-wide crypto provider (ring: pure Rust and C, no cmake needed).
+                let _ = rustls::crypto::ring::default_provider().install_default();
+                let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(&files.cert, &files.key)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("reading the TLS certificate or key: {e}"))?;
+                Some(tls)
+            }
+            None => None,
+        };
         let storage = storage::Storage::open(&config.db_path).await?;
         let listener = TcpListener::bind(config.bind).await?;
-        Ok(Application { listener, state: AppState { storage, web_dir: Arc::new(config.web_dir) } })
+        Ok(Application { listener, state: AppState { storage, web_dir: Arc::new(config.web_dir) }, tls })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -59,10 +83,22 @@ impl Application {
         F: std::future::Future<Output = ()> + Send + 'static,
     {
         let storage = self.state.storage.clone();
-        let app = routes::router(self.state);
-        axum::serve(self.listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown)
-            .await?;
+        let app = routes::router(self.state).into_make_service_with_connect_info::<SocketAddr>();
+        match self.tls {
+            None => axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await?,
+            Some(tls) => {
+                let handle = axum_server::Handle::new();
+                let stopper = handle.clone();
+                tokio::spawn(async move {
+                    shutdown.await;
+                    stopper.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+                });
+                axum_server::from_tcp_rustls(self.listener.into_std()?, tls)?
+                    .handle(handle)
+                    .serve(app)
+                    .await?;
+            }
+        }
         storage.close().await;
         Ok(())
     }

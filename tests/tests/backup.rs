@@ -1,6 +1,8 @@
 //! `ethos backup`: a consistent copy while the server serves; restoring it gives the same
 //! records and the same report.
 
+#![allow(clippy::unwrap_used)] // a test: a failed step should stop it loudly
+
 use ethos_tests::{record, spawn_app, SendExt, TestApp};
 use serde_json::{json, Value};
 

@@ -1,5 +1,7 @@
 //! The coordinator's dashboard and device list, and the command line's `import`.
 
+#![allow(clippy::unwrap_used)] // a test: a failed step should stop it loudly
+
 use ethos_tests::{record, record_with_key, spawn_app, SendExt};
 use serde_json::json;
 

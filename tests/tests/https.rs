@@ -1,5 +1,7 @@
 //! `ethos serve --tls-cert --tls-key`: HTTPS with rustls for a small deployment.
 
+#![allow(clippy::unwrap_used)] // a test: a failed step should stop it loudly
+
 use ethos_server::{Application, Config, TlsFiles};
 
 #[tokio::test]

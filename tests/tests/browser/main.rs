@@ -1,0 +1,22 @@
+//! End-to-end tests of the field app in a real browser: the built app (`client/dist`, made by
+//! `cargo xtask build-client --release`) in headless Chromium at 360×740, driven through
+//! WebDriver (`thirtyfour` and Debian's chromedriver), against a real server started in this
+//! process with a database of its own.
+//!
+//! - `site`: the server; "offline" is stopping it and starting it again on the same address.
+//! - `proxy`: a loopback TCP proxy that can lose the answer to a sync request.
+//! - `phone`: one browser with a fresh profile per test; waits, taps, typing, screenshots.
+//! - `people`: recording a person tap by tap through the question flow.
+//!
+//! Screenshots of the main screens go to `tests/artifacts/` (ignored by git); a failed wait
+//! leaves `FAIL-<test>.png` there. Without a built client, Chromium or chromedriver the tests
+//! fail and say what to install or run. `ETHOS_CHROMIUM` and `ETHOS_CHROMEDRIVER` override
+//! Debian's paths; `ETHOS_BROWSER_LOG=1` prints the browser's console (with `--nocapture`).
+
+mod enrolment;
+mod lost_answer;
+mod offline;
+mod people;
+mod phone;
+mod proxy;
+mod site;

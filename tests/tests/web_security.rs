@@ -1,0 +1,70 @@
+//! Security headers on every answer, and no secrets or personal data in the server's logs.
+
+#![allow(clippy::unwrap_used)] // a test: a failed step should stop it loudly
+
+use ethos_tests::{record_with_key, spawn_app, SendExt};
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn answers_carry_a_strict_content_security_policy_and_the_logs_hold_no_secrets() {
+    // Everything the server logs, down to debug level, in one buffer.
+    let captured = Captured::default();
+    let writer = captured.clone();
+    tracing_subscriber::fmt()
+        .with_env_filter("debug")
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .init();
+
+    let app = spawn_app().await;
+    let field = app.field("live").await;
+    let key = ethos_tests::key(42);
+    app.sync(&field.device.token, &[record_with_key(&key)]).await;
+    let wrong = app.login("coordinator", "a-wrong-password-123").await;
+    assert_eq!(wrong.status, 401u16);
+
+    for path in ["/", "/healthz", "/api/v1/counts", "/enroll"] {
+        let answer = app.client.get(app.url(path)).bearer_auth(&field.coordinator).send().await.unwrap();
+        let h = answer.headers();
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(
+            csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"),
+            "{path}: {csp}"
+        );
+        let sources: Vec<&str> = csp.split([' ', ';']).collect();
+        assert!(
+            !sources.contains(&"'unsafe-inline'") && !sources.contains(&"'unsafe-eval'"),
+            "{path}: {csp}"
+        );
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
+    }
+
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("login"), "the capture works: {logs}");
+    for secret in [
+        field.coordinator.as_str(),
+        field.device.token.as_str(),
+        field.device.dedup_secret.as_str(),
+        key.as_str(),
+        "a-wrong-password-123",
+        ethos_tests::PASSWORD,
+    ] {
+        assert!(!logs.contains(secret), "the logs contain a secret: {secret}");
+    }
+}

@@ -181,7 +181,7 @@ async fn stored_ids(base: &str, token: &str, count_id: &str) -> Vec<String> {
 #[tokio::test]
 async fn sigkill_in_a_sync_storm_loses_no_acknowledged_record_and_stores_each_once() {
     let long = std::env::var("ETHOS_FAULT_LONG").is_ok();
-    let (devices, per_device, kills) = if long { (20, 1000, 5) } else { (5, 200, 2) };
+    let (devices, per_device, kills) = if long { (20, 1000, 5) } else { (5, 400, 2) };
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("ethos.db");
     ethos_server::cli::add_user(&db, "coordinator", ethos_shared::api::Role::Coordinator, PASSWORD)
@@ -201,11 +201,33 @@ async fn sigkill_in_a_sync_storm_loses_no_acknowledged_record_and_stores_each_on
             let records: Vec<Value> =
                 (0..per_device).map(|n| record(window, (d * per_device + n) as u32)).collect();
             all_ids.extend(records.iter().map(|r| r["id"].as_str().unwrap_or_default().to_string()));
-            tokio::spawn(phone(base.clone(), t, records, 20))
+            tokio::spawn(phone(base.clone(), t, records, 10))
         })
         .collect();
-    for _ in 0..kills {
-        tokio::time::sleep(Duration::from_millis(400)).await;
+    // Kill when the storm is well under way: after a share of the records is stored.
+    let total = all_ids.len();
+    let http = reqwest::Client::new();
+    for k in 0..kills {
+        let threshold = total * (k + 1) / (kills + 1);
+        loop {
+            let stored = http
+                .get(format!("{base}/api/v1/counts/{count_id}/dashboard"))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .ok()
+                .filter(|r| r.status().is_success());
+            let n = match stored {
+                Some(r) => {
+                    r.json::<Value>().await.map(|d| d["records_total"].as_u64().unwrap_or(0)).unwrap_or(0)
+                }
+                None => 0,
+            };
+            if n as usize >= threshold {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
         let mut child = server.lock().await;
         child.kill().expect("SIGKILL"); // Child::kill is SIGKILL on Unix: no clean shutdown.
         child.wait().expect("the killed server is reaped");

@@ -10,5 +10,6 @@ mod errors;
 mod hostile;
 mod invites;
 mod records;
+mod report;
 mod restart;
 mod sync;

@@ -2,7 +2,7 @@
 
 #![allow(clippy::unwrap_used)] // a test: a failed step should stop it loudly
 
-use ethos_tests::{record_with_key, spawn_app, SendExt};
+use ethos_tests::{record_with_key, spawn_app};
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 

@@ -209,7 +209,9 @@ async fn sigkill_in_a_sync_storm_loses_no_acknowledged_record_and_stores_each_on
     let http = reqwest::Client::new();
     for k in 0..kills {
         let threshold = total * (k + 1) / (kills + 1);
+        let give_up = Instant::now() + Duration::from_secs(60);
         loop {
+            assert!(Instant::now() < give_up, "the storm stalled before {threshold} records were stored");
             let stored = http
                 .get(format!("{base}/api/v1/counts/{count_id}/dashboard"))
                 .bearer_auth(&token)

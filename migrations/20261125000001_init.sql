@@ -88,6 +88,11 @@ CREATE TABLE records (
     care_needs       TEXT NOT NULL,         -- codes joined by '|', e.g. 'addiction|psychiatric'
     previous_facility TEXT NOT NULL,
     housing_need     TEXT NOT NULL,
+    -- What the report reads instead of the columns above (the text columns stay the record):
+    observed_at_ns   INTEGER,               -- observed_at as nanoseconds since 1970 UTC, to order by without
+                                            -- parsing; NULL where not exact (before 1677, after 2262, leap second)
+    report_attributes INTEGER NOT NULL,     -- every attribute of the report tables in one integer
+                                            -- (ethos_shared::report::Attributes::pack)
     sent_training    INTEGER NOT NULL,     -- the record's own "training" flag
     stored_in_training INTEGER NOT NULL,   -- 1 when the count was in training when first stored
     training         INTEGER NOT NULL,     -- stored_in_training, or the record says so

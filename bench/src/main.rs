@@ -9,9 +9,10 @@
 use anyhow::{ensure, Context};
 use ethos_server::{Application, Config};
 use ethos_shared::api::{EnrollResponse, Invite, LoginResponse, MAX_SYNC_RECORDS};
+use ethos_shared::counting::Moment;
 use ethos_shared::profile::Children;
 use ethos_shared::record::{Origin, Record};
-use ethos_shared::report::Disclosure;
+use ethos_shared::report::{Attributes, Disclosure};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection};
 use std::time::Instant;
@@ -170,7 +171,8 @@ async fn raw_insert(
         let mut tx = conn.begin().await?;
         for r in recs {
             let p = &r.profile;
-            sqlx::query("INSERT INTO records (id, count_id, device_id, revision, sent_training, observed_at, municipality, living_situation, dedup_key, origin, age_band, gender, household, children, duration, residence_status, income, care_needs, previous_facility, housing_need, stored_in_training, training, received_at) VALUES (?, ?, 'd', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, '2026-10-16T00:00:00Z')")
+            let attributes = Attributes::of(r).context("report attributes")?.pack();
+            sqlx::query("INSERT INTO records (id, count_id, device_id, revision, sent_training, observed_at, municipality, living_situation, dedup_key, origin, age_band, gender, household, children, duration, residence_status, income, care_needs, previous_facility, housing_need, observed_at_ns, report_attributes, stored_in_training, training, received_at) VALUES (?, ?, 'd', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, '2026-10-16T00:00:00Z')")
                 .bind(r.id.to_string()).bind(count_id.to_string()).bind(r.revision).bind(r.training).bind(r.observed_at.to_rfc3339()).bind(r.municipality.as_str())
                 .bind(r.living_situation.code()).bind(r.dedup_key.as_ref().map(|k| k.as_str()))
                 .bind(match &r.origin { Origin::Municipality { code } => code.as_str(), Origin::Abroad => "abroad", Origin::Unknown => "unknown" })
@@ -178,6 +180,7 @@ async fn raw_insert(
                 .bind(match p.children { Children::Count(n) => n.to_string(), Children::Unknown => "unknown".into() })
                 .bind(p.duration.code()).bind(p.residence_status.code()).bind(p.income.code()).bind(p.care_needs.codes().join("|"))
                 .bind(p.previous_facility.code()).bind(p.housing_need.code())
+                .bind(Moment::from(r.observed_at).as_nanos()).bind(attributes)
                 .execute(&mut *tx).await?;
         }
         tx.commit().await?;

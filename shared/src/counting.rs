@@ -14,10 +14,13 @@
 //!   same ETHOS conceptual category (a data-quality figure; void and training records are not
 //!   looked at).
 //!
-//! The functions take the records as a slice of anything [`Countable`]: [`CountedRecord`] is a
-//! slim, ready-made row with the attributes the report tables need, and the wire type
-//! [`StoredRecord`] works too. [`persons`] returns each person as indices into that slice, so
-//! nothing is cloned; [`totals`] turns records and persons into the headline figures.
+//! The functions take the records as a slice of anything [`Countable`]: the report's packed
+//! [`crate::report::ReportRecord`], the owned [`CountedRecord`] (handy in tests and small
+//! callers) and the wire type [`StoredRecord`] all work. [`persons`] returns each person as
+//! indices into that slice, so nothing is cloned; [`totals`] turns records and persons into the
+//! headline figures. The rules compare keys as [`KeyBytes`] and times as [`Moment`]s: fixed-size
+//! values that order exactly like the hex text and the `DateTime`, so a million records are
+//! grouped without a string compare.
 //!
 //! The output is deterministic: the same records in any order give the same persons (compare by
 //! id; indices follow the slice), listed in the order of their primary record's id. Record ids
@@ -33,11 +36,82 @@ use std::cmp::Reverse;
 use std::collections::HashMap;
 use uuid::Uuid;
 
+/// A duplicate key as its 32 bytes (the HMAC): fixed-size and `Copy`, ordered like its hex text
+/// (lowercase hex keeps the byte order), equal exactly when the texts are equal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct KeyBytes(pub [u8; 32]);
+
+impl KeyBytes {
+    /// The bytes of a key's text: exactly 64 lowercase hex characters, as [`DedupKey`] requires;
+    /// `None` for anything else.
+    pub fn parse(text: &str) -> Option<Self> {
+        let hex = text.as_bytes();
+        if hex.len() != 64 {
+            return None;
+        }
+        let mut bytes = [0u8; 32];
+        for (byte, pair) in bytes.iter_mut().zip(hex.chunks_exact(2)) {
+            *byte = (nibble(pair[0])? << 4) | nibble(pair[1])?;
+        }
+        Some(KeyBytes(bytes))
+    }
+}
+
+fn nibble(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        _ => None,
+    }
+}
+
+impl From<&DedupKey> for KeyBytes {
+    fn from(key: &DedupKey) -> Self {
+        // A `DedupKey` is 64 lowercase hex characters, so this always parses.
+        KeyBytes::parse(key.as_str()).unwrap_or(KeyBytes([0; 32]))
+    }
+}
+
+/// When a record was observed, as the counting rules compare it: the instant (seconds since 1970
+/// UTC and the nanoseconds into that second), whatever UTC offset the time was written with.
+/// Ordered exactly like `DateTime` (a leap second sorts before the next second).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Moment {
+    secs: i64,
+    /// Up to 1,999,999,999 during a leap second, as in `chrono`.
+    nanos: u32,
+}
+
+const NANOS_PER_SEC: i64 = 1_000_000_000;
+
+impl Moment {
+    /// Nanoseconds since 1970 UTC: the integer the store keeps to read the moment back without
+    /// parsing text. `None` where that is not exact: before 1677 or after 2262 (beyond an
+    /// `i64`) and during a leap second.
+    pub fn as_nanos(self) -> Option<i64> {
+        if i64::from(self.nanos) >= NANOS_PER_SEC {
+            return None;
+        }
+        (i128::from(self.secs) * i128::from(NANOS_PER_SEC) + i128::from(self.nanos)).try_into().ok()
+    }
+
+    /// The moment of [`Moment::as_nanos`].
+    pub fn from_nanos(nanos: i64) -> Self {
+        Moment { secs: nanos.div_euclid(NANOS_PER_SEC), nanos: nanos.rem_euclid(NANOS_PER_SEC) as u32 }
+    }
+}
+
+impl From<DateTime<FixedOffset>> for Moment {
+    fn from(t: DateTime<FixedOffset>) -> Self {
+        Moment { secs: t.timestamp(), nanos: t.timestamp_subsec_nanos() }
+    }
+}
+
 /// What the counting rules need to know of a record.
 pub trait Countable {
     fn id(&self) -> Uuid;
-    fn observed_at(&self) -> DateTime<FixedOffset>;
-    fn dedup_key(&self) -> Option<&DedupKey>;
+    fn observed_at(&self) -> Moment;
+    fn dedup_key(&self) -> Option<KeyBytes>;
     fn is_training(&self) -> bool;
     fn is_void(&self) -> bool;
     fn living_situation(&self) -> LivingSituation;
@@ -53,8 +127,10 @@ pub trait Countable {
     }
 }
 
-/// A record as the report needs it: what the counting rules look at plus the attributes of the
-/// report tables. Cheap to build from a database row (no profile, no free text).
+/// A record as the counting rules and the report tables see it, in owned wire types: convenient
+/// to write by hand (tests, small callers). The report itself reads the packed
+/// [`crate::report::ReportRecord`], which [`crate::report::ReportRecord::from_counted`] makes
+/// from this.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CountedRecord {
     pub id: Uuid,
@@ -99,11 +175,11 @@ impl Countable for CountedRecord {
     fn id(&self) -> Uuid {
         self.id
     }
-    fn observed_at(&self) -> DateTime<FixedOffset> {
-        self.observed_at
+    fn observed_at(&self) -> Moment {
+        self.observed_at.into()
     }
-    fn dedup_key(&self) -> Option<&DedupKey> {
-        self.dedup_key.as_ref()
+    fn dedup_key(&self) -> Option<KeyBytes> {
+        self.dedup_key.as_ref().map(KeyBytes::from)
     }
     fn is_training(&self) -> bool {
         self.training
@@ -123,11 +199,11 @@ impl Countable for StoredRecord {
     fn id(&self) -> Uuid {
         self.record.id
     }
-    fn observed_at(&self) -> DateTime<FixedOffset> {
-        self.record.observed_at
+    fn observed_at(&self) -> Moment {
+        self.record.observed_at.into()
     }
-    fn dedup_key(&self) -> Option<&DedupKey> {
-        self.record.dedup_key.as_ref()
+    fn dedup_key(&self) -> Option<KeyBytes> {
+        self.record.dedup_key.as_ref().map(KeyBytes::from)
     }
     fn is_training(&self) -> bool {
         self.record.training
@@ -191,33 +267,36 @@ impl Person {
 /// The persons of the records under the rules of the module docs, ordered by the id of their
 /// primary record.
 pub fn persons<R: Countable>(records: &[R], decisions: &KeyDecisions) -> Vec<Person> {
-    let mut keyed: Vec<(&DedupKey, usize)> = Vec::new();
-    let mut people: Vec<Person> = Vec::new();
+    let decisions: HashMap<KeyBytes, KeyDecision> =
+        decisions.iter().map(|(key, d)| (KeyBytes::from(key), *d)).collect();
+    // (key, id, index) of every counted record whose key groups; (id, person) for the others.
+    let mut keyed: Vec<(KeyBytes, Uuid, usize)> = Vec::with_capacity(records.len());
+    let mut people: Vec<(Uuid, Person)> = Vec::with_capacity(records.len());
     for (i, record) in records.iter().enumerate() {
         if !record.is_counted() {
             continue;
         }
         match record.dedup_key() {
-            Some(key) if !is_split(decisions.get(key)) => keyed.push((key, i)),
-            _ => people.push(Person { primary: i, records: vec![i], categories_disagree: false }),
+            Some(key) if !is_split(decisions.get(&key)) => keyed.push((key, record.id(), i)),
+            _ => people
+                .push((record.id(), Person { primary: i, records: vec![i], categories_disagree: false })),
         }
     }
     // Group by key; within a key by id, so each group's records come out in id order.
-    keyed.sort_unstable_by(|a, b| a.0.cmp(b.0).then_with(|| records[a.1].id().cmp(&records[b.1].id())));
+    keyed.sort_unstable();
     for group in keyed.chunk_by(|a, b| a.0 == b.0) {
-        let key = group[0].0;
-        let members: Vec<usize> = group.iter().map(|&(_, i)| i).collect();
-        let chosen = decisions.get(key).and_then(|d| d.primary_record_id);
+        let members: Vec<usize> = group.iter().map(|&(_, _, i)| i).collect();
+        let chosen = decisions.get(&group[0].0).and_then(|d| d.primary_record_id);
         let primary = chosen
-            .and_then(|id| members.iter().copied().find(|&i| records[i].id() == id))
-            .or_else(|| latest(records, &members))
-            .unwrap_or(members[0]);
+            .and_then(|id| group.iter().find(|&&(_, member, _)| member == id))
+            .or_else(|| latest(records, group))
+            .unwrap_or(&group[0]);
         let first = records[members[0]].conceptual_category();
         let categories_disagree = members.iter().any(|&i| records[i].conceptual_category() != first);
-        people.push(Person { primary, records: members, categories_disagree });
+        people.push((primary.1, Person { primary: primary.2, records: members, categories_disagree }));
     }
-    people.sort_unstable_by_key(|p| records[p.primary].id());
-    people
+    people.sort_unstable_by_key(|(id, _)| *id);
+    people.into_iter().map(|(_, person)| person).collect()
 }
 
 /// Whether the coordinator said the records of the key are different people.
@@ -225,9 +304,12 @@ fn is_split(decision: Option<&KeyDecision>) -> bool {
     matches!(decision, Some(KeyDecision { decision: Decision::DifferentPeople, .. }))
 }
 
-/// The record with the latest `observed_at`, ties to the smallest id.
-fn latest<R: Countable>(records: &[R], members: &[usize]) -> Option<usize> {
-    members.iter().copied().max_by_key(|&i| (records[i].observed_at(), Reverse(records[i].id())))
+/// The member with the latest `observed_at`, ties to the smallest id.
+fn latest<'a, R: Countable>(
+    records: &[R],
+    group: &'a [(KeyBytes, Uuid, usize)],
+) -> Option<&'a (KeyBytes, Uuid, usize)> {
+    group.iter().max_by_key(|&&(_, id, i)| (records[i].observed_at(), Reverse(id)))
 }
 
 /// The headline figures of the report (api.md "Report").
@@ -584,6 +666,85 @@ mod tests {
         let (people, t) = count(&records, &no_decisions());
         assert!(people.is_empty());
         assert_eq!(t, Totals::default());
+    }
+
+    #[test]
+    fn key_bytes_order_and_compare_like_the_key_text() {
+        let keys: Vec<DedupKey> = ["a", "b", "c", "d", "e", "f", "g"].iter().map(|n| key(n)).collect();
+        for a in &keys {
+            assert_eq!(KeyBytes::parse(a.as_str()), Some(KeyBytes::from(a)));
+            for b in &keys {
+                assert_eq!(KeyBytes::from(a).cmp(&KeyBytes::from(b)), a.cmp(b), "{a:?} {b:?}");
+            }
+        }
+        let mut bytes = [0u8; 32];
+        bytes[0] = 0xf8;
+        bytes[31] = 0x0a;
+        let text = format!("f8{}0a", "0".repeat(60));
+        assert_eq!(KeyBytes::parse(&text), Some(KeyBytes(bytes)));
+    }
+
+    #[test]
+    fn key_bytes_accept_only_what_a_key_accepts() {
+        let good = "f8108182fceecee89eba6a4c24ef082b45665411e020779334f04f10cc5c167a";
+        assert!(KeyBytes::parse(good).is_some());
+        for bad in [&good.to_uppercase(), &good[1..], &format!("{good}0"), &good.replace('f', "g"), ""] {
+            assert_eq!(KeyBytes::parse(bad), None, "{bad}");
+            assert!(DedupKey::try_from(bad.to_string()).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn moments_order_exactly_like_the_times_they_come_from() {
+        let times: Vec<DateTime<FixedOffset>> = [
+            "2026-10-15T22:00:00+02:00",
+            "2026-10-15T20:00:00Z",
+            "2026-10-15T20:00:00.000000001Z",
+            "2026-10-15T19:59:59.999999999Z",
+            "2026-10-15T23:59:60.5+02:00", // a leap second
+            "2026-10-15T21:59:59.7Z",
+            "2026-10-15T22:00:00.2Z",
+            "1969-12-31T23:59:59.5Z",
+            "1970-01-01T00:00:00Z",
+            "1600-01-01T00:00:00Z",
+            "0001-01-01T00:00:00.000000001-03:00",
+            "9999-12-31T23:59:59.999999999+14:00",
+        ]
+        .iter()
+        .map(|t| at(t))
+        .collect();
+        for a in &times {
+            for b in &times {
+                assert_eq!(Moment::from(*a).cmp(&Moment::from(*b)), a.cmp(b), "{a} {b}");
+            }
+        }
+    }
+
+    #[test]
+    fn moments_go_through_nanoseconds_where_that_is_exact() {
+        let exact = ["2026-10-15T22:00:00.123456789+02:00", "1969-12-31T23:59:59.5Z", "1970-01-01T00:00:00Z"];
+        for t in exact {
+            let m = Moment::from(at(t));
+            let nanos = m.as_nanos().expect("fits");
+            assert_eq!(Moment::from_nanos(nanos), m, "{t}");
+        }
+        assert_eq!(Moment::from(at("1970-01-01T00:00:01.5Z")).as_nanos(), Some(1_500_000_000));
+        assert_eq!(Moment::from(at("1969-12-31T23:59:59.5Z")).as_nanos(), Some(-500_000_000));
+        for t in ["1600-01-01T00:00:00Z", "2300-01-01T00:00:00Z", "2026-10-15T23:59:60.5+02:00"] {
+            assert_eq!(Moment::from(at(t)).as_nanos(), None, "{t}");
+        }
+        assert_eq!(Moment::from_nanos(i64::MIN).as_nanos(), Some(i64::MIN));
+        assert_eq!(Moment::from_nanos(i64::MAX).as_nanos(), Some(i64::MAX));
+    }
+
+    #[test]
+    fn a_leap_second_is_earlier_than_the_next_second() {
+        let mut leap = rec(1, Some("a"));
+        leap.observed_at = at("2026-10-15T23:59:60.9+02:00");
+        let mut next = rec(2, Some("a"));
+        next.observed_at = at("2026-10-16T00:00:00.1+02:00");
+        let records = [leap, next];
+        assert_eq!(persons(&records, &no_decisions())[0].primary, 1);
     }
 
     #[test]

@@ -2,14 +2,17 @@
 //! unique persons by ETHOS category, municipality and profile, with data-quality figures and
 //! disclosure control. Pure: the server hands in the count's records and decisions.
 
+mod attributes;
+
+pub use attributes::{Attributes, CareNeedSet, OriginPlace, Place, ReportRecord};
+
 use crate::api::Count;
 use crate::count::OrganisationType;
-use crate::counting::{persons, totals, CountedRecord, KeyDecisions, Person};
+use crate::counting::{persons, totals, KeyBytes, KeyDecision, KeyDecisions, Person};
 use crate::disclosure::{is_small, suppress, Line, Suppression};
 use crate::ethos::{ConceptualCategory, CountGroup, LivingSituation};
 use crate::municipality;
 use crate::profile::*;
-use crate::record::Origin;
 use crate::Lang;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -104,9 +107,9 @@ impl Report {
 /// What the report is made of.
 pub struct ReportInput<'a> {
     pub count: Count,
-    pub records: &'a [CountedRecord],
+    pub records: &'a [ReportRecord],
     pub decisions: &'a KeyDecisions,
-    /// Organisation name and type per `CountedRecord::organisation` index.
+    /// Organisation name and type per `ReportRecord::organisation` index.
     pub organisations: &'a [(String, OrganisationType)],
     pub disclosure: Disclosure,
     pub generated_at: DateTime<Utc>,
@@ -117,7 +120,7 @@ struct Dim {
     name: &'static str,
     codes: Vec<String>,
     labels: Vec<(String, String)>,
-    of: fn(&CountedRecord) -> usize,
+    of: fn(&Attributes) -> usize,
 }
 
 fn dim<T: Copy + 'static>(
@@ -125,7 +128,7 @@ fn dim<T: Copy + 'static>(
     all: &'static [T],
     code: fn(T) -> &'static str,
     label: fn(T, Lang) -> &'static str,
-    of: fn(&CountedRecord) -> usize,
+    of: fn(&Attributes) -> usize,
 ) -> Dim {
     Dim {
         name,
@@ -143,8 +146,13 @@ fn region_codes() -> &'static [&'static str] {
     CODES.get_or_init(|| municipality::region().map(|g| g.code.as_str()).collect())
 }
 
-fn region_index(code: &str) -> usize {
-    region_codes().iter().position(|c| *c == code).unwrap_or(0)
+fn region_places() -> &'static [Option<Place>] {
+    static PLACES: std::sync::OnceLock<Vec<Option<Place>>> = std::sync::OnceLock::new();
+    PLACES.get_or_init(|| region_codes().iter().map(|c| Place::of(c)).collect())
+}
+
+fn region_index(place: Place) -> usize {
+    region_places().iter().position(|p| *p == Some(place)).unwrap_or(0)
 }
 
 fn provinces() -> Vec<&'static str> {
@@ -155,17 +163,17 @@ fn provinces() -> Vec<&'static str> {
 }
 
 /// Origin groups: the six region municipalities, `elsewhere_nl`, `abroad`, `unknown`.
-fn origin_index(r: &CountedRecord) -> usize {
-    match &r.origin {
-        Origin::Municipality { code } if code.in_region() => region_index(code.as_str()),
-        Origin::Municipality { .. } => 6,
-        Origin::Abroad => 7,
-        Origin::Unknown => 8,
+fn origin_index(r: &Attributes) -> usize {
+    match r.origin {
+        OriginPlace::Municipality(place) if place.in_region() => region_index(place),
+        OriginPlace::Municipality(_) => 6,
+        OriginPlace::Abroad => 7,
+        OriginPlace::Unknown => 8,
     }
 }
 
-fn children_index(r: &CountedRecord) -> usize {
-    match r.profile.children {
+fn children_index(r: &Attributes) -> usize {
+    match r.children {
         Children::Count(n) => usize::from(n.min(3)),
         Children::Unknown => 4,
     }
@@ -220,12 +228,12 @@ fn dims() -> Vec<Dim> {
             name: "municipality",
             codes: region.iter().map(|c| c.to_string()).collect(),
             labels: municipality::region().map(|g| (g.name.clone(), g.name.clone())).collect(),
-            of: |r| region_index(r.municipality.as_str()),
+            of: |r| region_index(r.municipality),
         },
         Dim { name: "origin", codes: origin_codes, labels: origin_labels, of: origin_index },
-        dim("age_band", AgeBand::ALL, AgeBand::code, AgeBand::label, |r| r.profile.age_band as usize),
-        dim("gender", Gender::ALL, Gender::code, Gender::label, |r| r.profile.gender as usize),
-        dim("household", Household::ALL, Household::code, Household::label, |r| r.profile.household as usize),
+        dim("age_band", AgeBand::ALL, AgeBand::code, AgeBand::label, |r| r.age_band as usize),
+        dim("gender", Gender::ALL, Gender::code, Gender::label, |r| r.gender as usize),
+        dim("household", Household::ALL, Household::code, Household::label, |r| r.household as usize),
         Dim {
             name: "children",
             codes: ["0", "1", "2", "3+", "unknown"].map(String::from).to_vec(),
@@ -234,31 +242,32 @@ fn dims() -> Vec<Dim> {
                 .to_vec(),
             of: children_index,
         },
-        dim("duration", Duration::ALL, Duration::code, Duration::label, |r| r.profile.duration as usize),
+        dim("duration", Duration::ALL, Duration::code, Duration::label, |r| r.duration as usize),
         dim("residence_status", ResidenceStatus::ALL, ResidenceStatus::code, ResidenceStatus::label, |r| {
-            r.profile.residence_status as usize
+            r.residence_status as usize
         }),
-        dim("income", Income::ALL, Income::code, Income::label, |r| r.profile.income as usize),
+        dim("income", Income::ALL, Income::code, Income::label, |r| r.income as usize),
         dim(
             "previous_facility",
             PreviousFacility::ALL,
             PreviousFacility::code,
             PreviousFacility::label,
-            |r| r.profile.previous_facility as usize,
+            |r| r.previous_facility as usize,
         ),
         dim("housing_need", HousingNeed::ALL, HousingNeed::code, HousingNeed::label, |r| {
-            r.profile.housing_need as usize
+            r.housing_need as usize
         }),
     ]
 }
 
 /// Care needs: several per person. Values: the four needs, `none`, `unknown`.
-fn care_need_indices(r: &CountedRecord) -> Vec<usize> {
-    match &r.profile.care_needs {
-        CareNeeds::Needs(needs) => needs.iter().map(|n| *n as usize).collect(),
-        CareNeeds::None => vec![4],
-        CareNeeds::Unknown => vec![5],
-    }
+fn care_need_indices(r: &Attributes) -> impl Iterator<Item = usize> {
+    let (needs, other) = match r.care_needs {
+        CareNeedSet::Needs(bits) => (bits, None),
+        CareNeedSet::None => (0, Some(4)),
+        CareNeedSet::Unknown => (0, Some(5)),
+    };
+    (0..CareNeed::ALL.len()).filter(move |i| needs & 1 << i != 0).chain(other)
 }
 
 fn care_need_dim() -> Dim {
@@ -421,7 +430,7 @@ pub fn build(input: ReportInput<'_>) -> Report {
     let mut group_children = vec![0u64; CountGroup::ALL.len()];
     let mut unknown = vec![0u64; 10];
     for p in &people {
-        let r = &records[p.primary];
+        let r = &records[p.primary].attributes;
         let cat = r.living_situation.conceptual_category() as usize;
         for (k, d) in dims.iter().enumerate() {
             let v = (d.of)(r);
@@ -432,29 +441,26 @@ pub fn build(input: ReportInput<'_>) -> Report {
             care_one[v] += 1;
             care_cross[cat][v] += 1;
         }
-        muni_origin[region_index(r.municipality.as_str())][origin_index(r)] += 1;
-        if let Origin::Municipality { code } = &r.origin {
-            if !code.in_region() {
-                if let Some(g) = municipality::by_code(code.as_str()) {
-                    if let Some(i) = provinces.iter().position(|p| *p == g.province) {
-                        province_counts[i] += 1;
-                    }
+        muni_origin[region_index(r.municipality)][origin_index(r)] += 1;
+        if let OriginPlace::Municipality(place) = r.origin {
+            if let Some(g) = place.gemeente().filter(|g| !g.in_region) {
+                if let Some(i) = provinces.iter().position(|p| *p == g.province) {
+                    province_counts[i] += 1;
                 }
             }
         }
-        group_children[r.living_situation.count_group() as usize] += u64::from(r.profile.children.counted());
-        let pr = &r.profile;
+        group_children[r.living_situation.count_group() as usize] += u64::from(r.children.counted());
         let flags = [
-            pr.age_band == AgeBand::Unknown,
-            pr.gender == Gender::Unknown,
-            pr.household == Household::Unknown,
-            pr.children == Children::Unknown,
-            pr.duration == Duration::Unknown,
-            pr.residence_status == ResidenceStatus::Unknown,
-            pr.income == Income::Unknown,
-            pr.care_needs == CareNeeds::Unknown,
-            pr.previous_facility == PreviousFacility::Unknown,
-            pr.housing_need == HousingNeed::Unknown,
+            r.age_band == AgeBand::Unknown,
+            r.gender == Gender::Unknown,
+            r.household == Household::Unknown,
+            r.children == Children::Unknown,
+            r.duration == Duration::Unknown,
+            r.residence_status == ResidenceStatus::Unknown,
+            r.income == Income::Unknown,
+            r.care_needs == CareNeedSet::Unknown,
+            r.previous_facility == PreviousFacility::Unknown,
+            r.housing_need == HousingNeed::Unknown,
         ];
         for (u, f) in unknown.iter_mut().zip(flags) {
             *u += u64::from(f);
@@ -530,6 +536,7 @@ pub fn build(input: ReportInput<'_>) -> Report {
 
     let public = input.disclosure == Disclosure::Public;
     let figure = |n: u64| if public && is_small(n) { None } else { Some(n) };
+    let headline = headline_sums(&t, shown(total).is_none(), shown(child_total).is_none(), public);
     let mut per_org = vec![0u64; input.organisations.len()];
     for r in records.iter().filter(|r| !r.training && !r.void) {
         if let Some(n) = per_org.get_mut(r.organisation as usize) {
@@ -540,7 +547,7 @@ pub fn build(input: ReportInput<'_>) -> Report {
     for ((_, ty), n) in input.organisations.iter().zip(&per_org) {
         *per_type.entry(*ty).or_default() += n;
     }
-    let (unresolved, resolved) = duplicate_groups(records, input.decisions);
+    let (unresolved, resolved) = duplicate_groups(records, &people, input.decisions);
     let persons = t.persons_total.max(1) as f64;
     let unknown_share = [
         "age_band",
@@ -565,13 +572,13 @@ pub fn build(input: ReportInput<'_>) -> Report {
         disclosure: input.disclosure,
         persons_total: shown(total),
         accompanying_children: shown(child_total),
-        persons_including_children: figure(t.persons_including_children),
-        records_total: Some(t.records_total),
-        records_counted: figure(t.records_counted),
+        persons_including_children: headline.including,
+        records_total: headline.records_total,
+        records_counted: headline.counted,
         records_void: Some(t.records_void),
         records_training: Some(t.records_training),
         records_without_key: figure(t.records_without_key),
-        duplicate_records_merged: figure(t.duplicate_records_merged),
+        duplicate_records_merged: headline.merged,
         tables,
         quality: Quality {
             unresolved_duplicate_groups: unresolved,
@@ -597,26 +604,33 @@ pub fn build(input: ReportInput<'_>) -> Report {
     }
 }
 
-/// Keys shared by two or more counted records: (without a decision, with one).
-fn duplicate_groups(records: &[CountedRecord], decisions: &KeyDecisions) -> (u64, u64) {
-    let mut per_key: HashMap<&str, u32> = HashMap::new();
-    for r in records.iter().filter(|r| !r.training && !r.void) {
-        if let Some(k) = &r.dedup_key {
-            *per_key.entry(k.as_str()).or_default() += 1;
-        }
-    }
+/// Keys shared by two or more counted records: (without a decision, with one). Such a key is
+/// either one merged person of `people` (its records were grouped), or resolved as different
+/// people (each record a person of its own).
+fn duplicate_groups(records: &[ReportRecord], people: &[Person], decisions: &KeyDecisions) -> (u64, u64) {
+    let decided: HashMap<KeyBytes, &KeyDecision> =
+        decisions.iter().map(|(k, d)| (KeyBytes::from(k), d)).collect();
     let mut unresolved = 0;
     let mut resolved = 0;
-    for (k, n) in per_key {
-        if n < 2 {
-            continue;
-        }
-        if decisions.contains_key(k) {
-            resolved += 1;
-        } else {
-            unresolved += 1;
+    for p in people.iter().filter(|p| p.is_merged()) {
+        match records[p.primary].dedup_key {
+            Some(key) if decided.contains_key(&key) => resolved += 1,
+            _ => unresolved += 1,
         }
     }
+    let mut split: HashMap<KeyBytes, u32> = decided
+        .iter()
+        .filter(|(_, d)| d.decision == crate::api::Decision::DifferentPeople)
+        .map(|(k, _)| (*k, 0))
+        .collect();
+    if !split.is_empty() {
+        for r in records.iter().filter(|r| !r.training && !r.void) {
+            if let Some(n) = r.dedup_key.and_then(|k| split.get_mut(&k)) {
+                *n += 1;
+            }
+        }
+    }
+    resolved += split.values().filter(|n| **n >= 2).count() as u64;
     (unresolved, resolved)
 }
 
@@ -667,5 +681,46 @@ pub fn table_csv(table: &Table, semicolon: bool) -> String {
         format!("\u{feff}{body}")
     } else {
         body
+    }
+}
+
+/// The headline figures that are sums of others (api.md): with one part hidden, the sum or
+/// another part must go too, or the hidden one is recovered by subtraction.
+struct HeadlineSums {
+    including: Option<u64>,
+    merged: Option<u64>,
+    counted: Option<u64>,
+    records_total: Option<u64>,
+}
+
+/// - persons + accompanying children = persons including children: the sum goes when exactly
+///   one part is hidden;
+/// - persons + merged duplicates = counted records: merged duplicates go when persons are
+///   hidden (and counted records when 1–4);
+/// - counted + training + void = all records: all records go when counted records are hidden
+///   (training and void records are shown: they count no person).
+fn headline_sums(
+    t: &crate::counting::Totals,
+    persons_hidden: bool,
+    children_hidden: bool,
+    public: bool,
+) -> HeadlineSums {
+    if !public {
+        return HeadlineSums {
+            including: Some(t.persons_including_children),
+            merged: Some(t.duplicate_records_merged),
+            counted: Some(t.records_counted),
+            records_total: Some(t.records_total),
+        };
+    }
+    let keep = |hide: bool, n: u64| (!hide && !is_small(n)).then_some(n);
+    let counted = keep(false, t.records_counted);
+    let merged = keep(persons_hidden && counted.is_some(), t.duplicate_records_merged);
+    HeadlineSums {
+        // Both parts hidden: the sum gives neither away.
+        including: keep(persons_hidden != children_hidden, t.persons_including_children),
+        merged,
+        counted,
+        records_total: keep(counted.is_none(), t.records_total),
     }
 }

@@ -6,19 +6,21 @@ use ethos_shared::api::{
     Decision, DuplicateGroup, DuplicateRecord, Resolution, StoredRecord, SyncResult, SyncStatus, VoidInfo,
 };
 use ethos_shared::count::CountStatus;
+use ethos_shared::counting::Moment;
 use ethos_shared::ethos::LivingSituation;
 use ethos_shared::profile::{
     AgeBand, CareNeeds, Children, Duration, Gender, Household, HousingNeed, Income, PreviousFacility,
     Profile, ResidenceStatus,
 };
-use ethos_shared::record::{DedupKey, FieldError, MunicipalityCode, Origin, Record, RegionCode};
+use ethos_shared::record::{DedupKey, MunicipalityCode, Origin, Record, RegionCode};
+use ethos_shared::report::Attributes;
 use ethos_shared::sync::{decide, CountState, Held, Outcome};
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 use uuid::Uuid;
 
 /// One element of a sync body: a valid record, or the id (if readable) and field errors.
-pub type SyncItem = Result<Record, (Option<Uuid>, Vec<FieldError>)>;
+pub type SyncItem = ethos_shared::sync::Parsed;
 
 /// Why a sync batch could not be handled at all.
 #[derive(Debug, thiserror::Error)]
@@ -37,9 +39,18 @@ impl From<sqlx::Error> for SyncError {
 
 type Query<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
 
-/// Binds the columns that a sync insert and update share, in the order both statements list them.
-fn bind_columns<'q>(q: Query<'q>, r: &Record, training: bool, received_at: &'q str) -> Query<'q> {
+/// Binds the columns that a sync insert and update share, in the order both statements list them:
+/// the record's fields, then what the report reads instead of them (`observed_at_ns`,
+/// `report_attributes`), then the flags.
+fn bind_columns<'q>(
+    q: Query<'q>,
+    r: &Record,
+    training: bool,
+    received_at: &'q str,
+) -> anyhow::Result<Query<'q>> {
     let p = &r.profile;
+    let attributes =
+        Attributes::of(r).ok_or_else(|| anyhow::anyhow!("record {} has no report attributes", r.id))?.pack();
     let origin = match &r.origin {
         Origin::Municipality { code } => code.as_str().to_string(),
         Origin::Abroad => "abroad".into(),
@@ -49,7 +60,7 @@ fn bind_columns<'q>(q: Query<'q>, r: &Record, training: bool, received_at: &'q s
         Children::Count(n) => n.to_string(),
         Children::Unknown => "unknown".into(),
     };
-    q.bind(r.revision)
+    Ok(q.bind(r.revision)
         .bind(r.training)
         .bind(r.observed_at.to_rfc3339())
         .bind(r.municipality.as_str().to_string())
@@ -66,8 +77,10 @@ fn bind_columns<'q>(q: Query<'q>, r: &Record, training: bool, received_at: &'q s
         .bind(p.care_needs.codes().join("|"))
         .bind(p.previous_facility.code())
         .bind(p.housing_need.code())
+        .bind(Moment::from(r.observed_at).as_nanos())
+        .bind(attributes)
         .bind(training)
-        .bind(received_at)
+        .bind(received_at))
 }
 
 /// The columns of the wire record, read by `record_from_row`.
@@ -223,14 +236,14 @@ impl Storage {
                         sqlx::query(
                             "INSERT INTO records (revision, sent_training, observed_at, municipality, living_situation,
                                 dedup_key, origin, age_band, gender, household, children, duration, residence_status,
-                                income, care_needs, previous_facility, housing_need, training, received_at,
-                                id, count_id, device_id, stored_in_training)
-                             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                income, care_needs, previous_facility, housing_need, observed_at_ns, report_attributes,
+                                training, received_at, id, count_id, device_id, stored_in_training)
+                             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         ),
                         &record,
                         *training,
                         &received_at,
-                    )
+                    )?
                     .bind(&id)
                     .bind(&count_id)
                     .bind(&device_id)
@@ -245,14 +258,14 @@ impl Storage {
                             "UPDATE records SET revision = ?, sent_training = ?, observed_at = ?, municipality = ?,
                                 living_situation = ?, dedup_key = ?, origin = ?, age_band = ?, gender = ?,
                                 household = ?, children = ?, duration = ?, residence_status = ?, income = ?,
-                                care_needs = ?, previous_facility = ?, housing_need = ?, training = ?,
-                                received_at = ?
+                                care_needs = ?, previous_facility = ?, housing_need = ?, observed_at_ns = ?,
+                                report_attributes = ?, training = ?, received_at = ?
                              WHERE id = ?",
                         ),
                         &record,
                         *training,
                         &received_at,
-                    )
+                    )?
                     .bind(&id)
                     .execute(&mut *tx)
                     .await?;

@@ -1,31 +1,58 @@
-//! What the report reads: every record of a count in its slim form, in one pass.
+//! What the report reads: every record of a count in its slim form ([`ReportRecord`]).
+//!
+//! The report needs five small columns per record: the id, the duplicate key, `observed_at_ns`,
+//! `report_attributes` (every attribute of the tables packed into one integer at sync time) and
+//! the flags, plus the device. sqlx hands over each result row as a separate allocation, copied
+//! value by value and passed through a channel from its worker thread: close to a microsecond
+//! per row, about a second for a million rows even for a single INTEGER column. So SQLite
+//! concatenates the columns of up to [`CHUNK`] records (`group_concat`, keyset paged on the
+//! primary key) into one text per query, and [`parse_chunk`] reads that back on a
+//! blocking thread while the next chunk is being read. All chunks come from one read
+//! transaction, so the report sees one snapshot of the count.
 
-use super::records::{record_from_row, RECORD_COLUMNS};
 use super::Storage;
+use anyhow::{anyhow, bail, Context};
 use ethos_shared::count::OrganisationType;
-use ethos_shared::counting::{CountedRecord, KeyDecision, KeyDecisions};
-use futures_util::TryStreamExt;
+use ethos_shared::counting::{KeyBytes, KeyDecision, KeyDecisions, Moment};
+use ethos_shared::report::{Attributes, ReportRecord};
+use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 use std::collections::HashMap;
+use std::sync::Arc;
 use uuid::Uuid;
 
 /// The records of a count as the report needs them, and the organisations they came through.
 pub struct ReportData {
-    pub records: Vec<CountedRecord>,
+    pub records: Vec<ReportRecord>,
     pub organisations: Vec<(String, OrganisationType)>,
     pub decisions: KeyDecisions,
 }
 
+/// Records per chunk: about 11 MB of text.
+const CHUNK: i64 = 65_536;
+
+/// One chunk of a count's records after id `?2`: one line per record, `;` between lines, the
+/// fields separated by `,` (see [`parse_line`]); then the last id of the chunk and its size.
+/// None of the fields can hold a `,` or `;` (ids, hex, integers, RFC 3339 times).
+const CHUNK_SQL: &str = "SELECT group_concat(id || ',' || ifnull(dedup_key, '') || ','
+        || ifnull(observed_at_ns, 't' || observed_at) || ',' || report_attributes || ',' || training
+        || ',' || (void_reason IS NOT NULL) || ',' || device_id, ';'), max(id), count(*)
+    FROM (SELECT id, dedup_key, observed_at_ns, observed_at, report_attributes, training, void_reason,
+            device_id
+          FROM records WHERE count_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3)";
+
 impl Storage {
     pub async fn report_data(&self, count_id: Uuid) -> anyhow::Result<ReportData> {
+        let count = count_id.to_string();
+        let mut tx = self.read.begin().await?;
         let mut organisations: Vec<(String, OrganisationType)> = Vec::new();
         let mut device_org: HashMap<String, u32> = HashMap::new();
         let devices = sqlx::query(
             "SELECT d.id, i.organisation, i.organisation_type FROM devices d JOIN invites i ON i.id = d.invite_id
              WHERE d.count_id = ? ORDER BY i.organisation, i.organisation_type",
         )
-        .bind(count_id.to_string())
-        .fetch_all(&self.read)
+        .bind(&count)
+        .fetch_all(&mut *tx)
         .await?;
         for row in devices {
             let org = (
@@ -42,23 +69,34 @@ impl Storage {
             device_org.insert(row.try_get("id")?, index as u32);
         }
 
-        let mut records = Vec::new();
-        let sql = format!(
-            "SELECT {RECORD_COLUMNS}, training AS counted_training, void_reason IS NOT NULL AS void, device_id
-             FROM records WHERE count_id = ?"
-        );
-        let mut rows = sqlx::query(&sql).bind(count_id.to_string()).fetch(&self.read);
-        while let Some(row) = rows.try_next().await? {
-            let mut record = CountedRecord::from_record(
-                &record_from_row(&row)?,
-                row.try_get(19)?,
-                device_org.get(row.try_get::<&str, _>(20)?).copied().unwrap_or(0),
-            );
-            // The effective flag: also training when the count was in training at first storage.
-            record.training = row.try_get(18)?;
-            records.push(record);
+        let device_org = Arc::new(device_org);
+        let mut chunks = Vec::new();
+        let mut after = String::new();
+        loop {
+            let row =
+                sqlx::query(CHUNK_SQL).bind(&count).bind(&after).bind(CHUNK).fetch_one(&mut *tx).await?;
+            let n: i64 = row.try_get(2)?;
+            if n == 0 {
+                break;
+            }
+            after = row.try_get(1)?;
+            let device_org = Arc::clone(&device_org);
+            chunks.push(tokio::task::spawn_blocking(move || parse_chunk(&row, &device_org)));
+            if n < CHUNK {
+                break;
+            }
         }
-        drop(rows);
+        tx.commit().await?;
+        let mut records = Vec::new();
+        for chunk in chunks {
+            let chunk = chunk.await??;
+            if records.is_empty() {
+                records = chunk;
+            } else {
+                records.extend_from_slice(&chunk);
+            }
+        }
+
         let decisions = self
             .resolutions(count_id)
             .await?
@@ -66,5 +104,200 @@ impl Storage {
             .map(|(key, r)| (key, KeyDecision::from(&r)))
             .collect();
         Ok(ReportData { records, organisations, decisions })
+    }
+}
+
+/// The records of one row of [`CHUNK_SQL`].
+fn parse_chunk(row: &SqliteRow, device_org: &HashMap<String, u32>) -> anyhow::Result<Vec<ReportRecord>> {
+    let text: &str = row.try_get(0)?;
+    let n: i64 = row.try_get(2)?;
+    let mut records = Vec::with_capacity(usize::try_from(n).unwrap_or(0));
+    for line in text.split(';') {
+        records.push(parse_line(line, device_org).with_context(|| format!("stored record {line:?}"))?);
+    }
+    Ok(records)
+}
+
+/// One record: `id,dedup_key,observed,report_attributes,training,void,device_id`, where
+/// `dedup_key` may be empty (no key) and `observed` is `observed_at_ns`, or `t` and the
+/// `observed_at` text where there is no such integer.
+fn parse_line(line: &str, device_org: &HashMap<String, u32>) -> anyhow::Result<ReportRecord> {
+    let mut fields = line.split(',');
+    let mut next = |name: &str| fields.next().ok_or_else(|| anyhow!("no {name}"));
+    let flag = |text: &str, name: &str| match text {
+        "0" => Ok(false),
+        "1" => Ok(true),
+        _ => Err(anyhow!("invalid {name}")),
+    };
+    let id = Uuid::try_parse(next("id")?)?;
+    let dedup_key = match next("dedup_key")? {
+        "" => None,
+        key => Some(KeyBytes::parse(key).ok_or_else(|| anyhow!("invalid dedup_key"))?),
+    };
+    let observed_at = match next("observed_at")? {
+        text if text.starts_with('t') => Moment::from(chrono::DateTime::parse_from_rfc3339(&text[1..])?),
+        nanos => Moment::from_nanos(nanos.parse()?),
+    };
+    let attributes = Attributes::unpack(next("report_attributes")?.parse()?)
+        .ok_or_else(|| anyhow!("invalid report_attributes"))?;
+    let training = flag(next("training")?, "training")?;
+    let void = flag(next("void")?, "void")?;
+    let organisation = device_org.get(next("device_id")?).copied().unwrap_or(0);
+    if fields.next().is_some() {
+        bail!("too many fields");
+    }
+    Ok(ReportRecord { id, observed_at, dedup_key, training, void, attributes, organisation })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::{Device, User};
+    use ethos_shared::api::{Decision, Role};
+    use ethos_shared::counting::CountedRecord;
+    use ethos_shared::record::Record;
+
+    fn record(n: u128, key: Option<&str>, observed_at: &str, training: bool) -> Record {
+        let origin = match n % 3 {
+            0 => serde_json::json!({"kind": "municipality", "code": "GM0363"}),
+            1 => serde_json::json!({"kind": "municipality", "code": "GM0935"}),
+            _ => serde_json::json!({"kind": "abroad"}),
+        };
+        let json = serde_json::json!({"id": Uuid::from_u128(0x0192f0c4_1111_7000_8000_000000000000 + n),
+            "revision":1, "observed_at": observed_at, "municipality":"GM0938",
+            "living_situation": if n.is_multiple_of(2) { "8.1" } else { "3.1" },
+            "origin": origin, "dedup_key": key.map(|k| k.repeat(64)),
+            "profile":{"age_band":"23-26","gender":"woman","household":"alone","children": n % 4,
+                "duration":"1-3m","residence_status":"dutch","income":"benefit",
+                "care_needs":["addiction","physical"],"previous_facility":"none","housing_need":"housing_first"},
+            "training": training});
+        serde_json::from_value(json).expect("a record")
+    }
+
+    /// More than a chunk of records through the sync write path, read back as the report reads
+    /// them: the same as building them from the records themselves.
+    #[tokio::test]
+    async fn the_report_reads_back_what_the_sync_stored() {
+        let dir = tempfile::tempdir().expect("a directory");
+        let storage = Storage::open(&dir.path().join("t.db")).await.expect("a database");
+        let count_id = Uuid::from_u128(0xc0);
+        for sql in [
+            "INSERT INTO users VALUES ('u', 'c', 'x', 'coordinator', '2026-01-01T00:00:00Z')",
+            "INSERT INTO counts VALUES ('00000000-0000-0000-0000-0000000000c0', 'T', '2026-10-15',
+                '2026-10-15T20:00:00+02:00', '2026-10-16T20:00:00+02:00', 'live', 's', '2026-01-01T00:00:00Z', 'u')",
+            "INSERT INTO invites (id, count_id, code, organisation, organisation_type, created_at, created_by)
+                VALUES ('i1', '00000000-0000-0000-0000-0000000000c0', 'A', 'Zorg', 'care', '2026-01-01T00:00:00Z', 'u'),
+                       ('i2', '00000000-0000-0000-0000-0000000000c0', 'B', 'Opvang', 'shelter', '2026-01-01T00:00:00Z', 'u')",
+            "INSERT INTO devices (id, invite_id, count_id, token_hash, enrolled_at) VALUES
+                ('00000000-0000-0000-0000-0000000000d1', 'i1', '00000000-0000-0000-0000-0000000000c0', 'h1', '2026-01-01T00:00:00Z'),
+                ('00000000-0000-0000-0000-0000000000d2', 'i2', '00000000-0000-0000-0000-0000000000c0', 'h2', '2026-01-01T00:00:00Z')",
+        ] {
+            sqlx::query(sql).execute(&storage.write).await.expect("set up");
+        }
+        let now = chrono::DateTime::parse_from_rfc3339("2026-10-17T00:00:00Z").expect("a time").into();
+        let mut records = Vec::new();
+        for n in 0..(CHUNK as u128 + 10) {
+            let key = ["a", "b", "c"].get(n as usize % 5).copied();
+            let at = format!("2026-10-15T22:{:02}:{:02}.{n:09}+02:00", n % 60, n / 60 % 60);
+            records.push(record(n, key, &at, n % 7 == 0));
+        }
+        records.push(record(1_000_000, Some("d"), "2026-10-15T23:59:60.5+02:00", false));
+        records.push(record(1_000_001, None, "1600-01-01T00:00:00Z", true));
+        for (i, batch) in records.chunks(500).enumerate() {
+            let device = Device {
+                id: Uuid::from_u128(0xd1 + (i % 2) as u128),
+                count_id,
+                organisation: String::new(),
+                revoked: false,
+            };
+            let items = batch.iter().cloned().map(Ok).collect();
+            storage.sync_batch(&device, items, now).await.expect("stored");
+        }
+        let user = User { id: Uuid::from_u128(1), username: "c".into(), role: Role::Coordinator };
+        storage.set_void(records[3].id, Some("test"), &user).await.expect("void");
+        let key = records[1].dedup_key.clone().expect("a key");
+        storage
+            .resolve_duplicate(count_id, &key, Decision::DifferentPeople, None, &user)
+            .await
+            .expect("decided");
+
+        let data = storage.report_data(count_id).await.expect("report data");
+        assert_eq!(
+            data.organisations,
+            vec![
+                ("Opvang".to_string(), OrganisationType::Shelter),
+                ("Zorg".to_string(), OrganisationType::Care)
+            ]
+        );
+        assert_eq!(data.decisions.len(), 1);
+        let mut got = data.records;
+        got.sort_by_key(|r| r.id);
+        let want: Vec<ReportRecord> = records
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                // Even batches came through d1 (Zorg, second by name), odd ones through d2 (Opvang).
+                let organisation = if (i / 500) % 2 == 0 { 1 } else { 0 };
+                let counted = CountedRecord::from_record(r, i == 3, organisation);
+                ReportRecord::from_counted(&counted).expect("a report record")
+            })
+            .collect();
+        assert_eq!(got.len(), want.len());
+        for (g, w) in got.iter().zip(&want) {
+            assert_eq!(g, w);
+        }
+    }
+
+    fn attributes() -> i64 {
+        let json = serde_json::json!({"id":"0192f0c4-1111-7000-8000-000000000001","revision":1,
+            "observed_at":"2026-10-15T22:40:00+02:00","municipality":"GM0935","living_situation":"2.1",
+            "origin":{"kind":"abroad"},"dedup_key":null,
+            "profile":{"age_band":"23-26","gender":"man","household":"alone","children":2,
+                "duration":"1-3m","residence_status":"dutch","income":"benefit",
+                "care_needs":["addiction"],"previous_facility":"none","housing_need":"housing_first"}});
+        let record: ethos_shared::record::Record = serde_json::from_value(json).expect("a record");
+        Attributes::of(&record).expect("attributes").pack()
+    }
+
+    #[test]
+    fn a_line_gives_the_record_it_was_made_of() {
+        let devices = HashMap::from([("dev-b".to_string(), 1), ("dev-a".to_string(), 0)]);
+        let key = "f8108182fceecee89eba6a4c24ef082b45665411e020779334f04f10cc5c167a";
+        let packed = attributes();
+        let line =
+            format!("0192f0c4-1111-7000-8000-000000000001,{key},1760560800000000001,{packed},0,1,dev-b");
+        let r = parse_line(&line, &devices).expect("a record");
+        assert_eq!(r.id, "0192f0c4-1111-7000-8000-000000000001".parse::<Uuid>().expect("an id"));
+        assert_eq!(r.dedup_key, KeyBytes::parse(key));
+        assert_eq!(r.observed_at, Moment::from_nanos(1_760_560_800_000_000_001));
+        assert_eq!(r.attributes, Attributes::unpack(packed).expect("attributes"));
+        assert_eq!((r.training, r.void, r.organisation), (false, true, 1));
+
+        let line =
+            format!("0192f0c4-1111-7000-8000-000000000002,,t1600-01-01T00:00:00+01:00,{packed},1,0,gone");
+        let r = parse_line(&line, &devices).expect("a record");
+        assert_eq!(r.dedup_key, None);
+        let time = chrono::DateTime::parse_from_rfc3339("1600-01-01T00:00:00+01:00").expect("a time");
+        assert_eq!(r.observed_at, Moment::from(time));
+        assert_eq!((r.training, r.void, r.organisation), (true, false, 0));
+    }
+
+    #[test]
+    fn a_damaged_line_is_an_error() {
+        let devices = HashMap::new();
+        let packed = attributes();
+        let good = format!("0192f0c4-1111-7000-8000-000000000001,,5,{packed},0,0,d");
+        assert!(parse_line(&good, &devices).is_ok());
+        for bad in [
+            format!("0192f0c4-1111-7000-8000-00000000000,,5,{packed},0,0,d"),
+            format!("0192f0c4-1111-7000-8000-000000000001,ABC,5,{packed},0,0,d"),
+            format!("0192f0c4-1111-7000-8000-000000000001,,x5,{packed},0,0,d"),
+            "0192f0c4-1111-7000-8000-000000000001,,5,-1,0,0,d".to_string(),
+            format!("0192f0c4-1111-7000-8000-000000000001,,5,{packed},2,0,d"),
+            format!("0192f0c4-1111-7000-8000-000000000001,,5,{packed},0,0"),
+            format!("0192f0c4-1111-7000-8000-000000000001,,5,{packed},0,0,d,e"),
+        ] {
+            assert!(parse_line(&bad, &devices).is_err(), "{bad}");
+        }
     }
 }

@@ -47,6 +47,9 @@ pub enum ApiError {
     /// 401: the device's team code was revoked.
     #[error("this device was revoked by the coordinator")]
     DeviceRevoked,
+    /// 422: no estimate of the hidden population; `details.reason` says why.
+    #[error("no estimate is possible: {0}")]
+    EstimateNotPossible(ethos_shared::estimate::NoEstimate),
     /// 429
     #[error("too many failed attempts; try again in {retry_after_secs} seconds")]
     TooManyRequests { retry_after_secs: u64 },
@@ -62,6 +65,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::ValidationFailed(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::EstimateNotPossible(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unauthorized(_) | ApiError::DeviceRevoked => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden | ApiError::InviteInvalid => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
@@ -89,6 +93,7 @@ impl ApiError {
             ApiError::CountLocked => "count_locked",
             ApiError::InviteInvalid => "invite_invalid",
             ApiError::DeviceRevoked => "device_revoked",
+            ApiError::EstimateNotPossible(_) => "estimate_not_possible",
             ApiError::TooManyRequests { .. } => "too_many_requests",
             ApiError::Internal(_) => "internal",
         }
@@ -109,6 +114,7 @@ impl ApiError {
             ApiError::TooManyRequests { retry_after_secs } => {
                 Some(serde_json::json!({ "retry_after_secs": retry_after_secs }))
             }
+            ApiError::EstimateNotPossible(reason) => Some(serde_json::json!({ "reason": reason.code() })),
             _ => None,
         }
     }

@@ -36,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         .route("/counts/{id}/duplicates/{key}/resolve", post(duplicates::resolve))
         .route("/counts/{id}/report", get(report::json))
         .route("/counts/{id}/report.csv", get(report::csv))
+        .route("/counts/{id}/estimate", get(crate::handlers::estimate::json))
         .route("/counts/{id}/audit", get(counts::audit_log))
         .route("/counts/{id}/dashboard", get(dashboard::dashboard))
         .route("/counts/{id}/population", get(counts::population).put(counts::set_population))

@@ -10,6 +10,7 @@ pub mod count;
 pub mod counting;
 pub mod dedup_key;
 pub mod disclosure;
+pub mod estimate;
 pub mod ethos;
 pub mod fold;
 pub mod municipality;

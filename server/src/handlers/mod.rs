@@ -6,6 +6,7 @@ pub mod counts;
 pub mod dashboard;
 pub mod devices;
 pub mod duplicates;
+pub mod estimate;
 pub mod health;
 pub mod invites;
 pub mod records;

@@ -1,0 +1,216 @@
+//! The parametric bootstrap interval of the log-linear estimate (domain.md §8), and the exact
+//! samplers it needs. A fixed seed makes it deterministic: the same data give the same interval,
+//! on the server and in the browser alike (the generator is plain integer arithmetic, portable
+//! and without system entropy).
+
+use super::loglinear::{fit_from, Design, ModelFit};
+
+/// xoshiro256++ (Blackman and Vigna 2018), seeded through SplitMix64: small, fast also in debug
+/// builds, and of ample quality for a bootstrap.
+#[derive(Debug, Clone)]
+pub struct Rng {
+    s: [u64; 4],
+}
+
+impl Rng {
+    pub fn seed_from_u64(seed: u64) -> Rng {
+        let mut x = seed;
+        let mut next = || {
+            x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = x;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^ (z >> 31)
+        };
+        Rng { s: [next(), next(), next(), next()] }
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        let s = &mut self.s;
+        let result = s[0].wrapping_add(s[3]).rotate_left(23).wrapping_add(s[0]);
+        let t = s[1] << 17;
+        s[2] ^= s[0];
+        s[3] ^= s[1];
+        s[1] ^= s[2];
+        s[0] ^= s[3];
+        s[2] ^= t;
+        s[3] = s[3].rotate_left(45);
+        result
+    }
+
+    /// A uniform number in the open interval (0, 1).
+    pub fn uniform(&mut self) -> f64 {
+        ((self.next_u64() >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
+    }
+}
+
+/// Bootstrap samples.
+pub const SAMPLES: usize = 999;
+/// The fixed seed ("ETHOS" in ASCII).
+pub const SEED: u64 = 0x45_54_48_4f_53;
+/// The 25th and the 975th of the 999 sorted estimates (0-based indices).
+const LOWER: usize = 24;
+const UPPER: usize = 974;
+
+/// The 95 % interval `(lower, upper)` of `N` by the parametric bootstrap: `round(N)` persons are
+/// drawn over all `2^k` histories with the fitted probabilities, the unseen are dropped, and the
+/// same model is refitted. A sample whose refit has no bounded estimate counts as `+∞`, so a
+/// bound may be infinite. Bounds are not yet clamped at `M`.
+pub fn interval(design: &Design, fitted: &ModelFit) -> (f64, f64) {
+    let mut estimates = samples(design, fitted, SAMPLES, SEED);
+    estimates.sort_by(f64::total_cmp);
+    (estimates[LOWER], estimates[UPPER])
+}
+
+/// The bootstrap estimates of `N`, unsorted (for tests and benchmarks).
+pub fn samples(design: &Design, fitted: &ModelFit, samples: usize, seed: u64) -> Vec<f64> {
+    let cells = design.cells();
+    // Probabilities of history 0 (unseen) and 1 … 2^k − 1.
+    let mut weights = Vec::with_capacity(cells + 1);
+    weights.push(fitted.unseen);
+    weights.extend_from_slice(&fitted.fitted);
+    let total: f64 = weights.iter().sum();
+    let probabilities: Vec<f64> = weights.iter().map(|w| w / total).collect();
+    let n = total.round() as u64;
+
+    let mut rng = Rng::seed_from_u64(seed);
+    let mut counts = vec![0u64; cells + 1];
+    let mut y = vec![0.0; cells];
+    (0..samples)
+        .map(|_| {
+            multinomial(&mut rng, n, &probabilities, &mut counts);
+            for (v, &c) in y.iter_mut().zip(&counts[1..]) {
+                *v = c as f64;
+            }
+            let observed: f64 = y.iter().sum();
+            match fit_from(design, &y, Some(&fitted.beta)) {
+                Some(f) => observed + f.unseen,
+                None => f64::INFINITY,
+            }
+        })
+        .collect()
+}
+
+/// A standard normal number (Box–Muller).
+fn normal(rng: &mut Rng) -> f64 {
+    let (u, v) = (rng.uniform(), rng.uniform());
+    (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
+}
+
+/// Gamma(shape, 1) for `shape ≥ 1` (Marsaglia and Tsang 2000, exact rejection).
+fn gamma(rng: &mut Rng, shape: f64) -> f64 {
+    let d = shape - 1.0 / 3.0;
+    let c = 1.0 / (9.0 * d).sqrt();
+    loop {
+        let x = normal(rng);
+        let v = 1.0 + c * x;
+        if v <= 0.0 {
+            continue;
+        }
+        let v = v * v * v;
+        let u = rng.uniform();
+        if u < 1.0 - 0.0331 * x * x * x * x || u.ln() < 0.5 * x * x + d * (1.0 - v + v.ln()) {
+            return d * v;
+        }
+    }
+}
+
+/// Beta(a, b) for `a, b ≥ 1`.
+fn beta(rng: &mut Rng, a: f64, b: f64) -> f64 {
+    let x = gamma(rng, a);
+    let y = gamma(rng, b);
+    x / (x + y)
+}
+
+/// Below this many trials a binomial is drawn as a sum of Bernoulli trials.
+const SMALL: u64 = 32;
+
+/// Binomial(n, p), exactly: Knuth's order-statistic splitting (TAOCP vol. 2, 3.4.1 F). The
+/// a-th smallest of n uniforms is Beta(a, n + 1 − a); the uniforms below p are then among the
+/// a − 1 smaller ones (each below p with probability p/V) or are those a plus some of the
+/// n − a larger ones.
+pub(super) fn binomial(rng: &mut Rng, mut n: u64, mut p: f64) -> u64 {
+    let mut k = 0;
+    loop {
+        if n == 0 || p <= 0.0 {
+            return k;
+        }
+        if p >= 1.0 {
+            return k + n;
+        }
+        if n <= SMALL {
+            return k + inversion(rng, n, p);
+        }
+        let a = 1 + n / 2;
+        let b = n + 1 - a;
+        let v = beta(rng, a as f64, b as f64);
+        if v >= p {
+            n = a - 1;
+            p /= v;
+        } else {
+            k += a;
+            n = b - 1;
+            p = (p - v) / (1.0 - v);
+        }
+    }
+}
+
+/// Binomial(n, p) for small `n` by inversion: one uniform, walked down the probabilities
+/// `P(j + 1) = P(j)·(n − j)/(j + 1)·p/(1 − p)` (from the smaller side of `p`).
+fn inversion(rng: &mut Rng, n: u64, p: f64) -> u64 {
+    let flip = p > 0.5;
+    let p = if flip { 1.0 - p } else { p };
+    let odds = p / (1.0 - p);
+    let mut prob = (1.0 - p).powi(n as i32);
+    let mut u = rng.uniform();
+    let mut j = 0;
+    while u > prob && j < n {
+        u -= prob;
+        prob *= (n - j) as f64 / (j + 1) as f64 * odds;
+        j += 1;
+    }
+    if flip {
+        n - j
+    } else {
+        j
+    }
+}
+
+/// Multinomial(n, probabilities) into `counts`, by conditional binomials.
+fn multinomial(rng: &mut Rng, n: u64, probabilities: &[f64], counts: &mut [u64]) {
+    let mut left = n;
+    let mut mass = 1.0;
+    let last = probabilities.len() - 1;
+    for (i, (&p, c)) in probabilities.iter().zip(counts.iter_mut()).enumerate() {
+        *c = if i == last || mass <= p { left } else { binomial(rng, left, (p / mass).clamp(0.0, 1.0)) };
+        left -= *c;
+        mass -= p;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn binomial_has_the_right_mean_and_variance() {
+        let mut rng = Rng::seed_from_u64(7);
+        for &(n, p) in &[(10u64, 0.3), (20, 0.8), (1000, 0.02), (30_000, 0.37), (5_000, 0.999)] {
+            let draws: Vec<f64> = (0..20_000).map(|_| binomial(&mut rng, n, p) as f64).collect();
+            let mean = draws.iter().sum::<f64>() / draws.len() as f64;
+            let var = draws.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (draws.len() - 1) as f64;
+            let (m, v) = (n as f64 * p, n as f64 * p * (1.0 - p));
+            // Five standard errors of the mean; 5 % on the variance.
+            assert!((mean - m).abs() < 5.0 * (v / draws.len() as f64).sqrt(), "n={n} p={p} mean={mean}");
+            assert!((var / v - 1.0).abs() < 0.05, "n={n} p={p} var={var} expected {v}");
+        }
+    }
+
+    #[test]
+    fn multinomial_sums_to_n() {
+        let mut rng = Rng::seed_from_u64(1);
+        let mut counts = vec![0; 4];
+        multinomial(&mut rng, 1234, &[0.1, 0.2, 0.3, 0.4], &mut counts);
+        assert_eq!(counts.iter().sum::<u64>(), 1234);
+    }
+}

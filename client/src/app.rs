@@ -76,7 +76,7 @@ macro_rules! t {
 
 /// One closure type for every translated text: the view code for it exists once in the
 /// binary instead of once per text.
-fn text(
+pub(crate) fn text(
     lang: RwSignal<Lang>,
     nl: &'static str,
     en: &'static str,
@@ -266,7 +266,7 @@ async fn run_sync(c: Ctx, trigger: Trigger) {
     while let Some(batch) = c.outbox.try_update(|o| o.take_batch(Utc::now())).flatten() {
         let ids: Vec<Uuid> = batch.sent.iter().map(|(id, _)| *id).collect();
         persist(c, &ids).await;
-        let result = platform::sync(&token, &batch.body).await;
+        let result = platform::sync(&token, batch.sync_body()).await;
         let now = Utc::now();
         let next = match &result {
             Ok(response) => c.outbox.try_update(|o| o.apply_response(&batch, response, now)),
@@ -445,6 +445,9 @@ fn EnrolScreen() -> impl IntoView {
                     </button>
                 </Show>
             </form>
+            <p class="utrecht-paragraph utrecht-paragraph--small footnote">
+                <a href="/console" class="console-link" data-testid="console-link">{t!(c.lang, "Coördinator", "Coordinator")}</a>
+            </p>
         </section>
     }
 }

@@ -114,6 +114,26 @@ pub enum Next {
 pub struct Batch {
     pub sent: Vec<(Uuid, u32)>,
     pub body: SyncRequest,
+    /// Records this phone holds unconfirmed besides the ones in this request: what is left
+    /// on the phone once the request is stored. The coordinator sees it per device before
+    /// locking the count.
+    pub unsynced: usize,
+}
+
+/// The sync body on the wire: api.md's `{"records":[…]}` plus the top-level `unsynced`
+/// (older servers ignore unknown fields). Kept here, not in `shared`: only the phone sends it.
+#[derive(Serialize)]
+struct SyncBody<'a> {
+    records: &'a [Record],
+    unsynced: usize,
+}
+
+impl Batch {
+    /// The JSON body of the request.
+    pub fn sync_body(&self) -> String {
+        serde_json::to_string(&SyncBody { records: &self.body.records, unsynced: self.unsynced })
+            .unwrap_or_default()
+    }
 }
 
 /// Exponential backoff for failed requests.
@@ -312,7 +332,12 @@ impl Outbox {
                 self.in_flight.insert(id);
             }
         }
-        Some(Batch { sent, body: SyncRequest { records } })
+        let unsynced = self
+            .entries
+            .values()
+            .filter(|e| e.is_unsynced() && !self.in_flight.contains(&e.record.id))
+            .count();
+        Some(Batch { sent, body: SyncRequest { records }, unsynced })
     }
 
     /// Applies the server's answer to a batch. Returns what to do next. An answer for a
@@ -484,6 +509,25 @@ mod tests {
             o.add(record(i), t("2026-10-15T20:40:00Z"));
         }
         o
+    }
+
+    #[test]
+    fn the_sync_body_tells_how_many_records_stay_unconfirmed_on_the_phone() {
+        let mut o = outbox_with(5);
+        o.batch_size = 2;
+        let now = t("2026-10-15T20:41:00Z");
+        let first = o.take_batch(now).unwrap();
+        assert_eq!(first.unsynced, 3, "five unconfirmed, two of them in this request");
+        let body: serde_json::Value = serde_json::from_str(&first.sync_body()).unwrap();
+        assert_eq!(body["unsynced"], 3);
+        assert_eq!(body["records"].as_array().unwrap().len(), 2);
+        assert_eq!(body["records"][0], serde_json::to_value(&first.body.records[0]).unwrap());
+        o.apply_response(&first, &answer(&first, SyncStatus::Stored, "2026-10-15T20:41:01Z"), now);
+        let second = o.take_batch(now).unwrap();
+        assert_eq!(second.unsynced, 1);
+        o.apply_response(&second, &answer(&second, SyncStatus::Rejected, "2026-10-15T20:41:02Z"), now);
+        let last = o.take_batch(now).unwrap();
+        assert_eq!(last.unsynced, 2, "the two rejected records are still on the phone, unconfirmed");
     }
 
     #[test]

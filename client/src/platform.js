@@ -137,8 +137,8 @@ export function registerServiceWorker(onUpdate) {
   );
 }
 
-export function download(filename, text) {
-  const blob = new Blob([text], { type: "application/json" });
+export function download(filename, text, mime) {
+  const blob = new Blob([text], { type: mime || "application/json" });
   const url = URL.createObjectURL(blob);
   const a = document.createElement("a");
   a.href = url;
@@ -192,4 +192,60 @@ export function claimTab(onOtherTab) {
     if (e.data === "active") onOtherTab();
   };
   tabChannel.postMessage("active");
+}
+
+// ---- coordinator console ----
+
+// The console's session lives in this tab only (gone when the tab closes).
+export function sessionGet(key) {
+  try {
+    return sessionStorage.getItem(key);
+  } catch (e) {
+    return null;
+  }
+}
+
+export function sessionSet(key, value) {
+  try {
+    sessionStorage.setItem(key, value);
+  } catch (e) {
+    /* private mode without storage: the session lasts until the page reloads */
+  }
+}
+
+export function sessionRemove(key) {
+  try {
+    sessionStorage.removeItem(key);
+  } catch (e) {
+    /* nothing stored */
+  }
+}
+
+export function pushUrl(path) {
+  history.pushState(null, "", path);
+}
+
+export function onPopState(cb) {
+  window.addEventListener("popstate", () => cb());
+}
+
+export function locationOrigin() {
+  return location.origin;
+}
+
+export function printPage() {
+  window.print();
+}
+
+export function setTitle(title) {
+  document.title = title;
+}
+
+// The nearest element with data-action at or above the event's target, as
+// "action\u0001arg" (one listener per page handles every button and link in its markup).
+export function actionOf(ev) {
+  const t = ev.target;
+  const el = t && t.closest ? t.closest("[data-action]") : null;
+  if (!el) return null;
+  return el.getAttribute("data-action") + "\u0001" + (el.getAttribute("data-arg") || "");
 }

@@ -3,7 +3,7 @@
 //! rest of the app never sees a `JsValue`.
 
 use crate::outbox::{Entry, Failure};
-use ethos_shared::api::{Count, EnrollRequest, EnrollResponse, ErrorBody, SyncRequest, SyncResponse};
+use ethos_shared::api::{Count, EnrollRequest, EnrollResponse, ErrorBody, SyncResponse};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use uuid::Uuid;
@@ -40,7 +40,7 @@ extern "C" {
     #[wasm_bindgen(js_name = registerServiceWorker)]
     fn register_service_worker_js(on_update: &Closure<dyn FnMut()>);
     #[wasm_bindgen(js_name = download)]
-    fn download_js(filename: &str, text: &str);
+    fn download_js(filename: &str, text: &str, mime: &str);
     #[wasm_bindgen(js_name = locationPath)]
     pub fn location_path() -> String;
     #[wasm_bindgen(js_name = locationHash)]
@@ -59,6 +59,24 @@ extern "C" {
     pub fn focus_by_id(id: &str);
     #[wasm_bindgen(js_name = claimTab)]
     fn claim_tab_js(on_other_tab: &Closure<dyn FnMut()>);
+    #[wasm_bindgen(js_name = sessionGet)]
+    pub fn session_get(key: &str) -> Option<String>;
+    #[wasm_bindgen(js_name = sessionSet)]
+    pub fn session_set(key: &str, value: &str);
+    #[wasm_bindgen(js_name = sessionRemove)]
+    pub fn session_remove(key: &str);
+    #[wasm_bindgen(js_name = pushUrl)]
+    pub fn push_url(path: &str);
+    #[wasm_bindgen(js_name = onPopState)]
+    fn on_pop_state_js(cb: &Closure<dyn FnMut()>);
+    #[wasm_bindgen(js_name = locationOrigin)]
+    pub fn location_origin() -> String;
+    #[wasm_bindgen(js_name = printPage)]
+    pub fn print_page();
+    #[wasm_bindgen(js_name = setTitle)]
+    pub fn set_title(title: &str);
+    #[wasm_bindgen(js_name = actionOf)]
+    fn action_of_js(ev: &JsValue) -> Option<String>;
 }
 
 const API: &str = "/api/v1";
@@ -68,9 +86,12 @@ const REQUEST_TIMEOUT_MS: u32 = 20_000;
 const OUTBOX: &str = "outbox";
 const META: &str = "meta";
 
+/// Console requests may take longer (a report over a million records, a CSV export).
+const CONSOLE_TIMEOUT_MS: u32 = 120_000;
+
 /// Parses JSON through `serde_json::Value`, the same route as `shared`'s record validation:
 /// every type then has one deserializer in the binary instead of two (smaller wasm).
-fn from_json<T: DeserializeOwned>(text: &str) -> Result<T, String> {
+pub fn from_json<T: DeserializeOwned>(text: &str) -> Result<T, String> {
     let value: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
     T::deserialize(&value).map_err(|e| e.to_string())
 }
@@ -139,8 +160,18 @@ async fn request(
     token: Option<&str>,
     body: Option<String>,
 ) -> Result<Answer, Failure> {
+    request_within(method, path, token, body, REQUEST_TIMEOUT_MS).await
+}
+
+async fn request_within(
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<String>,
+    timeout_ms: u32,
+) -> Result<Answer, Failure> {
     let url = format!("{API}{path}");
-    let res = http_json(method, &url, token.map(str::to_string), body, REQUEST_TIMEOUT_MS)
+    let res = http_json(method, &url, token.map(str::to_string), body, timeout_ms)
         .await
         .map_err(|_| Failure::Network)?;
     let status = js_sys::Reflect::get(&res, &JsValue::from_str("status"))
@@ -178,9 +209,8 @@ pub async fn enroll(code: &str) -> Result<EnrollResponse, String> {
     }
 }
 
-/// `POST /api/v1/sync`.
-pub async fn sync(token: &str, body: &SyncRequest) -> Result<SyncResponse, Failure> {
-    let body = serde_json::to_string(body).map_err(|_| Failure::Server(0))?;
+/// `POST /api/v1/sync` with a body made by `Batch::sync_body`.
+pub async fn sync(token: &str, body: String) -> Result<SyncResponse, Failure> {
     let answer = request("POST", "/sync", Some(token), Some(body)).await?;
     if answer.status == 200 {
         from_json(&answer.body).map_err(|_| Failure::Server(200))
@@ -197,6 +227,38 @@ pub async fn device_count(token: &str) -> Result<Count, Failure> {
     } else {
         Err(failure_of(&answer))
     }
+}
+
+/// An answer of the API to the console: its status and body text.
+pub struct ApiAnswer {
+    pub status: u16,
+    pub body: String,
+}
+
+/// Any request of the console to `/api/v1{path}`; `None` when there was no answer at all.
+pub async fn api(method: &str, path: &str, token: Option<&str>, body: Option<String>) -> Option<ApiAnswer> {
+    let answer = request_within(method, path, token, body, CONSOLE_TIMEOUT_MS).await.ok()?;
+    Some(ApiAnswer { status: answer.status, body: answer.body })
+}
+
+/// The stable code and `details` of an error answer.
+pub fn error_body(body: &str) -> Option<ErrorBody> {
+    from_json::<ErrorBody>(body).ok()
+}
+
+/// The `data-action` and `data-arg` of the element an event came from (or its nearest
+/// ancestor that has them): how a page's one listener serves the buttons in its markup.
+pub fn action_of(ev: &impl AsRef<JsValue>) -> Option<(String, String)> {
+    let text = action_of_js(ev.as_ref())?;
+    let (action, arg) = text.split_once('\u{1}')?;
+    Some((action.to_string(), arg.to_string()))
+}
+
+/// Calls `f` when the user goes back or forward in the browser's history.
+pub fn on_pop_state(f: impl FnMut() + 'static) {
+    let cb = Closure::<dyn FnMut()>::new(f);
+    on_pop_state_js(&cb);
+    cb.forget();
 }
 
 // ---- events, timers, browser features ----
@@ -252,5 +314,10 @@ pub fn claim_tab(on_other_tab: impl FnMut() + 'static) {
 
 /// Offers `text` as a file download.
 pub fn download(filename: &str, text: &str) {
-    download_js(filename, text);
+    download_js(filename, text, "application/json");
+}
+
+/// Offers `text` as a file download of the given type (e.g. `text/csv;charset=utf-8`).
+pub fn download_as(filename: &str, text: &str, mime: &str) {
+    download_js(filename, text, mime);
 }

@@ -30,6 +30,8 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(req.url);
   if (url.origin !== self.location.origin) return;
   if (url.pathname.startsWith("/api/") || url.pathname === "/healthz") return;
+  // The console is for laptops online: never from the phone's cache.
+  if (url.pathname === "/console" || url.pathname.startsWith("/console/") || url.pathname.startsWith("/ethos_console")) return;
   if (req.mode === "navigate") {
     // Every page of the app is the same shell (/, /enroll#code=…).
     event.respondWith(caches.match("/index.html", { cacheName: CACHE }).then((hit) => hit || fetch(req)));

@@ -122,50 +122,21 @@ fn build_client(release: bool, names: bool) -> Result<PathBuf> {
         (false, _) => "debug",
     };
 
-    eprintln!("xtask: compiling ethos-client for wasm32 ({profile})");
-    let mut build = cargo();
-    build.args(["build", "-p", "ethos-client", "--target", "wasm32-unknown-unknown"]);
-    if release {
-        // A profile of its own, declared here so the workspace's release profile (the
-        // server's) stays as it is: smallest code, whole-program LTO, no unwinding.
-        for setting in WASM_PROFILE_SETTINGS {
-            build.args(["--config", &format!("profile.{WASM_PROFILE}.{setting}")]);
-        }
-        if names {
-            build.args(["--config", &format!("profile.{WASM_NAMES_PROFILE}.inherits=\"{WASM_PROFILE}\"")]);
-            build.args(["--config", &format!("profile.{WASM_NAMES_PROFILE}.strip=false")]);
-        }
-        build.args(["--profile", profile]);
-        // leptos: type-erased views, a much smaller binary for an app of many screens.
-        build.args(["--config", "target.wasm32-unknown-unknown.rustflags=[\"--cfg=erase_components\"]"]);
-    }
-    run(&mut build)?;
-    let wasm = target_dir().join("wasm32-unknown-unknown").join(profile).join("ethos-client.wasm");
-
     // Build into a fresh folder next to dist, then swap: a failed build never leaves half a dist.
     let staging = client.join("dist.partial");
     if staging.exists() {
         fs::remove_dir_all(&staging)?;
     }
     fs::create_dir_all(&staging)?;
-
-    eprintln!("xtask: wasm-bindgen");
-    wasm_bindgen_cli_support::Bindgen::new()
-        .input_path(&wasm)
-        .out_name("ethos_client")
-        .web(true)?
-        .typescript(false)
-        .debug(!release)
-        .remove_name_section(release && !names)
-        .remove_producers_section(release)
-        .generate(&staging)
-        .map_err(|e| anyhow::anyhow!("wasm-bindgen: {e:#}"))?;
+    // Two bundles: the field app for phones (the offline app shell) and the console.
+    compile_and_bind(release, names, profile, None, "ethos_client", &staging)?;
+    compile_and_bind(release, names, profile, Some("console"), "ethos_console", &staging)?;
 
     // No wasm-opt: Debian's binaryen (108) gains about 1 % here and breaks the externref
     // table that wasm-bindgen sets up.
 
     fs::write(staging.join("app.css"), nlds_css(&client)?)?;
-    for file in ["index.html", "boot.js", "manifest.webmanifest"] {
+    for file in ["index.html", "boot.js", "console.html", "console-boot.js", "manifest.webmanifest"] {
         fs::copy(client.join("static").join(file), staging.join(file))?;
     }
     copy_dir(&client.join("static/icons"), &staging.join("icons"))?;
@@ -280,6 +251,60 @@ fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Compiles `ethos-client` for wasm32 (with `features`) and runs wasm-bindgen into `out_dir`
+/// as `{out_name}.js` and `{out_name}_bg.wasm`.
+fn compile_and_bind(
+    release: bool,
+    names: bool,
+    profile: &str,
+    features: Option<&str>,
+    out_name: &str,
+    out_dir: &Path,
+) -> Result<()> {
+    eprintln!(
+        "xtask: compiling ethos-client for wasm32 ({profile}, features: {})",
+        features.unwrap_or("none")
+    );
+    let mut build = cargo();
+    build.args(["build", "-p", "ethos-client", "--target", "wasm32-unknown-unknown"]);
+    if let Some(features) = features {
+        build.args(["--features", features]);
+    }
+    if release {
+        // A profile of its own, declared here so the workspace's release profile (the
+        // server's) stays as it is: smallest code, whole-program LTO, no unwinding.
+        for setting in WASM_PROFILE_SETTINGS {
+            build.args(["--config", &format!("profile.{WASM_PROFILE}.{setting}")]);
+        }
+        if names {
+            build.args(["--config", &format!("profile.{WASM_NAMES_PROFILE}.inherits=\"{WASM_PROFILE}\"")]);
+            build.args(["--config", &format!("profile.{WASM_NAMES_PROFILE}.strip=false")]);
+        }
+        build.args(["--profile", profile]);
+        // leptos: type-erased views, a much smaller binary for an app of many screens.
+        build.args(["--config", "target.wasm32-unknown-unknown.rustflags=[\"--cfg=erase_components\"]"]);
+    }
+    run(&mut build)?;
+    let wasm = target_dir().join("wasm32-unknown-unknown").join(profile).join("ethos-client.wasm");
+    eprintln!("xtask: wasm-bindgen ({out_name})");
+    wasm_bindgen_cli_support::Bindgen::new()
+        .input_path(&wasm)
+        .out_name(out_name)
+        .web(true)?
+        .typescript(false)
+        .debug(!release)
+        .remove_name_section(release && !names)
+        .remove_producers_section(release)
+        .generate(out_dir)
+        .map_err(|e| anyhow::anyhow!("wasm-bindgen: {e:#}"))?;
+    Ok(())
+}
+
+/// Whether a site path belongs to the console bundle, which phones never need offline.
+fn is_console_file(url: &str) -> bool {
+    url.starts_with("/ethos_console") || url.starts_with("/console")
+}
+
 /// Every file under `dir`, as site paths (`/icons/icon.svg`), sorted.
 fn site_files(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
     fn walk(base: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> Result<()> {
@@ -306,7 +331,7 @@ fn write_service_worker(template: &Path, dist: &Path) -> Result<()> {
     let files = site_files(dist)?;
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325; // FNV-1a
     let mut assets = Vec::new();
-    for (url, path) in &files {
+    for (url, path) in files.iter().filter(|(url, _)| !is_console_file(url)) {
         for b in url.bytes().chain(fs::read(path)?) {
             hash ^= u64::from(b);
             hash = hash.wrapping_mul(0x0100_0000_01b3);
@@ -330,15 +355,19 @@ fn gzipped(bytes: &[u8]) -> Result<u64> {
 fn report_size(dist: &Path) -> Result<u64> {
     let mut total = 0;
     let mut lines = Vec::new();
+    let mut console = 0;
     for (url, path) in site_files(dist)? {
-        let shell =
-            url.ends_with(".wasm") || url.ends_with(".js") && url != "/sw.js" || url.ends_with(".css");
-        if !shell {
+        let code = url.ends_with(".wasm") || url.ends_with(".js") && url != "/sw.js" || url.ends_with(".css");
+        if !code {
             continue;
         }
         let bytes = fs::read(&path)?;
         let gz = gzipped(&bytes)?;
-        total += gz;
+        if is_console_file(&url) {
+            console += gz;
+        } else {
+            total += gz;
+        }
         lines.push(format!("  {url:<60} {:>8} B  {:>7} B gzipped", bytes.len(), gz));
     }
     eprintln!("xtask: app shell in {}:", dist.display());
@@ -350,6 +379,10 @@ fn report_size(dist: &Path) -> Result<u64> {
         "app shell (wasm + js + css), gzipped: {total} bytes = {:.1} KB ({verdict} the budget of {} KB)",
         total as f64 / 1024.0,
         BUDGET_BYTES / 1024
+    );
+    println!(
+        "console (laptops, not cached by the phones' service worker): {:.1} KB more, gzipped",
+        console as f64 / 1024.0
     );
     Ok(total)
 }

@@ -14,7 +14,16 @@ pub fn with_static_files(router: Router<crate::AppState>, web_dir: &Path) -> Rou
     let index = web_dir.join("index.html");
     if index.exists() {
         let files = ServeDir::new(web_dir).fallback(ServeFile::new(index));
-        router.fallback_service(tower::ServiceBuilder::new().map_response(revalidate_shell).service(files))
+        // The console is a page (and bundle) of its own.
+        let console = || {
+            tower::ServiceBuilder::new()
+                .map_response(revalidate_shell)
+                .service(ServeFile::new(web_dir.join("console.html")))
+        };
+        router
+            .route_service("/console", console())
+            .route_service("/console/{*rest}", console())
+            .fallback_service(tower::ServiceBuilder::new().map_response(revalidate_shell).service(files))
     } else {
         router.fallback(|| async {
             Html(

@@ -1,0 +1,1327 @@
+//! The console's read-only markup — tables, bar charts, QR codes, the report — written as
+//! escaped HTML text and set with `inner_html`. Why not `view!`: every typed leptos view is
+//! code of its own in the one wasm file that phones download too; a string builder per table
+//! costs a fraction of that (see the size note in `console`). Every text and attribute value
+//! passes through [`esc`]; markup is fixed text in this file. Buttons and links carry
+//! `data-action` / `data-arg`; each page has one listener that reads them (`platform::action_of`).
+//! No `style` attribute anywhere: the Content-Security-Policy forbids them; classes are in app.css.
+
+use crate::console_model::*;
+use crate::i18n::tr;
+use chrono::{DateTime, Local, NaiveDate, Utc};
+use ethos_shared::api::{Count, Decision, DuplicateGroup, Invite, StoredRecord};
+use ethos_shared::count::CountStatus;
+use ethos_shared::municipality;
+use ethos_shared::report::{Disclosure, Report, Table};
+use ethos_shared::Lang;
+use uuid::Uuid;
+
+/// Escapes text for HTML content and attribute values.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// An HTML text under construction.
+#[derive(Default)]
+pub struct Html(String);
+
+impl Html {
+    pub fn new() -> Self {
+        Html(String::with_capacity(4096))
+    }
+
+    /// Opens `tag` with attributes (values escaped).
+    pub fn open(&mut self, tag: &str, attrs: &[(&str, &str)]) -> &mut Self {
+        self.0.push('<');
+        self.0.push_str(tag);
+        for (name, value) in attrs {
+            self.0.push(' ');
+            self.0.push_str(name);
+            self.0.push_str("=\"");
+            self.0.push_str(&esc(value));
+            self.0.push('"');
+        }
+        self.0.push('>');
+        self
+    }
+
+    pub fn close(&mut self, tag: &str) -> &mut Self {
+        self.0.push_str("</");
+        self.0.push_str(tag);
+        self.0.push('>');
+        self
+    }
+
+    /// Escaped text.
+    pub fn text(&mut self, s: &str) -> &mut Self {
+        self.0.push_str(&esc(s));
+        self
+    }
+
+    /// `<tag attrs>text</tag>`.
+    pub fn el(&mut self, tag: &str, attrs: &[(&str, &str)], text: &str) -> &mut Self {
+        self.open(tag, attrs).text(text).close(tag)
+    }
+
+    pub fn finish(self) -> String {
+        self.0
+    }
+
+    /// A table with a caption and column headings (`(heading, numeric)`); rows follow.
+    fn table(
+        &mut self,
+        class: &str,
+        testid: &str,
+        caption: &str,
+        hide_caption: bool,
+        head: &[(&str, bool)],
+    ) -> &mut Self {
+        self.open("table", &[("class", class), ("data-testid", testid)]);
+        self.el("caption", if hide_caption { &[("class", "visually-hidden")] } else { &[] }, caption);
+        self.open("thead", &[]).open("tr", &[]);
+        for (h, num) in head {
+            self.el("th", &[("scope", "col"), ("class", if *num { "num" } else { "" })], h);
+        }
+        self.close("tr").close("thead").open("tbody", &[])
+    }
+
+    fn end_table(&mut self) -> &mut Self {
+        self.close("tbody").close("table")
+    }
+
+    fn td(&mut self, text: &str) -> &mut Self {
+        self.el("td", &[], text)
+    }
+
+    fn td_num(&mut self, text: &str) -> &mut Self {
+        self.el("td", &[("class", "num")], text)
+    }
+
+    fn th_row(&mut self, text: &str) -> &mut Self {
+        self.el("th", &[("scope", "row")], text)
+    }
+
+    /// A button handled by the page's listener.
+    fn button(&mut self, class: &str, testid: &str, action: &str, arg: &str, label: &str) -> &mut Self {
+        self.el(
+            "button",
+            &[
+                ("type", "button"),
+                ("class", class),
+                ("data-testid", testid),
+                ("data-action", action),
+                ("data-arg", arg),
+            ],
+            label,
+        )
+    }
+
+    /// A link inside the console (the listener navigates without a reload).
+    fn link(&mut self, href: &str, testid: &str, label: &str) -> &mut Self {
+        self.el(
+            "a",
+            &[("href", href), ("data-testid", testid), ("data-action", "nav"), ("data-arg", href)],
+            label,
+        )
+    }
+
+    fn figure(&mut self, label: &str, value: &str, testid: &str) -> &mut Self {
+        self.open("div", &[("class", "figure"), ("data-testid", testid)]);
+        self.el("span", &[("class", "figure__n")], value);
+        self.el("span", &[("class", "figure__label")], label);
+        self.close("div")
+    }
+}
+
+// ---------------------------------------------------------------- formats
+
+/// `15-10-2026 22:40` in local time.
+pub fn when(t: DateTime<Utc>) -> String {
+    t.with_timezone(&Local).format("%d-%m-%Y %H:%M").to_string()
+}
+
+pub fn day(d: NaiveDate) -> String {
+    d.format("%d-%m-%Y").to_string()
+}
+
+/// `12 min geleden`, `3 uur geleden`.
+pub fn ago(t: DateTime<Utc>, now: DateTime<Utc>, lang: Lang) -> String {
+    let mins = (now - t).num_minutes().max(0);
+    match (mins, lang) {
+        (0, _) => tr(lang, "zojuist", "just now").into(),
+        (m, Lang::Nl) if m < 120 => format!("{m} min geleden"),
+        (m, Lang::En) if m < 120 => format!("{m} min ago"),
+        (m, Lang::Nl) => format!("{} uur geleden", m / 60),
+        (m, Lang::En) => format!("{} h ago", m / 60),
+    }
+}
+
+fn place(code: &str) -> String {
+    municipality::by_code(code).map(|g| g.name.clone()).unwrap_or_else(|| code.to_string())
+}
+
+pub fn short(id: Uuid) -> String {
+    id.to_string()[..8].to_string()
+}
+
+pub fn badge_class(status: CountStatus) -> &'static str {
+    match status {
+        CountStatus::Training => "utrecht-status-badge utrecht-status-badge--warning",
+        CountStatus::Live => "utrecht-status-badge utrecht-status-badge--safe",
+        CountStatus::Locked => "utrecht-status-badge utrecht-status-badge--danger",
+    }
+}
+
+// ---------------------------------------------------------------- counts, devices, codes
+
+pub fn counts_table(list: &[Count], lang: Lang) -> String {
+    let mut h = Html::new();
+    h.table(
+        "data-table",
+        "counts-table",
+        tr(lang, "Alle tellingen", "All counts"),
+        true,
+        &[
+            (tr(lang, "Naam", "Name"), false),
+            (tr(lang, "Peildatum", "Reference date"), false),
+            (tr(lang, "Teltijd", "Count window"), false),
+            (tr(lang, "Status", "Status"), false),
+        ],
+    );
+    for n in list {
+        let id = n.id.to_string();
+        h.open("tr", &[("data-testid", "count-row"), ("data-id", &id)]);
+        h.open("td", &[]).link(&Route::Count(n.id, None).path(), "count-open", &n.name).close("td");
+        h.td(&day(n.reference_date));
+        h.td(&format!("{} – {}", when(n.starts_at.to_utc()), when(n.ends_at.to_utc())));
+        h.open("td", &[]);
+        h.el(
+            "span",
+            &[
+                ("class", badge_class(n.status)),
+                ("data-testid", "count-status"),
+                ("data-status", n.status.code()),
+            ],
+            n.status.label(lang),
+        );
+        h.close("td").close("tr");
+    }
+    h.end_table();
+    h.finish()
+}
+
+/// The phones of a count (already in the order to show), unsent records flagged.
+pub fn devices_table(list: &[Device], lang: Lang, testid: &str, now: DateTime<Utc>) -> String {
+    let mut h = Html::new();
+    if list.is_empty() {
+        h.el(
+            "p",
+            &[("class", "utrecht-paragraph muted"), ("data-testid", testid)],
+            tr(lang, "Nog geen telefoons aangemeld.", "No phones enrolled yet."),
+        );
+        return h.finish();
+    }
+    h.open("div", &[("class", "table-scroll")]);
+    h.table(
+        "data-table",
+        testid,
+        tr(lang, "Telefoons, langst zonder contact eerst", "Phones, longest without contact first"),
+        false,
+        &[
+            (tr(lang, "Telefoon", "Phone"), false),
+            (tr(lang, "Organisatie", "Organisation"), false),
+            (tr(lang, "Laatste contact", "Last contact"), false),
+            (tr(lang, "Niet verzonden", "Unsent"), true),
+            (tr(lang, "Status", "Status"), false),
+        ],
+    );
+    for d in list {
+        let risky = d.holds_unsynced();
+        h.open("tr", &[("data-testid", "device-row"), ("class", if risky { "row-warning" } else { "" })]);
+        let name = d.label.clone().filter(|l| !l.is_empty()).unwrap_or_else(|| short(d.id));
+        h.open("td", &[]).el("span", &[("class", "code")], &name).close("td");
+        h.td(&format!("{} · {}", d.organisation, d.organisation_type.label(lang)));
+        h.td(&match d.last_seen_at {
+            Some(t) => format!("{} ({})", when(t), ago(t, now, lang)),
+            None => tr(lang, "nog nooit", "never").into(),
+        });
+        h.td_num(&match d.unsynced {
+            Some(n) if risky => format!("⚠ {n}"),
+            Some(n) => n.to_string(),
+            None => "–".into(),
+        });
+        h.td(if d.revoked { tr(lang, "afgemeld", "revoked") } else { tr(lang, "actief", "active") });
+        h.close("tr");
+    }
+    h.end_table().close("div");
+    h.finish()
+}
+
+/// `active`, `revoked` or `expired`, and the word for it.
+pub fn invite_state(i: &Invite, now: DateTime<Utc>, lang: Lang) -> (&'static str, &'static str) {
+    if i.revoked_at.is_some() {
+        ("revoked", tr(lang, "ingetrokken", "revoked"))
+    } else if i.expires_at.is_some_and(|t| t < now) {
+        ("expired", tr(lang, "verlopen", "expired"))
+    } else {
+        ("active", tr(lang, "actief", "active"))
+    }
+}
+
+pub fn invites_table(list: &[Invite], selected: Option<Uuid>, now: DateTime<Utc>, lang: Lang) -> String {
+    let mut h = Html::new();
+    if list.is_empty() {
+        h.el(
+            "p",
+            &[("class", "utrecht-paragraph"), ("data-testid", "invites-empty")],
+            tr(lang, "Nog geen teamcodes.", "No team codes yet."),
+        );
+        return h.finish();
+    }
+    h.table(
+        "data-table",
+        "invites-table",
+        tr(lang, "Teamcodes van deze telling", "Team codes of this count"),
+        true,
+        &[
+            (tr(lang, "Code", "Code"), false),
+            (tr(lang, "Organisatie", "Organisation"), false),
+            (tr(lang, "Status", "Status"), false),
+            (tr(lang, "Acties", "Actions"), false),
+        ],
+    );
+    for i in list {
+        let (state, word) = invite_state(i, now, lang);
+        let id = i.id.to_string();
+        let class = if selected == Some(i.id) { "row-selected" } else { "" };
+        h.open(
+            "tr",
+            &[("data-testid", "invite-row"), ("data-state", state), ("data-code", &i.code), ("class", class)],
+        );
+        h.open("td", &[])
+            .el("span", &[("class", "team-code"), ("data-testid", "invite-code")], &i.code)
+            .close("td");
+        h.open("td", &[]).text(&i.organisation).open("br", &[]);
+        h.el("span", &[("class", "muted")], i.organisation_type.label(lang)).close("td");
+        h.td(word);
+        h.open("td", &[("class", "actions")]);
+        if state == "active" {
+            h.button(
+                "utrecht-button utrecht-button--secondary-action",
+                "invite-show-qr",
+                "qr",
+                &id,
+                tr(lang, "Toon QR", "Show QR"),
+            );
+            h.button(
+                "utrecht-button utrecht-button--subtle",
+                "invite-revoke",
+                "revoke",
+                &id,
+                tr(lang, "Intrekken", "Revoke"),
+            );
+        }
+        h.close("td").close("tr");
+    }
+    h.end_table();
+    h.finish()
+}
+
+/// A QR code of `text` as an inline SVG (one path; 4 modules of quiet zone).
+pub fn qr_svg(text: &str, testid: &str) -> String {
+    let Some((width, d)) = qr_path(text) else { return String::new() };
+    let size = (width + 8).to_string();
+    let mut h = Html::new();
+    h.open(
+        "svg",
+        &[
+            ("xmlns", "http://www.w3.org/2000/svg"),
+            ("class", "qr"),
+            ("data-testid", testid),
+            ("viewBox", &format!("-4 -4 {size} {size}")),
+            ("role", "img"),
+            ("aria-label", &format!("QR-code: {text}")),
+            ("shape-rendering", "crispEdges"),
+        ],
+    );
+    h.open("rect", &[("x", "-4"), ("y", "-4"), ("width", &size), ("height", &size), ("fill", "#fff")])
+        .close("rect");
+    h.open("path", &[("d", &d), ("fill", "#000")]).close("path");
+    h.close("svg");
+    h.finish()
+}
+
+/// The detail of one team code: organisation, the code as text and as QR code.
+pub fn invite_detail(i: &Invite, origin: &str, lang: Lang) -> String {
+    let mut h = Html::new();
+    h.open("div", &[("class", "card stack"), ("data-testid", "invite-detail")]);
+    h.el("h2", &[("class", "utrecht-heading-2")], &i.organisation);
+    h.el("p", &[("class", "team-code team-code--big"), ("data-testid", "invite-detail-code")], &i.code);
+    h.0.push_str(&qr_svg(&enrol_url(origin, &i.code), "invite-qr"));
+    h.open("p", &[("class", "utrecht-paragraph muted")]);
+    h.text(tr(
+        lang,
+        "Scan met de camera van de telefoon, of open ",
+        "Scan with the phone's camera, or open ",
+    ));
+    h.el("span", &[("class", "code")], &format!("{}/enroll", origin.trim_end_matches('/')));
+    h.text(tr(lang, " en typ de code.", " and type the code."));
+    h.close("p").close("div");
+    h.finish()
+}
+
+/// Every active code on cards to print and hand out.
+pub fn code_sheet(list: &[Invite], count_name: &str, origin: &str, now: DateTime<Utc>, lang: Lang) -> String {
+    let mut h = Html::new();
+    let active: Vec<&Invite> = list.iter().filter(|i| invite_state(i, now, lang).0 == "active").collect();
+    h.el(
+        "h2",
+        &[("class", "utrecht-heading-2")],
+        &format!("{} · {count_name}", tr(lang, "Teamcodes", "Team codes")),
+    );
+    if active.is_empty() {
+        h.el("p", &[("class", "utrecht-paragraph")], tr(lang, "Geen actieve codes.", "No active codes."));
+        return h.finish();
+    }
+    h.open("div", &[("class", "code-sheet"), ("data-testid", "code-sheet")]);
+    for i in active {
+        h.open("article", &[("class", "code-card"), ("data-testid", "code-card")]);
+        h.el("h3", &[("class", "code-card__org")], &i.organisation);
+        h.el("p", &[("class", "muted")], i.organisation_type.label(lang));
+        h.0.push_str(&qr_svg(&enrol_url(origin, &i.code), "code-card-qr"));
+        h.el("p", &[("class", "team-code team-code--big")], &i.code);
+        h.open("p", &[("class", "code-card__help")]);
+        h.text(tr(
+            lang,
+            "Scan de QR-code met de camera van je telefoon, of ga naar ",
+            "Scan the QR code with your phone's camera, or go to ",
+        ));
+        h.el("strong", &[], &format!("{}/enroll", origin.trim_end_matches('/')));
+        h.text(tr(lang, " en vul de teamcode in.", " and type the team code."));
+        h.close("p").close("article");
+    }
+    h.close("div");
+    h.finish()
+}
+
+// ---------------------------------------------------------------- charts and dashboard
+
+/// A horizontal SVG bar chart of (label, value, value as shown); a hidden value draws no bar.
+pub fn bar_chart(title: &str, items: &[(String, Option<u64>, String)], testid: &str) -> String {
+    const W: u32 = 600;
+    const LABEL: u32 = 236;
+    const BAR: u32 = 300;
+    const ROW: u32 = 26;
+    let mut h = Html::new();
+    h.open("figure", &[("class", "chart"), ("data-testid", testid)]);
+    h.el("figcaption", &[("class", "chart__title")], title);
+    if items.is_empty() {
+        h.el("p", &[("class", "utrecht-paragraph muted")], "–").close("figure");
+        return h.finish();
+    }
+    let max = items.iter().filter_map(|i| i.1).max().unwrap_or(0);
+    let height = (ROW * items.len() as u32).to_string();
+    let summary = items.iter().map(|(l, _, v)| format!("{l} {v}")).collect::<Vec<_>>().join("; ");
+    h.open(
+        "svg",
+        &[
+            ("xmlns", "http://www.w3.org/2000/svg"),
+            ("class", "chart__svg"),
+            ("width", &W.to_string()),
+            ("height", &height),
+            ("viewBox", &format!("0 0 {W} {height}")),
+            ("role", "img"),
+            ("aria-label", &format!("{title}: {summary}")),
+        ],
+    );
+    for (i, (label, value, shown)) in items.iter().enumerate() {
+        let y = i as u32 * ROW;
+        let len = bar_len(value.unwrap_or(0), max, BAR);
+        let short = if label.chars().count() > 34 {
+            format!("{}…", label.chars().take(33).collect::<String>())
+        } else {
+            label.clone()
+        };
+        h.open("g", &[]).el("title", &[], label);
+        h.el(
+            "text",
+            &[
+                ("x", &(LABEL - 8).to_string()),
+                ("y", &(y + 18).to_string()),
+                ("text-anchor", "end"),
+                ("class", "chart__label"),
+            ],
+            &short,
+        );
+        h.open(
+            "rect",
+            &[
+                ("x", &LABEL.to_string()),
+                ("y", &(y + 4).to_string()),
+                ("width", &len.to_string()),
+                ("height", &(ROW - 8).to_string()),
+                ("class", "chart__bar"),
+            ],
+        )
+        .close("rect");
+        h.el(
+            "text",
+            &[("x", &(LABEL + len + 6).to_string()), ("y", &(y + 18).to_string()), ("class", "chart__value")],
+            shown,
+        );
+        h.close("g");
+    }
+    h.close("svg").close("figure");
+    h.finish()
+}
+
+/// The figures and charts of the live dashboard.
+pub fn dashboard(b: &Dashboard, lang: Lang) -> String {
+    let mut h = Html::new();
+    h.open("div", &[("class", "figures")]);
+    h.figure(tr(lang, "records meegeteld", "records counted"), &num(b.records_counted, lang), "dash-counted");
+    h.figure(
+        tr(lang, "personen (na ontdubbelen)", "persons (deduplicated)"),
+        &b.persons_total.map_or_else(|| "–".into(), |p| num(p, lang)),
+        "dash-persons",
+    );
+    h.figure(tr(lang, "oefenrecords", "training records"), &num(b.records_training, lang), "dash-training");
+    h.figure(tr(lang, "ongeldig verklaard", "voided"), &num(b.records_void, lang), "dash-void");
+    h.figure(
+        tr(lang, "telefoons aangemeld", "phones enrolled"),
+        &num(b.devices_enrolled, lang),
+        "dash-devices",
+    );
+    h.figure(
+        tr(lang, "telefoons actief (laatste uur)", "phones active (last hour)"),
+        &num(b.devices_seen_last_hour, lang),
+        "dash-active",
+    );
+    h.close("div").open("div", &[("class", "charts")]);
+    let orgs: Vec<_> = b
+        .by_organisation
+        .iter()
+        .map(|o| {
+            (
+                format!("{} ({})", o.organisation, o.organisation_type.label(lang)),
+                Some(o.records),
+                num(o.records, lang),
+            )
+        })
+        .collect();
+    let places: Vec<_> = b
+        .by_municipality
+        .iter()
+        .map(|m| (place(&m.municipality), Some(m.records), num(m.records, lang)))
+        .collect();
+    let hours: Vec<_> = b
+        .by_hour
+        .iter()
+        .map(|x| {
+            let label = x
+                .hour
+                .parse::<DateTime<Utc>>()
+                .map(|t| t.with_timezone(&Local).format("%d-%m %H:00").to_string())
+                .unwrap_or_else(|_| x.hour.clone());
+            (label, Some(x.records), num(x.records, lang))
+        })
+        .collect();
+    h.0.push_str(&bar_chart(
+        tr(lang, "Records per organisatie", "Records per organisation"),
+        &orgs,
+        "dash-chart-organisation",
+    ));
+    h.0.push_str(&bar_chart(
+        tr(lang, "Records per gemeente", "Records per municipality"),
+        &places,
+        "dash-chart-municipality",
+    ));
+    h.0.push_str(&bar_chart(
+        tr(lang, "Records per uur (waarneming)", "Records per hour (observed)"),
+        &hours,
+        "dash-chart-hour",
+    ));
+    h.close("div");
+    h.finish()
+}
+
+// ---------------------------------------------------------------- audit, records, duplicates
+
+pub fn audit_table(list: &[&AuditEntry], lang: Lang) -> String {
+    let mut h = Html::new();
+    h.open("div", &[("class", "table-scroll")]);
+    h.table(
+        "data-table",
+        "audit-table",
+        tr(lang, "Logboek", "Audit log"),
+        true,
+        &[
+            (tr(lang, "Wanneer", "When"), false),
+            (tr(lang, "Wie", "Who"), false),
+            (tr(lang, "Actie", "Action"), false),
+            (tr(lang, "Object", "Object"), false),
+            (tr(lang, "Details", "Details"), false),
+        ],
+    );
+    for e in list {
+        h.open("tr", &[("data-testid", "audit-row")]);
+        h.el(
+            "td",
+            &[("class", "nowrap")],
+            &e.at.parse::<DateTime<Utc>>().map(when).unwrap_or_else(|_| e.at.clone()),
+        );
+        h.td(&e.actor);
+        h.open("td", &[]).el("span", &[("class", "code")], &e.action).close("td");
+        h.open("td", &[]).el("span", &[("class", "code")], e.entity_id.as_deref().unwrap_or("")).close("td");
+        h.el("td", &[("class", "details")], e.details.as_deref().unwrap_or(""));
+        h.close("tr");
+    }
+    h.end_table().close("div");
+    h.finish()
+}
+
+pub fn records_table(rows: &[&StoredRecord], coordinator: bool, lang: Lang) -> String {
+    let mut h = Html::new();
+    h.open("div", &[("class", "table-scroll")]);
+    h.table(
+        "data-table data-table--compact",
+        "records-table",
+        tr(lang, "Records van deze telling", "Records of this count"),
+        true,
+        &[
+            ("Id", false),
+            (tr(lang, "Waargenomen", "Observed"), false),
+            (tr(lang, "Organisatie", "Organisation"), false),
+            (tr(lang, "Gemeente", "Municipality"), false),
+            (tr(lang, "Woonsituatie", "Living situation"), false),
+            (tr(lang, "Leeftijd", "Age"), false),
+            (tr(lang, "Gender", "Gender"), false),
+            (tr(lang, "Sleutel", "Key"), false),
+            (tr(lang, "Status", "Status"), false),
+            (tr(lang, "Acties", "Actions"), false),
+        ],
+    );
+    for s in rows {
+        let r = &s.record;
+        let id = r.id.to_string();
+        let state = if r.training {
+            "training"
+        } else if s.void.is_some() {
+            "void"
+        } else {
+            "counted"
+        };
+        h.open("tr", &[("data-testid", "record-row"), ("data-id", &id), ("data-state", state)]);
+        h.open("td", &[]).el("span", &[("class", "code"), ("title", &id)], &short(r.id)).close("td");
+        h.el(
+            "td",
+            &[("class", "nowrap")],
+            &r.observed_at.with_timezone(&Local).format("%d-%m %H:%M").to_string(),
+        );
+        h.td(&s.organisation);
+        h.td(&place(r.municipality.as_str()));
+        h.td(&format!("{} {}", r.living_situation.code(), r.living_situation.label(lang)));
+        h.td(r.profile.age_band.label(lang));
+        h.td(r.profile.gender.label(lang));
+        h.td(if r.dedup_key.is_some() { tr(lang, "ja", "yes") } else { tr(lang, "nee", "no") });
+        let status = match (&s.void, r.training) {
+            (Some(v), _) => {
+                format!("{}: {} ({}, {})", tr(lang, "ongeldig", "void"), v.reason, v.by, when(v.at))
+            }
+            (None, true) => tr(lang, "oefenrecord", "training").into(),
+            (None, false) => tr(lang, "telt mee", "counted").into(),
+        };
+        h.el("td", &[("data-testid", "record-status")], &status);
+        h.open("td", &[("class", "actions")]);
+        if coordinator {
+            if s.void.is_some() {
+                h.button(
+                    "utrecht-button utrecht-button--subtle",
+                    "void-undo",
+                    "undo",
+                    &id,
+                    tr(lang, "Herstellen", "Restore"),
+                );
+            } else {
+                h.button(
+                    "utrecht-button utrecht-button--subtle",
+                    "void-open",
+                    "void",
+                    &id,
+                    tr(lang, "Ongeldig maken", "Void"),
+                );
+            }
+        }
+        h.close("td").close("tr");
+    }
+    h.end_table().close("div");
+    h.finish()
+}
+
+/// The record the report takes a merged person's attributes from when the coordinator chose
+/// none: the latest observation (ties: the smallest id).
+pub fn default_primary(g: &DuplicateGroup) -> Option<Uuid> {
+    g.resolution.as_ref().and_then(|r| r.primary_record_id).or_else(|| {
+        g.records
+            .iter()
+            .max_by(|a, b| {
+                let (a, b) = (&a.stored.record, &b.stored.record);
+                a.observed_at.cmp(&b.observed_at).then(b.id.cmp(&a.id))
+            })
+            .map(|r| r.stored.record.id)
+    })
+}
+
+/// Whether a group still wants the coordinator's eye: no decision, or records since it.
+pub fn group_open(g: &DuplicateGroup) -> bool {
+    g.resolution.is_none() || g.records.iter().any(|r| r.since_decision)
+}
+
+fn decision_text(g: &DuplicateGroup, lang: Lang) -> (&'static str, String) {
+    match &g.resolution {
+        None => (
+            "none",
+            tr(
+                lang,
+                "Nog geen besluit: deze records tellen nu als één persoon.",
+                "No decision yet: these records now count as one person.",
+            )
+            .into(),
+        ),
+        Some(r) => {
+            let by = format!(
+                "{} {} {} {}",
+                tr(lang, "door", "by"),
+                r.decided_by,
+                tr(lang, "op", "on"),
+                when(r.decided_at)
+            );
+            match r.decision {
+                Decision::SamePerson => (
+                    "same_person",
+                    format!(
+                        "{} {} ({by}).",
+                        tr(
+                            lang,
+                            "Besluit: zelfde persoon, primair record",
+                            "Decision: same person, primary record"
+                        ),
+                        r.primary_record_id.map(short).unwrap_or_else(|| "–".into())
+                    ),
+                ),
+                Decision::DifferentPeople => (
+                    "different_people",
+                    format!(
+                        "{} ({by}).",
+                        tr(lang, "Besluit: verschillende personen", "Decision: different people")
+                    ),
+                ),
+            }
+        }
+    }
+}
+
+/// The groups of possible duplicates, records side by side. `chosen`: the primary record the
+/// coordinator has ticked per dedup key; `errors` per dedup key.
+pub fn duplicate_groups(
+    groups: &[DuplicateGroup],
+    only_open: bool,
+    chosen: &[(String, Uuid)],
+    errors: &[(String, String)],
+    lang: Lang,
+) -> String {
+    let mut h = Html::new();
+    for g in groups.iter().filter(|g| !only_open || group_open(g)) {
+        let key = g.dedup_key.as_str();
+        let (decision, words) = decision_text(g, lang);
+        let primary = chosen.iter().find(|(k, _)| k == key).map(|(_, id)| *id).or_else(|| default_primary(g));
+        h.open(
+            "article",
+            &[
+                ("class", "card dup-group"),
+                ("data-testid", "duplicate-group"),
+                ("data-key", key),
+                ("data-decision", decision),
+            ],
+        );
+        h.el(
+            "h3",
+            &[("class", "utrecht-heading-3")],
+            &format!(
+                "{} {}… · {} records",
+                tr(lang, "Sleutel", "Key"),
+                &key[..key.len().min(12)],
+                g.records.len()
+            ),
+        );
+        h.el(
+            "p",
+            &[
+                (
+                    "class",
+                    if decision == "none" {
+                        "utrecht-paragraph decision decision--open"
+                    } else {
+                        "utrecht-paragraph decision"
+                    },
+                ),
+                ("data-testid", "duplicate-decision"),
+            ],
+            &words,
+        );
+        h.open("div", &[("class", "table-scroll")]).open("table", &[("class", "data-table side-by-side")]);
+        h.el(
+            "caption",
+            &[("class", "visually-hidden")],
+            tr(lang, "Records naast elkaar", "Records side by side"),
+        );
+        h.open("thead", &[]).open("tr", &[]).open("th", &[("scope", "col")]);
+        h.el("span", &[("class", "visually-hidden")], tr(lang, "Kenmerk", "Attribute")).close("th");
+        for r in &g.records {
+            let rid = r.stored.record.id;
+            let input = format!("primary-{rid}");
+            h.open("th", &[("scope", "col")]).el("span", &[("class", "code")], &short(rid));
+            if r.since_decision {
+                h.text(" ").el(
+                    "span",
+                    &[
+                        ("class", "utrecht-status-badge utrecht-status-badge--warning"),
+                        ("data-testid", "since-decision"),
+                    ],
+                    tr(lang, "nieuw sinds besluit", "new since decision"),
+                );
+            }
+            h.open("br", &[]);
+            let arg = format!("{key}|{rid}");
+            let mut attrs = vec![
+                ("type", "radio"),
+                ("id", input.as_str()),
+                ("name", key),
+                ("value", arg.as_str()),
+                ("data-testid", "primary-choice"),
+                ("data-action", "primary"),
+                ("data-arg", arg.as_str()),
+            ];
+            if primary == Some(rid) {
+                attrs.push(("checked", "checked"));
+            }
+            h.open("input", &attrs)
+                .text(" ")
+                .el("label", &[("for", &input)], tr(lang, "primair", "primary"))
+                .close("th");
+        }
+        h.close("tr").close("thead").open("tbody", &[]);
+        type Field = fn(&StoredRecord, Lang) -> String;
+        let fields: [(&str, Field); 6] = [
+            (tr(lang, "Woonsituatie", "Living situation"), |s, l| {
+                format!("{} {}", s.record.living_situation.code(), s.record.living_situation.label(l))
+            }),
+            (tr(lang, "Gemeente", "Municipality"), |s, _| place(s.record.municipality.as_str())),
+            (tr(lang, "Leeftijd", "Age"), |s, l| s.record.profile.age_band.label(l).into()),
+            (tr(lang, "Gender", "Gender"), |s, l| s.record.profile.gender.label(l).into()),
+            (tr(lang, "Organisatie", "Organisation"), |s, _| s.organisation.clone()),
+            (tr(lang, "Waargenomen", "Observed"), |s, _| {
+                s.record.observed_at.with_timezone(&Local).format("%d-%m-%Y %H:%M").to_string()
+            }),
+        ];
+        for (label, f) in fields {
+            h.open("tr", &[]).th_row(label);
+            for r in &g.records {
+                h.td(&f(&r.stored, lang));
+            }
+            h.close("tr");
+        }
+        h.close("tbody").close("table").close("div");
+        let error = errors.iter().find(|(k, _)| k == key).map(|(_, e)| e.as_str()).unwrap_or("");
+        h.el("p", &[("class", "form-error"), ("role", "alert")], error);
+        h.open("div", &[("class", "button-bar")]);
+        h.button(
+            "utrecht-button utrecht-button--primary-action",
+            "decide-same",
+            "same",
+            key,
+            tr(lang, "Zelfde persoon", "Same person"),
+        );
+        h.button(
+            "utrecht-button utrecht-button--secondary-action",
+            "decide-different",
+            "different",
+            key,
+            tr(lang, "Verschillende personen", "Different people"),
+        );
+        h.close("div").close("article");
+    }
+    h.finish()
+}
+
+// ---------------------------------------------------------------- the report
+
+/// The bars of a one-dimensional table of the report.
+fn table_chart(report: &Report, id: &str, lang: Lang, testid: &str) -> String {
+    let Some(table) = report.table(id) else { return String::new() };
+    let Some(dim) = table.dimensions.first() else { return String::new() };
+    let items: Vec<_> = one_dim(table)
+        .into_iter()
+        .map(|(code, (n, s))| (value_label(dim, &code, lang), n, cell(n, s, lang)))
+        .collect();
+    bar_chart(table_title(table, lang), &items, testid)
+}
+
+/// A margin cell: the row of the one-dimensional table `by_{dim}` for `code`.
+fn margin(report: &Report, dim: &str, code: &str, lang: Lang) -> String {
+    report
+        .table(&format!("by_{dim}"))
+        .and_then(|t| t.rows.iter().find(|r| r.key.get(dim).is_some_and(|v| v == code)))
+        .map(|r| cell(r.persons, r.suppressed, lang))
+        .unwrap_or_else(|| "–".into())
+}
+
+/// One table of the report: one dimension as rows with its total, two dimensions as a cross
+/// table with both margins. CSV buttons below.
+fn report_table(h: &mut Html, report: &Report, table: &Table, lang: Lang) {
+    let title = table_title(table, lang);
+    let total = table.total.map_or_else(|| "<5".to_string(), |n| num(n, lang));
+    let testid = format!("report-table-{}", table.id);
+    h.open("section", &[("class", "report-table"), ("data-testid", &testid), ("data-table", &table.id)]);
+    h.open("div", &[("class", "table-scroll")]);
+    if let Some(x) = crosstab(table) {
+        h.open("table", &[("class", "data-table report-grid")]).el("caption", &[], title);
+        h.open("thead", &[]).open("tr", &[]);
+        h.el(
+            "th",
+            &[("scope", "col")],
+            &format!("{} \\ {}", dim_label(&x.row_dim, lang), dim_label(&x.col_dim, lang)),
+        );
+        for col in &x.cols {
+            h.el("th", &[("scope", "col"), ("class", "num")], &value_label(&x.col_dim, col, lang));
+        }
+        h.el("th", &[("scope", "col"), ("class", "num")], tr(lang, "Totaal", "Total"));
+        h.close("tr").close("thead").open("tbody", &[]);
+        for (row, cells) in x.rows.iter().zip(&x.cells) {
+            h.open("tr", &[]).th_row(&value_label(&x.row_dim, row, lang));
+            for (n, s) in cells {
+                h.td_num(&cell(*n, *s, lang));
+            }
+            h.el("td", &[("class", "num total")], &margin(report, &x.row_dim, row, lang)).close("tr");
+        }
+        h.close("tbody").open("tfoot", &[]).open("tr", &[]).th_row(tr(lang, "Totaal", "Total"));
+        for col in &x.cols {
+            h.el("td", &[("class", "num total")], &margin(report, &x.col_dim, col, lang));
+        }
+        h.el("td", &[("class", "num total")], &total).close("tr").close("tfoot").close("table");
+    } else {
+        let dim = table.dimensions.first().map(String::as_str).unwrap_or("");
+        let children = table.rows.iter().any(|r| r.children.is_some());
+        h.open("table", &[("class", "data-table report-list")]).el("caption", &[], title);
+        h.open("thead", &[]).open("tr", &[]);
+        h.el("th", &[("scope", "col")], &dim_label(dim, lang));
+        h.el("th", &[("scope", "col"), ("class", "num")], tr(lang, "Personen", "Persons"));
+        if children {
+            h.el(
+                "th",
+                &[("scope", "col"), ("class", "num")],
+                tr(lang, "Meegekomen kinderen", "Accompanying children"),
+            );
+        }
+        h.close("tr").close("thead").open("tbody", &[]);
+        for r in &table.rows {
+            let code = r.key.get(dim).map(String::as_str).unwrap_or("");
+            h.open("tr", &[]).th_row(&value_label(dim, code, lang)).td_num(&cell(
+                r.persons,
+                r.suppressed,
+                lang,
+            ));
+            if children {
+                h.td_num(&cell(r.children.flatten(), r.children_suppressed, lang));
+            }
+            h.close("tr");
+        }
+        h.close("tbody").open("tfoot", &[]).open("tr", &[]).th_row(tr(
+            lang,
+            "Totaal personen",
+            "Total persons",
+        ));
+        h.el("td", &[("class", "num total")], &total);
+        if children {
+            h.el("td", &[("class", "num total")], &figure(report.accompanying_children, lang));
+        }
+        h.close("tr").close("tfoot").close("table");
+    }
+    h.close("div");
+    if table.multiple_answers {
+        h.el(
+            "p",
+            &[("class", "utrecht-paragraph muted")],
+            tr(
+                lang,
+                "Meerdere antwoorden mogelijk: de rijen tellen niet op tot het totaal.",
+                "Several answers possible: the rows do not add up to the total.",
+            ),
+        );
+    }
+    h.open("p", &[("class", "csv-links no-print")]);
+    h.button("link-button", &format!("report-csv-{}", table.id), "csv", &table.id, "CSV");
+    h.text(" · ");
+    h.button(
+        "link-button",
+        &format!("report-csv-excel-{}", table.id),
+        "csv-excel",
+        &table.id,
+        tr(lang, "CSV voor Excel (;)", "CSV for Excel (;)"),
+    );
+    h.close("p").close("section");
+}
+
+/// Where a table goes in the report (domain.md §6): 0 key figures, 1 place, 2 profile.
+fn section_of(id: &str) -> usize {
+    match id {
+        "by_count_group" | "by_visibility" | "by_conceptual_category" => 0,
+        "by_living_situation"
+        | "by_municipality"
+        | "by_origin"
+        | "by_origin_province"
+        | "by_category_and_municipality"
+        | "by_municipality_and_origin" => 1,
+        _ => 2,
+    }
+}
+
+/// The whole report page below its toolbar.
+pub fn report(r: &Report, lang: Lang) -> String {
+    let mut h = Html::new();
+    let public = r.disclosure == Disclosure::Public;
+    h.open(
+        "article",
+        &[("class", "report"), ("data-testid", "report-page"), ("data-disclosure", r.disclosure.code())],
+    );
+    h.open("header", &[("class", "report__head")]);
+    h.el("h1", &[("class", "utrecht-heading-1")], tr(lang, "Nulmeting dakloosheid", "Homelessness baseline"));
+    h.open("p", &[("class", "utrecht-paragraph report__sub")]);
+    h.text(&format!(
+        "{} · {} {} · ",
+        r.count.name,
+        tr(lang, "peildatum", "reference date"),
+        day(r.count.reference_date)
+    ));
+    h.el(
+        "strong",
+        &[("data-testid", "report-disclosure")],
+        if public {
+            tr(lang, "openbare versie", "public version")
+        } else {
+            tr(lang, "interne versie", "internal version")
+        },
+    );
+    h.close("p");
+    h.el(
+        "p",
+        &[("class", "utrecht-paragraph muted")],
+        &format!(
+            "{} {} – {} · {} {}",
+            tr(lang, "Teltijd", "Count window"),
+            when(r.count.starts_at.to_utc()),
+            when(r.count.ends_at.to_utc()),
+            tr(lang, "gemaakt op", "generated"),
+            when(r.generated_at)
+        ),
+    );
+    if !public {
+        h.open(
+            "div",
+            &[
+                ("class", "utrecht-alert utrecht-alert--warning"),
+                ("role", "note"),
+                ("data-testid", "report-internal-warning"),
+            ],
+        );
+        h.el("p", &[("class", "utrecht-paragraph")], tr(lang,
+            "Interne versie: bevat kleine aantallen die tot personen herleidbaar kunnen zijn. Niet publiceren of delen buiten het projectteam.",
+            "Internal version: holds small numbers that may identify persons. Do not publish or share outside the project team."));
+        h.close("div");
+    }
+    h.close("header");
+
+    let visibility = |code: &str| {
+        r.table("by_visibility")
+            .and_then(|t| t.rows.iter().find(|row| row.key.get("visibility").is_some_and(|v| v == code)))
+            .map(|row| cell(row.persons, row.suppressed, lang))
+            .unwrap_or_else(|| "–".into())
+    };
+    h.open("section", &[("class", "report__section"), ("data-testid", "report-headline")]);
+    h.el("h2", &[("class", "utrecht-heading-2")], tr(lang, "In het kort", "In brief"));
+    h.open("div", &[("class", "figures")]);
+    h.figure(
+        tr(
+            lang,
+            "geregistreerde personen (volwassenen en alleenstaande minderjarigen)",
+            "recorded persons (adults and unaccompanied minors)",
+        ),
+        &figure(r.persons_total, lang),
+        "report-persons",
+    );
+    h.figure(
+        tr(lang, "meegekomen minderjarige kinderen", "accompanying minor children"),
+        &figure(r.accompanying_children, lang),
+        "report-children",
+    );
+    h.figure(
+        tr(lang, "personen inclusief kinderen", "persons including children"),
+        &figure(r.persons_including_children, lang),
+        "report-sum",
+    );
+    h.close("div").open("div", &[("class", "figures figures--small")]);
+    h.figure(
+        tr(lang, "zichtbaar dak- en thuisloos (groep 1–4)", "visibly homeless (groups 1–4)"),
+        &visibility("visible"),
+        "report-visible",
+    );
+    h.figure(
+        tr(lang, "verborgen dak- en thuisloos (groep 5–7)", "hidden homelessness (groups 5–7)"),
+        &visibility("hidden"),
+        "report-hidden",
+    );
+    h.figure(
+        tr(lang, "overige ETHOS-situaties", "other ETHOS situations"),
+        &visibility("other"),
+        "report-other",
+    );
+    h.close("div").open("div", &[("class", "charts")]);
+    h.0.push_str(&table_chart(r, "by_count_group", lang, "report-chart-count-group"));
+    h.0.push_str(&table_chart(r, "by_conceptual_category", lang, "report-chart-category"));
+    h.0.push_str(&table_chart(r, "by_municipality", lang, "report-chart-municipality"));
+    h.close("div").close("section");
+
+    let sections = [
+        (
+            tr(lang, "1. Telgroepen en ETHOS-categorieën", "1. Count groups and ETHOS categories"),
+            "report-section-headline",
+        ),
+        (
+            tr(lang, "2. Woonsituatie, gemeente en herkomst", "2. Living situation, municipality and origin"),
+            "report-section-place",
+        ),
+        (tr(lang, "3. Profiel", "3. Profile"), "report-section-profile"),
+    ];
+    for (k, (title, testid)) in sections.into_iter().enumerate() {
+        h.open("section", &[("class", "report__section"), ("data-testid", testid)]);
+        h.el("h2", &[("class", "utrecht-heading-2")], title);
+        for t in r.tables.iter().filter(|t| section_of(&t.id) == k) {
+            report_table(&mut h, r, t, lang);
+        }
+        h.close("section");
+    }
+    quality(&mut h, r, lang);
+    method(&mut h, lang);
+    h.close("article");
+    h.finish()
+}
+
+fn quality(h: &mut Html, r: &Report, lang: Lang) {
+    let q = &r.quality;
+    h.open("section", &[("class", "report__section"), ("data-testid", "report-quality")]);
+    h.el("h2", &[("class", "utrecht-heading-2")], tr(lang, "4. Datakwaliteit", "4. Data quality"));
+    if q.unresolved_duplicate_groups > 0 {
+        h.open(
+            "div",
+            &[
+                ("class", "utrecht-alert utrecht-alert--warning"),
+                ("role", "note"),
+                ("data-testid", "report-unresolved"),
+            ],
+        );
+        h.el("p", &[("class", "utrecht-paragraph")], &match lang {
+            Lang::Nl => format!("Er zijn nog {} groepen mogelijke dubbelingen zonder besluit; ze tellen nu elk als één persoon.", q.unresolved_duplicate_groups),
+            Lang::En => format!("{} groups of possible duplicates have no decision yet; each counts as one person for now.", q.unresolved_duplicate_groups),
+        });
+        h.close("div");
+    }
+    let rows = [
+        (tr(lang, "Records ontvangen (alles)", "Records received (all)"), figure(r.records_total, lang)),
+        (
+            tr(lang, "waarvan oefenrecords (tellen niet mee)", "of which training (not counted)"),
+            figure(r.records_training, lang),
+        ),
+        (
+            tr(lang, "waarvan ongeldig verklaard (tellen niet mee)", "of which voided (not counted)"),
+            figure(r.records_void, lang),
+        ),
+        (tr(lang, "Records meegeteld", "Records counted"), figure(r.records_counted, lang)),
+        (
+            tr(
+                lang,
+                "Records zonder dubbeltelsleutel (elk één persoon)",
+                "Records without duplicate key (one person each)",
+            ),
+            figure(r.records_without_key, lang),
+        ),
+        (
+            tr(lang, "Records samengevoegd als dubbeltelling", "Records merged as duplicates"),
+            figure(r.duplicate_records_merged, lang),
+        ),
+        (
+            tr(lang, "Groepen mogelijke dubbelingen zonder besluit", "Duplicate groups without a decision"),
+            num(q.unresolved_duplicate_groups, lang),
+        ),
+        (
+            tr(lang, "Groepen mogelijke dubbelingen met besluit", "Duplicate groups with a decision"),
+            num(q.resolved_duplicate_groups, lang),
+        ),
+        (
+            tr(
+                lang,
+                "Personen van wie de records verschillen in ETHOS-categorie",
+                "Persons whose records disagree on the ETHOS category",
+            ),
+            figure(q.persons_with_disagreeing_category, lang),
+        ),
+        (
+            tr(
+                lang,
+                "Personen met onbekend aantal kinderen (geteld als 0)",
+                "Persons with an unknown number of children (counted as 0)",
+            ),
+            figure(q.persons_children_unknown, lang),
+        ),
+    ];
+    h.open("div", &[("class", "report-columns")]);
+    h.table(
+        "data-table report-list",
+        "report-quality-records",
+        tr(lang, "Records en personen", "Records and persons"),
+        false,
+        &[(tr(lang, "Onderwerp", "Subject"), false), (tr(lang, "Aantal", "Number"), true)],
+    );
+    for (label, value) in rows {
+        h.open("tr", &[]).th_row(label).td_num(&value).close("tr");
+    }
+    h.end_table();
+    h.table(
+        "data-table report-list",
+        "report-quality-unknown",
+        tr(lang, "Aandeel \"onbekend\" per kenmerk (personen)", "Share \"unknown\" per attribute (persons)"),
+        false,
+        &[(tr(lang, "Kenmerk", "Attribute"), false), (tr(lang, "Onbekend", "Unknown"), true)],
+    );
+    for (field, share) in &q.unknown_share {
+        h.open("tr", &[]).th_row(&dim_label(field, lang)).td_num(&percent(*share, lang)).close("tr");
+    }
+    h.end_table().close("div").open("div", &[("class", "report-columns")]);
+    h.table(
+        "data-table report-list",
+        "report-quality-organisations",
+        tr(lang, "Records per organisatie", "Records per organisation"),
+        false,
+        &[
+            (tr(lang, "Organisatie", "Organisation"), false),
+            (tr(lang, "Soort", "Kind"), false),
+            (tr(lang, "Records", "Records"), true),
+        ],
+    );
+    for o in &q.records_per_organisation {
+        h.open("tr", &[])
+            .th_row(&o.organisation)
+            .td(o.organisation_type.label(lang))
+            .td_num(&figure(o.records, lang))
+            .close("tr");
+    }
+    h.end_table();
+    h.table(
+        "data-table report-list",
+        "report-quality-types",
+        tr(lang, "Records per soort organisatie", "Records per kind of organisation"),
+        false,
+        &[
+            (tr(lang, "Soort organisatie", "Kind of organisation"), false),
+            (tr(lang, "Records", "Records"), true),
+        ],
+    );
+    for o in &q.records_per_organisation_type {
+        h.open("tr", &[])
+            .th_row(o.organisation_type.label(lang))
+            .td_num(&figure(o.records, lang))
+            .close("tr");
+    }
+    h.end_table().close("div").close("section");
+}
+
+fn method(h: &mut Html, lang: Lang) {
+    let paragraphs: [&str; 5] = match lang {
+        Lang::Nl => [
+            "Deze nulmeting volgt de Europese ETHOS-typologie van FEANTSA en de telgroepen van de Nederlandse ETHOS-tellingen (ETHOS Light plus één groep). Organisaties in de regio Maastricht-Heuvelland legden in de teltijd per persoon vast waar die de nacht vóór de peildatum doorbracht, in welke gemeente de persoon werd gezien, en een kort profiel. Namen, adressen en geboortedata zijn niet opgeslagen.",
+            "Telregel: elk record is één persoon (een volwassene of een alleenstaande minderjarige). Records met dezelfde dubbeltelsleutel – een versleutelde code uit de eerste twee letters van voor- en achternaam, de geboortedatum en het gender, berekend op de telefoon – tellen als één persoon, tenzij de coördinator besliste dat het verschillende personen zijn. Records zonder sleutel (de persoon gaf die gegevens niet) tellen elk als één persoon; daardoor kan het aantal iets te hoog zijn. Oefenrecords en ongeldig verklaarde records tellen niet mee. De kenmerken van een persoon met meerdere records komen van het primaire record dat de coördinator koos, anders van de laatste waarneming.",
+            "Minderjarige kinderen die bij een persoon verblijven krijgen geen eigen record; ze worden apart geteld als meegekomen kinderen. De tabellen tellen geregistreerde personen; de kerncijfers geven personen, kinderen en hun som. Geen antwoord telt als \"onbekend\": er valt geen record weg.",
+            "Openbare versie: een cel met 1 tot 4 personen is weggelaten (<5). Als een weggelaten getal dan uit het totaal van een rij of kolom terug te rekenen is, is ook de kleinste andere cel weggelaten (x). Bekende beperking: deze bescherming geldt per tabel met haar randtotalen, niet over tabellen heen (een ETHOS-categorie is de som van haar woonsituaties). Controleer daarom de openbare versie voordat die wordt gepubliceerd.",
+            "Een eendaagse telling mist mensen die geen enkele organisatie zag. De aantallen zijn daarom een ondergrens, geen schatting van alle dak- en thuisloze mensen in de regio.",
+        ],
+        Lang::En => [
+            "This baseline follows FEANTSA's European ETHOS typology and the count groups of the Dutch ETHOS counts (ETHOS Light plus one group). Organisations in the Maastricht-Heuvelland region recorded, during the count window, where each person spent the night before the reference date, the municipality where the person was seen, and a short profile. No names, addresses or birth dates are stored.",
+            "Counting rule: every record is one person (an adult or an unaccompanied minor). Records with the same duplicate key – a keyed code of the first two letters of the first and family name, the birth date and the gender, computed on the phone – count as one person, unless the coordinator decided they are different people. Records without a key (the person did not give those details) count as one person each, which may overstate the number slightly. Training and voided records are not counted. A person with several records takes the attributes of the primary record the coordinator chose, else of the latest observation.",
+            "Minor children staying with a person get no record of their own; they are counted separately as accompanying children. Tables count recorded persons; the key figures give persons, children and their sum. No answer counts as \"unknown\": no record is dropped.",
+            "Public version: a cell of 1 to 4 persons is hidden (<5). Where a hidden number could then be derived from a row's or column's total, the smallest other cell is hidden too (x). Known limit: this protects each table with its margins, not sums across tables (an ETHOS category is the sum of its living situations). Review the public version before it is published.",
+            "A one-day count misses people no organisation saw. The numbers are therefore a lower bound, not an estimate of all homeless people in the region.",
+        ],
+    };
+    h.open("section", &[("class", "report__section report__method"), ("data-testid", "report-method")]);
+    h.el("h2", &[("class", "utrecht-heading-2")], tr(lang, "5. Werkwijze", "5. Method"));
+    for p in paragraphs {
+        h.el("p", &[("class", "utrecht-paragraph")], p);
+    }
+    h.close("section");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_and_attributes_are_escaped() {
+        assert_eq!(esc(r#"<script>"&'"#), "&lt;script&gt;&quot;&amp;&#39;");
+        let mut h = Html::new();
+        h.el("td", &[("title", "a\"b")], "<5");
+        assert_eq!(h.finish(), "<td title=\"a&quot;b\">&lt;5</td>");
+    }
+
+    #[test]
+    fn a_user_given_organisation_name_cannot_inject_markup() {
+        let invite: Invite = serde_json::from_value(serde_json::json!({
+            "id": Uuid::nil(), "code": "K7PQ-2QXM", "organisation": "<img src=x onerror=alert(1)>",
+            "organisation_type": "shelter", "expires_at": null
+        }))
+        .unwrap();
+        let html = invites_table(&[invite], None, Utc::now(), Lang::Nl);
+        assert!(!html.contains("<img"), "{html}");
+        assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
+        assert!(html.contains("data-action=\"revoke\""));
+        assert!(!html.contains("style="), "no inline styles under the CSP");
+    }
+
+    #[test]
+    fn a_qr_code_is_an_svg_path() {
+        let svg = qr_svg("http://127.0.0.1:18123/enroll#code=K7PQ-2QXM", "invite-qr");
+        assert!(svg
+            .starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"qr\" data-testid=\"invite-qr\""));
+        assert!(svg.contains("<path d=\"M0 0h7v1H0z"));
+    }
+
+    #[test]
+    fn bar_charts_scale_to_the_largest_value_and_draw_no_bar_for_a_hidden_one() {
+        let items =
+            vec![("a".to_string(), Some(10), "10".to_string()), ("b".to_string(), None, "<5".to_string())];
+        let svg = bar_chart("Titel", &items, "chart");
+        assert!(svg.contains("width=\"300\" height=\"18\""), "{svg}");
+        assert!(svg.contains("width=\"0\""));
+        assert!(svg.contains("&lt;5"));
+        assert!(svg.contains("aria-label=\"Titel: a 10; b &lt;5\""));
+    }
+}

@@ -1,0 +1,319 @@
+//! Console pages over single records (coordinator only): the records table with keyset
+//! paging, search, void and CSV export; and the possible duplicates, side by side.
+
+use crate::app::text;
+use crate::console::{con, download_csv, fetch, get, loaded, markup, modal, pending, send, t, Con, Fail};
+use crate::console_html::{self as html, default_primary, short};
+use crate::console_model::{duplicate_group, duplicate_groups, record_matches, record_page, stored_record};
+use crate::i18n::tr;
+use chrono::Local;
+use ethos_shared::api::{Decision, DuplicateGroup, ResolveRequest, StoredRecord, VoidRequest};
+use ethos_shared::municipality;
+use ethos_shared::Lang;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::rc::Rc;
+use uuid::Uuid;
+
+/// Records per page of the table.
+const PAGE: u32 = 100;
+
+/// Replaces the record with the same id in the loaded rows.
+fn replace(rows: RwSignal<Vec<StoredRecord>>, new: StoredRecord) {
+    rows.update(|rows| {
+        if let Some(r) = rows.iter_mut().find(|r| r.record.id == new.record.id) {
+            *r = new;
+        }
+    });
+}
+
+#[component]
+pub fn RecordsPage(id: Uuid) -> impl IntoView {
+    let c = con();
+    let rows = RwSignal::new(Vec::<StoredRecord>::new());
+    let next = RwSignal::new(None::<String>);
+    let state = RwSignal::new(None::<Result<(), Fail>>);
+    let busy = RwSignal::new(false);
+    let query = RwSignal::new(String::new());
+    let voiding = RwSignal::new(None::<StoredRecord>);
+    let message = RwSignal::new(None::<String>);
+    let load = move |after: Option<String>| {
+        busy.set(true);
+        spawn_local(async move {
+            let mut path = format!("/counts/{id}/records?limit={PAGE}");
+            if let Some(a) = after {
+                path.push_str("&after=");
+                path.push_str(
+                    &a.replace('%', "%25").replace('&', "%26").replace('+', "%2B").replace('#', "%23"),
+                );
+            }
+            match get::<serde_json::Value>(c, &path).await {
+                Ok(v) => {
+                    let (page, unread) = record_page(&v);
+                    if unread > 0 {
+                        let lang = c.lang.get_untracked();
+                        message.set(Some(format!(
+                            "{unread} {}",
+                            tr(lang, "records konden niet worden gelezen.", "records could not be read.")
+                        )));
+                    }
+                    rows.update(|r| r.extend(page.items));
+                    next.set(page.next_after);
+                    state.set(Some(Ok(())));
+                }
+                Err(e) => state.set(Some(Err(e))),
+            }
+            busy.set(false);
+        });
+    };
+    load(None);
+    let csv = move |_| {
+        let lang = c.lang.get_untracked();
+        message.set(Some(tr(lang, "CSV wordt opgehaald…", "Fetching CSV…").into()));
+        spawn_local(async move {
+            let name = format!("ethos-records-{}.csv", Local::now().format("%Y%m%d-%H%M"));
+            message.set(Some(match download_csv(c, &format!("/counts/{id}/records.csv"), &name).await {
+                Ok(()) => tr(lang, "CSV gedownload. Het bestand bevat gegevens over personen: bewaar het veilig. De download staat in het logboek.", "CSV downloaded. The file holds data about persons: keep it safe. The download is in the audit log.").into(),
+                Err(e) => e.text(lang),
+            }));
+        });
+    };
+    let table = move || {
+        let lang = c.l();
+        let q = query.get();
+        let coordinator = c.coordinator();
+        rows.with(|all| {
+            let shown: Vec<&StoredRecord> = all.iter().filter(|r| record_matches(r, &q)).collect();
+            let mut out = format!(
+                "<p class=\"utrecht-paragraph muted\" data-testid=\"records-count\">{}</p>",
+                match lang {
+                    Lang::Nl => format!("{} van {} geladen records", shown.len(), all.len()),
+                    Lang::En => format!("{} of {} loaded records", shown.len(), all.len()),
+                }
+            );
+            out.push_str(&html::records_table(&shown, coordinator, lang));
+            out
+        })
+    };
+    let on = move |action: &str, arg: &str| {
+        let Ok(rid) = arg.parse::<Uuid>() else { return };
+        match action {
+            "void" => voiding.set(rows.with_untracked(|r| r.iter().find(|r| r.record.id == rid).cloned())),
+            "undo" => spawn_local(async move {
+                match fetch::<serde_json::Value>(c, "DELETE", &format!("/records/{rid}/void"))
+                    .await
+                    .map(|v| stored_record(&v))
+                {
+                    Ok(Some(r)) => replace(rows, r),
+                    Ok(None) => {}
+                    Err(e) => message.set(Some(e.text(c.lang.get_untracked()))),
+                }
+            }),
+            _ => {}
+        }
+    };
+    view! {
+        <section class="stack" aria-labelledby="records-title">
+            <h2 id="records-title" class="utrecht-heading-2">{t!(c.lang, "Records", "Records")}</h2>
+            <div class="toolbar no-print">
+                <div class="utrecht-form-field toolbar__grow">
+                    <label class="utrecht-form-label" for="records-search">{t!(c.lang, "Zoeken in geladen records", "Search loaded records")}</label>
+                    <input id="records-search" data-testid="records-search" type="search" class="utrecht-textbox utrecht-textbox--html-input"
+                        placeholder=t!(c.lang, "begin van id, organisatie, gemeente of woonsituatie", "start of id, organisation, municipality or living situation")
+                        prop:value=move || query.get() on:input=move |ev| query.set(event_target_value(&ev))/>
+                </div>
+                <button type="button" class="utrecht-button utrecht-button--secondary-action" data-testid="records-csv" on:click=csv>
+                    {t!(c.lang, "Download CSV (alle records)", "Download CSV (all records)")}
+                </button>
+            </div>
+            <p class="utrecht-paragraph" role="status" data-testid="records-message">{move || message.get()}</p>
+            {move || state.with(|s| pending(s, c.l()))}
+            {markup(c, Box::new(table), Box::new(on))}
+            <div class="button-bar no-print">
+                <Show when=move || next.with(Option::is_some)>
+                    <button type="button" class="utrecht-button utrecht-button--secondary-action" data-testid="records-more"
+                        disabled=move || busy.get() on:click=move |_| load(next.get_untracked())>
+                        {move || format!("{} {PAGE}", tr(c.l(), "Volgende", "Next"))}
+                    </button>
+                </Show>
+            </div>
+        </section>
+        {move || voiding.get().map(|r| void_dialog(c, r, voiding, rows))}
+    }
+}
+
+fn void_dialog(
+    c: Con,
+    r: StoredRecord,
+    voiding: RwSignal<Option<StoredRecord>>,
+    rows: RwSignal<Vec<StoredRecord>>,
+) -> AnyView {
+    let lang = c.l();
+    let reason = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let rid = r.record.id;
+    let place = municipality::by_code(r.record.municipality.as_str()).map(|g| g.name.as_str()).unwrap_or("");
+    let body = view! {
+        <p class="utrecht-paragraph">
+            {format!("{} {} · {} · {} · {}", tr(lang, "Record", "Record"), short(rid), r.organisation, r.record.living_situation.label(lang), place)}
+        </p>
+        <p class="utrecht-paragraph muted">
+            {tr(lang,
+                "Het record blijft bewaard maar telt niet meer mee in het rapport. Dit staat in het logboek en kan worden hersteld.",
+                "The record is kept but no longer counted in the report. This is audited and can be undone.")}
+        </p>
+        <div class="utrecht-form-field">
+            <label class="utrecht-form-label" for="void-reason">{tr(lang, "Reden", "Reason")}</label>
+            <textarea id="void-reason" data-testid="void-reason" class="utrecht-textbox utrecht-textbox--html-textarea" rows="3"
+                prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
+        </div>
+    }
+    .into_any();
+    let confirm = Box::new(move || {
+        let text = reason.get_untracked().trim().to_string();
+        if text.is_empty() {
+            error.set(Some(tr(lang, "Geef een reden op.", "Give a reason.").into()));
+            return;
+        }
+        busy.set(true);
+        spawn_local(async move {
+            match send::<serde_json::Value>(
+                c,
+                "POST",
+                &format!("/records/{rid}/void"),
+                &VoidRequest { reason: text },
+            )
+            .await
+            {
+                Ok(v) => {
+                    if let Some(new) = stored_record(&v) {
+                        replace(rows, new);
+                    }
+                    voiding.set(None);
+                }
+                Err(e) => error.set(Some(e.text(lang))),
+            }
+            busy.set(false);
+        });
+    });
+    modal(
+        c,
+        tr(lang, "Record ongeldig maken", "Void record").into(),
+        body,
+        tr(lang, "Ongeldig maken", "Void").into(),
+        error,
+        busy,
+        ("void-confirm", "void-cancel"),
+        "void-reason",
+        confirm,
+        Rc::new(move || voiding.set(None)),
+    )
+}
+
+// ---------------------------------------------------------------- duplicates
+
+#[component]
+pub fn DuplicatesPage(id: Uuid) -> impl IntoView {
+    let c = con();
+    let groups = RwSignal::new(None::<Result<Vec<DuplicateGroup>, Fail>>);
+    let open_only = RwSignal::new(false);
+    // The primary record chosen per key (radio buttons in the markup), and errors per key.
+    let chosen = RwSignal::new(Vec::<(String, Uuid)>::new());
+    let errors = RwSignal::new(Vec::<(String, String)>::new());
+    spawn_local(async move {
+        groups.set(Some(
+            get::<serde_json::Value>(c, &format!("/counts/{id}/duplicates"))
+                .await
+                .map(|v| duplicate_groups(&v)),
+        ));
+    });
+    let resolve = move |key: String, decision: Decision| {
+        let lang = c.lang.get_untracked();
+        let primary =
+            chosen.with_untracked(|v| v.iter().find(|(k, _)| *k == key).map(|(_, id)| *id)).or_else(|| {
+                groups.with_untracked(|g| {
+                    loaded(g)
+                        .and_then(|l| l.iter().find(|g| g.dedup_key.as_str() == key))
+                        .and_then(default_primary)
+                })
+            });
+        let body = ResolveRequest {
+            decision,
+            primary_record_id: (decision == Decision::SamePerson).then_some(primary).flatten(),
+        };
+        errors.update(|e| e.retain(|(k, _)| *k != key));
+        spawn_local(async move {
+            match send::<serde_json::Value>(
+                c,
+                "POST",
+                &format!("/counts/{id}/duplicates/{key}/resolve"),
+                &body,
+            )
+            .await
+            .map(|v| duplicate_group(&v))
+            {
+                Ok(None) => {}
+                Ok(Some(new)) => groups.update(|l| {
+                    if let Some(Ok(l)) = l {
+                        if let Some(slot) = l.iter_mut().find(|g| g.dedup_key == new.dedup_key) {
+                            *slot = new;
+                        }
+                    }
+                }),
+                Err(e) => errors.update(|v| v.push((key, e.text(lang)))),
+            }
+        });
+    };
+    let on = move |action: &str, arg: &str| match action {
+        "primary" => {
+            if let Some((key, rid)) =
+                arg.split_once('|').and_then(|(k, r)| Some((k.to_string(), r.parse::<Uuid>().ok()?)))
+            {
+                chosen.update_untracked(|v| {
+                    v.retain(|(k, _)| *k != key);
+                    v.push((key, rid));
+                });
+            }
+        }
+        "same" => resolve(arg.to_string(), Decision::SamePerson),
+        "different" => resolve(arg.to_string(), Decision::DifferentPeople),
+        _ => {}
+    };
+    let list = move || {
+        let lang = c.l();
+        let only = open_only.get();
+        let errs = errors.get();
+        let ticked = chosen.get_untracked();
+        groups.with(|g| {
+            let Some(list) = loaded(g) else { return String::new() };
+            let open = list.iter().filter(|g| html::group_open(g)).count();
+            let summary = match lang {
+                Lang::Nl => format!("{} groepen, waarvan {open} te beoordelen.", list.len()),
+                Lang::En => format!("{} groups, {open} to review.", list.len()),
+            };
+            format!(
+                "<p class=\"utrecht-paragraph\" data-testid=\"duplicates-summary\">{}</p>{}",
+                html::esc(&summary),
+                html::duplicate_groups(list, only, &ticked, &errs, lang)
+            )
+        })
+    };
+    view! {
+        <section class="stack" aria-labelledby="dups-title">
+            <h2 id="dups-title" class="utrecht-heading-2">{t!(c.lang, "Mogelijke dubbelingen", "Possible duplicates")}</h2>
+            <p class="utrecht-paragraph muted">
+                {t!(c.lang,
+                    "Records met dezelfde dubbeltelsleutel (zelfde eerste letters van de naam, geboortedatum en gender) tellen als één persoon, tenzij u beslist dat het verschillende personen zijn. Bij \"zelfde persoon\" komen de kenmerken van het gekozen primaire record. Het rapport volgt uw besluit meteen.",
+                    "Records with the same duplicate key (same first letters of the names, birth date and gender) count as one person unless you decide they are different people. For \"same person\" the attributes come from the chosen primary record. The report follows your decision at once.")}
+            </p>
+            <label class="checkbox no-print">
+                <input type="checkbox" data-testid="duplicates-open-only" prop:checked=move || open_only.get()
+                    on:change=move |ev| open_only.set(event_target_checked(&ev))/>
+                " " {t!(c.lang, "Alleen groepen die nog beoordeeld moeten worden", "Only groups still to review")}
+            </label>
+            {move || groups.with(|g| pending(g, c.l()))}
+            {markup(c, Box::new(list), Box::new(on))}
+        </section>
+    }
+}

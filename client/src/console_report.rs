@@ -1,0 +1,86 @@
+//! The report page ("Nulmeting dakloosheid"): the disclosure switch, printing, and CSV per
+//! table. The report itself — headline figures, every table as an accessible HTML table, SVG
+//! bar charts, data quality and the method — is markup from `console_html::report`; app.css
+//! has the print layout that gives a clean PDF from the browser.
+
+use crate::app::text;
+use crate::console::{con, download_csv, get, loaded, markup, pending, t, Fail};
+use crate::console_html as html;
+use crate::console_model::report_from;
+use crate::i18n::tr;
+use crate::platform;
+use ethos_shared::report::{Disclosure, Report};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use uuid::Uuid;
+
+#[component]
+pub fn ReportPage(id: Uuid) -> impl IntoView {
+    let c = con();
+    let disclosure = RwSignal::new(Disclosure::Public);
+    let report = RwSignal::new(None::<Result<Report, Fail>>);
+    let message = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        let d = disclosure.get();
+        report.set(None);
+        spawn_local(async move {
+            let answer =
+                get::<serde_json::Value>(c, &format!("/counts/{id}/report?disclosure={}", d.code())).await;
+            report.set(Some(answer.and_then(|v| {
+                report_from(&v).ok_or_else(|| Fail {
+                    status: 200,
+                    code: "internal".into(),
+                    retry_after: None,
+                })
+            })));
+        });
+    });
+    let body = move || {
+        let lang = c.l();
+        report.with(|r| loaded(r).map(|r| html::report(r, lang)).unwrap_or_default())
+    };
+    let on = move |action: &str, table: &str| {
+        let excel = match action {
+            "csv" => false,
+            "csv-excel" => true,
+            _ => return,
+        };
+        let d = disclosure.get_untracked().code();
+        let (sep, suffix) = if excel { ("&sep=semicolon", "-excel") } else { ("", "") };
+        let path = format!("/counts/{id}/report.csv?table={table}&disclosure={d}{sep}");
+        let file = format!("nulmeting-{table}-{d}{suffix}.csv");
+        spawn_local(async move {
+            let lang = c.lang.get_untracked();
+            message.set(Some(match download_csv(c, &path, &file).await {
+                Ok(()) => format!("{} {file}", tr(lang, "Gedownload:", "Downloaded:")),
+                Err(e) => e.text(lang),
+            }));
+        });
+    };
+    let toggle = move |d: Disclosure, testid: &'static str| {
+        view! {
+            <button type="button" data-testid=testid
+                class=move || if disclosure.get() == d { "utrecht-button utrecht-button--primary-action" } else { "utrecht-button utrecht-button--secondary-action" }
+                aria-pressed=move || (disclosure.get() == d).to_string()
+                on:click=move |_| disclosure.set(d)>
+                {move || match d {
+                    Disclosure::Public => tr(c.l(), "Openbaar (kleine aantallen verborgen)", "Public (small numbers hidden)"),
+                    Disclosure::Internal => tr(c.l(), "Intern (alle aantallen)", "Internal (all numbers)"),
+                }}
+            </button>
+        }
+    };
+    view! {
+        <div class="toolbar no-print">
+            <div class="segmented" role="group" aria-label=t!(c.lang, "Versie van het rapport", "Version of the report")>
+                {toggle(Disclosure::Public, "report-disclosure-public")}
+                {toggle(Disclosure::Internal, "report-disclosure-internal")}
+            </div>
+            <button type="button" class="utrecht-button utrecht-button--secondary-action" data-testid="report-print"
+                on:click=move |_| platform::print_page()>{t!(c.lang, "Afdrukken of opslaan als pdf", "Print or save as PDF")}</button>
+        </div>
+        <p class="utrecht-paragraph no-print" role="status" data-testid="report-message">{move || message.get()}</p>
+        {move || report.with(|r| pending(r, c.l()))}
+        {markup(c, Box::new(body), Box::new(on))}
+    }
+}

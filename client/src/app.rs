@@ -203,6 +203,8 @@ async fn enrol(c: Ctx) -> Option<String> {
             c.enrol_code.set(String::new());
             c.screen.set(Screen::Home);
             c.storage.set(platform::request_persistent_storage().await);
+            // Also notes the first contact, so the status line does not say "no contact yet".
+            refresh_count(c).await;
             run_sync(c, Trigger::Start).await;
             None
         }
@@ -764,7 +766,8 @@ fn RecordList() -> impl IntoView {
                             "confirmed" => "utrecht-status-badge utrecht-status-badge--safe",
                             "attention" => "utrecht-status-badge utrecht-status-badge--danger",
                             "sent" => "utrecht-status-badge utrecht-status-badge--active",
-                            _ => "utrecht-status-badge utrecht-status-badge--neutral",
+                            // Not yet on the server: the state a counter must notice most.
+                            _ => "utrecht-status-badge utrecht-status-badge--warning",
                         };
                         view! {
                             <li class="record-item" data-testid="record-item" data-state=state data-id=id.to_string() data-revision=e.record.revision>

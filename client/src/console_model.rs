@@ -447,6 +447,10 @@ pub fn report_from(v: &Value) -> Option<Report> {
         duplicate_records_merged: n(o, "duplicate_records_merged"),
         tables,
         quality,
+        rates: o
+            .get("rates")
+            .and_then(|r| Vec::<ethos_shared::report::Rate>::deserialize(r).ok())
+            .unwrap_or_default(),
     })
 }
 

@@ -96,6 +96,19 @@ pub struct Report {
     pub duplicate_records_merged: Option<u64>,
     pub tables: Vec<Table>,
     pub quality: Quality,
+    /// Persons per 1,000 inhabitants, for the municipalities whose population was entered.
+    #[serde(default)]
+    pub rates: Vec<Rate>,
+}
+
+/// Persons counted in a municipality per 1,000 of its inhabitants (domain.md §6.4). The persons
+/// follow the municipality table's disclosure: where they are hidden, so is the rate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rate {
+    pub municipality: String,
+    pub persons: Option<u64>,
+    pub population: u64,
+    pub per_1000: Option<f64>,
 }
 
 impl Report {
@@ -113,6 +126,8 @@ pub struct ReportInput<'a> {
     pub organisations: &'a [(String, OrganisationType)],
     pub disclosure: Disclosure,
     pub generated_at: DateTime<Utc>,
+    /// Inhabitants per region municipality (CBS code), as the coordinator entered them.
+    pub population: &'a [(String, u64)],
 }
 
 /// A dimension: its field name, its values (wire codes) and labels, and a person's value.
@@ -566,6 +581,7 @@ pub fn build(input: ReportInput<'_>) -> Report {
     .map(|(f, n)| (f.to_string(), *n as f64 / persons))
     .chain(std::iter::once(("origin".to_string(), unknown_origin as f64 / persons)))
     .collect();
+    let rates = rates(&tables, input.population);
     Report {
         count: input.count,
         generated_at: input.generated_at,
@@ -580,6 +596,7 @@ pub fn build(input: ReportInput<'_>) -> Report {
         records_without_key: figure(t.records_without_key),
         duplicate_records_merged: headline.merged,
         tables,
+        rates,
         quality: Quality {
             unresolved_duplicate_groups: unresolved,
             resolved_duplicate_groups: resolved,
@@ -723,4 +740,26 @@ fn headline_sums(
         counted,
         records_total: keep(counted.is_none(), t.records_total),
     }
+}
+
+/// Rates per 1,000 inhabitants from the (already disclosed) municipality table.
+fn rates(tables: &[Table], population: &[(String, u64)]) -> Vec<Rate> {
+    let rows = tables.iter().find(|t| t.id == "by_municipality").map(|t| t.rows.as_slice()).unwrap_or(&[]);
+    population
+        .iter()
+        .filter(|(_, inhabitants)| *inhabitants > 0)
+        .map(|(code, inhabitants)| {
+            let persons = rows
+                .iter()
+                .find(|r| r.key.get("municipality") == Some(code))
+                .map(|r| r.persons)
+                .unwrap_or(Some(0));
+            Rate {
+                municipality: code.clone(),
+                persons,
+                population: *inhabitants,
+                per_1000: persons.map(|p| p as f64 * 1000.0 / *inhabitants as f64),
+            }
+        })
+        .collect()
 }

@@ -153,3 +153,32 @@ async fn the_coordinator_enters_population_figures_and_bad_ones_are_refused_whol
     assert_eq!(kept, body, "a refused update changes nothing");
     app.put(&path).bearer_auth(&analyst).json(&good).reply().await.assert_error(403, "forbidden");
 }
+
+#[tokio::test]
+async fn the_report_gives_persons_per_thousand_inhabitants_where_the_population_is_known() {
+    let app = spawn_app().await;
+    let field = app.field("live").await;
+    let records: Vec<serde_json::Value> = (0..6).map(|_| record()).collect();
+    app.sync(&field.device.token, &records).await;
+    let population = json!({ "items": [
+        { "municipality": "GM0935", "population": 120_000 },
+        { "municipality": "GM0981", "population": 10_000 },
+    ]});
+    let path = format!("/api/v1/counts/{}/population", field.count_id);
+    app.put(&path).bearer_auth(&field.coordinator).json(&population).reply().await.assert_status(200);
+
+    let report = app
+        .get(&format!("/api/v1/counts/{}/report?disclosure=internal", field.count_id))
+        .bearer_auth(&field.coordinator)
+        .reply()
+        .await
+        .assert_status(200);
+
+    let rates = report["rates"].as_array().unwrap();
+    let maastricht = rates.iter().find(|r| r["municipality"] == "GM0935").unwrap();
+    assert_eq!(maastricht["persons"], 6);
+    assert!((maastricht["per_1000"].as_f64().unwrap() - 0.05).abs() < 1e-12, "{maastricht}");
+    let vaals = rates.iter().find(|r| r["municipality"] == "GM0981").unwrap();
+    assert_eq!((vaals["persons"].as_u64(), vaals["per_1000"].as_f64()), (Some(0), Some(0.0)));
+    assert_eq!(rates.len(), 2, "only municipalities with a population get a rate");
+}

@@ -34,6 +34,7 @@ fn disclosure(raw: Option<&str>) -> ApiResult<Disclosure> {
 pub async fn report_of(storage: &Storage, count_id: Uuid, disclosure: Disclosure) -> ApiResult<Report> {
     let count = storage.get_count(count_id).await?.ok_or(ApiError::NotFound("count"))?;
     let data = storage.report_data(count_id).await?;
+    let population = storage.population(count_id).await?;
     let report = tokio::task::spawn_blocking(move || {
         build(ReportInput {
             count,
@@ -42,6 +43,7 @@ pub async fn report_of(storage: &Storage, count_id: Uuid, disclosure: Disclosure
             organisations: &data.organisations,
             disclosure,
             generated_at: chrono::Utc::now(),
+            population: &population,
         })
     })
     .await

@@ -328,33 +328,20 @@ impl Storage {
 
     /// The device holding this token.
     pub async fn device_by_token(&self, token_hash: &str) -> anyhow::Result<Option<Device>> {
-        let row = sqlx::query(
-            "SELECT d.id, d.count_id, i.organisation, i.revoked_at FROM devices d
-             JOIN invites i ON i.id = d.invite_id WHERE d.token_hash = ?",
-        )
-        .bind(token_hash)
-        .fetch_optional(&self.read)
-        .await?;
-        row.map(|r| -> anyhow::Result<Device> {
-            Ok(Device {
-                id: r.try_get::<String, _>("id")?.parse()?,
-                count_id: r.try_get::<String, _>("count_id")?.parse()?,
-                organisation: r.try_get("organisation")?,
-                revoked: r.try_get::<Option<String>, _>("revoked_at")?.is_some(),
-            })
-        })
-        .transpose()
+        self.device_where("d.token_hash = ?", token_hash).await
     }
-}
 
-impl Storage {
     /// A device by its id, revoked or not (for `ethos import`, run by the coordinator).
     pub async fn device_by_id(&self, id: Uuid) -> anyhow::Result<Option<Device>> {
-        let row = sqlx::query(
+        self.device_where("d.id = ?", &id.to_string()).await
+    }
+
+    async fn device_where(&self, condition: &str, value: &str) -> anyhow::Result<Option<Device>> {
+        let row = sqlx::query(&format!(
             "SELECT d.id, d.count_id, i.organisation, i.revoked_at FROM devices d
-             JOIN invites i ON i.id = d.invite_id WHERE d.id = ?",
-        )
-        .bind(id.to_string())
+             JOIN invites i ON i.id = d.invite_id WHERE {condition}"
+        ))
+        .bind(value)
         .fetch_optional(&self.read)
         .await?;
         row.map(|r| -> anyhow::Result<Device> {

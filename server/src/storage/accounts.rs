@@ -39,7 +39,7 @@ impl Storage {
         password_hash: &str,
     ) -> Result<Uuid, AddUserError> {
         let id = Uuid::now_v7();
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.write_tx().await?;
         let inserted = sqlx::query(
             "INSERT INTO users (id, username, password_hash, role, created_at) VALUES (?, ?, ?, ?, ?)
              ON CONFLICT (username) DO NOTHING",
@@ -83,7 +83,7 @@ impl Storage {
         user: &User,
         expires_at: DateTime<Utc>,
     ) -> sqlx::Result<()> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
             .bind(token_hash)
             .bind(user.id.to_string())
@@ -115,7 +115,7 @@ impl Storage {
     }
 
     pub async fn delete_session(&self, token_hash: &str, user: &User) -> sqlx::Result<()> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query("DELETE FROM sessions WHERE token_hash = ?").bind(token_hash).execute(&mut *tx).await?;
         audit(&mut tx, &Actor::User(user.username.clone()), "logout", None, None, serde_json::Value::Null)
             .await?;
@@ -154,7 +154,7 @@ impl Storage {
         client_addr: &str,
         at: DateTime<Utc>,
     ) -> sqlx::Result<()> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query("INSERT INTO login_failures (username, client_addr, at) VALUES (?, ?, ?)")
             .bind(username)
             .bind(client_addr)
@@ -182,7 +182,7 @@ impl Storage {
         role: Role,
         password_hash: &str,
     ) -> anyhow::Result<Uuid> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.write_tx().await?;
         let id: String = sqlx::query_scalar(
             "INSERT INTO users (id, username, password_hash, role, created_at) VALUES (?, ?, ?, ?, ?)
              ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash RETURNING id",

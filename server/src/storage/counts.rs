@@ -99,7 +99,7 @@ impl Storage {
             ends_at: new.ends_at,
             status: CountStatus::Training,
         };
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "INSERT INTO counts (id, name, reference_date, starts_at, ends_at, status, dedup_secret, created_at, created_by)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -152,7 +152,7 @@ impl Storage {
         to: CountStatus,
         by: &super::User,
     ) -> Result<Count, StatusChangeError> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.write_tx().await?;
         let row = sqlx::query(&format!("SELECT {COUNT_COLUMNS} FROM counts WHERE id = ?"))
             .bind(id.to_string())
             .fetch_optional(&mut *tx)
@@ -188,7 +188,7 @@ impl Storage {
         code: &str,
         by: &super::User,
     ) -> Result<Invite, NewInviteError> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.write_tx().await?;
         let status: Option<String> = sqlx::query_scalar("SELECT status FROM counts WHERE id = ?")
             .bind(count_id.to_string())
             .fetch_optional(&mut *tx)
@@ -248,7 +248,7 @@ impl Storage {
     /// Revokes a code; its devices are revoked with it (they are checked through the invite).
     /// Revoking twice keeps the first time.
     pub async fn revoke_invite(&self, invite_id: Uuid, by: &super::User) -> anyhow::Result<bool> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.write_tx().await?;
         let count_id: Option<String> = sqlx::query_scalar("SELECT count_id FROM invites WHERE id = ?")
             .bind(invite_id.to_string())
             .fetch_optional(&mut *tx)
@@ -281,7 +281,7 @@ impl Storage {
         label: Option<&str>,
         now: DateTime<Utc>,
     ) -> anyhow::Result<Option<(Uuid, Count, String, String)>> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.write_tx().await?;
         let row = sqlx::query(&format!(
             "SELECT i.id AS invite_id, i.organisation, i.expires_at, i.revoked_at, c.dedup_secret,
                     {}
@@ -377,7 +377,7 @@ impl Storage {
         figures: &[(String, u64)],
         by: &super::User,
     ) -> anyhow::Result<()> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query("DELETE FROM count_population WHERE count_id = ?")
             .bind(count_id.to_string())
             .execute(&mut *tx)

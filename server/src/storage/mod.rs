@@ -51,6 +51,14 @@ impl Storage {
         Ok(Storage { write, read })
     }
 
+    /// A write transaction that takes SQLite's write lock at once (`BEGIN IMMEDIATE`). A plain
+    /// (deferred) transaction that reads first and then writes fails at once with
+    /// `SQLITE_BUSY` when another process (`ethos backup`, `ethos import`, `ethos user add`)
+    /// wrote in between; an immediate one waits for the lock (busy timeout) instead.
+    pub(crate) async fn write_tx(&self) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        self.write.begin_with("BEGIN IMMEDIATE").await
+    }
+
     /// Whether the database answers (for `/healthz`).
     pub async fn ping(&self) -> bool {
         sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(&self.read).await.is_ok()

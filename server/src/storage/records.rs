@@ -179,7 +179,7 @@ impl Storage {
         items: Vec<SyncItem>,
         now: DateTime<Utc>,
     ) -> Result<Vec<SyncResult>, SyncError> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.write_tx().await?;
         let row = sqlx::query("SELECT status, starts_at, ends_at FROM counts WHERE id = ?")
             .bind(device.count_id.to_string())
             .fetch_optional(&mut *tx)
@@ -360,7 +360,7 @@ impl Storage {
         reason: Option<&str>,
         by: &super::User,
     ) -> anyhow::Result<Option<StoredRecord>> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.write_tx().await?;
         let count_id: Option<String> = sqlx::query_scalar("SELECT count_id FROM records WHERE id = ?")
             .bind(id.to_string())
             .fetch_optional(&mut *tx)
@@ -466,7 +466,7 @@ impl Storage {
         primary: Option<Uuid>,
         by: &super::User,
     ) -> anyhow::Result<()> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.write_tx().await?;
         let code = match decision {
             Decision::SamePerson => "same_person",
             Decision::DifferentPeople => "different_people",

@@ -10,42 +10,12 @@
 use serde_json::{json, Value};
 use std::collections::HashSet;
 use std::net::SocketAddr;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::sync::Mutex;
 
-const PASSWORD: &str = "fault-test-password";
+mod common;
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-fn start(db: &Path, port: u16) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_ethos"))
-        .args(["serve", "--db", db.to_str().expect("utf-8 path"), "--bind", &format!("127.0.0.1:{port}")])
-        .env("ETHOS_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("ethos starts")
-}
-
-async fn wait_healthy(base: &str) {
-    let client = reqwest::Client::new();
-    for _ in 0..200 {
-        if client.get(format!("{base}/healthz")).send().await.is_ok_and(|r| r.status().is_success()) {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("the server did not come up at {base}");
-}
+use common::{live_count, LiveCount, Server};
 
 fn record(window_start: chrono::DateTime<chrono::FixedOffset>, n: u32) -> Value {
     json!({"id": uuid::Uuid::now_v7(), "revision": 1,
@@ -55,62 +25,6 @@ fn record(window_start: chrono::DateTime<chrono::FixedOffset>, n: u32) -> Value 
         "profile": {"age_band": "unknown", "gender": "unknown", "household": "unknown", "children": "unknown",
             "duration": "unknown", "residence_status": "unknown", "income": "unknown",
             "care_needs": ["unknown"], "previous_facility": "unknown", "housing_need": "unknown"}})
-}
-
-/// A coordinator, a live count and `devices` enrolled phones; returns the coordinator token,
-/// the count id and the device tokens.
-async fn set_up(
-    base: &str,
-    db: &Path,
-    devices: usize,
-) -> (String, String, Vec<String>, chrono::DateTime<chrono::FixedOffset>) {
-    let http = reqwest::Client::new();
-    let login: Value = http
-        .post(format!("{base}/api/v1/login"))
-        .json(&json!({"username": "coordinator", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = login["token"].as_str().expect("a token").to_string();
-    let start = (chrono::Utc::now() - chrono::Duration::hours(2)).fixed_offset();
-    let count: Value = http.post(format!("{base}/api/v1/counts")).bearer_auth(&token)
-        .json(&json!({"name": "Fault", "reference_date": start.date_naive(), "starts_at": start, "ends_at": start + chrono::Duration::hours(24)}))
-        .send().await.unwrap().json().await.unwrap();
-    let count_id = count["id"].as_str().expect("a count id").to_string();
-    http.post(format!("{base}/api/v1/counts/{count_id}/status"))
-        .bearer_auth(&token)
-        .json(&json!({"status": "live"}))
-        .send()
-        .await
-        .unwrap();
-    let invite: Value = http
-        .post(format!("{base}/api/v1/counts/{count_id}/invites"))
-        .bearer_auth(&token)
-        .json(&json!({"organisation": "Straatteam"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let mut tokens = Vec::new();
-    for _ in 0..devices {
-        let device: Value = http
-            .post(format!("{base}/api/v1/enroll"))
-            .json(&json!({"code": invite["code"]}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        tokens.push(device["device_token"].as_str().expect("a device token").to_string());
-    }
-    let _ = db;
-    (token, count_id, tokens, start)
 }
 
 /// A phone: sends its queue in batches until every record is acknowledged, retrying through
@@ -182,16 +96,11 @@ async fn stored_ids(base: &str, token: &str, count_id: &str) -> Vec<String> {
 async fn sigkill_in_a_sync_storm_loses_no_acknowledged_record_and_stores_each_once() {
     let long = std::env::var("ETHOS_FAULT_LONG").is_ok();
     let (devices, per_device, kills) = if long { (20, 1000, 5) } else { (5, 400, 2) };
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("ethos.db");
-    ethos_server::cli::add_user(&db, "coordinator", ethos_shared::api::Role::Coordinator, PASSWORD)
-        .await
-        .unwrap();
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let server = Arc::new(Mutex::new(start(&db, port)));
-    wait_healthy(&base).await;
-    let (token, count_id, device_tokens, window) = set_up(&base, &db, devices).await;
+    let mut server = Server::start().await;
+    let base = server.root.clone();
+    let http = reqwest::Client::new();
+    let LiveCount { token, count_id, devices: device_tokens, window_start: window } =
+        live_count(&http, &base, devices).await;
 
     let mut all_ids = HashSet::new();
     let phones: Vec<_> = device_tokens
@@ -206,7 +115,6 @@ async fn sigkill_in_a_sync_storm_loses_no_acknowledged_record_and_stores_each_on
         .collect();
     // Kill when the storm is well under way: after a share of the records is stored.
     let total = all_ids.len();
-    let http = reqwest::Client::new();
     for k in 0..kills {
         let threshold = total * (k + 1) / (kills + 1);
         let give_up = Instant::now() + Duration::from_secs(60);
@@ -230,13 +138,7 @@ async fn sigkill_in_a_sync_storm_loses_no_acknowledged_record_and_stores_each_on
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        let mut child = server.lock().await;
-        child.kill().expect("SIGKILL"); // Child::kill is SIGKILL on Unix: no clean shutdown.
-        child.wait().expect("the killed server is reaped");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        *child = start(&db, port);
-        drop(child);
-        wait_healthy(&base).await;
+        server.kill_and_restart().await;
     }
     let mut acknowledged = HashSet::new();
     let mut failures = 0;
@@ -252,9 +154,6 @@ async fn sigkill_in_a_sync_storm_loses_no_acknowledged_record_and_stores_each_on
     assert_eq!(ids.len(), unique.len(), "a record is stored twice");
     assert_eq!(acknowledged, all_ids, "every record was acknowledged in the end");
     assert_eq!(unique, all_ids, "every acknowledged record is stored, and nothing else");
-    let mut child = server.lock().await;
-    child.kill().ok();
-    child.wait().ok();
 }
 
 /// Forwards one connection to the server and drops the server's answer: the request is
@@ -278,16 +177,10 @@ async fn answer_dropping_proxy(server: SocketAddr) -> SocketAddr {
 
 #[tokio::test]
 async fn an_answer_lost_after_the_commit_is_unchanged_on_resend_and_stored_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("ethos.db");
-    ethos_server::cli::add_user(&db, "coordinator", ethos_shared::api::Role::Coordinator, PASSWORD)
-        .await
-        .unwrap();
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let mut server = start(&db, port);
-    wait_healthy(&base).await;
-    let (token, count_id, devices, window) = set_up(&base, &db, 1).await;
+    let server = Server::start().await;
+    let (base, port) = (server.root.clone(), server.port);
+    let LiveCount { token, count_id, devices, window_start: window } =
+        live_count(&reqwest::Client::new(), &base, 1).await;
     let rec = record(window, 1);
 
     let proxy = answer_dropping_proxy(([127, 0, 0, 1], port).into()).await;
@@ -311,6 +204,5 @@ async fn an_answer_lost_after_the_commit_is_unchanged_on_resend_and_stored_once(
         .unwrap();
     assert_eq!(resend["results"][0]["status"], "unchanged", "{resend}");
     assert_eq!(stored_ids(&base, &token, &count_id).await, vec![rec["id"].as_str().unwrap().to_string()]);
-    server.kill().ok();
-    server.wait().ok();
+    drop(server);
 }

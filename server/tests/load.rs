@@ -4,11 +4,11 @@
 
 #![allow(clippy::unwrap_used)] // a test: a failed step should stop it loudly
 
-use serde_json::{json, Value};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+mod common;
 
-const PASSWORD: &str = "load-test-password";
+use common::{live_count, LiveCount, Server};
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
 
 fn record(start: chrono::DateTime<chrono::FixedOffset>, n: u64) -> Value {
     json!({"id": uuid::Uuid::now_v7(), "revision": 1,
@@ -24,75 +24,11 @@ fn record(start: chrono::DateTime<chrono::FixedOffset>, n: u64) -> Value {
 async fn three_hundred_phones_sync_at_once_without_a_single_error() {
     let secs: u64 = std::env::var("ETHOS_LOAD_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
     let devices = 300;
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("ethos.db");
-    ethos_server::cli::add_user(&db, "coordinator", ethos_shared::api::Role::Coordinator, PASSWORD)
-        .await
-        .unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mut server = Command::new(env!("CARGO_BIN_EXE_ethos"))
-        .args(["serve", "--db", db.to_str().unwrap(), "--bind", &format!("127.0.0.1:{port}")])
-        .env("ETHOS_LOG", "error")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let base = format!("http://127.0.0.1:{port}/api/v1");
+    let server = Server::start().await;
+    let base = format!("{}/api/v1", server.root);
     let http = reqwest::Client::builder().pool_max_idle_per_host(devices).build().unwrap();
-    let mut up = false;
-    for _ in 0..200 {
-        if http.get(format!("http://127.0.0.1:{port}/healthz")).send().await.is_ok() {
-            up = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    assert!(up, "the server came up");
-
-    let login: Value = http
-        .post(format!("{base}/login"))
-        .json(&json!({"username": "coordinator", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = login["token"].as_str().unwrap().to_string();
-    let start = (chrono::Utc::now() - chrono::Duration::hours(2)).fixed_offset();
-    let count: Value = http.post(format!("{base}/counts")).bearer_auth(&token)
-        .json(&json!({"name": "Load", "reference_date": start.date_naive(), "starts_at": start, "ends_at": start + chrono::Duration::hours(24)}))
-        .send().await.unwrap().json().await.unwrap();
-    let count_id = count["id"].as_str().unwrap().to_string();
-    http.post(format!("{base}/counts/{count_id}/status"))
-        .bearer_auth(&token)
-        .json(&json!({"status": "live"}))
-        .send()
-        .await
-        .unwrap();
-    let invite: Value = http
-        .post(format!("{base}/counts/{count_id}/invites"))
-        .bearer_auth(&token)
-        .json(&json!({"organisation": "Load"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let mut tokens = Vec::new();
-    for _ in 0..devices {
-        let device: Value = http
-            .post(format!("{base}/enroll"))
-            .json(&json!({"code": invite["code"]}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        tokens.push(device["device_token"].as_str().unwrap().to_string());
-    }
+    let LiveCount { token, count_id, devices: tokens, window_start: start } =
+        live_count(&http, &server.root, devices).await;
 
     let deadline = Instant::now() + Duration::from_secs(secs);
     let phones: Vec<_> = tokens
@@ -152,6 +88,5 @@ async fn three_hundred_phones_sync_at_once_without_a_single_error() {
         .await
         .unwrap();
     assert_eq!(dashboard["records_total"], sent, "every acknowledged record is stored");
-    server.kill().ok();
-    server.wait().ok();
+    drop(server);
 }

@@ -455,18 +455,8 @@ mod tests {
     #[test]
     fn the_largest_values_of_every_field_round_trip() {
         let last = |all: &[LivingSituation]| all[all.len() - 1];
-        let p = Profile {
-            age_band: AgeBand::Unknown,
-            gender: Gender::Unknown,
-            household: Household::Unknown,
-            children: Children::Unknown,
-            duration: Duration::Unknown,
-            residence_status: ResidenceStatus::Unknown,
-            income: Income::Unknown,
-            care_needs: CareNeeds::Unknown,
-            previous_facility: PreviousFacility::Unknown,
-            housing_need: HousingNeed::Unknown,
-        };
+        // `unknown` is the last value of every field.
+        let p = Profile::unknown();
         let r =
             Record { living_situation: last(LivingSituation::ALL), ..record("GM1903", Origin::Unknown, p) };
         check(&r);

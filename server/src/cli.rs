@@ -349,7 +349,7 @@ async fn import(db: &Path, file: &Path) -> anyhow::Result<()> {
     let mut tally: std::collections::BTreeMap<String, usize> = Default::default();
     for chunk in records.chunks(MAX_SYNC_RECORDS) {
         let results = storage
-            .sync_batch(&device, ethos_shared::sync::parse_batch(chunk), chrono::Utc::now())
+            .sync_batch(&device, ethos_shared::sync::parse_batch(chunk), None, chrono::Utc::now())
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         for r in results {

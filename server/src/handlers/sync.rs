@@ -31,13 +31,8 @@ pub async fn sync(
     let now = Utc::now();
     // Extension of the contract: the phone may say how many records it still holds unconfirmed.
     let unsynced = body.get("unsynced").and_then(|u| u.as_u64()).map(|u| u.min(u64::from(u32::MAX)) as u32);
-    match state.storage.sync_batch(&device, items, now).await {
-        Ok(results) => {
-            if let Some(n) = unsynced {
-                state.storage.note_unsynced(device.id, n).await?;
-            }
-            Ok(Json(SyncResponse { results, server_time: now }))
-        }
+    match state.storage.sync_batch(&device, items, unsynced, now).await {
+        Ok(results) => Ok(Json(SyncResponse { results, server_time: now })),
         Err(SyncError::CountGone) => Err(ApiError::DeviceRevoked),
         Err(SyncError::Other(e)) => Err(e.into()),
     }

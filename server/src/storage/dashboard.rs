@@ -84,17 +84,6 @@ impl Storage {
             .collect()
     }
 
-    /// Remembers how many records a phone reported holding unconfirmed.
-    pub async fn note_unsynced(&self, device_id: Uuid, unsynced: u32) -> sqlx::Result<()> {
-        let mut conn = self.write.acquire().await?;
-        sqlx::query("UPDATE devices SET unsynced_reported = ? WHERE id = ?")
-            .bind(unsynced)
-            .bind(device_id.to_string())
-            .execute(&mut *conn)
-            .await?;
-        Ok(())
-    }
-
     pub async fn progress(&self, count_id: Uuid, now: DateTime<Utc>) -> anyhow::Result<Progress> {
         let id = count_id.to_string();
         let totals = sqlx::query(

@@ -172,11 +172,13 @@ fn stored_from_row(row: &SqliteRow) -> anyhow::Result<StoredRecord> {
 impl Storage {
     /// Applies one sync batch of a device in a single write transaction and answers one
     /// result per item, in order. Nothing is answered before the commit, so every `stored`
-    /// or `updated` a phone sees is durable.
+    /// or `updated` a phone sees is durable. `unsynced` is what the phone reported still holding
+    /// unconfirmed (kept with its last contact, for the coordinator's lock warning).
     pub async fn sync_batch(
         &self,
         device: &Device,
         items: Vec<SyncItem>,
+        unsynced: Option<u32>,
         now: DateTime<Utc>,
     ) -> Result<Vec<SyncResult>, SyncError> {
         let mut tx = self.write_tx().await?;
@@ -300,9 +302,12 @@ impl Storage {
                 }
             });
         }
-        sqlx::query("UPDATE devices SET last_seen_at = ? WHERE id = ?")
-            .bind(&received_at)
-            .bind(&device_id)
+        sqlx::query(
+            "UPDATE devices SET last_seen_at = ?, unsynced_reported = COALESCE(?, unsynced_reported) WHERE id = ?",
+        )
+        .bind(&received_at)
+        .bind(unsynced)
+        .bind(&device_id)
             .execute(&mut *tx)
             .await?;
         let actor = Actor::Device(device.id);

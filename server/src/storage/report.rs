@@ -211,7 +211,7 @@ mod tests {
                 revoked: false,
             };
             let items = batch.iter().cloned().map(Ok).collect();
-            storage.sync_batch(&device, items, now).await.expect("stored");
+            storage.sync_batch(&device, items, None, now).await.expect("stored");
         }
         let user = User { id: Uuid::from_u128(1), username: "c".into(), role: Role::Coordinator };
         storage.set_void(records[3].id, Some("test"), &user).await.expect("void");

@@ -1,7 +1,7 @@
 //! Every route of the server, in one place (api.md).
 
 use crate::handlers::{
-    accounts, counts, dashboard, devices, duplicates, health, invites, records, report, sync, web,
+    accounts, comparison, counts, dashboard, devices, duplicates, health, invites, records, report, sync, web,
 };
 use crate::AppState;
 use axum::extract::DefaultBodyLimit;
@@ -36,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         .route("/counts/{id}/duplicates/{key}/resolve", post(duplicates::resolve))
         .route("/counts/{id}/report", get(report::json))
         .route("/counts/{id}/report.csv", get(report::csv))
+        .route("/counts/{id}/comparison", get(comparison::json))
         .route("/counts/{id}/estimate", get(crate::handlers::estimate::json))
         .route("/counts/{id}/audit", get(counts::audit_log))
         .route("/counts/{id}/dashboard", get(dashboard::dashboard))

@@ -6,6 +6,7 @@
 mod value_set;
 
 pub mod api;
+pub mod comparison;
 pub mod count;
 pub mod counting;
 pub mod dedup_key;

@@ -2,6 +2,7 @@
 //! the storage layer and shape the answer; they hold no SQL and no domain rules.
 
 pub mod accounts;
+pub mod comparison;
 pub mod counts;
 pub mod dashboard;
 pub mod devices;
@@ -15,6 +16,8 @@ pub mod sync;
 pub mod web;
 
 use crate::error::ApiError;
+use ethos_shared::record::{FieldError, FieldErrorCode};
+use ethos_shared::report::Disclosure;
 use uuid::Uuid;
 
 /// Parses an id from the path; a malformed id names nothing, so it is a 404.
@@ -29,4 +32,14 @@ pub(crate) fn required_text(value: &str, field: &str, max_chars: usize) -> Resul
         return Err(ApiError::invalid(field));
     }
     Ok(trimmed.to_string())
+}
+
+/// The `disclosure` query parameter: `public` unless `internal` is asked for.
+pub(crate) fn disclosure_param(raw: Option<&str>) -> Result<Disclosure, ApiError> {
+    match raw {
+        None => Ok(Disclosure::Public),
+        Some(d) => Disclosure::from_code(d).ok_or_else(|| {
+            ApiError::ValidationFailed(vec![FieldError::new("disclosure", FieldErrorCode::InvalidValue)])
+        }),
+    }
 }

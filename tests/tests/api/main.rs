@@ -4,6 +4,7 @@
 mod access;
 mod accounts;
 mod audit;
+mod comparison;
 mod counts;
 mod duplicates;
 mod errors;

@@ -1,0 +1,190 @@
+//! Comparison with an earlier count of the region (domain.md §6.6): every headline figure and
+//! every table cell of this count's report next to the earlier report's, with the change.
+//!
+//! Both reports are built with the same disclosure, so a public comparison only subtracts
+//! figures that are published anyway: where either side is hidden (`null`), so is the change.
+
+use crate::api::Count;
+use crate::report::{Disclosure, Report, Table};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One figure now and in the earlier count.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    pub now: Option<u64>,
+    pub earlier: Option<u64>,
+    /// `now − earlier`; `null` when either side is hidden.
+    pub change: Option<i64>,
+    /// The change as a share of the earlier figure (0.25 = +25 %); `null` when hidden or when
+    /// the earlier figure is 0.
+    pub relative: Option<f64>,
+}
+
+impl Change {
+    pub fn of(now: Option<u64>, earlier: Option<u64>) -> Change {
+        let change = match (now, earlier) {
+            (Some(n), Some(e)) => i64::try_from(n).ok().zip(i64::try_from(e).ok()).map(|(n, e)| n - e),
+            _ => None,
+        };
+        let relative = match (change, earlier) {
+            (Some(c), Some(e)) if e > 0 => Some(c as f64 / e as f64),
+            _ => None,
+        };
+        Change { now, earlier, change, relative }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RowChange {
+    pub key: BTreeMap<String, String>,
+    #[serde(flatten)]
+    pub persons: Change,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TableChange {
+    pub id: String,
+    pub title: String,
+    pub title_en: String,
+    pub dimensions: Vec<String>,
+    pub total: Change,
+    pub rows: Vec<RowChange>,
+}
+
+/// The headline figures compared, by the report's field names.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HeadlineChange {
+    pub figure: String,
+    #[serde(flatten)]
+    pub persons: Change,
+}
+
+/// `GET /api/v1/counts/{id}/comparison?with={earlier}` answers this.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Comparison {
+    pub count: Count,
+    pub earlier: Count,
+    pub disclosure: Disclosure,
+    pub headline: Vec<HeadlineChange>,
+    pub tables: Vec<TableChange>,
+}
+
+/// Whether `earlier` may serve as the earlier count of `count`: another count with an earlier
+/// reference date.
+pub fn is_earlier(count: &Count, earlier: &Count) -> bool {
+    count.id != earlier.id && earlier.reference_date < count.reference_date
+}
+
+/// Compares two reports built with the same disclosure. A row missing from one side had no
+/// persons there (reports may leave out empty rows); a table missing from the earlier report
+/// (made by an older version) compares against nothing, so all its earlier figures are hidden.
+pub fn compare(now: &Report, earlier: &Report) -> Comparison {
+    let headline = [
+        ("persons_total", now.persons_total, earlier.persons_total),
+        ("accompanying_children", now.accompanying_children, earlier.accompanying_children),
+        ("persons_including_children", now.persons_including_children, earlier.persons_including_children),
+        ("records_counted", now.records_counted, earlier.records_counted),
+        ("records_without_key", now.records_without_key, earlier.records_without_key),
+        ("duplicate_records_merged", now.duplicate_records_merged, earlier.duplicate_records_merged),
+    ]
+    .into_iter()
+    .map(|(figure, n, e)| HeadlineChange { figure: figure.into(), persons: Change::of(n, e) })
+    .collect();
+    let tables = now.tables.iter().map(|t| compare_table(t, earlier.table(&t.id))).collect();
+    Comparison {
+        count: now.count.clone(),
+        earlier: earlier.count.clone(),
+        disclosure: now.disclosure,
+        headline,
+        tables,
+    }
+}
+
+fn compare_table(now: &Table, earlier: Option<&Table>) -> TableChange {
+    let persons_in = |table: Option<&Table>, key: &BTreeMap<String, String>| match table {
+        None => None,
+        Some(t) => t.rows.iter().find(|r| &r.key == key).map_or(Some(0), |r| r.persons),
+    };
+    let mut keys: Vec<&BTreeMap<String, String>> = now.rows.iter().map(|r| &r.key).collect();
+    for row in earlier.map(|t| t.rows.as_slice()).unwrap_or_default() {
+        if !keys.contains(&&row.key) {
+            keys.push(&row.key);
+        }
+    }
+    let rows = keys
+        .into_iter()
+        .map(|key| RowChange {
+            key: key.clone(),
+            persons: Change::of(persons_in(Some(now), key), persons_in(earlier, key)),
+        })
+        .collect();
+    TableChange {
+        id: now.id.clone(),
+        title: now.title.clone(),
+        title_en: now.title_en.clone(),
+        dimensions: now.dimensions.clone(),
+        total: Change::of(now.total, earlier.and_then(|t| t.total)),
+        rows,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::disclosure::Suppression;
+    use crate::report::Row;
+
+    fn row(code: &str, persons: Option<u64>) -> Row {
+        Row {
+            key: BTreeMap::from([("gender".to_string(), code.to_string())]),
+            persons,
+            suppressed: persons.is_none().then_some(Suppression::Primary),
+            children: None,
+            children_suppressed: None,
+        }
+    }
+
+    fn table(rows: Vec<Row>, total: Option<u64>) -> Table {
+        Table {
+            id: "by_gender".into(),
+            title: "Geslacht".into(),
+            title_en: "Gender".into(),
+            dimensions: vec!["gender".into()],
+            total,
+            rows,
+            multiple_answers: false,
+        }
+    }
+
+    #[test]
+    fn change_is_hidden_when_either_side_is() {
+        assert_eq!(Change::of(Some(12), Some(8)).change, Some(4));
+        assert_eq!(Change::of(Some(12), Some(8)).relative, Some(0.5));
+        assert_eq!(Change::of(Some(3), Some(8)).change, Some(-5));
+        assert_eq!(Change::of(None, Some(8)).change, None);
+        assert_eq!(Change::of(Some(8), None).change, None);
+        assert_eq!(Change::of(Some(5), Some(0)).relative, None, "no share of zero");
+    }
+
+    #[test]
+    fn rows_of_both_sides_appear_and_a_missing_row_is_zero() {
+        let now = table(vec![row("man", Some(20)), row("woman", None)], Some(23));
+        let earlier = table(vec![row("man", Some(15)), row("non_binary", Some(6))], Some(21));
+        let t = compare_table(&now, Some(&earlier));
+        let by = |code: &str| t.rows.iter().find(|r| r.key["gender"] == code).map(|r| r.persons.clone());
+        assert_eq!(by("man"), Some(Change::of(Some(20), Some(15))));
+        assert_eq!(by("woman"), Some(Change::of(None, Some(0))), "earlier had no row: zero");
+        assert_eq!(by("non_binary"), Some(Change::of(Some(0), Some(6))), "now has no row: zero");
+        assert_eq!(t.total.change, Some(2));
+        assert_eq!(t.rows.len(), 3);
+    }
+
+    #[test]
+    fn a_table_the_earlier_report_lacks_compares_against_hidden_figures() {
+        let now = table(vec![row("man", Some(20))], Some(20));
+        let t = compare_table(&now, None);
+        assert_eq!(t.rows[0].persons, Change::of(Some(20), None));
+        assert_eq!(t.total.earlier, None);
+    }
+}

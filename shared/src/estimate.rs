@@ -21,8 +21,10 @@ pub mod bootstrap;
 pub mod chapman;
 pub mod loglinear;
 
+use crate::count::OrganisationType;
+use crate::counting::{persons, Countable, KeyDecisions};
 use crate::disclosure::is_small;
-use crate::report::Disclosure;
+use crate::report::{Disclosure, Report, ReportRecord};
 use serde::{Deserialize, Serialize, Serializer};
 use std::collections::HashMap;
 
@@ -160,6 +162,29 @@ impl Captures {
             persons
                 .into_iter()
                 .map(|records| (records.iter().any(|&i| keyed(i)), records.iter().map(|&i| source_of(i)))),
+        )
+    }
+
+    /// The histories of a count's counted persons (domain.md §5) from the records the report
+    /// reads: the source of a record is its organisation's type or the organisation itself.
+    pub fn of_records(
+        records: &[ReportRecord],
+        decisions: &KeyDecisions,
+        organisations: &[(String, OrganisationType)],
+        by: SourceBy,
+    ) -> Captures {
+        let people = persons(records, decisions);
+        let source_ids: Vec<&str> = organisations
+            .iter()
+            .map(|(name, kind)| match by {
+                SourceBy::OrganisationType => kind.code(),
+                SourceBy::Organisation => name.as_str(),
+            })
+            .collect();
+        Captures::from_persons(
+            people.iter().map(|p| p.records.as_slice()),
+            |i| source_ids.get(records[i].organisation as usize).copied().unwrap_or("other"),
+            |i| records[i].dedup_key().is_some(),
         )
     }
 
@@ -383,6 +408,36 @@ pub fn body(captures: &Captures, fitted: &Fitted, by: SourceBy, disclosure: Disc
         total_estimate: figure(fitted.estimate + captures.unlinkable as f64),
         warnings: fitted.warnings.clone(),
     }
+}
+
+/// The `estimate` member of the report (api.md "Report"): the estimate by organisation type
+/// under the report's disclosure, exactly the body of `GET …/estimate?disclosure=<the same>`,
+/// or — when there is none — `{"by": …, "not_possible": <reason>}` with the reason code of the
+/// 422 `estimate_not_possible`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ReportEstimate {
+    NotPossible { by: SourceBy, not_possible: NoEstimate },
+    Estimate(Box<Estimate>),
+}
+
+impl ReportEstimate {
+    pub fn new(captures: &Captures, by: SourceBy, disclosure: Disclosure) -> ReportEstimate {
+        match estimate(captures, by, disclosure) {
+            Ok(e) => ReportEstimate::Estimate(Box::new(e)),
+            Err(reason) => ReportEstimate::NotPossible { by, not_possible: reason },
+        }
+    }
+}
+
+/// The answer of `GET /api/v1/counts/{id}/report`: the report with its `estimate` member.
+/// (A wrapper rather than a field of [`Report`], so the report stays buildable without the
+/// estimate — the dashboard and the CSV export do not pay for the bootstrap.)
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportWithEstimate {
+    #[serde(flatten)]
+    pub report: Report,
+    pub estimate: ReportEstimate,
 }
 
 /// Rounds to the nearest ten (halves up): the public figures of an estimate.

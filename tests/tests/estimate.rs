@@ -3,7 +3,8 @@
 //! types gives the estimate that statsmodels computed for the same capture histories
 //! (shared/tests/fixtures/estimate/loglinear.json, made by make_fixtures.py beside it); keyless,
 //! void and training records and a `different_people` decision are handled as §8 says;
-//! coordinators and analysts get it, devices do not.
+//! coordinators and analysts get it, devices do not. The report carries the same estimate as
+//! its `estimate` member, under the report's disclosure, or the reason there is none.
 
 use ethos_tests::*;
 use serde_json::{json, Value};
@@ -235,4 +236,137 @@ async fn estimate_not_possible_gives_the_reason() {
         .await
         .assert_error(422, "estimate_not_possible");
     assert_eq!(body["details"]["reason"], "no_overlap");
+}
+
+/// Persons by history over `care` (bit 0), `police` (bit 1) and `shelter` (bit 2), synced
+/// through one device per organisation type; `keyless` keyless persons through the shelter.
+async fn count_with_histories(
+    app: &TestApp,
+    coordinator: &str,
+    cells: &[(usize, u32)],
+    keyless: usize,
+) -> String {
+    let count = app.create_count(coordinator).await;
+    let count_id = id_of(&count);
+    let devices = [
+        invite(app, coordinator, &count_id, "GGZ Zuid", "care").await,
+        invite(app, coordinator, &count_id, "Politie", "police").await,
+        invite(app, coordinator, &count_id, "Opvang", "shelter").await,
+    ];
+    app.set_status(coordinator, &count_id, "live").await;
+    let mut per_device: Vec<Vec<Value>> = vec![Vec::new(); 3];
+    let mut n = 0;
+    for &(mask, persons) in cells {
+        for _ in 0..persons {
+            n += 1;
+            for (source, records) in per_device.iter_mut().enumerate() {
+                if mask >> source & 1 == 1 {
+                    records.push(record_with_key(&key(n)));
+                }
+            }
+        }
+    }
+    per_device[2].extend((0..keyless).map(|_| record()));
+    for (device, records) in devices.iter().zip(&per_device) {
+        sync_ok(app, device, records).await;
+    }
+    count_id
+}
+
+#[tokio::test]
+async fn report_carries_the_estimate_with_the_report_disclosure() {
+    let app = spawn_app().await;
+    let coordinator = app.coordinator().await;
+    // The police saw 4 persons (a small cell), 3 persons have no key (small too).
+    let cells = [(0b001, 70), (0b100, 60), (0b101, 25), (0b011, 2), (0b111, 1), (0b010, 1)];
+    let count_id = count_with_histories(&app, &coordinator, &cells, 3).await;
+    let analyst = app.analyst().await;
+
+    for disclosure in ["internal", "public"] {
+        let report = app
+            .get(&format!("/api/v1/counts/{count_id}/report?disclosure={disclosure}"))
+            .bearer_auth(&analyst)
+            .reply()
+            .await
+            .assert_status(200);
+        let estimate = app
+            .get(&format!("/api/v1/counts/{count_id}/estimate?disclosure={disclosure}"))
+            .bearer_auth(&analyst)
+            .reply()
+            .await
+            .assert_status(200);
+        assert_eq!(
+            report["estimate"], estimate,
+            "{disclosure}: the report's estimate is the /estimate answer"
+        );
+        assert_eq!(report["estimate"]["by"], "organisation_type");
+        assert_eq!(report["disclosure"], disclosure);
+    }
+
+    let internal = app
+        .get(&format!("/api/v1/counts/{count_id}/report?disclosure=internal"))
+        .bearer_auth(&coordinator)
+        .reply()
+        .await
+        .assert_status(200)["estimate"]
+        .clone();
+    let public = app
+        .get(&format!("/api/v1/counts/{count_id}/report"))
+        .bearer_auth(&coordinator)
+        .reply()
+        .await
+        .assert_status(200)["estimate"]
+        .clone();
+    // Internal: everything, unrounded.
+    assert_eq!(internal["observed"], 159, "{internal}");
+    assert_eq!(internal["unlinkable"], 3);
+    assert_eq!(internal["sources"][1], json!({"id": "police", "persons": 4}));
+    assert_eq!(internal["histories"].as_array().expect("histories").len(), 6);
+    let n = internal["estimate"].as_f64().expect("N");
+    assert!(n > 159.0 && n.fract() != 0.0, "an unrounded estimate above M: {n}");
+    // Public (domain.md §8): figures rounded to tens, cells of 1–4 hidden, no histories.
+    let tens = |v: &Value| json!(((v.as_f64().expect("a number") / 10.0).round() * 10.0) as i64);
+    for figure in ["estimate", "unseen", "total_estimate"] {
+        assert_eq!(public[figure], tens(&internal[figure]), "{figure}: {public}");
+    }
+    for bound in ["lower", "upper"] {
+        let expected = if internal["interval"][bound].is_null() {
+            Value::Null
+        } else {
+            tens(&internal["interval"][bound])
+        };
+        assert_eq!(public["interval"][bound], expected, "{bound}");
+    }
+    assert_eq!(public["observed"], 159);
+    assert_eq!(public["unlinkable"], Value::Null, "3 keyless persons: a small cell");
+    assert_eq!(public["sources"][1], json!({"id": "police", "persons": null}));
+    assert_eq!(public["sources"][0], internal["sources"][0]);
+    assert_eq!(public["histories"], json!([]));
+    assert_eq!(public["method"], internal["method"]);
+    assert_eq!(public["model"], internal["model"]);
+    assert_eq!(public["warnings"], internal["warnings"]);
+}
+
+#[tokio::test]
+async fn report_says_why_there_is_no_estimate() {
+    let app = spawn_app().await;
+    let coordinator = app.coordinator().await;
+    // Two sources that overlap nobody.
+    let count_id = count_with_histories(&app, &coordinator, &[(0b001, 10), (0b100, 12)], 0).await;
+    let report = app
+        .get(&format!("/api/v1/counts/{count_id}/report"))
+        .bearer_auth(&coordinator)
+        .reply()
+        .await
+        .assert_status(200);
+    assert_eq!(report["estimate"], json!({"by": "organisation_type", "not_possible": "no_overlap"}));
+    assert_eq!(report["persons_total"], 22, "the report itself is there");
+    let empty = app.create_count(&coordinator).await;
+    let report = app
+        .get(&format!("/api/v1/counts/{}/report?disclosure=internal", id_of(&empty)))
+        .bearer_auth(&coordinator)
+        .reply()
+        .await
+        .assert_status(200);
+    assert_eq!(report["estimate"], json!({"by": "organisation_type", "not_possible": "too_few_sources"}));
 }

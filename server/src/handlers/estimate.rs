@@ -8,7 +8,6 @@ use crate::storage::Storage;
 use crate::AppState;
 use axum::extract::State;
 use axum::Json;
-use ethos_shared::counting::{persons, Countable};
 use ethos_shared::estimate::{estimate, Captures, Estimate, SourceBy};
 use ethos_shared::record::{FieldError, FieldErrorCode};
 use ethos_shared::report::Disclosure;
@@ -36,21 +35,7 @@ pub async fn estimate_of(
     storage.get_count(count_id).await?.ok_or(ApiError::NotFound("count"))?;
     let data = storage.report_data(count_id).await?;
     let answer = tokio::task::spawn_blocking(move || {
-        let people = persons(&data.records, &data.decisions);
-        let source_ids: Vec<&str> = data
-            .organisations
-            .iter()
-            .map(|(name, kind)| match by {
-                SourceBy::OrganisationType => kind.code(),
-                SourceBy::Organisation => name.as_str(),
-            })
-            .collect();
-        let records = &data.records;
-        let captures = Captures::from_persons(
-            people.iter().map(|p| p.records.as_slice()),
-            |i| source_ids.get(records[i].organisation as usize).copied().unwrap_or("other"),
-            |i| records[i].dedup_key().is_some(),
-        );
+        let captures = Captures::of_records(&data.records, &data.decisions, &data.organisations, by);
         estimate(&captures, by, disclosure)
     })
     .await

@@ -3,12 +3,14 @@
 use super::path_id;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AnyUser, ApiPath, ApiQuery};
-use crate::storage::{Actor, Storage};
+use crate::storage::{Actor, ReportData, Storage};
 use crate::AppState;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::Json;
+use ethos_shared::api::Count;
+use ethos_shared::estimate::{Captures, ReportEstimate, ReportWithEstimate, SourceBy};
 use ethos_shared::record::{FieldError, FieldErrorCode};
 use ethos_shared::report::{build, table_csv, Disclosure, Report, ReportInput};
 use serde::Deserialize;
@@ -32,23 +34,60 @@ fn disclosure(raw: Option<&str>) -> ApiResult<Disclosure> {
 
 /// Builds the report of a count from what is stored now (the CLI uses this too).
 pub async fn report_of(storage: &Storage, count_id: Uuid, disclosure: Disclosure) -> ApiResult<Report> {
-    let count = storage.get_count(count_id).await?.ok_or(ApiError::NotFound("count"))?;
-    let data = storage.report_data(count_id).await?;
-    let population = storage.population(count_id).await?;
-    let report = tokio::task::spawn_blocking(move || {
-        build(ReportInput {
-            count,
-            records: &data.records,
-            decisions: &data.decisions,
-            organisations: &data.organisations,
-            disclosure,
-            generated_at: chrono::Utc::now(),
-            population: &population,
-        })
+    let stored = Stored::load(storage, count_id).await?;
+    let report =
+        tokio::task::spawn_blocking(move || stored.report(disclosure)).await.map_err(anyhow::Error::from)?;
+    Ok(report)
+}
+
+/// The report with its `estimate` member (by organisation type, under the report's disclosure,
+/// from the same snapshot of the records), as `GET /api/v1/counts/{id}/report` answers it.
+pub async fn report_with_estimate_of(
+    storage: &Storage,
+    count_id: Uuid,
+    disclosure: Disclosure,
+) -> ApiResult<ReportWithEstimate> {
+    let stored = Stored::load(storage, count_id).await?;
+    let answer = tokio::task::spawn_blocking(move || {
+        let by = SourceBy::OrganisationType;
+        let data = &stored.data;
+        let captures = Captures::of_records(&data.records, &data.decisions, &data.organisations, by);
+        ReportWithEstimate {
+            estimate: ReportEstimate::new(&captures, by, disclosure),
+            report: stored.report(disclosure),
+        }
     })
     .await
     .map_err(anyhow::Error::from)?;
-    Ok(report)
+    Ok(answer)
+}
+
+/// What a report is made from, read in one go.
+struct Stored {
+    count: Count,
+    data: ReportData,
+    population: Vec<(String, u64)>,
+}
+
+impl Stored {
+    async fn load(storage: &Storage, count_id: Uuid) -> ApiResult<Stored> {
+        let count = storage.get_count(count_id).await?.ok_or(ApiError::NotFound("count"))?;
+        let data = storage.report_data(count_id).await?;
+        let population = storage.population(count_id).await?;
+        Ok(Stored { count, data, population })
+    }
+
+    fn report(&self, disclosure: Disclosure) -> Report {
+        build(ReportInput {
+            count: self.count.clone(),
+            records: &self.data.records,
+            decisions: &self.data.decisions,
+            organisations: &self.data.organisations,
+            disclosure,
+            generated_at: chrono::Utc::now(),
+            population: &self.population,
+        })
+    }
 }
 
 pub async fn json(
@@ -56,9 +95,9 @@ pub async fn json(
     _user: AnyUser,
     ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<ReportQuery>,
-) -> ApiResult<Json<Report>> {
+) -> ApiResult<Json<ReportWithEstimate>> {
     let count_id = path_id(&id, "count")?;
-    Ok(Json(report_of(&state.storage, count_id, disclosure(q.disclosure.as_deref())?).await?))
+    Ok(Json(report_with_estimate_of(&state.storage, count_id, disclosure(q.disclosure.as_deref())?).await?))
 }
 
 pub async fn csv(

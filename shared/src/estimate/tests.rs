@@ -295,3 +295,26 @@ fn estimate_rounding_to_tens() {
     assert_eq!(round_to_tens(414.99), 410.0);
     assert_eq!(round_to_tens(415.0), 420.0);
 }
+
+// --- the report's member --------------------------------------------------------------------------
+
+#[test]
+fn report_estimate_is_the_estimate_body_or_the_reason() {
+    let cap = three_sources();
+    let member = ReportEstimate::new(&cap, SourceBy::OrganisationType, Disclosure::Public);
+    let expected = estimate(&cap, SourceBy::OrganisationType, Disclosure::Public).expect("an estimate");
+    assert_eq!(
+        serde_json::to_value(&member).expect("JSON"),
+        serde_json::to_value(&expected).expect("JSON"),
+        "the member is the body of GET …/estimate, nothing more"
+    );
+    let back: ReportEstimate =
+        serde_json::from_value(serde_json::to_value(&member).expect("JSON")).expect("reads back");
+    assert!(matches!(back, ReportEstimate::Estimate(ref e) if e.estimate == expected.estimate));
+
+    let one = captures(&[(&["care"], 12)], 3);
+    let member = ReportEstimate::new(&one, SourceBy::OrganisationType, Disclosure::Public);
+    let json = serde_json::to_value(&member).expect("JSON");
+    assert_eq!(json, serde_json::json!({"by": "organisation_type", "not_possible": "too_few_sources"}));
+    assert_eq!(serde_json::from_value::<ReportEstimate>(json).expect("reads back"), member);
+}

@@ -783,8 +783,9 @@ fn CodesPage(id: Uuid) -> impl IntoView {
     let table = move || {
         let lang = c.l();
         let selected = shown.get();
+        let locked = locked();
         invites.with(|l| {
-            loaded(l).map(|l| html::invites_table(l, selected, Utc::now(), lang)).unwrap_or_default()
+            loaded(l).map(|l| html::invites_table(l, locked, selected, Utc::now(), lang)).unwrap_or_default()
         })
     };
     let detail = move || {
@@ -969,10 +970,13 @@ fn CodeSheet(id: Uuid) -> impl IntoView {
     });
     let sheet = move || {
         let lang = c.l();
-        let name = c.count.with(|n| n.as_ref().map(|n| n.name.clone())).unwrap_or_default();
+        let (name, locked) = c
+            .count
+            .with(|n| n.as_ref().map(|n| (n.name.clone(), n.status == CountStatus::Locked)))
+            .unwrap_or_default();
         invites.with(|l| {
             loaded(l)
-                .map(|l| html::code_sheet(l, &name, &platform::location_origin(), Utc::now(), lang))
+                .map(|l| html::code_sheet(l, (&name, locked), &platform::location_origin(), Utc::now(), lang))
                 .unwrap_or_default()
         })
     };

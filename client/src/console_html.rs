@@ -268,18 +268,32 @@ pub fn devices_table(list: &[Device], lang: Lang, testid: &str, now: DateTime<Ut
     h.finish()
 }
 
-/// `active`, `revoked` or `expired`, and the word for it.
-pub fn invite_state(i: &Invite, now: DateTime<Utc>, lang: Lang) -> (&'static str, &'static str) {
+/// `active`, `revoked`, `expired` or `closed` (its count is locked: no phone can enrol or sync
+/// with it any more), and the word for it.
+pub fn invite_state(
+    i: &Invite,
+    count_locked: bool,
+    now: DateTime<Utc>,
+    lang: Lang,
+) -> (&'static str, &'static str) {
     if i.revoked_at.is_some() {
         ("revoked", tr(lang, "ingetrokken", "revoked"))
     } else if i.expires_at.is_some_and(|t| t < now) {
         ("expired", tr(lang, "verlopen", "expired"))
+    } else if count_locked {
+        ("closed", tr(lang, "gesloten (telling gesloten)", "closed (count locked)"))
     } else {
         ("active", tr(lang, "actief", "active"))
     }
 }
 
-pub fn invites_table(list: &[Invite], selected: Option<Uuid>, now: DateTime<Utc>, lang: Lang) -> String {
+pub fn invites_table(
+    list: &[Invite],
+    count_locked: bool,
+    selected: Option<Uuid>,
+    now: DateTime<Utc>,
+    lang: Lang,
+) -> String {
     let mut h = Html::new();
     if list.is_empty() {
         h.el(
@@ -302,7 +316,7 @@ pub fn invites_table(list: &[Invite], selected: Option<Uuid>, now: DateTime<Utc>
         ],
     );
     for i in list {
-        let (state, word) = invite_state(i, now, lang);
+        let (state, word) = invite_state(i, count_locked, now, lang);
         let id = i.id.to_string();
         let class = if selected == Some(i.id) { "row-selected" } else { "" };
         h.open(
@@ -382,16 +396,33 @@ pub fn invite_detail(i: &Invite, origin: &str, lang: Lang) -> String {
 }
 
 /// Every active code on cards to print and hand out.
-pub fn code_sheet(list: &[Invite], count_name: &str, origin: &str, now: DateTime<Utc>, lang: Lang) -> String {
+pub fn code_sheet(
+    list: &[Invite],
+    count: (&str, bool),
+    origin: &str,
+    now: DateTime<Utc>,
+    lang: Lang,
+) -> String {
+    let (count_name, count_locked) = count;
     let mut h = Html::new();
-    let active: Vec<&Invite> = list.iter().filter(|i| invite_state(i, now, lang).0 == "active").collect();
+    let active: Vec<&Invite> =
+        list.iter().filter(|i| invite_state(i, count_locked, now, lang).0 == "active").collect();
     h.el(
         "h2",
         &[("class", "utrecht-heading-2")],
         &format!("{} · {count_name}", tr(lang, "Teamcodes", "Team codes")),
     );
     if active.is_empty() {
-        h.el("p", &[("class", "utrecht-paragraph")], tr(lang, "Geen actieve codes.", "No active codes."));
+        let none = if count_locked {
+            tr(
+                lang,
+                "De telling is gesloten: geen code werkt nog.",
+                "The count is locked: no code works any more.",
+            )
+        } else {
+            tr(lang, "Geen actieve codes.", "No active codes.")
+        };
+        h.el("p", &[("class", "utrecht-paragraph")], none);
         return h.finish();
     }
     h.open("div", &[("class", "code-sheet"), ("data-testid", "code-sheet")]);
@@ -997,6 +1028,62 @@ fn section_of(id: &str) -> usize {
     }
 }
 
+/// Persons per 1,000 inhabitants where the coordinator entered the population (domain.md §6.4).
+fn rates(h: &mut Html, r: &Report, lang: Lang) {
+    h.open("section", &[("class", "report__section"), ("data-testid", "report-rates")]);
+    h.el(
+        "h2",
+        &[("class", "utrecht-heading-2")],
+        tr(lang, "4. Per 1.000 inwoners", "4. Per 1,000 inhabitants"),
+    );
+    if r.rates.is_empty() {
+        h.el(
+            "p",
+            &[("class", "utrecht-paragraph muted")],
+            tr(
+                lang,
+                "Er zijn voor deze telling geen inwonertallen ingevoerd (tabblad Inwoners).",
+                "No population figures were entered for this count (tab Population).",
+            ),
+        );
+        h.close("section");
+        return;
+    }
+    h.table(
+        "data-table report-list",
+        "report-rates-table",
+        tr(lang, "Geregistreerde personen per 1.000 inwoners", "Recorded persons per 1,000 inhabitants"),
+        false,
+        &[
+            (tr(lang, "Gemeente", "Municipality"), false),
+            (tr(lang, "Personen", "Persons"), true),
+            (tr(lang, "Inwoners", "Inhabitants"), true),
+            (tr(lang, "Per 1.000 inwoners", "Per 1,000 inhabitants"), true),
+        ],
+    );
+    for rate in &r.rates {
+        let shown = match rate.persons {
+            Some(n) => num(n, lang),
+            None => "<5".into(),
+        };
+        h.open("tr", &[("data-municipality", &rate.municipality)]).th_row(&place(&rate.municipality));
+        h.td_num(&shown).td_num(&num(rate.population, lang));
+        h.td_num(&rate.per_1000.map_or_else(|| "x".into(), |x| two_decimals(x, lang)));
+        h.close("tr");
+    }
+    h.end_table();
+    h.el(
+        "p",
+        &[("class", "utrecht-paragraph muted")],
+        tr(
+            lang,
+            "Personen zoals geregistreerd in de gemeente waar ze zijn geteld; waar dat aantal verborgen is, is het cijfer per 1.000 inwoners dat ook.",
+            "Persons as recorded in the municipality where they were counted; where that number is hidden, so is the rate.",
+        ),
+    );
+    h.close("section");
+}
+
 /// The whole report page below its toolbar.
 pub fn report(r: &Report, lang: Lang) -> String {
     let mut h = Html::new();
@@ -1121,6 +1208,7 @@ pub fn report(r: &Report, lang: Lang) -> String {
         }
         h.close("section");
     }
+    rates(&mut h, r, lang);
     quality(&mut h, r, lang);
     method(&mut h, lang);
     h.close("article");
@@ -1130,7 +1218,7 @@ pub fn report(r: &Report, lang: Lang) -> String {
 fn quality(h: &mut Html, r: &Report, lang: Lang) {
     let q = &r.quality;
     h.open("section", &[("class", "report__section"), ("data-testid", "report-quality")]);
-    h.el("h2", &[("class", "utrecht-heading-2")], tr(lang, "4. Datakwaliteit", "4. Data quality"));
+    h.el("h2", &[("class", "utrecht-heading-2")], tr(lang, "5. Datakwaliteit", "5. Data quality"));
     if q.unresolved_duplicate_groups > 0 {
         h.open(
             "div",
@@ -1273,7 +1361,7 @@ fn method(h: &mut Html, lang: Lang) {
         ],
     };
     h.open("section", &[("class", "report__section report__method"), ("data-testid", "report-method")]);
-    h.el("h2", &[("class", "utrecht-heading-2")], tr(lang, "5. Werkwijze", "5. Method"));
+    h.el("h2", &[("class", "utrecht-heading-2")], tr(lang, "6. Werkwijze", "6. Method"));
     for p in paragraphs {
         h.el("p", &[("class", "utrecht-paragraph")], p);
     }
@@ -1299,11 +1387,56 @@ mod tests {
             "organisation_type": "shelter", "expires_at": null
         }))
         .unwrap();
-        let html = invites_table(&[invite], None, Utc::now(), Lang::Nl);
+        let html = invites_table(std::slice::from_ref(&invite), false, None, Utc::now(), Lang::Nl);
         assert!(!html.contains("<img"), "{html}");
         assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
         assert!(html.contains("data-action=\"revoke\""));
         assert!(!html.contains("style="), "no inline styles under the CSP");
+    }
+
+    #[test]
+    fn codes_of_a_locked_count_read_closed_and_leave_the_print_sheet() {
+        let invite: Invite = serde_json::from_value(serde_json::json!({
+            "id": Uuid::nil(), "code": "K7PQ-2QXM", "organisation": "Straatteam",
+            "organisation_type": "outreach", "expires_at": null
+        }))
+        .unwrap();
+        let now = Utc::now();
+        assert_eq!(invite_state(&invite, false, now, Lang::Nl).0, "active");
+        assert_eq!(invite_state(&invite, true, now, Lang::Nl), ("closed", "gesloten (telling gesloten)"));
+        let table = invites_table(std::slice::from_ref(&invite), true, None, now, Lang::Nl);
+        assert!(table.contains("data-state=\"closed\""), "{table}");
+        assert!(!table.contains("data-action=\"revoke\"") && !table.contains("data-action=\"qr\""));
+        let sheet = code_sheet(std::slice::from_ref(&invite), ("Telling", true), "http://x", now, Lang::Nl);
+        assert!(!sheet.contains("K7PQ-2QXM"), "a locked count prints no codes: {sheet}");
+        let sheet = code_sheet(&[invite], ("Telling", false), "http://x", now, Lang::Nl);
+        assert!(sheet.contains("K7PQ-2QXM"));
+    }
+
+    fn report_with_rates(rates: serde_json::Value) -> Report {
+        report_from(&serde_json::json!({
+            "count": {"id": Uuid::nil(), "name": "Telling", "reference_date": "2026-10-15",
+                "starts_at": "2026-10-15T20:00:00+02:00", "ends_at": "2026-10-16T20:00:00+02:00",
+                "status": "locked"},
+            "generated_at": "2026-10-17T10:00:00Z", "disclosure": "public", "tables": [],
+            "quality": {}, "rates": rates
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn rates_show_persons_per_1000_and_hide_what_the_municipality_table_hides() {
+        let r = report_with_rates(serde_json::json!([
+            {"municipality": "GM0935", "persons": 123, "population": 122_000, "per_1000": 1.00819},
+            {"municipality": "GM0981", "persons": null, "population": 9_900, "per_1000": null}
+        ]));
+        let html = report(&r, Lang::Nl);
+        let section =
+            &html[html.find("report-rates").unwrap()..html.find("report-quality").unwrap_or(html.len())];
+        assert!(section.contains("<th scope=\"row\">Maastricht</th><td class=\"num\">123</td><td class=\"num\">122.000</td><td class=\"num\">1,01</td>"), "{section}");
+        assert!(section.contains("<th scope=\"row\">Vaals</th><td class=\"num\">&lt;5</td><td class=\"num\">9.900</td><td class=\"num\">x</td>"), "{section}");
+        let none = report(&report_with_rates(serde_json::json!([])), Lang::En);
+        assert!(none.contains("No population figures were entered"));
     }
 
     #[test]

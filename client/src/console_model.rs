@@ -580,6 +580,14 @@ pub fn percent(share: f64, lang: Lang) -> String {
     format!("{}{sep}{}%", permille / 10, permille % 10)
 }
 
+/// A non-negative figure with two decimals: `1.234,57` / `1,234.57` (integer arithmetic, as
+/// `percent`).
+pub fn two_decimals(x: f64, lang: Lang) -> String {
+    let hundredths = (x.max(0.0) * 100.0 + 0.5) as u64;
+    let sep = if lang == Lang::Nl { ',' } else { '.' };
+    format!("{}{sep}{:02}", num(hundredths / 100, lang), hundredths % 100)
+}
+
 /// A report cell: the number, `<5` (primary suppression), `x` (secondary), or `–` (none).
 pub fn cell(persons: Option<u64>, suppressed: Option<Suppression>, lang: Lang) -> String {
     match (persons, suppressed) {
@@ -748,6 +756,15 @@ mod tests {
     use super::*;
     use ethos_shared::report::Row;
     use std::collections::BTreeMap;
+
+    #[test]
+    fn two_decimals_round_and_group_per_language() {
+        assert_eq!(two_decimals(1.234, Lang::Nl), "1,23");
+        assert_eq!(two_decimals(1234.567, Lang::Nl), "1.234,57");
+        assert_eq!(two_decimals(1234.567, Lang::En), "1,234.57");
+        assert_eq!(two_decimals(0.005, Lang::En), "0.01");
+        assert_eq!(two_decimals(2.0, Lang::Nl), "2,00");
+    }
 
     #[test]
     fn routes_round_trip_through_their_paths() {

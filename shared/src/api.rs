@@ -56,6 +56,13 @@ pub struct StatusChange {
     pub status: CountStatus,
 }
 
+/// One region municipality's inhabitants, for the rates per 1,000 (`…/population`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Population {
+    pub municipality: String,
+    pub population: u64,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Items<T> {
     pub items: Vec<T>,

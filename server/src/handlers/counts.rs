@@ -9,7 +9,7 @@ use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use ethos_shared::api::{Count, Items, NewCount, StatusChange};
+use ethos_shared::api::{Count, Items, NewCount, Population, StatusChange};
 
 pub async fn create(
     State(state): State<AppState>,
@@ -63,13 +63,6 @@ pub async fn audit_log(
     let id = path_id(&id, "count")?;
     state.storage.get_count(id).await?.ok_or(ApiError::NotFound("count"))?;
     Ok(Json(Items { items: state.storage.audit_log(Some(id), 1000).await? }))
-}
-
-/// One municipality's inhabitants.
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct Population {
-    municipality: String,
-    population: u64,
 }
 
 /// `GET /api/v1/counts/{id}/population` (coordinator, analyst).

@@ -7,12 +7,17 @@
 //! - `proxy`: a loopback TCP proxy that can lose the answer to a sync request.
 //! - `phone`: one browser with a fresh profile per test; waits, taps, typing, screenshots.
 //! - `people`: recording a person tap by tap through the question flow.
+//! - `console`, `console_page`: the coordinator console on a laptop (1280×900), end to end:
+//!   login, a count and a team code, records arriving on the dashboard, a duplicate decided,
+//!   the report (screenshots `console-*.png`).
 //!
 //! Screenshots of the main screens go to `tests/artifacts/` (ignored by git); a failed wait
 //! leaves `FAIL-<test>.png` there. Without a built client, Chromium or chromedriver the tests
 //! fail and say what to install or run. `ETHOS_CHROMIUM` and `ETHOS_CHROMEDRIVER` override
 //! Debian's paths; `ETHOS_BROWSER_LOG=1` prints the browser's console (with `--nocapture`).
 
+mod console;
+mod console_page;
 mod enrolment;
 mod lost_answer;
 mod offline;

@@ -1,5 +1,6 @@
 //! A phone: headless Chromium at 360×740 with a fresh profile, driven through WebDriver
-//! (`thirtyfour`) by Debian's chromedriver, one chromedriver per test binary.
+//! (`thirtyfour`) by Debian's chromedriver, one chromedriver per test binary. The same browser
+//! opened with [`Phone::open_on`] and [`LAPTOP`] is the coordinator's laptop.
 //!
 //! Everything is found by the app's stable `data-testid`s and waited for explicitly (the app
 //! renders asynchronously); a wait that times out saves a screenshot `FAIL-<test>.png` and
@@ -20,6 +21,20 @@ const WAIT: Duration = Duration::from_secs(15);
 /// The screen of a small phone, in CSS pixels.
 pub const WIDTH: u32 = 360;
 pub const HEIGHT: u32 = 740;
+
+/// The viewport the browser emulates, in CSS pixels.
+#[derive(Debug, Clone, Copy)]
+pub struct Screen {
+    pub width: u32,
+    pub height: u32,
+    /// A phone: mobile viewport and touch.
+    pub mobile: bool,
+}
+
+/// A small phone (the field app).
+pub const PHONE: Screen = Screen { width: WIDTH, height: HEIGHT, mobile: true };
+/// A laptop (the coordinator console).
+pub const LAPTOP: Screen = Screen { width: 1280, height: 900, mobile: false };
 
 /// Debian's paths (CI installs `chromium` and `chromium-driver` with apt); overridable.
 fn chromium() -> String {
@@ -90,12 +105,18 @@ pub struct Phone {
     /// The test's name, for failure screenshots.
     name: &'static str,
     profile: Option<TempDir>,
+    screen: Screen,
 }
 
 impl Phone {
     /// A new phone with an empty browser profile (no service worker, no IndexedDB) that will
     /// open pages of `origin` (`http://127.0.0.1:PORT`).
     pub async fn open(name: &'static str, origin: String) -> Phone {
+        Phone::open_on(name, origin, PHONE).await
+    }
+
+    /// The same browser with the viewport of `screen` (e.g. [`LAPTOP`]).
+    pub async fn open_on(name: &'static str, origin: String, screen: Screen) -> Phone {
         let profile = tempfile::tempdir().expect("a browser profile directory");
         let mut caps = DesiredCapabilities::chrome();
         caps.set_binary(&chromium()).expect("binary");
@@ -113,19 +134,20 @@ impl Phone {
             caps.add_arg(arg).expect("arg");
         }
         caps.add_arg(&format!("--user-data-dir={}", profile.path().display())).expect("arg");
-        // The viewport of a small phone (device-metrics emulation; --window-size would not
-        // give a 360×740 screenshot).
+        // The viewport (device-metrics emulation; --window-size would not give a 360×740
+        // screenshot).
+        let Screen { width, height, mobile } = screen;
         caps.add_experimental_option(
             "mobileEmulation",
             serde_json::json!({
-                "deviceMetrics": { "width": WIDTH, "height": HEIGHT, "pixelRatio": 1.0, "mobile": true, "touch": true }
+                "deviceMetrics": { "width": width, "height": height, "pixelRatio": 1.0, "mobile": mobile, "touch": mobile }
             }),
         )
         .expect("mobileEmulation");
         caps.set_browser_log_level(LoggingPrefsLogLevel::All).expect("logging prefs");
         let driver =
             WebDriver::new(chromedriver(), caps).await.expect("Chromium starts through chromedriver");
-        Phone { driver, origin, name, profile: Some(profile) }
+        Phone { driver, origin, name, profile: Some(profile), screen }
     }
 
     /// Runs `test` on this phone, then closes the browser, also when `test` panics. Fails
@@ -192,8 +214,13 @@ impl Phone {
 
     /// Waits until the JavaScript expression `condition` is truthy; `what` says what for.
     pub async fn wait_until(&self, what: &str, condition: &str) {
+        self.wait_until_within(WAIT, what, condition).await;
+    }
+
+    /// [`Phone::wait_until`] with a bound of its own (e.g. for a page that refreshes itself).
+    pub async fn wait_until_within(&self, bound: Duration, what: &str, condition: &str) {
         let script = format!("return !!({condition});");
-        let deadline = Instant::now() + WAIT;
+        let deadline = Instant::now() + bound;
         loop {
             // A script can fail while the page navigates: just try again.
             if let Ok(ret) = self.driver.execute(&script, Vec::new()).await {
@@ -202,7 +229,7 @@ impl Phone {
                 }
             }
             if Instant::now() > deadline {
-                self.fail(&format!("waited {WAIT:?} for {what}")).await;
+                self.fail(&format!("waited {bound:?} for {what}")).await;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -283,10 +310,15 @@ impl Phone {
 
     /// Taps (clicks) the element with this `data-testid` once it is there.
     pub async fn tap(&self, testid: &str) {
+        self.tap_css(&selector(testid)).await;
+    }
+
+    /// Taps the first element that matches the CSS selector `css` once it is there.
+    pub async fn tap_css(&self, css: &str) {
         let deadline = Instant::now() + WAIT;
         loop {
             // The element may be re-rendered between finding and clicking: try again.
-            let error = match self.driver.find(By::Css(selector(testid))).await {
+            let error = match self.driver.find(By::Css(css)).await {
                 Ok(element) => match element.click().await {
                     Ok(()) => return,
                     Err(e) => e,
@@ -294,7 +326,7 @@ impl Phone {
                 Err(e) => e,
             };
             if Instant::now() > deadline {
-                self.fail(&format!("could not tap [data-testid=\"{testid}\"]: {error}")).await;
+                self.fail(&format!("could not tap {css}: {error}")).await;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -325,14 +357,15 @@ impl Phone {
 
     // --- screenshots ------------------------------------------------------------------------
 
-    /// Saves what the screen shows as `tests/artifacts/<name>.png` (360×740).
+    /// Saves what the screen shows as `tests/artifacts/<name>.png` (360×740 on a phone).
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         // Let the last render and any transition settle.
         tokio::time::sleep(Duration::from_millis(200)).await;
         let png = self.driver.screenshot_as_png().await.expect("a screenshot");
         let path = artifacts().join(format!("{name}.png"));
         std::fs::write(&path, &png).expect("the screenshot is written");
-        assert_eq!(png_size(&png), (WIDTH, HEIGHT), "{} is the size of the phone's screen", path.display());
+        let size = (self.screen.width, self.screen.height);
+        assert_eq!(png_size(&png), size, "{} is the size of the screen", path.display());
         path
     }
 

@@ -1,0 +1,191 @@
+//! What the console test needs besides a browser: a server with an account and no count yet
+//! (the test makes the count and the team code in the console), a field device that syncs over
+//! the HTTP API, and a few ways to work the console's forms, tabs and figures.
+
+use crate::phone::{selector, Phone};
+use crate::site::client_dist;
+use ethos_server::{Application, Config};
+use ethos_tests::{Role, SendExt, PASSWORD};
+use serde_json::{json, Value};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+
+/// The coordinator's account name.
+pub const COORDINATOR: &str = "coordinator";
+
+/// A server with a database of its own and the built client; stops when dropped.
+pub struct Office {
+    pub addr: SocketAddr,
+    client: reqwest::Client,
+    /// Dropping it stops the server (before the database directory goes).
+    _stop: oneshot::Sender<()>,
+    _dir: TempDir,
+}
+
+/// `client/dist` with the console bundle in it.
+fn console_dist() -> PathBuf {
+    let dist = client_dist();
+    let missing: Vec<&str> = ["console.html", "console-boot.js", "ethos_console.js", "ethos_console_bg.wasm"]
+        .into_iter()
+        .filter(|f| !dist.join(f).is_file())
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "the console is not built: {} lacks {missing:?}. Run `cargo xtask build-client --release`.",
+        dist.display()
+    );
+    dist
+}
+
+impl Office {
+    /// Starts a server on a free port with one coordinator account and nothing else.
+    pub async fn start() -> Office {
+        let web_dir = console_dist();
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let db_path = dir.path().join("ethos.db");
+        let config =
+            Config { db_path: db_path.clone(), bind: SocketAddr::from(([127, 0, 0, 1], 0)), web_dir };
+        let app = Application::build(config).await.expect("the server starts");
+        let addr = app.local_addr();
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(app.run_until(async move {
+            let _ = stopped.await;
+        }));
+        ethos_server::cli::add_user(&db_path, COORDINATOR, Role::Coordinator, PASSWORD)
+            .await
+            .expect("the coordinator is added");
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("an HTTP client");
+        Office { addr, client, _stop: stop, _dir: dir }
+    }
+
+    /// `http://127.0.0.1:PORT` + `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// A phone enrolled with `code`, as the field app does it: its device token.
+    pub async fn enroll(&self, code: &str) -> String {
+        let body = self
+            .client
+            .post(self.url("/api/v1/enroll"))
+            .json(&json!({ "code": code, "device_label": "telefoon Jeanne" }))
+            .reply()
+            .await
+            .assert_status(201);
+        body["device_token"].as_str().unwrap_or_else(|| panic!("a device token in {body}")).to_string()
+    }
+
+    /// Sends `records` as that phone and checks every one is stored.
+    pub async fn sync(&self, device_token: &str, records: &[Value]) {
+        let body = self
+            .client
+            .post(self.url("/api/v1/sync"))
+            .bearer_auth(device_token)
+            .json(&json!({ "records": records }))
+            .reply()
+            .await
+            .assert_status(200);
+        let statuses: Vec<&str> = body["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .filter_map(|r| r["status"].as_str())
+            .collect();
+        assert_eq!(statuses, vec!["stored"; records.len()], "every record is stored: {body}");
+    }
+}
+
+/// A JavaScript string literal.
+pub fn js(text: &str) -> String {
+    serde_json::to_string(text).expect("a string")
+}
+
+/// Sets a form field (a `<select>`, a date or time field) to `value` as a person's choice
+/// would, with the `input` and `change` events the console listens to.
+pub async fn set_field(page: &Phone, testid: &str, value: &str) {
+    page.wait_for(testid).await;
+    let script = format!(
+        "const el = document.querySelector({}); el.focus(); el.value = {}; \
+         el.dispatchEvent(new Event('input', {{ bubbles: true }})); \
+         el.dispatchEvent(new Event('change', {{ bubbles: true }})); el.blur(); return el.value;",
+        js(&selector(testid)),
+        js(value)
+    );
+    assert_eq!(page.eval(&script).await, Value::String(value.into()), "{testid} takes {value}");
+}
+
+/// The browser's local time `hours` from now as a `datetime-local` value (`2026-11-25T04:30`).
+pub async fn local_time(page: &Phone, hours: i64) -> String {
+    let script = format!(
+        "const d = new Date(Date.now() + {hours} * 3600 * 1000); const p = n => String(n).padStart(2, '0'); \
+         return `${{d.getFullYear()}}-${{p(d.getMonth() + 1)}}-${{p(d.getDate())}}T${{p(d.getHours())}}:${{p(d.getMinutes())}}`;"
+    );
+    page.eval(&script).await.as_str().expect("a time").to_string()
+}
+
+/// Opens a tab of the count's page (`dashboard`, `codes`, `duplicates`, `report`, …) with a
+/// click, as the coordinator does, and waits until the address says so.
+pub async fn open_tab(page: &Phone, slug: &str) {
+    // Every tab link has the testid `console-tab`; the address tells them apart. The tabs
+    // are at the top, under the sticky bar: scroll up first, as a person would.
+    page.scroll_to_top().await;
+    page.tap_css(&format!("a[data-testid=\"console-tab\"][href$=\"/{slug}\"]")).await;
+    page.wait_until(
+        &format!("the {slug} tab"),
+        &format!(
+            "location.pathname.endsWith('/{slug}') && document.querySelector('[aria-current=\"page\"] a[href$=\"/{slug}\"]') !== null"
+        ),
+    )
+    .await;
+}
+
+/// The value of a figure (`dash-counted`, `report-persons`, …): its big number as shown,
+/// e.g. `3`, `–` or `<5`.
+pub async fn figure(page: &Phone, testid: &str) -> String {
+    page.wait_for(testid).await;
+    let script =
+        format!("return document.querySelector({} + ' .figure__n').innerText;", js(&selector(testid)));
+    page.eval(&script).await.as_str().unwrap_or_default().trim().to_string()
+}
+
+/// Whether the figure `testid` shows `value`, as a JavaScript expression.
+pub fn figure_is(testid: &str, value: &str) -> String {
+    format!(
+        "(document.querySelector({} + ' .figure__n') || {{}}).innerText === {}",
+        js(&selector(testid)),
+        js(value)
+    )
+}
+
+/// Waits until the figure `testid` shows `value`.
+pub async fn wait_for_figure(page: &Phone, testid: &str, value: &str) {
+    page.wait_until(&format!("{testid} to show {value}"), &figure_is(testid, value)).await;
+}
+
+/// The number in the row `label` of a report table (`report-quality-records`).
+pub async fn table_value(page: &Phone, testid: &str, label: &str) -> String {
+    page.wait_for(testid).await;
+    let script = format!(
+        "const row = Array.from(document.querySelectorAll({} + ' tbody tr')).find(r => r.querySelector('th').innerText.trim() === {}); \
+         return row ? row.querySelector('td').innerText.trim() : null;",
+        js(&selector(testid)),
+        js(label)
+    );
+    match page.eval(&script).await {
+        Value::String(s) => s,
+        _ => page.fail(&format!("no row {label:?} in {testid}")).await,
+    }
+}
+
+/// Fails if the console shows an error box.
+pub async fn assert_no_error(page: &Phone) {
+    if page.exists("console-error").await {
+        let text = page.text("console-error").await;
+        page.fail(&format!("the console shows an error: {text}")).await;
+    }
+}

@@ -53,9 +53,17 @@ pub enum ApiError {
     /// 429
     #[error("too many failed attempts; try again in {retry_after_secs} seconds")]
     TooManyRequests { retry_after_secs: u64 },
+    /// 503: another process held the database's write lock longer than the busy timeout.
+    /// Nothing of the request was stored; send it again (`Retry-After`).
+    #[error("the database is busy; nothing was stored, try again in {} seconds", Self::BUSY_RETRY_SECS)]
+    StorageBusy,
+    /// 503: the database or its disk is full. Nothing of the request was stored; the device keeps
+    /// its records and sends them again (`Retry-After`) once an operator has made room.
+    #[error("the server's storage is full; nothing was stored, try again later")]
+    StorageFull,
     /// 500: logged with its cause, answered without it.
     #[error("internal error")]
-    Internal(#[from] anyhow::Error),
+    Internal(anyhow::Error),
 }
 
 impl ApiError {
@@ -74,6 +82,7 @@ impl ApiError {
                 StatusCode::CONFLICT
             }
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::StorageBusy | ApiError::StorageFull => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -95,7 +104,38 @@ impl ApiError {
             ApiError::DeviceRevoked => "device_revoked",
             ApiError::EstimateNotPossible(_) => "estimate_not_possible",
             ApiError::TooManyRequests { .. } => "too_many_requests",
+            ApiError::StorageBusy => "storage_busy",
+            ApiError::StorageFull => "storage_full",
             ApiError::Internal(_) => "internal",
+        }
+    }
+
+    const BUSY_RETRY_SECS: u64 = 5;
+    const FULL_RETRY_SECS: u64 = 300;
+
+    /// The `Retry-After` of the answer, in seconds.
+    fn retry_after(&self) -> Option<u64> {
+        match self {
+            ApiError::TooManyRequests { retry_after_secs } => Some(*retry_after_secs),
+            ApiError::StorageBusy => Some(Self::BUSY_RETRY_SECS),
+            ApiError::StorageFull => Some(Self::FULL_RETRY_SECS),
+            _ => None,
+        }
+    }
+
+    /// A database error that is a condition of the storage, not a bug: the write lock held too
+    /// long elsewhere (`SQLITE_BUSY`, `SQLITE_LOCKED`, or our own write connection not free in
+    /// time) or no room left (`SQLITE_FULL`, which SQLite also gives for a full disk).
+    fn storage_condition(e: &sqlx::Error) -> Option<ApiError> {
+        if matches!(e, sqlx::Error::PoolTimedOut) {
+            return Some(ApiError::StorageBusy);
+        }
+        // sqlx gives SQLite's extended result code; its low byte is the primary code.
+        let code: i32 = e.as_database_error()?.code()?.parse().ok()?;
+        match code & 0xff {
+            5 | 6 => Some(ApiError::StorageBusy),
+            13 => Some(ApiError::StorageFull),
+            _ => None,
         }
     }
 
@@ -111,8 +151,8 @@ impl ApiError {
         match self {
             ApiError::ValidationFailed(errors) => Some(serde_json::json!({ "errors": errors })),
             ApiError::InvalidTransition { from, to } => Some(serde_json::json!({ "from": from, "to": to })),
-            ApiError::TooManyRequests { retry_after_secs } => {
-                Some(serde_json::json!({ "retry_after_secs": retry_after_secs }))
+            ApiError::TooManyRequests { .. } | ApiError::StorageBusy | ApiError::StorageFull => {
+                Some(serde_json::json!({ "retry_after_secs": self.retry_after() }))
             }
             ApiError::EstimateNotPossible(reason) => Some(serde_json::json!({ "reason": reason.code() })),
             _ => None,
@@ -122,22 +162,32 @@ impl ApiError {
 
 impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> Self {
-        ApiError::Internal(e.into())
+        ApiError::storage_condition(&e).unwrap_or_else(|| ApiError::Internal(e.into()))
+    }
+}
+
+impl From<anyhow::Error> for ApiError {
+    fn from(e: anyhow::Error) -> Self {
+        let condition =
+            e.chain().find_map(|cause| cause.downcast_ref().and_then(ApiError::storage_condition));
+        condition.unwrap_or(ApiError::Internal(e))
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if let ApiError::Internal(cause) = &self {
-            tracing::error!(error = %format!("{cause:#}"), "internal error");
+        match &self {
+            ApiError::Internal(cause) => tracing::error!(error = %format!("{cause:#}"), "internal error"),
+            ApiError::StorageBusy | ApiError::StorageFull => {
+                tracing::warn!(code = self.code(), "storage unavailable")
+            }
+            _ => {}
         }
         let body =
             ErrorBody { code: self.code().to_string(), message: self.to_string(), details: self.details() };
         let mut response = (self.status(), axum::Json(body)).into_response();
-        if let ApiError::TooManyRequests { retry_after_secs } = self {
-            if let Ok(v) = retry_after_secs.to_string().parse() {
-                response.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
-            }
+        if let Some(secs) = self.retry_after() {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, secs.into());
         }
         response
     }

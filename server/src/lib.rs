@@ -27,6 +27,38 @@ pub struct Config {
     pub web_dir: PathBuf,
 }
 
+/// What an operator may tune besides `Config` (README "Configuration"). The defaults are the
+/// contract's (api.md); the tests shorten the times so that expiry can be seen without waiting.
+#[derive(Debug, Clone)]
+pub struct Tuning {
+    /// How long a login session lives (api.md: 12 hours).
+    pub session_lifetime: chrono::Duration,
+    /// The window of the login rate limit (api.md: 5 failures within 15 minutes).
+    pub login_window: chrono::Duration,
+    /// How long a write waits for another process's write lock (`ethos backup`, `ethos import`)
+    /// before the request is answered 503 `storage_busy`.
+    pub busy_timeout: std::time::Duration,
+    /// The largest the database may grow to; a write beyond it is answered 503 `storage_full`,
+    /// as when the disk is full. `None`: only the disk limits it.
+    pub max_db_bytes: Option<u64>,
+    /// Count failed logins per address in the last `X-Forwarded-For` entry (set by our own
+    /// reverse proxy) instead of per connecting address. Only safe when nothing but that proxy
+    /// can reach the server: otherwise a client chooses its own address.
+    pub trust_forwarded_for: bool,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Tuning {
+            session_lifetime: chrono::Duration::hours(12),
+            login_window: chrono::Duration::minutes(15),
+            busy_timeout: std::time::Duration::from_secs(10),
+            max_db_bytes: None,
+            trust_forwarded_for: false,
+        }
+    }
+}
+
 /// PEM files for HTTPS.
 #[derive(Debug, Clone)]
 pub struct TlsFiles {
@@ -39,6 +71,7 @@ pub struct TlsFiles {
 pub struct AppState {
     pub storage: storage::Storage,
     pub web_dir: Arc<PathBuf>,
+    pub tuning: Arc<Tuning>,
 }
 
 /// A server that is bound and ready to run. `main` and the tests both start it this way.
@@ -56,6 +89,11 @@ impl Application {
 
     /// As `build`, serving HTTPS with the given certificate and key when `tls` is set.
     pub async fn build_with_tls(config: Config, tls: Option<TlsFiles>) -> anyhow::Result<Self> {
+        Self::build_tuned(config, tls, Tuning::default()).await
+    }
+
+    /// As `build_with_tls`, with the given `Tuning` instead of the defaults.
+    pub async fn build_tuned(config: Config, tls: Option<TlsFiles>, tuning: Tuning) -> anyhow::Result<Self> {
         let tls = match &tls {
             Some(files) => {
                 // One process-wide crypto provider (ring: pure Rust and C, no cmake needed).
@@ -67,9 +105,11 @@ impl Application {
             }
             None => None,
         };
-        let storage = storage::Storage::open(&config.db_path).await?;
+        let storage =
+            storage::Storage::open_tuned(&config.db_path, tuning.busy_timeout, tuning.max_db_bytes).await?;
         let listener = TcpListener::bind(config.bind).await?;
-        Ok(Application { listener, state: AppState { storage, web_dir: Arc::new(config.web_dir) }, tls })
+        let state = AppState { storage, web_dir: Arc::new(config.web_dir), tuning: Arc::new(tuning) };
+        Ok(Application { listener, state, tls })
     }
 
     pub fn local_addr(&self) -> SocketAddr {

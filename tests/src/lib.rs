@@ -9,6 +9,7 @@
 //! Run with `cargo test -p ethos-tests`; add `ETHOS_TEST_LOG=warn` to see the server's logs.
 
 use chrono::{DateTime, Duration, FixedOffset, SubsecRound, Utc};
+pub use ethos_server::Tuning;
 use ethos_server::{Application, Config};
 use reqwest::header::HeaderMap;
 use reqwest::{RequestBuilder, StatusCode};
@@ -34,6 +35,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     dir: TempDir,
     server: Option<Server>,
+    tuning: Tuning,
 }
 
 struct Server {
@@ -44,6 +46,12 @@ struct Server {
 /// Starts a server with an empty database of its own. With `ETHOS_TEST_LOG` set (e.g.
 /// `ETHOS_TEST_LOG=warn`), the server's logs go to the test output.
 pub async fn spawn_app() -> TestApp {
+    spawn_app_tuned(Tuning::default()).await
+}
+
+/// As `spawn_app`, with other session, rate-limit or storage settings (e.g. a session of
+/// seconds instead of 12 hours).
+pub async fn spawn_app_tuned(tuning: Tuning) -> TestApp {
     if let Ok(filter) = std::env::var("ETHOS_TEST_LOG") {
         let _ = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
     }
@@ -52,7 +60,7 @@ pub async fn spawn_app() -> TestApp {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("an HTTP client");
-    let mut app = TestApp { addr: SocketAddr::from(([127, 0, 0, 1], 0)), client, dir, server: None };
+    let mut app = TestApp { addr: SocketAddr::from(([127, 0, 0, 1], 0)), client, dir, server: None, tuning };
     app.start().await;
     app
 }
@@ -68,7 +76,8 @@ impl TestApp {
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             web_dir: self.dir.path().join("no-web-client"),
         };
-        let app = Application::build(config).await.expect("the server starts");
+        let app =
+            Application::build_tuned(config, None, self.tuning.clone()).await.expect("the server starts");
         self.addr = app.local_addr();
         let (shutdown, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(app.run_until(async move {
@@ -89,6 +98,12 @@ impl TestApp {
     pub async fn restart(&mut self) {
         self.stop().await;
         self.start().await;
+    }
+
+    /// As `restart`, with other settings from now on.
+    pub async fn restart_tuned(&mut self, tuning: Tuning) {
+        self.tuning = tuning;
+        self.restart().await;
     }
 
     /// `path` on this server, e.g. `/api/v1/counts`.

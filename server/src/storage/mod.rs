@@ -35,17 +35,44 @@ pub struct Storage {
 impl Storage {
     /// Opens (creating if needed) and migrates the database at `path`.
     pub async fn open(path: &Path) -> anyhow::Result<Self> {
+        Self::open_tuned(path, Duration::from_secs(10), None).await
+    }
+
+    /// As `open`: a write waits up to `busy_timeout` for another process's write lock before it
+    /// fails with `SQLITE_BUSY`; with `max_db_bytes` the database cannot grow beyond it (a write
+    /// that would fails with `SQLITE_FULL`, exactly as on a full disk).
+    pub async fn open_tuned(
+        path: &Path,
+        busy_timeout: Duration,
+        max_db_bytes: Option<u64>,
+    ) -> anyhow::Result<Self> {
         let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             // FULL: a record acknowledged to a phone survives a power cut, not only a crash.
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10))
+            .busy_timeout(busy_timeout)
             // Reads through a memory map: the report scans every record of a count, and going
             // through read() calls costs more than the scan itself.
             .pragma("mmap_size", "1073741824");
-        let write = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            // `max_page_count` holds per connection, so it is set on every new one (the pool
+            // reopens its connection after some errors).
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if let Some(bytes) = max_db_bytes {
+                        let page_size: i64 =
+                            sqlx::query_scalar("PRAGMA page_size").fetch_one(&mut *conn).await?;
+                        let pages = (bytes / page_size.max(512) as u64).max(1);
+                        sqlx::query(&format!("PRAGMA max_page_count = {pages}")).execute(&mut *conn).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options.clone())
+            .await?;
         sqlx::migrate!("../migrations").run(&write).await?;
         let read = SqlitePoolOptions::new().max_connections(4).connect_with(options.read_only(true)).await?;
         Ok(Storage { write, read })

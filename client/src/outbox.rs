@@ -703,6 +703,25 @@ mod tests {
     }
 
     #[test]
+    fn records_the_server_could_not_store_stay_queued_and_are_resent_after_the_backoff() {
+        // 503 `storage_full` or `storage_busy`: the server stored nothing of the batch.
+        let mut o = outbox_with(2);
+        let now = t("2026-10-15T20:41:00Z");
+        let first = o.take_batch(now).unwrap();
+
+        let next = o.apply_failure(&first, &Failure::Server(503), now);
+
+        assert_eq!(next, Next::RetryAt(now + Duration::seconds(5)));
+        assert_eq!(o.counts(), Counts { queued: 2, ..Default::default() });
+        assert!(o.oldest_unsynced().is_some(), "the phone still reports them as unsynced");
+        assert!(!o.should_sync(Trigger::Timer, now + Duration::seconds(4)));
+        let resend = o.take_batch(now + Duration::seconds(5)).unwrap();
+        assert_eq!(resend.body.records, first.body.records);
+        o.apply_response(&resend, &answer(&resend, SyncStatus::Stored, "2026-10-15T20:41:06Z"), now);
+        assert_eq!(o.counts(), Counts { confirmed: 2, ..Default::default() });
+    }
+
+    #[test]
     fn a_lost_answer_is_resent_unchanged_and_confirmed_once() {
         // The server stored the records but its answer never arrived.
         let mut o = outbox_with(2);

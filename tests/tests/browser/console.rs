@@ -164,11 +164,19 @@ async fn a_coordinator_sets_up_a_count_sees_records_arrive_decides_a_duplicate_a
             page.wait_until("the public report", &format!("{}.dataset.disclosure === 'public'", q("report-page")))
                 .await;
             assert_eq!(figure(page, "report-persons").await, "<5", "the public report hides 1–4 persons");
+            page.screenshot("console-08-report-public").await;
             page.tap("report-disclosure-internal").await;
             page.wait_until("the internal report", &format!("{}.dataset.disclosure === 'internal'", q("report-page")))
                 .await;
             assert!(page.exists("report-internal-warning").await, "the internal version says so");
             assert_eq!(figure(page, "report-persons").await, "2", "the same person counts once");
+            // The person takes the place of the primary record the coordinator ticked (Meerssen),
+            // not of the latest one (Maastricht).
+            let places = chart(page, "report-chart-municipality").await;
+            assert!(
+                places.contains(&"Maastricht 1".to_string()) && places.contains(&"Meerssen 1".to_string()),
+                "persons by municipality after \"same person\", Meerssen primary: {places:?}"
+            );
             let quality = "report-quality-records";
             assert_eq!(table_value(page, quality, "Records meegeteld").await, "3");
             assert_eq!(table_value(page, quality, "Records samengevoegd als dubbeltelling").await, "1");
@@ -176,9 +184,9 @@ async fn a_coordinator_sets_up_a_count_sees_records_arrive_decides_a_duplicate_a
             assert_eq!(table_value(page, quality, "Groepen mogelijke dubbelingen zonder besluit").await, "0");
             assert!(!page.exists("report-unresolved").await, "no undecided groups left");
             assert_no_error(page).await;
-            page.screenshot("console-08-report").await;
+            page.screenshot("console-09-report-internal").await;
             page.scroll_to("report-quality").await;
-            page.screenshot("console-09-report-quality").await;
+            page.screenshot("console-10-report-quality").await;
 
             // --- changing one's mind: different people ------------------------------------------
             open_tab(page, "duplicates").await;
@@ -203,8 +211,13 @@ async fn a_coordinator_sets_up_a_count_sees_records_arrive_decides_a_duplicate_a
             page.wait_until("the internal report", &format!("{}.dataset.disclosure === 'internal'", q("report-page")))
                 .await;
             assert_eq!(figure(page, "report-persons").await, "3", "different people count twice");
+            let places = chart(page, "report-chart-municipality").await;
+            assert!(
+                places.contains(&"Maastricht 2".to_string()) && places.contains(&"Meerssen 1".to_string()),
+                "persons by municipality after \"different people\": {places:?}"
+            );
             assert_eq!(table_value(page, quality, "Records samengevoegd als dubbeltelling").await, "0");
-            page.screenshot("console-10-report-different-people").await;
+            page.screenshot("console-11-report-different-people").await;
 
             open_tab(page, "dashboard").await;
             wait_for_figure(page, "dash-persons", "3").await;

@@ -182,6 +182,19 @@ pub async fn table_value(page: &Phone, testid: &str, label: &str) -> String {
     }
 }
 
+/// The bars of a chart (`report-chart-municipality`) as read out to a screen reader:
+/// `["Maastricht 1", "Meerssen 1", …]`.
+pub async fn chart(page: &Phone, testid: &str) -> Vec<String> {
+    page.wait_for(testid).await;
+    let script = format!(
+        "return document.querySelector({} + ' svg').getAttribute('aria-label');",
+        js(&selector(testid))
+    );
+    let label = page.eval(&script).await.as_str().unwrap_or_default().to_string();
+    let bars = label.split_once(": ").map_or("", |(_, bars)| bars);
+    bars.split("; ").map(str::to_string).collect()
+}
+
 /// Fails if the console shows an error box.
 pub async fn assert_no_error(page: &Phone) {
     if page.exists("console-error").await {

@@ -34,6 +34,8 @@ pub enum Command {
         /// Serve HTTPS: the private key (PEM).
         #[arg(long, env = "ETHOS_TLS_KEY", requires = "tls_cert")]
         tls_key: Option<PathBuf>,
+        #[command(flatten)]
+        tuning: TuningArgs,
     },
     /// Manage coordinator and analyst accounts.
     User {
@@ -83,6 +85,41 @@ pub enum Command {
     },
 }
 
+/// `ethos serve` settings beyond the basics (README "Configuration"; defaults as in api.md).
+#[derive(clap::Args)]
+pub struct TuningArgs {
+    /// How long a login session lives, in minutes.
+    #[arg(long, env = "ETHOS_SESSION_MINUTES", default_value_t = 720, value_parser = clap::value_parser!(u32).range(1..))]
+    session_minutes: u32,
+    /// The window of the login rate limit (5 failures per username or address), in minutes.
+    #[arg(long, env = "ETHOS_LOGIN_WINDOW_MINUTES", default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..))]
+    login_window_minutes: u32,
+    /// How long a write waits for another process's lock on the database before the request
+    /// gets 503 `storage_busy`, in milliseconds.
+    #[arg(long, env = "ETHOS_BUSY_TIMEOUT_MS", default_value_t = 10_000)]
+    busy_timeout_ms: u64,
+    /// The largest the database may grow, in MiB; beyond it writes get 503 `storage_full`
+    /// (default: only the disk limits it).
+    #[arg(long, env = "ETHOS_MAX_DB_MIB", value_parser = clap::value_parser!(u64).range(1..))]
+    max_db_mib: Option<u64>,
+    /// Count failed logins per address in the last X-Forwarded-For entry. Only when nothing but
+    /// your own reverse proxy can reach the server.
+    #[arg(long, env = "ETHOS_TRUST_FORWARDED_FOR")]
+    trust_forwarded_for: bool,
+}
+
+impl From<TuningArgs> for crate::Tuning {
+    fn from(a: TuningArgs) -> Self {
+        crate::Tuning {
+            session_lifetime: chrono::Duration::minutes(a.session_minutes.into()),
+            login_window: chrono::Duration::minutes(a.login_window_minutes.into()),
+            busy_timeout: std::time::Duration::from_millis(a.busy_timeout_ms),
+            max_db_bytes: a.max_db_mib.map(|m| m.saturating_mul(1024 * 1024)),
+            trust_forwarded_for: a.trust_forwarded_for,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 pub enum UserCommand {
     /// Add an account; the password is one line on standard input.
@@ -122,9 +159,9 @@ impl From<RoleArg> for Role {
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve { db, bind, web_dir, tls_cert, tls_key } => {
+        Command::Serve { db, bind, web_dir, tls_cert, tls_key, tuning } => {
             let tls = tls_cert.zip(tls_key).map(|(cert, key)| crate::TlsFiles { cert, key });
-            serve(db, bind, web_dir, tls).await
+            serve(db, bind, web_dir, tls, tuning.into()).await
         }
         Command::User { command: UserCommand::Add { db, username, role, password_stdin: _ } } => {
             let mut line = String::new();
@@ -163,11 +200,11 @@ async fn serve(
     bind: SocketAddr,
     web_dir: PathBuf,
     tls: Option<crate::TlsFiles>,
+    tuning: crate::Tuning,
 ) -> anyhow::Result<()> {
     let scheme = if tls.is_some() { "https" } else { "http" };
-    let app =
-        Application::build_with_tls(Config { db_path: db.clone(), bind, web_dir: web_dir.clone() }, tls)
-            .await?;
+    let config = Config { db_path: db.clone(), bind, web_dir: web_dir.clone() };
+    let app = Application::build_tuned(config, tls, tuning).await?;
     let addr = app.local_addr();
     if !web_dir.join("index.html").exists() {
         tracing::warn!(web_dir = %web_dir.display(), "web client not built: run `cargo xtask build-client`");
@@ -375,4 +412,38 @@ async fn import(db: &Path, file: &Path) -> anyhow::Result<()> {
         device.organisation
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tuning_of(args: &[&str]) -> crate::Tuning {
+        let cli = Cli::try_parse_from([&["ethos", "serve"], args].concat()).expect("valid arguments");
+        match cli.command {
+            Command::Serve { tuning, .. } => tuning.into(),
+            _ => unreachable!("serve"),
+        }
+    }
+
+    #[test]
+    fn serve_defaults_are_the_contracts_and_every_setting_reaches_the_server() {
+        let d = tuning_of(&[]);
+        assert_eq!(d.session_lifetime, chrono::Duration::hours(12));
+        assert_eq!(d.login_window, chrono::Duration::minutes(15));
+        assert_eq!(d.busy_timeout, std::time::Duration::from_secs(10));
+        assert_eq!((d.max_db_bytes, d.trust_forwarded_for), (None, false));
+        let t = tuning_of(&[
+            "--session-minutes=30",
+            "--login-window-minutes=2",
+            "--busy-timeout-ms=250",
+            "--max-db-mib=64",
+            "--trust-forwarded-for",
+        ]);
+        assert_eq!(t.session_lifetime, chrono::Duration::minutes(30));
+        assert_eq!(t.login_window, chrono::Duration::minutes(2));
+        assert_eq!(t.busy_timeout, std::time::Duration::from_millis(250));
+        assert_eq!((t.max_db_bytes, t.trust_forwarded_for), (Some(64 << 20), true));
+        assert!(Cli::try_parse_from(["ethos", "serve", "--session-minutes=0"]).is_err());
+    }
 }

@@ -8,19 +8,24 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::HeaderMap;
 use axum::http::StatusCode;
 use axum::Json;
-use chrono::{Duration, Utc};
+use chrono::Utc;
 use ethos_shared::api::{LoginRequest, LoginResponse};
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::OnceLock;
 
-/// How long a session lives.
-pub fn session_lifetime() -> Duration {
-    Duration::hours(12)
-}
-/// Failed logins per username or client address within `FAILURE_WINDOW` before 429.
+/// Failed logins per username or client address within the window (`Tuning::login_window`)
+/// before 429. The session lifetime is `Tuning::session_lifetime`.
 const MAX_FAILURES: i64 = 5;
-fn failure_window() -> Duration {
-    Duration::minutes(15)
+
+/// The address the rate limit counts: the connecting one, or, when the operator trusts the
+/// reverse proxy, the last `X-Forwarded-For` entry (the one the proxy appended; entries before
+/// it are whatever the client sent). Falls back to the connecting address if that is no address.
+fn client_addr(peer: SocketAddr, headers: &HeaderMap, trust_forwarded_for: bool) -> IpAddr {
+    let forwarded = || {
+        let last_header = headers.get_all("x-forwarded-for").iter().next_back()?;
+        last_header.to_str().ok()?.rsplit(',').next()?.trim().parse::<IpAddr>().ok()
+    };
+    trust_forwarded_for.then(forwarded).flatten().unwrap_or(peer.ip())
 }
 
 /// A hash to verify against when the username does not exist, so that a wrong username
@@ -33,16 +38,18 @@ fn dummy_hash() -> &'static str {
 pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<Json<LoginResponse>> {
     let now = Utc::now();
-    let client = addr.ip().to_string();
-    let (failures, oldest) =
-        state.storage.login_failures_since(&req.username, &client, now - failure_window()).await?;
+    let window = state.tuning.login_window;
+    let client = client_addr(addr, &headers, state.tuning.trust_forwarded_for).to_string();
+    let (failures, oldest) = state.storage.login_failures_since(&req.username, &client, now - window).await?;
     if failures >= MAX_FAILURES {
-        let free_at = oldest.unwrap_or(now) + failure_window();
+        let free_at = oldest.unwrap_or(now) + window;
         return Err(ApiError::TooManyRequests {
-            retry_after_secs: (free_at - now).num_seconds().max(1) as u64,
+            // Rounded up: a client that waits exactly this long is let through.
+            retry_after_secs: ((free_at - now).num_milliseconds() + 999).div_euclid(1000).max(1) as u64,
         });
     }
     let found = state.storage.user_for_login(&req.username).await?;
@@ -54,7 +61,7 @@ pub async fn login(
     match found {
         Some((user, _)) if ok => {
             let token = new_token();
-            let expires_at = now + session_lifetime();
+            let expires_at = now + state.tuning.session_lifetime;
             state.storage.create_session(&token_hash(&token), &user, expires_at).await?;
             tracing::info!(user = %user.username, "login");
             Ok(Json(LoginResponse { token, role: user.role, expires_at }))
@@ -75,4 +82,24 @@ pub async fn logout(
     let token = bearer(&headers).ok_or(ApiError::Unauthorized("log in first"))?;
     state.storage.delete_session(&token_hash(token), &user).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_forwarded_address_counts_only_when_trusted_and_only_the_last_entry() {
+        let peer = SocketAddr::from(([10, 0, 0, 1], 40000));
+        let mut headers = HeaderMap::new();
+        headers.append("x-forwarded-for", "6.6.6.6, 203.0.113.7".parse().expect("a header value"));
+        assert_eq!(client_addr(peer, &headers, false), peer.ip());
+        assert_eq!(client_addr(peer, &headers, true), "203.0.113.7".parse::<IpAddr>().expect("an address"));
+        headers.append("x-forwarded-for", " 2001:db8::1 ".parse().expect("a header value"));
+        assert_eq!(client_addr(peer, &headers, true), "2001:db8::1".parse::<IpAddr>().expect("an address"));
+        let mut bad = HeaderMap::new();
+        bad.insert("x-forwarded-for", "not an address".parse().expect("a header value"));
+        assert_eq!(client_addr(peer, &bad, true), peer.ip(), "garbage falls back to the peer");
+        assert_eq!(client_addr(peer, &HeaderMap::new(), true), peer.ip());
+    }
 }

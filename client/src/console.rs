@@ -2,10 +2,11 @@
 //! audit log. Records and duplicates are in `console_records`, the report in
 //! `console_report`. Browser access goes through `platform`; plain logic in `console_model`.
 
-use crate::app::text;
+use crate::console_comparison::ComparisonPage;
 use crate::console_html as html;
 use crate::console_html::badge_class;
 use crate::console_model::*;
+use crate::console_population::PopulationPage;
 use crate::console_records::{DuplicatesPage, RecordsPage};
 use crate::console_report::ReportPage;
 use crate::i18n::tr;
@@ -15,6 +16,7 @@ use ethos_shared::api::{
     Count, Invite, Items, LoginRequest, LoginResponse, NewCount, NewInvite, StatusChange,
 };
 use ethos_shared::count::{CountStatus, OrganisationType};
+use ethos_shared::report::Disclosure;
 use ethos_shared::Lang;
 use leptos::ev::{KeyboardEvent, MouseEvent, SubmitEvent};
 use leptos::prelude::*;
@@ -57,7 +59,7 @@ impl Con {
 /// A text in the current language, as a reactive closure.
 macro_rules! t {
     ($lang:expr, $nl:expr, $en:expr) => {
-        text($lang, $nl, $en)
+        $crate::app::text($lang, $nl, $en)
     };
 }
 pub(crate) use t;
@@ -275,6 +277,30 @@ pub(crate) fn modal(
                         on:click=move |_| on_cancel()>{t!(c.lang, "Annuleren", "Cancel")}</button>
                 </div>
             </div>
+        </div>
+    }
+    .into_any()
+}
+
+/// The public / internal switch of the report pages; `page` prefixes the buttons' testids.
+pub(crate) fn disclosure_switch(c: Con, disclosure: RwSignal<Disclosure>, page: &'static str) -> AnyView {
+    let toggle = move |d: Disclosure| {
+        view! {
+            <button type="button" data-testid=format!("{page}-disclosure-{}", d.code())
+                class=move || if disclosure.get() == d { "utrecht-button utrecht-button--primary-action" } else { "utrecht-button utrecht-button--secondary-action" }
+                aria-pressed=move || (disclosure.get() == d).to_string()
+                on:click=move |_| disclosure.set(d)>
+                {move || match d {
+                    Disclosure::Public => tr(c.l(), "Openbaar (kleine aantallen verborgen)", "Public (small numbers hidden)"),
+                    Disclosure::Internal => tr(c.l(), "Intern (alle aantallen)", "Internal (all numbers)"),
+                }}
+            </button>
+        }
+    };
+    view! {
+        <div class="segmented" role="group" aria-label=t!(c.lang, "Versie", "Version")>
+            {toggle(Disclosure::Public)}
+            {toggle(Disclosure::Internal)}
         </div>
     }
     .into_any()
@@ -633,6 +659,8 @@ fn CountPage(id: Uuid) -> impl IntoView {
                 Tab::Records => view! { <RecordsPage id=id/> }.into_any(),
                 Tab::Duplicates => view! { <DuplicatesPage id=id/> }.into_any(),
                 Tab::Report => view! { <ReportPage id=id/> }.into_any(),
+                Tab::Comparison => view! { <ComparisonPage id=id/> }.into_any(),
+                Tab::Population => view! { <PopulationPage id=id/> }.into_any(),
                 Tab::Audit => view! { <AuditPage id=id/> }.into_any(),
             }}
         </div>

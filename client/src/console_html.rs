@@ -6,6 +6,8 @@
 //! `data-action` / `data-arg`; each page has one listener that reads them (`platform::action_of`).
 //! No `style` attribute anywhere: the Content-Security-Policy forbids them; classes are in app.css.
 
+pub mod comparison;
+
 use crate::console_model::*;
 use crate::i18n::tr;
 use chrono::{DateTime, Local, NaiveDate, Utc};

@@ -52,13 +52,25 @@ pub enum Tab {
     Records,
     Duplicates,
     Report,
+    /// The change since an earlier count (domain.md §6.6).
+    Comparison,
+    /// Inhabitants per municipality, for the rates per 1,000.
+    Population,
     Audit,
 }
 
 impl Tab {
     /// The tabs in the navigation (the sheet is reached from the codes page).
-    pub const NAV: [Tab; 6] =
-        [Tab::Dashboard, Tab::Codes, Tab::Records, Tab::Duplicates, Tab::Report, Tab::Audit];
+    pub const NAV: [Tab; 8] = [
+        Tab::Dashboard,
+        Tab::Codes,
+        Tab::Records,
+        Tab::Duplicates,
+        Tab::Report,
+        Tab::Comparison,
+        Tab::Population,
+        Tab::Audit,
+    ];
 
     pub fn slug(self) -> &'static str {
         match self {
@@ -68,6 +80,8 @@ impl Tab {
             Tab::Records => "records",
             Tab::Duplicates => "duplicates",
             Tab::Report => "report",
+            Tab::Comparison => "comparison",
+            Tab::Population => "population",
             Tab::Audit => "audit",
         }
     }
@@ -79,13 +93,15 @@ impl Tab {
             Tab::Records => tr(lang, "Records", "Records"),
             Tab::Duplicates => tr(lang, "Mogelijke dubbelingen", "Possible duplicates"),
             Tab::Report => tr(lang, "Rapport", "Report"),
+            Tab::Comparison => tr(lang, "Vergelijking", "Comparison"),
+            Tab::Population => tr(lang, "Inwoners", "Population"),
             Tab::Audit => tr(lang, "Logboek", "Audit log"),
         }
     }
 
-    /// Analysts see aggregates only (domain.md §7): the report.
+    /// Analysts see aggregates only (domain.md §7): the report and the comparison.
     pub fn allowed(self, role: Role) -> bool {
-        role == Role::Coordinator || self == Tab::Report
+        role == Role::Coordinator || matches!(self, Tab::Report | Tab::Comparison)
     }
 
     pub fn default_for(role: Role) -> Tab {
@@ -113,17 +129,7 @@ impl Route {
         match (parts.next(), parts.next().and_then(|id| id.parse().ok()), parts.next()) {
             (Some("counts"), Some(id), tab) => {
                 let tab = tab.and_then(|t| {
-                    [
-                        Tab::Sheet,
-                        Tab::Dashboard,
-                        Tab::Codes,
-                        Tab::Records,
-                        Tab::Duplicates,
-                        Tab::Report,
-                        Tab::Audit,
-                    ]
-                    .into_iter()
-                    .find(|x| x.slug() == t.trim_end_matches('/'))
+                    std::iter::once(Tab::Sheet).chain(Tab::NAV).find(|x| x.slug() == t.trim_end_matches('/'))
                 });
                 Route::Count(id, tab)
             }
@@ -775,6 +781,8 @@ mod tests {
             Route::Count(id, Some(Tab::Dashboard)),
             Route::Count(id, Some(Tab::Sheet)),
             Route::Count(id, Some(Tab::Report)),
+            Route::Count(id, Some(Tab::Comparison)),
+            Route::Count(id, Some(Tab::Population)),
             Route::Count(id, Some(Tab::Audit)),
         ] {
             assert_eq!(Route::parse(&route.path()), route, "{}", route.path());
@@ -785,8 +793,10 @@ mod tests {
     }
 
     #[test]
-    fn analysts_see_the_report_only() {
+    fn analysts_see_aggregates_only() {
         assert!(Tab::Report.allowed(Role::Analyst));
+        assert!(Tab::Comparison.allowed(Role::Analyst));
+        assert!(!Tab::Population.allowed(Role::Analyst), "entering figures is the coordinator's");
         assert!(!Tab::Records.allowed(Role::Analyst));
         assert!(!Tab::Duplicates.allowed(Role::Analyst));
         assert!(Tab::NAV.iter().all(|t| t.allowed(Role::Coordinator)));

@@ -1,7 +1,6 @@
 //! Console pages over single records (coordinator only): the records table with keyset
 //! paging, search, void and CSV export; and the possible duplicates, side by side.
 
-use crate::app::text;
 use crate::console::{con, download_csv, fetch, get, loaded, markup, modal, pending, send, t, Con, Fail};
 use crate::console_html::{self as html, default_primary, short};
 use crate::console_model::{duplicate_group, duplicate_groups, record_matches, record_page, stored_record};

@@ -12,7 +12,8 @@
 //! - `app` (browser only): the leptos user interface of the field app;
 //! - `console_model`: the console as plain data (routes, wire types, filters, labels, QR);
 //! - `console_html`: the console's read-only markup (tables, charts, the report) as escaped HTML;
-//! - `console`, `console_records`, `console_report` (browser only): the console's pages.
+//! - `console`, `console_records`, `console_report`, `console_comparison`,
+//!   `console_population` (browser only): the console's pages.
 //!
 //! Two bundles: the field app (phones; must stay small and works offline) is built without the
 //! `console` feature, the console (`/console`, laptops) with it, so phones never load the
@@ -30,6 +31,10 @@ mod outbox;
 mod app;
 #[cfg(all(target_arch = "wasm32", feature = "console"))]
 mod console;
+#[cfg(all(target_arch = "wasm32", feature = "console"))]
+mod console_comparison;
+#[cfg(all(target_arch = "wasm32", feature = "console"))]
+mod console_population;
 #[cfg(all(target_arch = "wasm32", feature = "console"))]
 mod console_records;
 #[cfg(all(target_arch = "wasm32", feature = "console"))]

@@ -1,0 +1,92 @@
+//! The comparison page: this count against an earlier count of the region (domain.md §6.6),
+//! public or internal, printable. The markup is `console_html::comparison`.
+
+use crate::console::{con, disclosure_switch, get, loaded, markup, pending, t, Fail};
+use crate::console_html as html;
+use crate::i18n::tr;
+use crate::platform;
+use ethos_shared::api::{Count, Items};
+use ethos_shared::comparison::Comparison;
+use ethos_shared::report::Disclosure;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use uuid::Uuid;
+
+#[component]
+pub fn ComparisonPage(id: Uuid) -> impl IntoView {
+    let c = con();
+    let disclosure = RwSignal::new(Disclosure::Public);
+    let earlier = RwSignal::new(None::<Result<Vec<Count>, Fail>>);
+    let chosen = RwSignal::new(None::<Uuid>);
+    let comparison = RwSignal::new(None::<Result<Comparison, Fail>>);
+    // The counts with an earlier reference date, the latest first (and chosen).
+    Effect::new(move |_| {
+        let Some(this) = c.count.get() else { return };
+        spawn_local(async move {
+            let list = get::<Items<Count>>(c, "/counts").await.map(|l| {
+                let mut before: Vec<Count> =
+                    l.items.into_iter().filter(|n| n.reference_date < this.reference_date).collect();
+                before.sort_by_key(|n| std::cmp::Reverse(n.reference_date));
+                before
+            });
+            if let Ok(first) = &list {
+                chosen.set(first.first().map(|n| n.id));
+            }
+            earlier.set(Some(list));
+        });
+    });
+    Effect::new(move |_| {
+        let (Some(with), d) = (chosen.get(), disclosure.get()) else { return };
+        comparison.set(None);
+        spawn_local(async move {
+            let path = format!("/counts/{id}/comparison?with={with}&disclosure={}", d.code());
+            comparison.set(Some(get::<Comparison>(c, &path).await));
+        });
+    });
+    let body = move || {
+        let lang = c.l();
+        comparison.with(|x| loaded(x).map(|x| html::comparison::comparison(x, lang)).unwrap_or_default())
+    };
+    let picker = move || {
+        let lang = c.l();
+        earlier.with(|l| {
+            if let Some(waiting) = pending(l, lang) {
+                return waiting;
+            }
+            let list = loaded(l).cloned().unwrap_or_default();
+            if list.is_empty() {
+                return view! {
+                    <p class="utrecht-paragraph" data-testid="comparison-none">
+                        {tr(lang,
+                            "Er is geen eerdere telling (met een vroegere peildatum) om mee te vergelijken.",
+                            "There is no earlier count (with an earlier reference date) to compare with.")}
+                    </p>
+                }
+                .into_any();
+            }
+            view! {
+                <div class="utrecht-form-field">
+                    <label class="utrecht-form-label" for="comparison-with">{tr(lang, "Vergelijk met", "Compare with")}</label>
+                    <select id="comparison-with" data-testid="comparison-with" class="utrecht-select"
+                        on:change=move |ev| chosen.set(event_target_value(&ev).parse().ok())>
+                        {list.into_iter().map(|n| {
+                            let selected = chosen.get_untracked() == Some(n.id);
+                            view! { <option value=n.id.to_string() selected=selected>{format!("{} ({})", n.name, html::day(n.reference_date))}</option> }
+                        }).collect_view()}
+                    </select>
+                </div>
+            }
+            .into_any()
+        })
+    };
+    view! {
+        <div class="toolbar no-print">
+            {picker}
+            {disclosure_switch(c, disclosure, "comparison")}
+            <button type="button" class="utrecht-button utrecht-button--secondary-action" data-testid="comparison-print"
+                on:click=move |_| platform::print_page()>{t!(c.lang, "Afdrukken of opslaan als pdf", "Print or save as PDF")}</button>
+        </div>
+        {move || chosen.get().and_then(|_| comparison.with(|x| pending(x, c.l())))}
+        {markup(c, Box::new(body), Box::new(|_, _| ()))}
+    }
+}

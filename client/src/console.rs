@@ -643,7 +643,7 @@ fn CountPage(id: Uuid) -> impl IntoView {
                     Tab::NAV.into_iter().filter(|t| t.allowed(role)).map(|t| {
                         let active = t == current || (t == Tab::Codes && current == Tab::Sheet);
                         view! {
-                            <li class=if active { "console-tabs__item console-tabs__item--active" } else { "console-tabs__item" } aria-current=active.then_some("page")>
+                            <li class=if active { "console-tabs__item console-tabs__item--active" } else { "console-tabs__item" } aria-current=active.then_some("page") data-tab=t.slug()>
                                 {link(c, Route::Count(id, Some(t)), t.label(lang).into(), "console-tabs__link", "console-tab")}
                             </li>
                         }

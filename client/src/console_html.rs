@@ -173,8 +173,28 @@ fn place(code: &str) -> String {
     municipality::by_code(code).map(|g| g.name.clone()).unwrap_or_else(|| code.to_string())
 }
 
+/// `one` for 1, else `many`.
+pub fn plural(n: u64, one: &'static str, many: &'static str) -> &'static str {
+    if n == 1 {
+        one
+    } else {
+        many
+    }
+}
+
+/// `1 groep` / `3 groepen` (`1 group` / `3 groups`).
+pub fn groups(n: u64, lang: Lang) -> String {
+    match lang {
+        Lang::Nl => format!("{} {}", num(n, lang), plural(n, "groep", "groepen")),
+        Lang::En => format!("{} {}", num(n, lang), plural(n, "group", "groups")),
+    }
+}
+
+/// The last 8 hex digits of an id: the random part of a UUID v7 (its first digits are a
+/// timestamp, the same for every record made within about a minute).
 pub fn short(id: Uuid) -> String {
-    id.to_string()[..8].to_string()
+    let text = id.simple().to_string();
+    text[text.len() - 8..].to_string()
 }
 
 pub fn badge_class(status: CountStatus) -> &'static str {
@@ -314,7 +334,7 @@ pub fn invites_table(
             (tr(lang, "Code", "Code"), false),
             (tr(lang, "Organisatie", "Organisation"), false),
             (tr(lang, "Status", "Status"), false),
-            (tr(lang, "Acties", "Actions"), false),
+            (tr(lang, "Acties", "Actions"), true),
         ],
     );
     for i in list {
@@ -1230,24 +1250,47 @@ fn quality(h: &mut Html, r: &Report, lang: Lang) {
                 ("data-testid", "report-unresolved"),
             ],
         );
-        h.el("p", &[("class", "utrecht-paragraph")], &match lang {
-            Lang::Nl => format!("Er zijn nog {} groepen mogelijke dubbelingen zonder besluit; ze tellen nu elk als één persoon.", q.unresolved_duplicate_groups),
-            Lang::En => format!("{} groups of possible duplicates have no decision yet; each counts as one person for now.", q.unresolved_duplicate_groups),
-        });
+        h.el(
+            "p",
+            &[("class", "utrecht-paragraph")],
+            &match lang {
+                Lang::Nl => format!(
+                    "Er {} nog {} mogelijke dubbelingen zonder besluit; ze tellen nu elk als één persoon.",
+                    plural(q.unresolved_duplicate_groups, "is", "zijn"),
+                    groups(q.unresolved_duplicate_groups, lang)
+                ),
+                Lang::En => format!(
+                    "{} of possible duplicates {} no decision yet; each counts as one person for now.",
+                    groups(q.unresolved_duplicate_groups, lang),
+                    plural(q.unresolved_duplicate_groups, "has", "have")
+                ),
+            },
+        );
         h.close("div");
     }
     let rows = [
-        (tr(lang, "Records ontvangen (alles)", "Records received (all)"), figure(r.records_total, lang)),
         (
+            "records_total",
+            tr(lang, "Records ontvangen (alles)", "Records received (all)"),
+            figure(r.records_total, lang),
+        ),
+        (
+            "records_training",
             tr(lang, "waarvan oefenrecords (tellen niet mee)", "of which training (not counted)"),
             figure(r.records_training, lang),
         ),
         (
+            "records_void",
             tr(lang, "waarvan ongeldig verklaard (tellen niet mee)", "of which voided (not counted)"),
             figure(r.records_void, lang),
         ),
-        (tr(lang, "Records meegeteld", "Records counted"), figure(r.records_counted, lang)),
         (
+            "records_counted",
+            tr(lang, "Records meegeteld", "Records counted"),
+            figure(r.records_counted, lang),
+        ),
+        (
+            "records_without_key",
             tr(
                 lang,
                 "Records zonder dubbeltelsleutel (elk één persoon)",
@@ -1256,18 +1299,22 @@ fn quality(h: &mut Html, r: &Report, lang: Lang) {
             figure(r.records_without_key, lang),
         ),
         (
+            "duplicate_records_merged",
             tr(lang, "Records samengevoegd als dubbeltelling", "Records merged as duplicates"),
             figure(r.duplicate_records_merged, lang),
         ),
         (
+            "unresolved_duplicate_groups",
             tr(lang, "Groepen mogelijke dubbelingen zonder besluit", "Duplicate groups without a decision"),
             num(q.unresolved_duplicate_groups, lang),
         ),
         (
+            "resolved_duplicate_groups",
             tr(lang, "Groepen mogelijke dubbelingen met besluit", "Duplicate groups with a decision"),
             num(q.resolved_duplicate_groups, lang),
         ),
         (
+            "persons_with_disagreeing_category",
             tr(
                 lang,
                 "Personen van wie de records verschillen in ETHOS-categorie",
@@ -1276,6 +1323,7 @@ fn quality(h: &mut Html, r: &Report, lang: Lang) {
             figure(q.persons_with_disagreeing_category, lang),
         ),
         (
+            "persons_children_unknown",
             tr(
                 lang,
                 "Personen met onbekend aantal kinderen (geteld als 0)",
@@ -1292,8 +1340,8 @@ fn quality(h: &mut Html, r: &Report, lang: Lang) {
         false,
         &[(tr(lang, "Onderwerp", "Subject"), false), (tr(lang, "Aantal", "Number"), true)],
     );
-    for (label, value) in rows {
-        h.open("tr", &[]).th_row(label).td_num(&value).close("tr");
+    for (key, label, value) in rows {
+        h.open("tr", &[("data-key", key)]).th_row(label).td_num(&value).close("tr");
     }
     h.end_table();
     h.table(

@@ -288,8 +288,10 @@ pub fn DuplicatesPage(id: Uuid) -> impl IntoView {
             let Some(list) = loaded(g) else { return String::new() };
             let open = list.iter().filter(|g| html::group_open(g)).count();
             let summary = match lang {
-                Lang::Nl => format!("{} groepen, waarvan {open} te beoordelen.", list.len()),
-                Lang::En => format!("{} groups, {open} to review.", list.len()),
+                Lang::Nl => {
+                    format!("{}, waarvan {open} te beoordelen.", html::groups(list.len() as u64, lang))
+                }
+                Lang::En => format!("{}, {open} to review.", html::groups(list.len() as u64, lang)),
             };
             format!(
                 "<p class=\"utrecht-paragraph\" data-testid=\"duplicates-summary\">{}</p>{}",

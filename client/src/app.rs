@@ -643,11 +643,17 @@ fn SyncCard() -> impl IntoView {
                     .retry_at
                     .map(|t| t.with_timezone(&Local).format("%H:%M:%S").to_string())
                     .unwrap_or_default();
-                format!(
-                    "{} ({code}). {} {when}",
-                    tr(lang, "De server gaf een fout", "The server returned an error"),
-                    tr(lang, "Nieuwe poging om", "Next try at")
-                )
+                // 503: the server's database is busy or full (`storage_busy`, `storage_full`).
+                let what = if code == 503 {
+                    tr(
+                        lang,
+                        "De server kan nu niets opslaan (bezet of vol). Je records blijven op deze telefoon",
+                        "The server cannot store anything now (busy or full). Your records stay on this phone",
+                    )
+                } else {
+                    tr(lang, "De server gaf een fout", "The server returned an error")
+                };
+                format!("{what} ({code}). {} {when}", tr(lang, "Nieuwe poging om", "Next try at"))
             }
             Some(Failure::TooLarge) => tr(
                 lang,

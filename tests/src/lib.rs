@@ -52,10 +52,14 @@ pub async fn spawn_app() -> TestApp {
 /// As `spawn_app`, with other session, rate-limit or storage settings (e.g. a session of
 /// seconds instead of 12 hours).
 pub async fn spawn_app_tuned(tuning: Tuning) -> TestApp {
+    spawn_app_in(tempfile::tempdir().expect("a temporary directory"), tuning).await
+}
+
+/// As `spawn_app_tuned`, with the database in `dir` (e.g. a small file system mounted there).
+pub async fn spawn_app_in(dir: TempDir, tuning: Tuning) -> TestApp {
     if let Ok(filter) = std::env::var("ETHOS_TEST_LOG") {
         let _ = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
     }
-    let dir = tempfile::tempdir().expect("a temporary directory");
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()

@@ -21,7 +21,7 @@ pub use report::*;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
+use sqlx::{Connection, SqlitePool};
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
@@ -69,6 +69,17 @@ impl Storage {
                         sqlx::query(&format!("PRAGMA max_page_count = {pages}")).execute(&mut *conn).await?;
                     }
                     Ok(())
+                })
+            })
+            // On SQLITE_FULL (and some I/O errors) SQLite rolls the transaction back itself; the
+            // ROLLBACK that sqlx then sends fails, sqlx still counts a transaction open, and every
+            // later `BEGIN IMMEDIATE` on this connection would fail: the server would answer 500
+            // to all writes until restarted, even after room was made. The ping runs after that
+            // queued ROLLBACK, so the count is settled; such a connection is replaced.
+            .before_acquire(|conn, _| {
+                Box::pin(async move {
+                    conn.ping().await?;
+                    Ok(!conn.is_in_transaction())
                 })
             })
             .connect_with(options.clone())

@@ -76,6 +76,7 @@ impl Storage {
             // later `BEGIN IMMEDIATE` on this connection would fail: the server would answer 500
             // to all writes until restarted, even after room was made. The ping runs after that
             // queued ROLLBACK, so the count is settled; such a connection is replaced.
+            .test_before_acquire(false) // the hook below pings instead
             .before_acquire(|conn, _| {
                 Box::pin(async move {
                     conn.ping().await?;

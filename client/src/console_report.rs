@@ -1,14 +1,17 @@
 //! The report page ("Nulmeting dakloosheid"): the disclosure switch, printing, and CSV per
 //! table. The report itself — headline figures, every table as an accessible HTML table, SVG
 //! bar charts, data quality and the method — is markup from `console_html::report`; app.css
-//! has the print layout that gives a clean PDF from the browser.
+//! has the print layout that gives a clean PDF from the browser. Below it, the estimate of the
+//! hidden population (`console_estimate`), fetched from `GET …/estimate` for the same disclosure,
+//! by organisation type or by organisation.
 
-use crate::app::text;
 use crate::console::{con, download_csv, get, loaded, markup, pending, t, Fail};
+use crate::console_estimate::{section as estimate_section, EstimateState};
 use crate::console_html as html;
 use crate::console_model::report_from;
 use crate::i18n::tr;
 use crate::platform;
+use ethos_shared::estimate::SourceBy;
 use ethos_shared::report::{Disclosure, Report};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -35,9 +38,45 @@ pub fn ReportPage(id: Uuid) -> impl IntoView {
             })));
         });
     });
+    let by = RwSignal::new(SourceBy::OrganisationType);
+    let estimate = RwSignal::new(EstimateState::Loading);
+    Effect::new(move |_| {
+        let (d, b) = (disclosure.get(), by.get());
+        estimate.set(EstimateState::Loading);
+        spawn_local(async move {
+            // Read directly rather than through `get`: a 422 carries its reason in `details`.
+            let token = c.session.with_untracked(|s| s.as_ref().map(|s| s.token.clone()));
+            let path = format!("/counts/{id}/estimate?by={}&disclosure={}", b.code(), d.code());
+            let state = match platform::api("GET", &path, token.as_deref(), None).await {
+                Some(answer) => EstimateState::from_answer(answer.status, &answer.body),
+                None => EstimateState::Failed("network".into()),
+            };
+            // A late answer for a switch the user has already left is dropped.
+            if (disclosure.get_untracked(), by.get_untracked()) == (d, b) {
+                estimate.set(state);
+            }
+        });
+    });
     let body = move || {
         let lang = c.l();
         report.with(|r| loaded(r).map(|r| html::report(r, lang)).unwrap_or_default())
+    };
+    let estimate_body = move || {
+        let lang = c.l();
+        report.with(|r| {
+            loaded(r)
+                .map(|r| {
+                    estimate.with(|e| estimate_section(e, by.get(), r.disclosure, r.persons_total, lang))
+                })
+                .unwrap_or_default()
+        })
+    };
+    let on_estimate = move |action: &str, arg: &str| {
+        if action == "estimate-by" {
+            if let Some(b) = SourceBy::from_code(arg) {
+                by.set(b);
+            }
+        }
     };
     let on = move |action: &str, table: &str| {
         let excel = match action {
@@ -82,5 +121,6 @@ pub fn ReportPage(id: Uuid) -> impl IntoView {
         <p class="utrecht-paragraph no-print" role="status" data-testid="report-message">{move || message.get()}</p>
         {move || report.with(|r| pending(r, c.l()))}
         {markup(c, Box::new(body), Box::new(on))}
+        {markup(c, Box::new(estimate_body), Box::new(on_estimate))}
     }
 }

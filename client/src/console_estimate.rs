@@ -1,0 +1,1212 @@
+//! The report's section "Hoeveel mensen zag niemand?" (domain.md §8): the estimate of the hidden
+//! population beside the count — never in its place — with its interval, the sources and their
+//! overlaps as a picture, the chosen model in words, the warnings and the method in plain words.
+//!
+//! Pure functions that return escaped HTML and SVG text, as in `console_html` (why strings and
+//! not `view!`: see there); `console_report` fetches `GET …/estimate?by=…&disclosure=…` and sets
+//! the markup. No `style` attributes (the Content-Security-Policy forbids them): the looks are
+//! classes in the "estimate" section of app.css.
+//!
+//! Pictures: for 2 or 3 sources circles whose areas are (approximately) the persons each source
+//! saw and whose overlaps approximate the persons they share; for 4 to 6 sources an UpSet chart
+//! (a bar per capture history, the sources of each history as dots below). The overlaps are
+//! histories, which only the internal version has; the public version shows persons per source.
+
+use crate::console_html::esc;
+use crate::console_model::{bar_len, num};
+use crate::i18n::tr;
+use ethos_shared::count::OrganisationType;
+use ethos_shared::estimate::{Estimate, History, Method, NoEstimate, SourceBy};
+use ethos_shared::report::Disclosure;
+use ethos_shared::Lang;
+use std::f64::consts::PI;
+
+/// What the page knows of the estimate.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EstimateState {
+    Loading,
+    Ready(Box<Estimate>),
+    /// 422 `estimate_not_possible` with its `details.reason`.
+    NotPossible(NoEstimate),
+    /// Any other failure, as words.
+    Failed(String),
+}
+
+impl EstimateState {
+    /// The state from an API answer (`status`, body text).
+    pub fn from_answer(status: u16, body: &str) -> EstimateState {
+        let value: Option<serde_json::Value> = serde_json::from_str(body).ok();
+        match (status, value) {
+            (200, Some(v)) => match serde_json::from_value::<Estimate>(v) {
+                Ok(e) => EstimateState::Ready(Box::new(e)),
+                Err(_) => EstimateState::Failed("internal".into()),
+            },
+            (422, Some(v)) if v["code"] == "estimate_not_possible" => {
+                v["details"]["reason"].as_str().and_then(NoEstimate::from_code).map_or_else(
+                    || EstimateState::Failed("estimate_not_possible".into()),
+                    EstimateState::NotPossible,
+                )
+            }
+            (_, v) => EstimateState::Failed(
+                v.and_then(|v| v["code"].as_str().map(String::from)).unwrap_or_else(|| format!("{status}")),
+            ),
+        }
+    }
+}
+
+// ---------------------------------------------------------------- a small markup builder
+
+/// HTML or SVG text under construction; every text and attribute value is escaped.
+struct Out(String);
+
+impl Out {
+    fn new() -> Out {
+        Out(String::with_capacity(8192))
+    }
+    fn open(&mut self, tag: &str, attrs: &[(&str, &str)]) -> &mut Self {
+        self.0.push('<');
+        self.0.push_str(tag);
+        for (name, value) in attrs {
+            self.0.push(' ');
+            self.0.push_str(name);
+            self.0.push_str("=\"");
+            self.0.push_str(&esc(value));
+            self.0.push('"');
+        }
+        self.0.push('>');
+        self
+    }
+    fn close(&mut self, tag: &str) -> &mut Self {
+        self.0.push_str("</");
+        self.0.push_str(tag);
+        self.0.push('>');
+        self
+    }
+    fn text(&mut self, s: &str) -> &mut Self {
+        self.0.push_str(&esc(s));
+        self
+    }
+    fn el(&mut self, tag: &str, attrs: &[(&str, &str)], text: &str) -> &mut Self {
+        self.open(tag, attrs).text(text).close(tag)
+    }
+    /// An element without content (`<circle …></circle>`).
+    fn empty(&mut self, tag: &str, attrs: &[(&str, &str)]) -> &mut Self {
+        self.open(tag, attrs).close(tag)
+    }
+    /// Markup made by another function of this module (already escaped).
+    fn markup(&mut self, s: &str) -> &mut Self {
+        self.0.push_str(s);
+        self
+    }
+    fn finish(self) -> String {
+        self.0
+    }
+}
+
+/// A coordinate in SVG text: one decimal.
+fn px(x: f64) -> String {
+    format!("{:.1}", x)
+}
+
+// ---------------------------------------------------------------- words
+
+/// A whole number of persons from an estimate figure (internal figures have decimals).
+fn persons(x: f64, lang: Lang) -> String {
+    num(x.max(0.0).round() as u64, lang)
+}
+
+/// A cell that public disclosure may hide (1–4).
+fn shown(n: Option<u64>, lang: Lang) -> String {
+    n.map_or_else(|| "<5".into(), |n| num(n, lang))
+}
+
+/// The name of a source: an organisation type's label, or the organisation's name.
+pub fn source_name(id: &str, by: SourceBy, lang: Lang) -> String {
+    match by {
+        SourceBy::OrganisationType => {
+            OrganisationType::from_code(id).map_or_else(|| id.to_string(), |t| t.label(lang).to_string())
+        }
+        SourceBy::Organisation => id.to_string(),
+    }
+}
+
+/// "A, B en C" / "A, B and C".
+fn listing(items: &[String], lang: Lang) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} {} {last}", rest.join(", "), tr(lang, "en", "and")),
+    }
+}
+
+/// The chosen model in words.
+pub fn model_words(e: &Estimate, lang: Lang) -> String {
+    let name = |id: &str| source_name(id, e.by, lang);
+    match (e.method, &e.model) {
+        (Method::Chapman, _) => tr(
+            lang,
+            "Twee bronnen: schatter van Chapman, die aanneemt dat de twee bronnen onafhankelijk van elkaar mensen zien (onafhankelijkheid).",
+            "Two sources: Chapman's estimator, which assumes that the two sources see people independently of each other (independence).",
+        )
+        .to_string(),
+        (_, Some(m)) if m.interactions.is_empty() => tr(
+            lang,
+            "Gekozen model: onafhankelijkheid – de bronnen zien mensen los van elkaar. Dit model paste het best bij de overlap (kleinste AIC).",
+            "Chosen model: independence – the sources see people independently of each other. This model fitted the overlaps best (smallest AIC).",
+        )
+        .to_string(),
+        (_, Some(m)) if e.sources.len() > 2 && m.interactions.len() == e.sources.len() * (e.sources.len() - 1) / 2 => tr(
+            lang,
+            "Gekozen model: samenhang tussen elk paar bronnen – wie door de een gezien wordt, wordt vaker (of minder vaak) ook door een ander gezien. Dit model paste het best bij de overlap (kleinste AIC); het neemt aan dat er geen samenhang is die alleen bij drie of meer bronnen samen optreedt.",
+            "Chosen model: association between every pair of sources – whoever one sees is more (or less) often seen by another too. This model fitted the overlaps best (smallest AIC); it assumes no association that arises only among three or more sources together.",
+        )
+        .to_string(),
+        (_, Some(m)) => {
+            let pairs: Vec<String> = m
+                .interactions
+                .iter()
+                .map(|[a, b]| format!("{} {} {}", name(a), tr(lang, "en", "and"), name(b)))
+                .collect();
+            match lang {
+                Lang::Nl => format!(
+                    "Gekozen model: samenhang tussen {} – wie door de een gezien wordt, wordt vaker (of minder vaak) ook door de ander gezien; de andere bronnen zien mensen los van elkaar. Dit model paste het best bij de overlap (kleinste AIC).",
+                    pairs.join("; tussen ")
+                ),
+                Lang::En => format!(
+                    "Chosen model: association between {} – whoever one of them sees is more (or less) often seen by the other too; the other sources see people independently. This model fitted the overlaps best (smallest AIC).",
+                    pairs.join("; between ")
+                ),
+            }
+        }
+        (_, None) => e.method.label(lang).to_string(),
+    }
+}
+
+/// Why there is no estimate, in a sentence a policy writer understands.
+pub fn not_possible_text(reason: NoEstimate, by: SourceBy, lang: Lang) -> String {
+    let why = match reason {
+        NoEstimate::TooFewSources => tr(
+            lang,
+            "Daarvoor zijn personen met een dubbeltelsleutel nodig die door minstens twee bronnen zijn vastgelegd; in deze telling is er maar één bron of geen.",
+            "It needs persons with a duplicate key recorded by at least two sources; this count has one source or none.",
+        ),
+        NoEstimate::NoOverlap => tr(
+            lang,
+            "Geen enkele persoon werd door twee bronnen gezien. Zonder overlap valt niet te zeggen hoeveel mensen geen enkele bron zag.",
+            "Nobody was seen by two sources. Without an overlap there is no telling how many people no source saw.",
+        ),
+        NoEstimate::TooManySources => match by {
+            SourceBy::Organisation => tr(
+                lang,
+                "Er zijn meer dan zes organisaties. Kies \"per type organisatie\" om organisaties van één soort samen te nemen.",
+                "There are more than six organisations. Choose \"by organisation type\" to take organisations of one kind together.",
+            ),
+            SourceBy::OrganisationType => tr(
+                lang,
+                "Er zijn meer dan zes soorten organisaties; de schatting gaat tot zes bronnen.",
+                "There are more than six kinds of organisation; the estimate takes at most six sources.",
+            ),
+        },
+    };
+    format!(
+        "{} {}. {why}",
+        tr(
+            lang,
+            "Voor deze telling is geen schatting van het aantal mensen dat niemand zag mogelijk:",
+            "No estimate of the people nobody saw is possible for this count:"
+        ),
+        reason.label(lang)
+    )
+}
+
+/// The method in plain words: what is done, the assumptions, and why positively dependent
+/// sources make the estimate too low.
+pub fn method_paragraphs(lang: Lang) -> [&'static str; 4] {
+    match lang {
+        Lang::Nl => [
+            "Een eendaagse telling vindt alleen mensen die een organisatie zag. Wie door meerdere soorten organisaties wordt gezien, verbindt die organisaties via de dubbeltelsleutel. Hoe groter de overlap tussen de bronnen, hoe kleiner het deel dat geen enkele bron zag – en omgekeerd. Dat is de vangst-hervangstmethode (multiple-systems estimation) die ook het CBS en het G4-onderzoek van 2015 gebruikten. De schatting staat naast de telling en vervangt die niet.",
+            "Bij twee bronnen rekent de schatter van Chapman; bij drie tot zes bronnen log-lineaire modellen, waarvan het model met de kleinste AIC wordt gekozen (onafhankelijkheid, of samenhang tussen twee bronnen). De marge van 95 % komt bij twee bronnen uit de formule van Chao, bij meer bronnen uit 999 herhaalde trekkingen (bootstrap). Personen zonder sleutel zijn niet te koppelen; zij tellen mee als gezien.",
+            "De schatting neemt aan: (1) de groep blijft tijdens de teltijd dezelfde (niemand komt erbij of vertrekt); (2) de bronnen zien mensen onafhankelijk van elkaar, behalve de samenhang die het gekozen model meeneemt; (3) iedereen heeft bij een bron dezelfde kans om gezien te worden.",
+            "Zorgorganisaties verwijzen mensen naar elkaar door, en sommige mensen zijn voor iedereen makkelijk te zien terwijl anderen voor iedereen verborgen blijven. Dan zien de bronnen vaker dezelfde mensen (positieve afhankelijkheid): de overlap lijkt groot, er lijken weinig mensen gemist, en de schatting valt te laag uit. Lees het getal daarom als een voorzichtige schatting, niet als een bovengrens.",
+        ],
+        Lang::En => [
+            "A one-day count only finds people whom some organisation saw. People seen by several kinds of organisation link those organisations through the duplicate key. The larger the overlap between the sources, the smaller the part no source saw – and vice versa. This is capture–recapture (multiple-systems estimation), the method of the CBS estimate and of the G4 study of 2015. The estimate stands beside the count and does not replace it.",
+            "With two sources Chapman's estimator is used; with three to six sources log-linear models, choosing the one with the smallest AIC (independence, or an association between two sources). The 95 % range comes from Chao's formula for two sources and from 999 repeated draws (bootstrap) for more. Persons without a key cannot be linked; they count as seen.",
+            "The estimate assumes: (1) the group stays the same during the count window (nobody joins or leaves); (2) the sources see people independently of each other, apart from the association the chosen model takes in; (3) everyone has the same chance of being seen by a source.",
+            "Care organisations refer people to each other, and some people are easy for everyone to see while others stay hidden from everyone. Then the sources see the same people more often (positive dependence): the overlap looks large, few people seem missed, and the estimate comes out too low. So read the number as a cautious estimate, not as an upper bound.",
+        ],
+    }
+}
+
+// ---------------------------------------------------------------- the section
+
+/// The whole section for the current state. `counted` is the report's `persons_total` (the
+/// count, which the estimate stands beside).
+pub fn section(
+    state: &EstimateState,
+    by: SourceBy,
+    disclosure: Disclosure,
+    counted: Option<u64>,
+    lang: Lang,
+) -> String {
+    let mut h = Out::new();
+    h.open(
+        "section",
+        &[
+            ("class", "report report__section estimate"),
+            ("data-testid", "estimate"),
+            ("data-by", by.code()),
+            ("data-disclosure", disclosure.code()),
+        ],
+    );
+    h.el(
+        "h2",
+        &[("class", "utrecht-heading-2")],
+        tr(lang, "Hoeveel mensen zag niemand?", "How many people did nobody see?"),
+    );
+    h.open(
+        "div",
+        &[("class", "segmented no-print"), ("role", "group"), ("aria-label", tr(lang, "Bronnen", "Sources"))],
+    );
+    for b in [SourceBy::OrganisationType, SourceBy::Organisation] {
+        let on = b == by;
+        h.el(
+            "button",
+            &[
+                ("type", "button"),
+                (
+                    "class",
+                    if on {
+                        "utrecht-button utrecht-button--primary-action"
+                    } else {
+                        "utrecht-button utrecht-button--secondary-action"
+                    },
+                ),
+                ("aria-pressed", if on { "true" } else { "false" }),
+                ("data-testid", &format!("estimate-by-{}", b.code())),
+                ("data-action", "estimate-by"),
+                ("data-arg", b.code()),
+            ],
+            b.label(lang),
+        );
+    }
+    h.close("div");
+    match state {
+        EstimateState::Loading => {
+            h.el(
+                "p",
+                &[("class", "utrecht-paragraph muted"), ("role", "status")],
+                tr(lang, "Laden…", "Loading…"),
+            );
+        }
+        EstimateState::Failed(code) => {
+            h.el(
+                "p",
+                &[("class", "utrecht-paragraph"), ("data-testid", "estimate-failed")],
+                &format!(
+                    "{} ({code})",
+                    tr(lang, "De schatting kon niet worden geladen.", "The estimate could not be loaded.")
+                ),
+            );
+        }
+        EstimateState::NotPossible(reason) => {
+            h.el(
+                "p",
+                &[
+                    ("class", "utrecht-paragraph estimate__lead"),
+                    ("data-testid", "estimate-not-possible"),
+                    ("data-reason", reason.code()),
+                ],
+                &not_possible_text(*reason, by, lang),
+            );
+            method(&mut h, lang);
+        }
+        EstimateState::Ready(e) => ready(&mut h, e, disclosure, counted, lang),
+    }
+    h.close("section");
+    h.finish()
+}
+
+fn ready(h: &mut Out, e: &Estimate, disclosure: Disclosure, counted: Option<u64>, lang: Lang) {
+    let public = disclosure == Disclosure::Public;
+    // The interval is of N (linkable persons); the total adds the keyless persons, whom the
+    // public version gives only rounded: use the published difference, not a hidden number.
+    let offset = e.total_estimate - e.estimate;
+    let lower = e.interval.lower.map(|l| l + offset);
+    let upper = e.interval.upper.map(|u| u + offset);
+    let range = match (lower, upper) {
+        (Some(l), Some(u)) => format!("{} – {}", persons(l, lang), persons(u, lang)),
+        (Some(l), None) => format!("{} – {}", persons(l, lang), tr(lang, "onbegrensd", "unbounded")),
+        _ => tr(lang, "onbepaald", "undetermined").to_string(),
+    };
+    let about = if public { tr(lang, "ongeveer ", "about ") } else { "" };
+    let counted_text = counted.map_or_else(|| "<5".to_string(), |n| num(n, lang));
+    h.el(
+        "p",
+        &[("class", "utrecht-paragraph estimate__lead"), ("data-testid", "estimate-lead")],
+        &match lang {
+            Lang::Nl => format!(
+                "Geteld zijn {counted_text} personen. Met de overlap tussen de bronnen geschat: {about}{} personen in totaal (95 %-marge {range}), van wie {about}{} door geen enkele bron gezien. De telling blijft het vastgestelde aantal; de schatting staat ernaast.",
+                persons(e.total_estimate, lang),
+                persons(e.unseen, lang)
+            ),
+            Lang::En => format!(
+                "{counted_text} persons were counted. Estimated from the overlap between the sources: {about}{} persons in all (95 % range {range}), {about}{} of whom no source saw. The count remains the established number; the estimate stands beside it.",
+                persons(e.total_estimate, lang),
+                persons(e.unseen, lang)
+            ),
+        },
+    );
+    h.open("div", &[("class", "figures")]);
+    figure(
+        h,
+        &counted_text,
+        tr(lang, "geteld (door minstens één bron gezien)", "counted (seen by at least one source)"),
+        "estimate-counted",
+        "figure",
+    );
+    figure(
+        h,
+        &persons(e.total_estimate, lang),
+        &format!(
+            "{} · 95 %: {range}",
+            tr(lang, "geschat totaal, inclusief niet gezien", "estimated total, unseen included")
+        ),
+        "estimate-total",
+        "figure figure--estimate",
+    );
+    figure(
+        h,
+        &persons(e.unseen, lang),
+        tr(lang, "geschat: door geen enkele bron gezien", "estimated: seen by no source"),
+        "estimate-unseen",
+        "figure figure--estimate",
+    );
+    h.close("div");
+    h.markup(&count_and_estimate_svg(counted.unwrap_or(0) as f64, e.total_estimate, lower, upper, lang));
+
+    // Warnings.
+    if !e.warnings.is_empty() {
+        h.open(
+            "div",
+            &[
+                ("class", "utrecht-alert utrecht-alert--warning"),
+                ("role", "note"),
+                ("data-testid", "estimate-warnings"),
+            ],
+        );
+        for w in &e.warnings {
+            h.el(
+                "p",
+                &[("class", "utrecht-paragraph"), ("data-warning", w.code())],
+                &capitalised(w.label(lang)),
+            );
+        }
+        h.close("div");
+    }
+
+    // Sources and overlaps.
+    h.el("h3", &[("class", "utrecht-heading-3")], tr(lang, "Bronnen en overlap", "Sources and overlaps"));
+    h.el("p", &[("class", "utrecht-paragraph"), ("data-testid", "estimate-model")], &model_words(e, lang));
+    let names: Vec<String> = e.sources.iter().map(|s| source_name(&s.id, e.by, lang)).collect();
+    let per_source: Vec<String> =
+        e.sources.iter().zip(&names).map(|(s, n)| format!("{n}: {}", shown(s.persons, lang))).collect();
+    h.el(
+        "p",
+        &[("class", "utrecht-paragraph")],
+        &format!(
+            "{} {}. {} {}{}",
+            tr(lang, "Personen met sleutel per bron:", "Persons with a key per source:"),
+            listing(&per_source, lang),
+            tr(
+                lang,
+                "Zonder sleutel (niet te koppelen, geteld als gezien):",
+                "Without a key (cannot be linked, counted as seen):"
+            ),
+            shown(e.unlinkable, lang),
+            "."
+        ),
+    );
+    if public || e.histories.is_empty() {
+        h.el(
+            "p",
+            &[("class", "utrecht-paragraph muted"), ("data-testid", "estimate-overlap-internal-only")],
+            tr(
+                lang,
+                "De overlap per combinatie van bronnen bevat kleine aantallen en staat alleen in de interne versie.",
+                "The overlap per combination of sources holds small numbers and is shown in the internal version only.",
+            ),
+        );
+    } else if e.sources.len() <= 3 {
+        h.markup(&venn_svg(
+            &names,
+            &e.histories,
+            &e.sources.iter().map(|s| s.id.clone()).collect::<Vec<_>>(),
+            lang,
+        ));
+    } else {
+        h.markup(&upset_svg(
+            &names,
+            &e.histories,
+            &e.sources.iter().map(|s| s.id.clone()).collect::<Vec<_>>(),
+            lang,
+        ));
+    }
+    if !public && !e.histories.is_empty() {
+        histories_table(h, e, &names, lang);
+    }
+    method(h, lang);
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
+fn figure(h: &mut Out, value: &str, label: &str, testid: &str, class: &str) {
+    h.open("div", &[("class", class), ("data-testid", testid)]);
+    h.el("span", &[("class", "figure__n")], value);
+    h.el("span", &[("class", "figure__label")], label);
+    h.close("div");
+}
+
+fn method(h: &mut Out, lang: Lang) {
+    h.open("div", &[("class", "report__method estimate__method"), ("data-testid", "estimate-method")]);
+    h.el("h3", &[("class", "utrecht-heading-3")], tr(lang, "Hoe is dit geschat?", "How was this estimated?"));
+    for p in method_paragraphs(lang) {
+        h.el("p", &[("class", "utrecht-paragraph")], p);
+    }
+    h.close("div");
+}
+
+/// The capture histories (internal only): which sources saw a group of persons, and how many.
+fn histories_table(h: &mut Out, e: &Estimate, names: &[String], lang: Lang) {
+    let mut rows: Vec<&History> = e.histories.iter().collect();
+    rows.sort_by(|a, b| b.persons.cmp(&a.persons).then_with(|| a.sources.cmp(&b.sources)));
+    h.open("div", &[("class", "table-scroll")]);
+    h.open(
+        "table",
+        &[("class", "data-table data-table--compact report-list"), ("data-testid", "estimate-histories")],
+    );
+    h.el(
+        "caption",
+        &[],
+        tr(
+            lang,
+            "Vangstgeschiedenissen: door welke bronnen gezien",
+            "Capture histories: seen by which sources",
+        ),
+    );
+    h.open("thead", &[]).open("tr", &[]);
+    for name in names {
+        h.el("th", &[("scope", "col"), ("class", "estimate__mark")], name);
+    }
+    h.el("th", &[("scope", "col"), ("class", "num")], tr(lang, "Personen", "Persons"));
+    h.close("tr").close("thead").open("tbody", &[]);
+    for r in rows {
+        h.open("tr", &[]);
+        for s in &e.sources {
+            let seen = r.sources.contains(&s.id);
+            h.el(
+                "td",
+                &[("class", "estimate__mark")],
+                if seen { tr(lang, "● gezien", "● seen") } else { "–" },
+            );
+        }
+        h.el("td", &[("class", "num")], &num(r.persons, lang));
+        h.close("tr");
+    }
+    h.close("tbody").close("table").close("div");
+}
+
+// ---------------------------------------------------------------- pictures
+
+/// Two bars on one scale: the count, and the estimated total (the counted part and the unseen
+/// part) with its 95 % range as a whisker.
+pub fn count_and_estimate_svg(
+    counted: f64,
+    total: f64,
+    lower: Option<f64>,
+    upper: Option<f64>,
+    lang: Lang,
+) -> String {
+    const W: f64 = 760.0;
+    const LABEL: f64 = 170.0;
+    const BAR: f64 = 380.0;
+    const ROW: f64 = 34.0;
+    let top = upper.unwrap_or(total * 1.25).max(total).max(counted).max(1.0);
+    let x = |v: f64| LABEL + BAR * (v.max(0.0) / top);
+    let height = 2.0 * ROW + 24.0;
+    let label_count = tr(lang, "Geteld", "Counted");
+    let label_total = tr(lang, "Geschat totaal", "Estimated total");
+    let range_text = match (lower, upper) {
+        (Some(l), Some(u)) => format!("{} – {}", persons(l, lang), persons(u, lang)),
+        (Some(l), None) => format!("{} – {}", persons(l, lang), tr(lang, "onbegrensd", "unbounded")),
+        _ => "–".into(),
+    };
+    let mut h = Out::new();
+    h.open("figure", &[("class", "chart estimate__chart"), ("data-testid", "estimate-bars")]);
+    h.el("figcaption", &[("class", "chart__title")], tr(lang, "Telling en schatting", "Count and estimate"));
+    h.open(
+        "svg",
+        &[
+            ("xmlns", "http://www.w3.org/2000/svg"),
+            ("class", "chart__svg"),
+            ("width", &px(W)),
+            ("height", &px(height)),
+            ("viewBox", &format!("0 0 {} {}", px(W), px(height))),
+            ("role", "img"),
+            (
+                "aria-label",
+                &format!(
+                    "{label_count} {}; {label_total} {} (95 %: {range_text})",
+                    persons(counted, lang),
+                    persons(total, lang)
+                ),
+            ),
+        ],
+    );
+    let text = |h: &mut Out, x: f64, y: f64, anchor: &str, class: &str, s: &str| {
+        h.el("text", &[("x", &px(x)), ("y", &px(y)), ("text-anchor", anchor), ("class", class)], s);
+    };
+    // Row 1: the count.
+    text(&mut h, LABEL - 8.0, 22.0, "end", "chart__label", label_count);
+    h.empty(
+        "rect",
+        &[
+            ("x", &px(LABEL)),
+            ("y", "8"),
+            ("width", &px(x(counted) - LABEL)),
+            ("height", "20"),
+            ("class", "chart__bar"),
+        ],
+    );
+    text(&mut h, x(counted) + 6.0, 22.0, "start", "chart__value", &persons(counted, lang));
+    // Row 2: the estimate: counted part, unseen part, range.
+    let y = ROW + 8.0;
+    text(&mut h, LABEL - 8.0, y + 14.0, "end", "chart__label", label_total);
+    h.empty(
+        "rect",
+        &[
+            ("x", &px(LABEL)),
+            ("y", &px(y)),
+            ("width", &px(x(counted.min(total)) - LABEL)),
+            ("height", "20"),
+            ("class", "estimate__seen"),
+        ],
+    );
+    h.empty(
+        "rect",
+        &[
+            ("x", &px(x(counted.min(total)))),
+            ("y", &px(y)),
+            ("width", &px((x(total) - x(counted.min(total))).max(0.0))),
+            ("height", "20"),
+            ("class", "estimate__unseen"),
+        ],
+    );
+    if let Some(l) = lower {
+        let (x0, x1) = (x(l), upper.map_or(LABEL + BAR + 30.0, x));
+        let mid = px(y + 10.0);
+        h.empty(
+            "line",
+            &[("x1", &px(x0)), ("y1", &mid), ("x2", &px(x1)), ("y2", &mid), ("class", "estimate__whisker")],
+        );
+        h.empty(
+            "line",
+            &[
+                ("x1", &px(x0)),
+                ("y1", &px(y + 2.0)),
+                ("x2", &px(x0)),
+                ("y2", &px(y + 18.0)),
+                ("class", "estimate__whisker"),
+            ],
+        );
+        if upper.is_some() {
+            h.empty(
+                "line",
+                &[
+                    ("x1", &px(x1)),
+                    ("y1", &px(y + 2.0)),
+                    ("x2", &px(x1)),
+                    ("y2", &px(y + 18.0)),
+                    ("class", "estimate__whisker"),
+                ],
+            );
+        }
+    }
+    let value_x = upper.map_or(LABEL + BAR + 36.0, |u| x(u) + 6.0).max(x(total) + 6.0);
+    text(
+        &mut h,
+        value_x,
+        y + 14.0,
+        "start",
+        "chart__value",
+        &format!("{} (95 %: {range_text})", persons(total, lang)),
+    );
+    text(
+        &mut h,
+        LABEL,
+        height - 4.0,
+        "start",
+        "estimate__note",
+        &format!(
+            "{} · {} · {}",
+            tr(lang, "donker: geteld", "dark: counted"),
+            tr(lang, "licht: geschat niet gezien", "light: estimated unseen"),
+            tr(lang, "lijn: 95 %-marge", "line: 95 % range")
+        ),
+    );
+    h.close("svg").close("figure");
+    h.finish()
+}
+
+/// The area of the intersection of two circles with radii `r1`, `r2` whose centres are `d` apart.
+pub fn lens_area(r1: f64, r2: f64, d: f64) -> f64 {
+    if d >= r1 + r2 {
+        return 0.0;
+    }
+    if d <= (r1 - r2).abs() {
+        let r = r1.min(r2);
+        return PI * r * r;
+    }
+    let a1 = ((d * d + r1 * r1 - r2 * r2) / (2.0 * d * r1)).clamp(-1.0, 1.0).acos();
+    let a2 = ((d * d + r2 * r2 - r1 * r1) / (2.0 * d * r2)).clamp(-1.0, 1.0).acos();
+    let k = ((-d + r1 + r2) * (d + r1 - r2) * (d - r1 + r2) * (d + r1 + r2)).max(0.0).sqrt();
+    r1 * r1 * a1 + r2 * r2 * a2 - 0.5 * k
+}
+
+/// The distance between the centres of two circles at which they overlap by `area` (bisection;
+/// the area falls as the distance grows).
+pub fn distance_for_overlap(r1: f64, r2: f64, area: f64) -> f64 {
+    let (mut lo, mut hi) = ((r1 - r2).abs(), r1 + r2);
+    if area <= 0.0 {
+        return hi;
+    }
+    if area >= PI * r1.min(r2).powi(2) {
+        return lo;
+    }
+    for _ in 0..60 {
+        let mid = 0.5 * (lo + hi);
+        if lens_area(r1, r2, mid) > area {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
+/// Circles for 2 or 3 sources, each with the area of its persons; centres so that each pair
+/// overlaps by (about) the persons the two share. With three sources the three pairwise
+/// distances fix the picture and the triple overlap follows: approximate, as the caption says.
+/// Returns (centre x, centre y, radius) in units where a person has area 1.
+pub fn venn_layout(sizes: &[f64], pair_overlap: impl Fn(usize, usize) -> f64) -> Vec<(f64, f64, f64)> {
+    let r: Vec<f64> = sizes.iter().map(|&n| (n.max(0.0) / PI).sqrt()).collect();
+    let d = |i: usize, j: usize| distance_for_overlap(r[i], r[j], pair_overlap(i, j));
+    match r.len() {
+        0 => Vec::new(),
+        1 => vec![(0.0, 0.0, r[0])],
+        2 => vec![(0.0, 0.0, r[0]), (d(0, 1), 0.0, r[1])],
+        _ => {
+            let (ab, ac, bc) = (d(0, 1), d(0, 2), d(1, 2));
+            // C from its distances to A (at 0,0) and B (at ab,0); if the three distances make no
+            // triangle, C goes on the line, as close as it can.
+            let cx = if ab > 1e-9 { (ac * ac - bc * bc + ab * ab) / (2.0 * ab) } else { ac };
+            let cy = (ac * ac - cx * cx).max(0.0).sqrt();
+            vec![(0.0, 0.0, r[0]), (ab, 0.0, r[1]), (cx, cy, r[2])]
+        }
+    }
+}
+
+/// The persons of each history, by bit mask over `ids` (bit `i`: `ids[i]`).
+fn by_mask(histories: &[History], ids: &[String]) -> Vec<u64> {
+    let mut cells = vec![0u64; 1 << ids.len().min(6)];
+    for hist in histories {
+        let mask: usize =
+            hist.sources.iter().filter_map(|s| ids.iter().position(|i| i == s)).map(|i| 1usize << i).sum();
+        if mask < cells.len() {
+            cells[mask] += hist.persons;
+        }
+    }
+    cells
+}
+
+/// The proportional-circles picture for 2 or 3 sources.
+pub fn venn_svg(names: &[String], histories: &[History], ids: &[String], lang: Lang) -> String {
+    const W: f64 = 640.0;
+    const H: f64 = 340.0;
+    const PAD: f64 = 16.0;
+    const LEGEND: f64 = 230.0;
+    let k = ids.len();
+    let cells = by_mask(histories, ids);
+    let size =
+        |i: usize| cells.iter().enumerate().filter(|(m, _)| m >> i & 1 == 1).map(|(_, n)| *n).sum::<u64>();
+    let both = |i: usize, j: usize| {
+        cells
+            .iter()
+            .enumerate()
+            .filter(|(m, _)| m >> i & 1 == 1 && m >> j & 1 == 1)
+            .map(|(_, n)| *n as f64)
+            .sum()
+    };
+    let sizes: Vec<f64> = (0..k).map(|i| size(i) as f64).collect();
+    let circles = venn_layout(&sizes, both);
+    // Fit the circles into the drawing area left of the legend.
+    let (min_x, max_x, min_y, max_y) =
+        circles.iter().fold((f64::MAX, f64::MIN, f64::MAX, f64::MIN), |(a, b, c, d), &(x, y, r)| {
+            (a.min(x - r), b.max(x + r), c.min(y - r), d.max(y + r))
+        });
+    let scale = ((W - LEGEND - 2.0 * PAD) / (max_x - min_x).max(1e-9))
+        .min((H - 2.0 * PAD) / (max_y - min_y).max(1e-9));
+    let off_x = PAD + ((W - LEGEND - 2.0 * PAD) - scale * (max_x - min_x)) / 2.0;
+    let off_y = PAD + ((H - 2.0 * PAD) - scale * (max_y - min_y)) / 2.0;
+    let place = |x: f64, y: f64| (off_x + scale * (x - min_x), off_y + scale * (y - min_y));
+
+    let region_words: Vec<String> = (1..cells.len())
+        .filter(|&m| cells[m] > 0)
+        .map(|m| {
+            let who: Vec<String> = (0..k).filter(|i| m >> i & 1 == 1).map(|i| names[i].clone()).collect();
+            format!("{}: {}", listing(&who, lang), num(cells[m], lang))
+        })
+        .collect();
+    let mut h = Out::new();
+    h.open("figure", &[("class", "chart estimate__chart"), ("data-testid", "estimate-venn")]);
+    h.el(
+        "figcaption",
+        &[("class", "chart__title")],
+        tr(lang, "Wie zag wie: overlap tussen de bronnen", "Who saw whom: overlap between the sources"),
+    );
+    h.open(
+        "svg",
+        &[
+            ("xmlns", "http://www.w3.org/2000/svg"),
+            ("class", "chart__svg"),
+            ("width", &px(W)),
+            ("height", &px(H)),
+            ("viewBox", &format!("0 0 {} {}", px(W), px(H))),
+            ("role", "img"),
+            ("aria-label", &region_words.join("; ")),
+        ],
+    );
+    for (i, &(x, y, r)) in circles.iter().enumerate() {
+        let (cx, cy) = place(x, y);
+        h.open(
+            "circle",
+            &[
+                ("cx", &px(cx)),
+                ("cy", &px(cy)),
+                ("r", &px(scale * r)),
+                ("class", &format!("venn__c venn__c{i}")),
+            ],
+        );
+        h.el("title", &[], &format!("{}: {}", names[i], num(size(i), lang)));
+        h.close("circle");
+    }
+    // The persons of each region, written where the region is (its centre of mass on a grid).
+    let grid = 120;
+    let mut sums = vec![(0.0f64, 0.0f64, 0u32); cells.len()];
+    for gx in 0..grid {
+        for gy in 0..grid {
+            let x = min_x + (max_x - min_x) * (gx as f64 + 0.5) / grid as f64;
+            let y = min_y + (max_y - min_y) * (gy as f64 + 0.5) / grid as f64;
+            let mask: usize = circles
+                .iter()
+                .enumerate()
+                .filter(|(_, &(cx, cy, r))| (x - cx).powi(2) + (y - cy).powi(2) <= r * r)
+                .map(|(i, _)| 1usize << i)
+                .sum();
+            let s = &mut sums[mask];
+            *s = (s.0 + x, s.1 + y, s.2 + 1);
+        }
+    }
+    for (m, &(sx, sy, n)) in sums.iter().enumerate().skip(1) {
+        if n >= 12 && cells[m] > 0 {
+            let (cx, cy) = place(sx / n as f64, sy / n as f64);
+            h.el(
+                "text",
+                &[("x", &px(cx)), ("y", &px(cy + 5.0)), ("text-anchor", "middle"), ("class", "venn__n")],
+                &num(cells[m], lang),
+            );
+        }
+    }
+    // Legend: colour, name, persons.
+    let lx = W - LEGEND + 10.0;
+    for (i, name) in names.iter().enumerate() {
+        let y = PAD + 10.0 + 44.0 * i as f64;
+        h.empty(
+            "rect",
+            &[
+                ("x", &px(lx)),
+                ("y", &px(y)),
+                ("width", "16"),
+                ("height", "16"),
+                ("class", &format!("venn__c venn__c{i}")),
+            ],
+        );
+        let short: String = if name.chars().count() > 26 {
+            format!("{}…", name.chars().take(25).collect::<String>())
+        } else {
+            name.clone()
+        };
+        h.open("text", &[("x", &px(lx + 24.0)), ("y", &px(y + 13.0)), ("class", "chart__label")]);
+        h.el("title", &[], name);
+        h.text(&short).close("text");
+        h.el(
+            "text",
+            &[("x", &px(lx + 24.0)), ("y", &px(y + 31.0)), ("class", "estimate__note")],
+            &format!("{} {}", num(size(i), lang), tr(lang, "personen", "persons")),
+        );
+    }
+    h.close("svg");
+    h.el(
+        "p",
+        &[("class", "utrecht-paragraph muted estimate__caption")],
+        tr(
+            lang,
+            "Elke cirkel is een bron; de oppervlakte is ongeveer het aantal personen dat die bron zag, de overlap ongeveer het aantal dat ze delen (bij drie bronnen een benadering). De getallen zijn exact.",
+            "Each circle is a source; its area is about the persons that source saw, each overlap about the persons two sources share (with three sources an approximation). The numbers are exact.",
+        ),
+    );
+    h.close("figure");
+    h.finish()
+}
+
+/// The UpSet chart for 4 to 6 sources: one column per history (largest first) with a bar of its
+/// persons, and below it a dot per source, filled where the source saw those persons.
+pub fn upset_svg(names: &[String], histories: &[History], ids: &[String], lang: Lang) -> String {
+    const LABEL: f64 = 220.0;
+    const TOP: f64 = 150.0;
+    const DOT_ROW: f64 = 24.0;
+    let mut cols: Vec<(usize, u64)> =
+        by_mask(histories, ids).into_iter().enumerate().skip(1).filter(|&(_, n)| n > 0).collect();
+    cols.sort_by(|a, b| {
+        b.1.cmp(&a.1).then_with(|| a.0.count_ones().cmp(&b.0.count_ones())).then(a.0.cmp(&b.0))
+    });
+    let col_w = if cols.len() > 24 { 18.0 } else { 30.0 };
+    let w = LABEL + col_w * cols.len().max(1) as f64 + 16.0;
+    let h_total = TOP + 12.0 + DOT_ROW * ids.len() as f64 + 8.0;
+    let max = cols.iter().map(|c| c.1).max().unwrap_or(0);
+    let per_source: Vec<u64> =
+        (0..ids.len()).map(|i| cols.iter().filter(|(m, _)| m >> i & 1 == 1).map(|(_, n)| n).sum()).collect();
+    let words: Vec<String> = cols
+        .iter()
+        .map(|&(m, n)| {
+            let who: Vec<String> =
+                (0..ids.len()).filter(|i| m >> i & 1 == 1).map(|i| names[i].clone()).collect();
+            format!("{}: {}", listing(&who, lang), num(n, lang))
+        })
+        .collect();
+    let mut h = Out::new();
+    h.open("figure", &[("class", "chart estimate__chart"), ("data-testid", "estimate-upset")]);
+    h.el(
+        "figcaption",
+        &[("class", "chart__title")],
+        tr(
+            lang,
+            "Wie zag wie: personen per combinatie van bronnen",
+            "Who saw whom: persons per combination of sources",
+        ),
+    );
+    h.open(
+        "svg",
+        &[
+            ("xmlns", "http://www.w3.org/2000/svg"),
+            ("class", "chart__svg"),
+            ("width", &px(w)),
+            ("height", &px(h_total)),
+            ("viewBox", &format!("0 0 {} {}", px(w), px(h_total))),
+            ("role", "img"),
+            ("aria-label", &words.join("; ")),
+        ],
+    );
+    for (c, &(mask, n)) in cols.iter().enumerate() {
+        let x = LABEL + col_w * c as f64;
+        let len = bar_len(n, max, (TOP - 24.0) as u32) as f64;
+        h.open("g", &[]).el("title", &[], &words[c]);
+        h.empty(
+            "rect",
+            &[
+                ("x", &px(x + 4.0)),
+                ("y", &px(TOP - len)),
+                ("width", &px(col_w - 8.0)),
+                ("height", &px(len)),
+                ("class", "chart__bar"),
+            ],
+        );
+        h.el(
+            "text",
+            &[
+                ("x", &px(x + col_w / 2.0)),
+                ("y", &px(TOP - len - 4.0)),
+                ("text-anchor", "middle"),
+                ("class", "upset__n"),
+            ],
+            &num(n, lang),
+        );
+        let rows: Vec<usize> = (0..ids.len()).filter(|i| mask >> i & 1 == 1).collect();
+        if let (Some(&first), Some(&last)) = (rows.first(), rows.last()) {
+            let y = |i: usize| TOP + 12.0 + DOT_ROW * i as f64 + DOT_ROW / 2.0;
+            h.empty(
+                "line",
+                &[
+                    ("x1", &px(x + col_w / 2.0)),
+                    ("y1", &px(y(first))),
+                    ("x2", &px(x + col_w / 2.0)),
+                    ("y2", &px(y(last))),
+                    ("class", "upset__link"),
+                ],
+            );
+        }
+        for i in 0..ids.len() {
+            let y = TOP + 12.0 + DOT_ROW * i as f64 + DOT_ROW / 2.0;
+            let class = if mask >> i & 1 == 1 { "upset__dot upset__dot--on" } else { "upset__dot" };
+            h.empty("circle", &[("cx", &px(x + col_w / 2.0)), ("cy", &px(y)), ("r", "6"), ("class", class)]);
+        }
+        h.close("g");
+    }
+    for (i, name) in names.iter().enumerate() {
+        let y = TOP + 12.0 + DOT_ROW * i as f64 + DOT_ROW / 2.0 + 5.0;
+        let label = format!("{name} ({})", num(per_source[i], lang));
+        let short: String = if label.chars().count() > 30 {
+            format!("{}…", label.chars().take(29).collect::<String>())
+        } else {
+            label.clone()
+        };
+        h.open(
+            "text",
+            &[("x", &px(LABEL - 10.0)), ("y", &px(y)), ("text-anchor", "end"), ("class", "chart__label")],
+        );
+        h.el("title", &[], &label);
+        h.text(&short).close("text");
+    }
+    h.close("svg");
+    h.el(
+        "p",
+        &[("class", "utrecht-paragraph muted estimate__caption")],
+        tr(
+            lang,
+            "Elke kolom is een groep personen die door precies de bronnen met een gevulde stip gezien is; de balk is het aantal personen.",
+            "Each column is a group of persons seen by exactly the sources with a filled dot; the bar is the number of persons.",
+        ),
+    );
+    h.close("figure");
+    h.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ethos_shared::estimate::{estimate, Captures, Warning};
+
+    /// An estimate by organisation type from `(history, persons)` pairs.
+    fn estimate_of(histories: &[(&[&str], u64)], keyless: u64, disclosure: Disclosure) -> Estimate {
+        let linkable = histories.iter().flat_map(|&(h, n)| (0..n).map(move |_| (true, h.iter().copied())));
+        let keyless = (0..keyless).map(|_| (false, ["outreach"].iter().copied()));
+        let captures = Captures::from_people(linkable.chain(keyless));
+        estimate(&captures, SourceBy::OrganisationType, disclosure).expect("an estimate")
+    }
+
+    fn three(disclosure: Disclosure) -> Estimate {
+        estimate_of(
+            &[
+                (&["care"], 80),
+                (&["police"], 55),
+                (&["shelter"], 95),
+                (&["care", "police"], 18),
+                (&["care", "shelter"], 30),
+                (&["police", "shelter"], 14),
+                (&["care", "police", "shelter"], 6),
+            ],
+            9,
+            disclosure,
+        )
+    }
+
+    fn ready(e: Estimate) -> EstimateState {
+        EstimateState::Ready(Box::new(e))
+    }
+
+    #[test]
+    fn answers_become_states_and_a_422_keeps_its_reason() {
+        let e = three(Disclosure::Public);
+        let body = serde_json::to_string(&e).expect("JSON");
+        match EstimateState::from_answer(200, &body) {
+            EstimateState::Ready(x) => assert_eq!(
+                (x.estimate, &x.sources, x.interval.upper),
+                (e.estimate, &e.sources, e.interval.upper)
+            ),
+            other => panic!("{other:?}"),
+        }
+        let not = r#"{"code":"estimate_not_possible","message":"…","details":{"reason":"no_overlap"}}"#;
+        assert_eq!(EstimateState::from_answer(422, not), EstimateState::NotPossible(NoEstimate::NoOverlap));
+        let forbidden = r#"{"code":"forbidden","message":"…"}"#;
+        assert_eq!(EstimateState::from_answer(403, forbidden), EstimateState::Failed("forbidden".into()));
+        assert_eq!(EstimateState::from_answer(502, "<html>"), EstimateState::Failed("502".into()));
+        assert_eq!(EstimateState::from_answer(200, "{}"), EstimateState::Failed("internal".into()));
+    }
+
+    #[test]
+    fn circle_distance_gives_the_wanted_overlap() {
+        let (r1, r2) = ((300.0 / PI).sqrt(), (200.0 / PI).sqrt());
+        for area in [1.0, 40.0, 120.0, 199.0] {
+            let d = distance_for_overlap(r1, r2, area);
+            assert!((lens_area(r1, r2, d) - area).abs() < 1e-6, "{area}: {}", lens_area(r1, r2, d));
+        }
+        assert_eq!(distance_for_overlap(r1, r2, 0.0), r1 + r2, "no overlap: the circles touch");
+        assert_eq!(lens_area(r1, r2, r1 + r2 + 1.0), 0.0);
+        assert!((lens_area(r1, r2, 0.0) - 200.0).abs() < 1e-9, "the smaller circle inside the larger");
+    }
+
+    #[test]
+    fn two_circles_have_the_areas_and_overlap_of_the_persons() {
+        let c = venn_layout(&[150.0, 90.0], |_, _| 30.0);
+        assert_eq!(c.len(), 2);
+        assert!((PI * c[0].2 * c[0].2 - 150.0).abs() < 1e-9);
+        assert!((PI * c[1].2 * c[1].2 - 90.0).abs() < 1e-9);
+        let d = ((c[1].0 - c[0].0).powi(2) + (c[1].1 - c[0].1).powi(2)).sqrt();
+        assert!((lens_area(c[0].2, c[1].2, d) - 30.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn three_circles_keep_each_pairwise_overlap_when_a_triangle_exists() {
+        let pair = |i: usize, j: usize| [[0.0, 24.0, 36.0], [24.0, 0.0, 20.0], [36.0, 20.0, 0.0]][i][j];
+        let c = venn_layout(&[134.0, 93.0, 145.0], pair);
+        for (i, j) in [(0, 1), (0, 2), (1, 2)] {
+            let d = ((c[i].0 - c[j].0).powi(2) + (c[i].1 - c[j].1).powi(2)).sqrt();
+            assert!((lens_area(c[i].2, c[j].2, d) - pair(i, j)).abs() < 1e-3, "{i}{j}");
+        }
+    }
+
+    #[test]
+    fn internal_section_puts_the_estimate_beside_the_count_with_circles_and_histories() {
+        let e = three(Disclosure::Internal);
+        let html =
+            section(&ready(e.clone()), SourceBy::OrganisationType, Disclosure::Internal, Some(307), Lang::Nl);
+        assert!(html.contains("Hoeveel mensen zag niemand?"));
+        assert!(
+            html.contains("data-testid=\"estimate-counted\"><span class=\"figure__n\">307</span>"),
+            "{html}"
+        );
+        let total = num(e.total_estimate.round() as u64, Lang::Nl);
+        assert!(html
+            .contains(&format!("data-testid=\"estimate-total\"><span class=\"figure__n\">{total}</span>")));
+        assert!(html.contains("data-testid=\"estimate-venn\""));
+        assert!(!html.contains("estimate-upset"));
+        assert!(html.contains("data-testid=\"estimate-histories\""));
+        // Seven histories, each a row.
+        let table = &html[html.find("estimate-histories").expect("table")..];
+        assert_eq!(table.matches("<tr>").count(), 1 + 7);
+        assert!(html.contains("Gekozen model:"));
+        assert!(html.contains("positieve afhankelijkheid"), "the method says why the estimate is too low");
+        assert!(!html.contains("style="), "no inline styles under the CSP");
+        assert!(html.contains("aria-pressed=\"true\" data-testid=\"estimate-by-organisation_type\""));
+    }
+
+    #[test]
+    fn public_section_has_rounded_figures_and_no_overlaps() {
+        let e = three(Disclosure::Public);
+        assert_eq!(e.total_estimate % 10.0, 0.0);
+        let html =
+            section(&ready(e.clone()), SourceBy::OrganisationType, Disclosure::Public, Some(307), Lang::Nl);
+        assert!(!html.contains("estimate-histories"));
+        assert!(!html.contains("estimate-venn"));
+        assert!(html.contains("estimate-overlap-internal-only"));
+        assert!(html.contains(&format!("ongeveer {}", num(e.total_estimate as u64, Lang::Nl))));
+    }
+
+    #[test]
+    fn the_model_is_named_in_words() {
+        let mut e = three(Disclosure::Internal);
+        e.model.as_mut().expect("a log-linear model").interactions = vec![["care".into(), "shelter".into()]];
+        let words = model_words(&e, Lang::Nl);
+        assert!(
+            words.contains("samenhang tussen zorg, GGZ, verslavingszorg, ziekenhuis en opvang"),
+            "{words}"
+        );
+        e.model.as_mut().expect("a log-linear model").interactions.clear();
+        assert!(model_words(&e, Lang::Nl).contains("onafhankelijkheid"));
+        assert!(model_words(&e, Lang::En).contains("independence"));
+        e.model.as_mut().expect("a model").interactions = vec![
+            ["care".into(), "police".into()],
+            ["care".into(), "shelter".into()],
+            ["police".into(), "shelter".into()],
+        ];
+        assert!(model_words(&e, Lang::Nl).contains("samenhang tussen elk paar bronnen"));
+        let two = estimate_of(
+            &[(&["care"], 20), (&["shelter"], 30), (&["care", "shelter"], 10)],
+            0,
+            Disclosure::Internal,
+        );
+        assert!(model_words(&two, Lang::Nl).contains("Chapman"));
+    }
+
+    #[test]
+    fn four_sources_get_an_upset_chart_with_a_column_per_history() {
+        let e = estimate_of(
+            &[
+                (&["care"], 40),
+                (&["police"], 30),
+                (&["shelter"], 50),
+                (&["outreach"], 35),
+                (&["care", "shelter"], 20),
+                (&["police", "outreach"], 12),
+                (&["care", "outreach"], 9),
+                (&["shelter", "outreach", "police"], 5),
+            ],
+            0,
+            Disclosure::Internal,
+        );
+        let html = section(&ready(e), SourceBy::OrganisationType, Disclosure::Internal, Some(201), Lang::En);
+        assert!(html.contains("estimate-upset") && !html.contains("estimate-venn"));
+        let chart = &html[html.find("estimate-upset").expect("chart")..];
+        let chart = &chart[..chart.find("</figure>").expect("end")];
+        assert_eq!(chart.matches("class=\"chart__bar\"").count(), 8);
+        assert_eq!(chart.matches("upset__dot--on").count(), 1 + 1 + 1 + 1 + 2 + 2 + 2 + 3);
+        assert!(html.contains("How many people did nobody see?"));
+    }
+
+    #[test]
+    fn no_estimate_is_a_sentence_with_the_reason_not_an_error() {
+        let state = EstimateState::NotPossible(NoEstimate::TooFewSources);
+        let html = section(&state, SourceBy::OrganisationType, Disclosure::Public, Some(12), Lang::Nl);
+        assert!(html.contains("data-reason=\"too_few_sources\""));
+        assert!(html.contains(
+            "geen schatting van het aantal mensen dat niemand zag mogelijk: minder dan twee bronnen."
+        ));
+        assert!(!html.contains("utrecht-alert--error"));
+        let html = section(
+            &EstimateState::NotPossible(NoEstimate::TooManySources),
+            SourceBy::Organisation,
+            Disclosure::Public,
+            None,
+            Lang::En,
+        );
+        assert!(html.contains("Choose &quot;by organisation type&quot;"));
+    }
+
+    #[test]
+    fn organisation_names_cannot_inject_markup_into_text_or_pictures() {
+        let evil = "<img src=x onerror=alert(1)>";
+        let captures = Captures::from_people(
+            (0..30)
+                .map(|_| (true, vec![evil]))
+                .chain((0..20).map(|_| (true, vec!["Opvang"])))
+                .chain((0..10).map(|_| (true, vec![evil, "Opvang"]))),
+        );
+        let e = estimate(&captures, SourceBy::Organisation, Disclosure::Internal).expect("an estimate");
+        assert!(e.warnings.contains(&Warning::SmallOverlap));
+        let html = section(&ready(e), SourceBy::Organisation, Disclosure::Internal, Some(60), Lang::Nl);
+        assert!(!html.contains("<img"), "{html}");
+        assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
+        assert!(html.contains("data-warning=\"small_overlap\""));
+    }
+
+    #[test]
+    fn an_unbounded_range_is_said_in_words() {
+        let svg = count_and_estimate_svg(150.0, 200.0, Some(160.0), None, Lang::Nl);
+        assert!(svg.contains("160 – onbegrensd"));
+        let svg = count_and_estimate_svg(150.0, 200.0, Some(160.0), Some(300.0), Lang::En);
+        assert!(svg.contains("aria-label=\"Counted 150; Estimated total 200 (95 %: 160 – 300)\""), "{svg}");
+    }
+}

@@ -104,6 +104,20 @@ struct Summary {
     replications: usize,
     covered: usize,
     mean: f64,
+    /// Per chosen model (by its number of interaction pairs): (replications, covered).
+    by_model: std::collections::BTreeMap<usize, (usize, usize)>,
+}
+
+impl Summary {
+    fn coverage(&self) -> f64 {
+        self.covered as f64 / self.replications as f64
+    }
+
+    /// The binomial standard error of the coverage.
+    fn standard_error(&self) -> f64 {
+        let c = self.coverage();
+        (c * (1.0 - c) / self.replications as f64).sqrt()
+    }
 }
 
 fn replicate(seed: u64, replications: usize, groups: &[(u64, &[f64])]) -> Summary {
@@ -111,35 +125,52 @@ fn replicate(seed: u64, replications: usize, groups: &[(u64, &[f64])]) -> Summar
     let mut rng = Rng::seed_from_u64(seed);
     let mut covered = 0;
     let mut sum = 0.0;
+    let mut by_model = std::collections::BTreeMap::new();
     for _ in 0..replications {
         let cells = simulate(&mut rng, groups);
         let k = groups[0].1.len();
         let f: Fitted = fit(&captures_of_cells(k, &cells)).expect("an estimate");
         let truth = truth as f64;
-        if f.lower.is_none_or(|l| l <= truth) && f.upper.is_none_or(|u| truth <= u) {
-            covered += 1;
-        }
+        let hit = f.lower.is_none_or(|l| l <= truth) && f.upper.is_none_or(|u| truth <= u);
+        covered += usize::from(hit);
+        let entry: &mut (usize, usize) = by_model.entry(f.interactions.len()).or_default();
+        entry.0 += 1;
+        entry.1 += usize::from(hit);
         sum += f.estimate;
     }
-    Summary { replications, covered, mean: sum / replications as f64 }
+    Summary { replications, covered, mean: sum / replications as f64, by_model }
 }
 
-/// 400 persons seen by independent sources, 200 seeded replications: the 95 % interval covers
-/// the truth in `coverage` of them (90–99 % wanted) and the mean estimate is within 5 % of 400.
-fn independent_sources(seed: u64, p: &[f64], wanted: std::ops::RangeInclusive<f64>) {
-    let s = replicate(seed, 200, &[(400, p)]);
-    let coverage = s.covered as f64 / s.replications as f64;
-    let bias = s.mean / 400.0 - 1.0;
+/// Replications per simulation: 200 in CI, more with `ETHOS_ESTIMATE_REPLICATIONS=2000`.
+fn replications() -> usize {
+    std::env::var("ETHOS_ESTIMATE_REPLICATIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(200)
+}
+
+fn report(label: &str, p: &[f64], s: &Summary, truth: f64) {
     println!(
-        "{} independent sources p={p:?}: coverage {:.1} % ({}/{}), mean estimate {:.1} (bias {:+.2} %)",
-        p.len(),
-        100.0 * coverage,
+        "{label} p={p:?}: coverage {:.1} % ({}/{}, binomial SE {:.1} points), mean estimate {:.1} (bias {:+.2} %)",
+        100.0 * s.coverage(),
         s.covered,
         s.replications,
+        100.0 * s.standard_error(),
         s.mean,
-        100.0 * bias
+        100.0 * (s.mean / truth - 1.0)
     );
-    assert!(wanted.contains(&coverage), "coverage {coverage}");
+    for (pairs, (n, hit)) in &s.by_model {
+        println!(
+            "    chosen model with {pairs} pair(s): {n} replications, coverage {:.1} %",
+            100.0 * *hit as f64 / *n as f64
+        );
+    }
+}
+
+/// 400 persons seen by independent sources, seeded replications: the 95 % interval covers the
+/// truth in a share of them that must lie in `wanted`, and the mean estimate is within 5 % of 400.
+fn independent_sources(seed: u64, p: &[f64], wanted: std::ops::RangeInclusive<f64>) {
+    let s = replicate(seed, replications(), &[(400, p)]);
+    report(&format!("{} independent sources", p.len()), p, &s, 400.0);
+    let bias = s.mean / 400.0 - 1.0;
+    assert!(wanted.contains(&s.coverage()), "coverage {}", s.coverage());
     assert!(bias.abs() <= 0.05, "mean {}", s.mean);
 }
 
@@ -149,21 +180,54 @@ fn estimate_simulation_two_independent_sources() {
 }
 
 /// A known shortfall, measured and kept visible rather than hidden behind a lucky seed: with
-/// three sources the AIC picks a pair model for about a third of the samples although the
-/// sources are independent, and the bootstrap of domain.md §8 refits the chosen model without
-/// a new choice, so it leaves the uncertainty of that choice out. Over 2,000 replications
-/// (release build, seed 99) the coverage was 89.3 % (independence chosen: 94.9 % covered; a
-/// single pair: 85.4 %; all pairs: 33 %), for p = (0.4, 0.3, 0.35) 89.9 % and for
-/// p = (0.5, 0.4, 0.45) 90.3 %. So the bound here is 85 %, not 90 %; see docs/estimate.md.
+/// three independent sources the AIC picks a pair model for about a third of the samples, and
+/// the bootstrap of domain.md §8 refits the chosen model without a new choice, so it leaves the
+/// uncertainty of that choice out. The true coverage is about 90 %, not 95 %: 90.1 % over
+/// 8,000 replications (`estimate_simulation_coverage_long_run`), 89.0 % over 2,000 with this
+/// seed (`ETHOS_ESTIMATE_REPLICATIONS=2000`). With 200 replications the binomial standard
+/// error is about 2 points, so asserting 90 % here would fail about every other seed; the
+/// bound is 85 % (more than 2 standard errors below), and below it is a regression, not noise.
 #[test]
 fn estimate_simulation_three_independent_sources() {
     independent_sources(1001, &[0.3, 0.25, 0.35], 0.85..=0.99);
 }
 
-/// Over 2,000 replications (release build, seed 99) the coverage was 92.2 %.
 #[test]
 fn estimate_simulation_four_independent_sources() {
     independent_sources(1002, &[0.3, 0.25, 0.2, 0.35], 0.90..=0.99);
+}
+
+/// The long form behind the figures in docs/estimate.md (about two minutes in release):
+/// `cargo test --release -p ethos-shared --test estimate -- --ignored --nocapture`.
+/// Four independent seeds of `ETHOS_ESTIMATE_REPLICATIONS` (default 2,000) replications each
+/// for three and four sources, with the coverage by the chosen model. It asserts what holds
+/// for the method as specified (measured: 90.1 % and 91.6 % over 8,000 each): with three
+/// sources at least 85 %, with four at least 90 % — the pooled coverage has a standard error
+/// of about 0.3 points, so either bound failing is a change in the method, not chance.
+#[test]
+#[ignore = "long: 16,000 simulated counts"]
+fn estimate_simulation_coverage_long_run() {
+    let n = std::env::var("ETHOS_ESTIMATE_REPLICATIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(2000);
+    for (p, low, high) in [(&[0.3, 0.25, 0.35][..], 0.85, 0.99), (&[0.3, 0.25, 0.2, 0.35][..], 0.90, 0.99)] {
+        let mut covered = 0;
+        let mut total = 0;
+        for seed in [11, 12, 13, 14] {
+            let s = replicate(seed, n, &[(400, p)]);
+            report(&format!("{} independent sources, seed {seed}", p.len()), p, &s, 400.0);
+            covered += s.covered;
+            total += s.replications;
+        }
+        let c = covered as f64 / total as f64;
+        let se = (c * (1.0 - c) / total as f64).sqrt();
+        println!(
+            "{} sources, all seeds: coverage {:.1} % ({covered}/{total}), 95 % CI [{:.1}, {:.1}] %",
+            p.len(),
+            100.0 * c,
+            100.0 * (c - 1.96 * se),
+            100.0 * (c + 1.96 * se)
+        );
+        assert!(low <= c && c <= high, "{} sources: coverage {c}", p.len());
+    }
 }
 
 /// Not a property to keep but a limit to document (docs/estimate.md): when two sources tend to
@@ -173,7 +237,7 @@ fn estimate_simulation_four_independent_sources() {
 #[test]
 fn estimate_simulation_positively_dependent_sources_underestimate() {
     let s = replicate(2000, 200, &[(200, &[0.6, 0.6]), (200, &[0.1, 0.1])]);
-    let coverage = s.covered as f64 / s.replications as f64;
+    let coverage = s.coverage();
     let bias = s.mean / 400.0 - 1.0;
     println!(
         "2 positively dependent sources: coverage {:.1} %, mean estimate {:.1} (bias {:+.1} %)",

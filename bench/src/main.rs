@@ -210,6 +210,22 @@ async fn report(n: usize) -> anyhow::Result<()> {
     let started = Instant::now();
     let data = storage.report_data(count_id).await?;
     println!("  of which reading {} records: {:.2} s", data.records.len(), started.elapsed().as_secs_f64());
+    // What `GET …/report` adds to `report_of`: the estimate by organisation type (its own pass
+    // over the persons, then the fit), on the same records.
+    let started = Instant::now();
+    let by = ethos_shared::estimate::SourceBy::OrganisationType;
+    let captures =
+        ethos_shared::estimate::Captures::of_records(&data.records, &data.decisions, &data.organisations, by);
+    let member = ethos_shared::estimate::ReportEstimate::new(&captures, by, Disclosure::Public);
+    let outcome = match &member {
+        ethos_shared::estimate::ReportEstimate::Estimate(e) => {
+            format!("{} sources, N {}", e.sources.len(), e.estimate)
+        }
+        ethos_shared::estimate::ReportEstimate::NotPossible { not_possible, .. } => {
+            format!("not possible: {}", not_possible.code())
+        }
+    };
+    println!("  plus the report's estimate member ({outcome}): {:.2} s", started.elapsed().as_secs_f64());
     drop(data);
     ensure!(report.records_total == Some(n as u64), "report saw {:?} records", report.records_total);
     storage.close().await;

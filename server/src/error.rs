@@ -67,6 +67,16 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// 429 until `free_at`; the seconds are rounded up, so a client that waits exactly this
+    /// long is let through.
+    pub fn too_many_until(
+        free_at: chrono::DateTime<chrono::Utc>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
+        let millis = (free_at - now).num_milliseconds();
+        ApiError::TooManyRequests { retry_after_secs: (millis + 999).div_euclid(1000).max(1) as u64 }
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::InvalidJson(_) => StatusCode::BAD_REQUEST,

@@ -20,7 +20,7 @@ const MAX_FAILURES: i64 = 5;
 /// The address the rate limit counts: the connecting one, or, when the operator trusts the
 /// reverse proxy, the last `X-Forwarded-For` entry (the one the proxy appended; entries before
 /// it are whatever the client sent). Falls back to the connecting address if that is no address.
-fn client_addr(peer: SocketAddr, headers: &HeaderMap, trust_forwarded_for: bool) -> IpAddr {
+pub(crate) fn client_addr(peer: SocketAddr, headers: &HeaderMap, trust_forwarded_for: bool) -> IpAddr {
     let forwarded = || {
         let last_header = headers.get_all("x-forwarded-for").iter().next_back()?;
         last_header.to_str().ok()?.rsplit(',').next()?.trim().parse::<IpAddr>().ok()
@@ -47,10 +47,7 @@ pub async fn login(
     let (failures, oldest) = state.storage.login_failures_since(&req.username, &client, now - window).await?;
     if failures >= MAX_FAILURES {
         let free_at = oldest.unwrap_or(now) + window;
-        return Err(ApiError::TooManyRequests {
-            // Rounded up: a client that waits exactly this long is let through.
-            retry_after_secs: ((free_at - now).num_milliseconds() + 999).div_euclid(1000).max(1) as u64,
-        });
+        return Err(ApiError::too_many_until(free_at, now));
     }
     let found = state.storage.user_for_login(&req.username).await?;
     let hash = found.as_ref().map(|(_, h)| h.clone()).unwrap_or_else(|| dummy_hash().to_string());

@@ -1,19 +1,35 @@
 //! Field devices: enrolment with a team code, and the device's own count.
 
+use super::accounts::client_addr;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, FieldDevice};
 use crate::secrets::{new_token, normalise_team_code, token_hash};
 use crate::AppState;
-use axum::extract::State;
-use axum::http::StatusCode;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use chrono::Utc;
 use ethos_shared::api::{Count, EnrollRequest, EnrollResponse};
+use std::net::SocketAddr;
+
+/// Wrong team codes per client address within the login window before 429: a counter who
+/// mistypes a few times is not stopped, guessing codes is (a code has about 38 bits).
+const MAX_FAILURES: i64 = 10;
 
 pub async fn enroll(
     State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     ApiJson(req): ApiJson<EnrollRequest>,
 ) -> ApiResult<(StatusCode, Json<EnrollResponse>)> {
+    let now = Utc::now();
+    let window = state.tuning.login_window;
+    let client = client_addr(addr, &headers, state.tuning.trust_forwarded_for).to_string();
+    let (failures, oldest) = state.storage.enrol_failures_since(&client, now - window).await?;
+    if failures >= MAX_FAILURES {
+        let free_at = oldest.unwrap_or(now) + window;
+        return Err(ApiError::too_many_until(free_at, now));
+    }
     let code = normalise_team_code(&req.code);
     let label = req
         .device_label
@@ -22,8 +38,12 @@ pub async fn enroll(
         .filter(|l| !l.is_empty())
         .map(|l| l.chars().take(100).collect::<String>());
     let token = new_token();
-    let enrolled = state.storage.enroll(&code, &token_hash(&token), label.as_deref(), Utc::now()).await?;
-    let (device_id, count, organisation, dedup_secret) = enrolled.ok_or(ApiError::InviteInvalid)?;
+    let enrolled = state.storage.enroll(&code, &token_hash(&token), label.as_deref(), now).await?;
+    let Some((device_id, count, organisation, dedup_secret)) = enrolled else {
+        state.storage.add_enrol_failure(&client, now).await?;
+        tracing::warn!(client = %client, "enrolment with an invalid team code");
+        return Err(ApiError::InviteInvalid);
+    };
     tracing::info!(%device_id, count = %count.id, "device enrolled");
     Ok((
         StatusCode::CREATED,

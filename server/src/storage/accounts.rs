@@ -148,6 +148,33 @@ impl Storage {
         Ok(worst)
     }
 
+    /// Wrong team codes from this client address since `since`, and the oldest of them.
+    pub async fn enrol_failures_since(
+        &self,
+        client_addr: &str,
+        since: DateTime<Utc>,
+    ) -> anyhow::Result<(i64, Option<DateTime<Utc>>)> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n, MIN(at) AS oldest FROM enrol_failures WHERE client_addr = ? AND at > ?",
+        )
+        .bind(client_addr)
+        .bind(ts(since))
+        .fetch_one(&self.read)
+        .await?;
+        let oldest: Option<String> = row.try_get("oldest")?;
+        Ok((row.try_get("n")?, oldest.map(|o| parse_ts(&o)).transpose()?))
+    }
+
+    pub async fn add_enrol_failure(&self, client_addr: &str, at: DateTime<Utc>) -> sqlx::Result<()> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query("INSERT INTO enrol_failures (client_addr, at) VALUES (?, ?)")
+            .bind(client_addr)
+            .bind(ts(at))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await
+    }
+
     pub async fn add_login_failure(
         &self,
         username: &str,

@@ -280,6 +280,27 @@ async fn an_unknown_team_code_is_invite_invalid() {
 }
 
 #[tokio::test]
+async fn guessing_team_codes_is_stopped_after_ten_wrong_ones_even_for_a_right_code() {
+    let app = spawn_app().await;
+    let field = app.field("training").await;
+    for _ in 0..10 {
+        enroll(&app, "AAAA-AAAA").await.assert_error(403, "invite_invalid");
+    }
+    let right = field.invite["code"].as_str().expect("code").to_string();
+    let reply = enroll(&app, &right).await;
+    let body = reply.assert_error(429, "too_many_requests");
+    let retry: u64 = reply.headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((14 * 60..=15 * 60).contains(&retry), "about the 15-minute window: {retry} ({body})");
+    let devices = app
+        .get(&format!("/api/v1/counts/{}/devices", field.count_id))
+        .bearer_auth(&field.coordinator)
+        .reply()
+        .await
+        .assert_status(200);
+    assert_eq!(devices["items"].as_array().map(Vec::len), Some(1), "only the device of `field`: {devices}");
+}
+
+#[tokio::test]
 async fn a_revoked_team_code_is_invite_invalid() {
     // Arrange
     let app = spawn_app().await;

@@ -5,7 +5,7 @@
 //! hidden population (`console_estimate`), fetched from `GET …/estimate` for the same disclosure,
 //! by organisation type or by organisation.
 
-use crate::console::{con, download_csv, get, loaded, markup, pending, t, Fail};
+use crate::console::{con, disclosure_switch, download_csv, get, loaded, markup, pending, t, Fail};
 use crate::console_estimate::{section as estimate_section, EstimateState};
 use crate::console_html as html;
 use crate::console_model::report_from;
@@ -96,25 +96,9 @@ pub fn ReportPage(id: Uuid) -> impl IntoView {
             }));
         });
     };
-    let toggle = move |d: Disclosure, testid: &'static str| {
-        view! {
-            <button type="button" data-testid=testid
-                class=move || if disclosure.get() == d { "utrecht-button utrecht-button--primary-action" } else { "utrecht-button utrecht-button--secondary-action" }
-                aria-pressed=move || (disclosure.get() == d).to_string()
-                on:click=move |_| disclosure.set(d)>
-                {move || match d {
-                    Disclosure::Public => tr(c.l(), "Openbaar (kleine aantallen verborgen)", "Public (small numbers hidden)"),
-                    Disclosure::Internal => tr(c.l(), "Intern (alle aantallen)", "Internal (all numbers)"),
-                }}
-            </button>
-        }
-    };
     view! {
         <div class="toolbar no-print">
-            <div class="segmented" role="group" aria-label=t!(c.lang, "Versie van het rapport", "Version of the report")>
-                {toggle(Disclosure::Public, "report-disclosure-public")}
-                {toggle(Disclosure::Internal, "report-disclosure-internal")}
-            </div>
+            {disclosure_switch(c, disclosure, "report")}
             <button type="button" class="utrecht-button utrecht-button--secondary-action" data-testid="report-print"
                 on:click=move |_| platform::print_page()>{t!(c.lang, "Afdrukken of opslaan als pdf", "Print or save as PDF")}</button>
         </div>

@@ -332,12 +332,17 @@ async fn report(
         .ok_or_else(|| anyhow::anyhow!("--disclosure is internal or public, not {disclosure:?}"))?;
     anyhow::ensure!(db.exists(), "no database at {}", db.display());
     let storage = Storage::open(db).await?;
-    let report = crate::handlers::report::report_of(&storage, count, disclosure)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let out = match format {
-        ReportFormat::Json => serde_json::to_string_pretty(&report)?,
+        // The API's answer, with the estimate of the hidden population.
+        ReportFormat::Json => serde_json::to_string_pretty(
+            &crate::handlers::report::report_with_estimate_of(&storage, count, disclosure)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?,
+        )?,
         ReportFormat::Csv => {
+            let report = crate::handlers::report::report_of(&storage, count, disclosure)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             let ids: Vec<&str> = report.tables.iter().map(|t| t.id.as_str()).collect();
             let id = table
                 .ok_or_else(|| anyhow::anyhow!("--format csv needs --table, one of: {}", ids.join(", ")))?;

@@ -1,7 +1,7 @@
 //! The estimate of the hidden population (api.md "Estimate", domain.md §8): capture–recapture
 //! over the organisation types (or organisations) through which the counted persons came in.
 
-use super::path_id;
+use super::{disclosure_param, path_id};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AnyUser, ApiPath, ApiQuery};
 use crate::storage::Storage;
@@ -9,7 +9,6 @@ use crate::AppState;
 use axum::extract::State;
 use axum::Json;
 use ethos_shared::estimate::{estimate, Captures, Estimate, SourceBy};
-use ethos_shared::record::{FieldError, FieldErrorCode};
 use ethos_shared::report::Disclosure;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -18,10 +17,6 @@ use uuid::Uuid;
 pub struct EstimateQuery {
     by: Option<String>,
     disclosure: Option<String>,
-}
-
-fn invalid(field: &str) -> ApiError {
-    ApiError::ValidationFailed(vec![FieldError::new(field, FieldErrorCode::InvalidValue)])
 }
 
 /// The estimate of a count from what is stored now; `EstimateNotPossible` with the reason when
@@ -52,11 +47,8 @@ pub async fn json(
     let count_id = path_id(&id, "count")?;
     let by = match q.by.as_deref() {
         None => SourceBy::OrganisationType,
-        Some(b) => SourceBy::from_code(b).ok_or_else(|| invalid("by"))?,
+        Some(b) => SourceBy::from_code(b).ok_or_else(|| ApiError::invalid("by"))?,
     };
-    let disclosure = match q.disclosure.as_deref() {
-        None => Disclosure::Public,
-        Some(d) => Disclosure::from_code(d).ok_or_else(|| invalid("disclosure"))?,
-    };
+    let disclosure = disclosure_param(q.disclosure.as_deref())?;
     Ok(Json(estimate_of(&state.storage, count_id, by, disclosure).await?))
 }

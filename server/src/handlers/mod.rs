@@ -16,7 +16,6 @@ pub mod sync;
 pub mod web;
 
 use crate::error::ApiError;
-use ethos_shared::record::{FieldError, FieldErrorCode};
 use ethos_shared::report::Disclosure;
 use uuid::Uuid;
 
@@ -38,8 +37,6 @@ pub(crate) fn required_text(value: &str, field: &str, max_chars: usize) -> Resul
 pub(crate) fn disclosure_param(raw: Option<&str>) -> Result<Disclosure, ApiError> {
     match raw {
         None => Ok(Disclosure::Public),
-        Some(d) => Disclosure::from_code(d).ok_or_else(|| {
-            ApiError::ValidationFailed(vec![FieldError::new("disclosure", FieldErrorCode::InvalidValue)])
-        }),
+        Some(d) => Disclosure::from_code(d).ok_or_else(|| ApiError::invalid("disclosure")),
     }
 }

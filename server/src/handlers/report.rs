@@ -1,6 +1,6 @@
 //! The baseline report: JSON, and one table as CSV.
 
-use super::path_id;
+use super::{disclosure_param, path_id};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AnyUser, ApiPath, ApiQuery};
 use crate::storage::{Actor, ReportData, Storage};
@@ -21,15 +21,6 @@ pub struct ReportQuery {
     disclosure: Option<String>,
     table: Option<String>,
     sep: Option<String>,
-}
-
-fn disclosure(raw: Option<&str>) -> ApiResult<Disclosure> {
-    match raw {
-        None => Ok(Disclosure::Public),
-        Some(d) => Disclosure::from_code(d).ok_or_else(|| {
-            ApiError::ValidationFailed(vec![FieldError::new("disclosure", FieldErrorCode::InvalidValue)])
-        }),
-    }
 }
 
 /// Builds the report of a count from what is stored now (the CLI uses this too).
@@ -97,7 +88,9 @@ pub async fn json(
     ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> ApiResult<Json<ReportWithEstimate>> {
     let count_id = path_id(&id, "count")?;
-    Ok(Json(report_with_estimate_of(&state.storage, count_id, disclosure(q.disclosure.as_deref())?).await?))
+    Ok(Json(
+        report_with_estimate_of(&state.storage, count_id, disclosure_param(q.disclosure.as_deref())?).await?,
+    ))
 }
 
 pub async fn csv(
@@ -107,7 +100,7 @@ pub async fn csv(
     ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> ApiResult<impl IntoResponse> {
     let count_id = path_id(&id, "count")?;
-    let disclosure = disclosure(q.disclosure.as_deref())?;
+    let disclosure = disclosure_param(q.disclosure.as_deref())?;
     let semicolon = match q.sep.as_deref() {
         None | Some("comma") => false,
         Some("semicolon") => true,

@@ -5,7 +5,7 @@
 use crate::phone::{selector, Phone};
 use crate::site::client_dist;
 use ethos_server::{Application, Config};
-use ethos_tests::{Role, SendExt, PASSWORD};
+use ethos_tests::{hours_from_now, id_of, Role, SendExt, PASSWORD};
 use serde_json::{json, Value};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -21,7 +21,8 @@ pub struct Office {
     client: reqwest::Client,
     /// Dropping it stops the server (before the database directory goes).
     _stop: oneshot::Sender<()>,
-    _dir: TempDir,
+    /// The database directory.
+    dir: TempDir,
 }
 
 /// `client/dist` with the console bundle in it.
@@ -60,12 +61,72 @@ impl Office {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("an HTTP client");
-        Office { addr, client, _stop: stop, _dir: dir }
+        Office { addr, client, _stop: stop, dir }
     }
 
     /// `http://127.0.0.1:PORT` + `path`.
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
+    }
+
+    /// Adds an account with `PASSWORD`, as `ethos user add` does (e.g. an analyst).
+    pub async fn add_user(&self, username: &str, role: Role) {
+        ethos_server::cli::add_user(&self.dir.path().join("ethos.db"), username, role, PASSWORD)
+            .await
+            .expect("the user is added");
+    }
+
+    /// Logs `username` in over the API: the session token.
+    pub async fn login(&self, username: &str) -> String {
+        let body = self
+            .client
+            .post(self.url("/api/v1/login"))
+            .json(&json!({ "username": username, "password": PASSWORD }))
+            .reply()
+            .await
+            .assert_status(200);
+        body["token"].as_str().unwrap_or_else(|| panic!("a token in {body}")).to_string()
+    }
+
+    /// A request to the API (`path` below `/api/v1`) with a session token.
+    pub fn api(&self, method: reqwest::Method, path: &str, token: &str) -> reqwest::RequestBuilder {
+        self.client.request(method, self.url(&format!("/api/v1{path}"))).bearer_auth(token)
+    }
+
+    /// `GET /api/v1{path}` with `token`, answered with 200: the body.
+    pub async fn get(&self, path: &str, token: &str) -> Value {
+        self.api(reqwest::Method::GET, path, token).reply().await.assert_status(200)
+    }
+
+    /// A live count named `name` whose 24-hour window starts 12 hours before now minus
+    /// `days_ago` days (its reference date that day), with one team code: `(count id, code)`.
+    pub async fn live_count(&self, token: &str, name: &str, days_ago: i64) -> (String, String) {
+        let starts_at = hours_from_now(-12) - chrono::Duration::days(days_ago);
+        let count = self
+            .api(reqwest::Method::POST, "/counts", token)
+            .json(&json!({
+                "name": name,
+                "reference_date": starts_at.date_naive().to_string(),
+                "starts_at": starts_at.to_rfc3339(),
+                "ends_at": (starts_at + chrono::Duration::hours(24)).to_rfc3339(),
+            }))
+            .reply()
+            .await
+            .assert_status(201);
+        let id = id_of(&count);
+        let invite = self
+            .api(reqwest::Method::POST, &format!("/counts/{id}/invites"), token)
+            .json(&json!({ "organisation": "Straatteam Heuvelland", "organisation_type": "outreach" }))
+            .reply()
+            .await
+            .assert_status(201);
+        let code = invite["code"].as_str().unwrap_or_else(|| panic!("a code in {invite}")).to_string();
+        self.api(reqwest::Method::POST, &format!("/counts/{id}/status"), token)
+            .json(&json!({ "status": "live" }))
+            .reply()
+            .await
+            .assert_status(200);
+        (id, code)
     }
 
     /// A phone enrolled with `code`, as the field app does it: its device token.
@@ -201,4 +262,101 @@ pub async fn assert_no_error(page: &Phone) {
         let text = page.text("console-error").await;
         page.fail(&format!("the console shows an error: {text}")).await;
     }
+}
+
+/// Logs `username` in on the console's login form (the console must show it).
+pub async fn log_in(page: &Phone, username: &str) {
+    page.wait_for("login-submit").await;
+    page.type_into("login-username", username).await;
+    page.type_into("login-password", PASSWORD).await;
+    page.tap("login-submit").await;
+    page.wait_for("console-user").await;
+}
+
+/// Opens the count `id` from the list of counts and waits for its name in the head.
+pub async fn open_count(page: &Phone, id: &str, name: &str) {
+    page.tap_css(&format!("[data-testid=\"count-row\"][data-id=\"{id}\"] [data-testid=\"count-open\"]"))
+        .await;
+    page.wait_until(
+        &format!("the count {name}"),
+        &format!(
+            "location.pathname.includes('/counts/{id}') && ({} || {{}}).innerText === {}",
+            "document.querySelector('[data-testid=\"count-name\"]')",
+            js(name)
+        ),
+    )
+    .await;
+}
+
+/// Whether an element matching the CSS selector `css` is on the page now.
+pub async fn exists_css(page: &Phone, css: &str) -> bool {
+    page.eval(&format!("return document.querySelector({}) !== null;", js(css))).await == Value::Bool(true)
+}
+
+/// Sets a text field found by the CSS selector `css` to `text`, with the `input` event the
+/// console listens to (as typing ends up).
+pub async fn fill_css(page: &Phone, css: &str, text: &str) {
+    page.wait_until(css, &format!("document.querySelector({}) !== null", js(css))).await;
+    let script = format!(
+        "const el = document.querySelector({}); el.focus(); el.value = {}; \
+         el.dispatchEvent(new Event('input', {{ bubbles: true }})); el.blur(); return el.value;",
+        js(css),
+        js(text)
+    );
+    assert_eq!(page.eval(&script).await, Value::String(text.into()), "{css} takes {text}");
+}
+
+/// The value of the form field found by the CSS selector `css`.
+pub async fn value_css(page: &Phone, css: &str) -> String {
+    let script = format!("const el = document.querySelector({}); return el ? el.value : null;", js(css));
+    match page.eval(&script).await {
+        Value::String(s) => s,
+        _ => page.fail(&format!("no field {css}")).await,
+    }
+}
+
+/// The texts of the cells (`th` and `td`) of the first table row matching the CSS selector
+/// `css`, e.g. `["Maastricht", "12", "122.000", "0,10"]`.
+pub async fn row_css(page: &Phone, css: &str) -> Vec<String> {
+    page.wait_until(css, &format!("document.querySelector({}) !== null", js(css))).await;
+    let script = format!(
+        "return Array.from(document.querySelector({}).querySelectorAll('th, td')).map(c => c.innerText.trim());",
+        js(css)
+    );
+    cells(page.eval(&script).await)
+}
+
+/// The cells of the row whose header cell reads `label` in the table (or the section holding
+/// a table) `testid`; the header first.
+pub async fn row_labelled(page: &Phone, testid: &str, label: &str) -> Vec<String> {
+    page.wait_for(testid).await;
+    let script = format!(
+        "const row = Array.from(document.querySelectorAll({} + ' tr')).find(r => (r.querySelector('th') || {{}}).innerText?.trim() === {}); \
+         return row ? Array.from(row.querySelectorAll('th, td')).map(c => c.innerText.trim()) : null;",
+        js(&selector(testid)),
+        js(label)
+    );
+    match page.eval(&script).await {
+        Value::Null => page.fail(&format!("no row {label:?} in {testid}")).await,
+        v => cells(v),
+    }
+}
+
+fn cells(v: Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| a.iter().map(|c| c.as_str().unwrap_or_default().to_string()).collect())
+        .unwrap_or_default()
+}
+
+/// Waits until the browser has had the answer to a request whose URL ends with `tail` (from
+/// the Resource Timing entries), e.g. a form's stored values before typing into it.
+pub async fn wait_for_request(page: &Phone, tail: &str) {
+    page.wait_until(
+        &format!("the answer to …{tail}"),
+        &format!(
+            "performance.getEntriesByType('resource').some(e => e.name.split('?')[0].endsWith({}))",
+            js(tail)
+        ),
+    )
+    .await;
 }

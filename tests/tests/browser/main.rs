@@ -17,6 +17,7 @@
 //! Debian's paths; `ETHOS_BROWSER_LOG=1` prints the browser's console (with `--nocapture`).
 
 mod console;
+mod console_compare;
 mod console_page;
 mod enrolment;
 mod lost_answer;

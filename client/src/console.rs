@@ -847,7 +847,7 @@ fn CodesPage(id: Uuid) -> impl IntoView {
                 </p>
                 {move || invites.with(|l| pending(l, c.l()))}
                 {markup(c, Box::new(table), Box::new(on))}
-                <p class="no-print">{move || link(c, Route::Count(id, Some(Tab::Sheet)), tr(c.l(), "Afdrukvel met alle actieve codes", "Printable sheet of all active codes").into(), "", "invites-print-sheet")}</p>
+                <p class="no-print">{move || (!locked()).then(|| link(c, Route::Count(id, Some(Tab::Sheet)), tr(c.l(), "Afdrukvel met alle actieve codes", "Printable sheet of all active codes").into(), "", "invites-print-sheet"))}</p>
                 <Show when=move || !locked() fallback=move || view! {
                     <p class="utrecht-paragraph muted">{t!(c.lang, "De telling is gesloten: nieuwe codes kunnen niet meer.", "The count is locked: no new codes.")}</p>
                 }>

@@ -303,7 +303,7 @@ pub fn invite_state(
     } else if i.expires_at.is_some_and(|t| t < now) {
         ("expired", tr(lang, "verlopen", "expired"))
     } else if count_locked {
-        ("closed", tr(lang, "gesloten (telling gesloten)", "closed (count locked)"))
+        ("closed", tr(lang, "werkt niet meer (telling gesloten)", "no longer works (count locked)"))
     } else {
         ("active", tr(lang, "actief", "active"))
     }
@@ -1084,10 +1084,7 @@ fn rates(h: &mut Html, r: &Report, lang: Lang) {
         ],
     );
     for rate in &r.rates {
-        let shown = match rate.persons {
-            Some(n) => num(n, lang),
-            None => "<5".into(),
-        };
+        let shown = cell(rate.persons, rate.suppressed, lang);
         h.open("tr", &[("data-municipality", &rate.municipality)]).th_row(&place(&rate.municipality));
         h.td_num(&shown).td_num(&num(rate.population, lang));
         h.td_num(&rate.per_1000.map_or_else(|| "x".into(), |x| two_decimals(x, lang)));
@@ -1453,7 +1450,10 @@ mod tests {
         .unwrap();
         let now = Utc::now();
         assert_eq!(invite_state(&invite, false, now, Lang::Nl).0, "active");
-        assert_eq!(invite_state(&invite, true, now, Lang::Nl), ("closed", "gesloten (telling gesloten)"));
+        assert_eq!(
+            invite_state(&invite, true, now, Lang::Nl),
+            ("closed", "werkt niet meer (telling gesloten)")
+        );
         let table = invites_table(std::slice::from_ref(&invite), true, None, now, Lang::Nl);
         assert!(table.contains("data-state=\"closed\""), "{table}");
         assert!(!table.contains("data-action=\"revoke\"") && !table.contains("data-action=\"qr\""));
@@ -1478,13 +1478,18 @@ mod tests {
     fn rates_show_persons_per_1000_and_hide_what_the_municipality_table_hides() {
         let r = report_with_rates(serde_json::json!([
             {"municipality": "GM0935", "persons": 123, "population": 122_000, "per_1000": 1.00819},
-            {"municipality": "GM0981", "persons": null, "population": 9_900, "per_1000": null}
+            {"municipality": "GM0981", "persons": null, "suppressed": "primary", "population": 9_900, "per_1000": null},
+            {"municipality": "GM0994", "persons": null, "suppressed": "secondary", "population": 16_000, "per_1000": null}
         ]));
         let html = report(&r, Lang::Nl);
         let section =
             &html[html.find("report-rates").unwrap()..html.find("report-quality").unwrap_or(html.len())];
         assert!(section.contains("<th scope=\"row\">Maastricht</th><td class=\"num\">123</td><td class=\"num\">122.000</td><td class=\"num\">1,01</td>"), "{section}");
         assert!(section.contains("<th scope=\"row\">Vaals</th><td class=\"num\">&lt;5</td><td class=\"num\">9.900</td><td class=\"num\">x</td>"), "{section}");
+        assert!(
+            section.contains("<th scope=\"row\">Valkenburg aan de Geul</th><td class=\"num\">x</td>"),
+            "secondary: {section}"
+        );
         let none = report(&report_with_rates(serde_json::json!([])), Lang::En);
         assert!(none.contains("No population figures were entered"));
     }

@@ -586,6 +586,23 @@ pub fn percent(share: f64, lang: Lang) -> String {
     format!("{}{sep}{}%", permille / 10, permille % 10)
 }
 
+/// A whole number as a person types it: digits, optionally grouped by thousands with `.` or a
+/// space (`122.000`, `122 000`, `122000`). A decimal comma or a misplaced dot is no number.
+pub fn parse_whole_number(typed: &str) -> Option<u64> {
+    let typed = typed.trim();
+    let groups: Vec<&str> = typed.split(['.', ' ']).collect();
+    let grouped = groups.len() > 1;
+    let well_formed = groups.iter().enumerate().all(|(i, g)| {
+        let digits = !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit());
+        let width_ok = !grouped || if i == 0 { g.len() <= 3 } else { g.len() == 3 };
+        digits && width_ok
+    });
+    if !well_formed {
+        return None;
+    }
+    groups.concat().parse().ok()
+}
+
 /// A non-negative figure with two decimals: `1.234,57` / `1,234.57` (integer arithmetic, as
 /// `percent`).
 pub fn two_decimals(x: f64, lang: Lang) -> String {
@@ -762,6 +779,20 @@ mod tests {
     use super::*;
     use ethos_shared::report::Row;
     use std::collections::BTreeMap;
+
+    #[test]
+    fn whole_numbers_read_with_or_without_thousands_separators() {
+        assert_eq!(parse_whole_number("122.000"), Some(122_000));
+        assert_eq!(parse_whole_number(" 122 000 "), Some(122_000));
+        assert_eq!(parse_whole_number("1.234.567"), Some(1_234_567));
+        assert_eq!(parse_whole_number("9700"), Some(9_700));
+        assert_eq!(parse_whole_number("18,5"), None, "a decimal comma is no whole number");
+        assert_eq!(parse_whole_number("18.5"), None, "nor a misplaced dot");
+        assert_eq!(parse_whole_number("1234.567"), None);
+        assert_eq!(parse_whole_number(""), None);
+        assert_eq!(parse_whole_number("abc"), None);
+        assert_eq!(parse_whole_number("-5"), None);
+    }
 
     #[test]
     fn two_decimals_round_and_group_per_language() {

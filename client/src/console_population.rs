@@ -2,7 +2,7 @@
 //! can give persons per 1,000 inhabitants (domain.md §6.4).
 
 use crate::console::{con, get, send, t, Fail};
-use crate::console_model::num;
+use crate::console_model::{num, parse_whole_number};
 use crate::i18n::tr;
 use ethos_shared::api::{Items, Population};
 use ethos_shared::municipality;
@@ -22,12 +22,12 @@ fn region_inputs() -> Vec<(&'static str, &'static str, RwSignal<String>)> {
 fn figures(inputs: &[(&str, &str, RwSignal<String>)], lang: Lang) -> Result<Vec<Population>, String> {
     let mut items = Vec::new();
     for (code, name, text) in inputs {
-        let typed: String = text.get_untracked().chars().filter(|c| !matches!(c, '.' | ',' | ' ')).collect();
-        if typed.is_empty() {
+        let typed = text.get_untracked();
+        if typed.trim().is_empty() {
             continue;
         }
-        match typed.parse::<u64>() {
-            Ok(n) if n > 0 => items.push(Population { municipality: code.to_string(), population: n }),
+        match parse_whole_number(&typed) {
+            Some(n) if n > 0 => items.push(Population { municipality: code.to_string(), population: n }),
             _ => {
                 return Err(format!(
                     "{name}: {}",
@@ -46,6 +46,8 @@ pub fn PopulationPage(id: Uuid) -> impl IntoView {
     let message = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+    // The fields open once the stored figures are in, so loading cannot overwrite typing.
+    let loaded = RwSignal::new(false);
     let show = move |stored: Vec<Population>| {
         inputs.with_value(|inputs| {
             for (code, _, text) in inputs {
@@ -56,7 +58,10 @@ pub fn PopulationPage(id: Uuid) -> impl IntoView {
     };
     spawn_local(async move {
         match get::<Items<Population>>(c, &format!("/counts/{id}/population")).await {
-            Ok(stored) => show(stored.items),
+            Ok(stored) => {
+                show(stored.items);
+                loaded.set(true);
+            }
             Err(e) => error.set(Some(e.text(c.lang.get_untracked()))),
         }
     });
@@ -106,7 +111,7 @@ pub fn PopulationPage(id: Uuid) -> impl IntoView {
                         <div class="utrecht-form-field">
                             <label class="utrecht-form-label" for=input_id.clone()>{name}</label>
                             <input id=input_id data-testid="population-input" data-municipality=code inputmode="numeric"
-                                class="utrecht-textbox utrecht-textbox--html-input" autocomplete="off"
+                                class="utrecht-textbox utrecht-textbox--html-input" autocomplete="off" disabled=move || !loaded.get()
                                 prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))/>
                         </div>
                     }
@@ -116,7 +121,7 @@ pub fn PopulationPage(id: Uuid) -> impl IntoView {
             <p class="utrecht-paragraph" role="status" data-testid="population-message">{move || message.get()}</p>
             <div>
                 <button type="submit" class="utrecht-button utrecht-button--primary-action" data-testid="population-save"
-                    disabled=move || busy.get()>{t!(c.lang, "Opslaan", "Save")}</button>
+                    disabled=move || busy.get() || !loaded.get()>{t!(c.lang, "Opslaan", "Save")}</button>
             </div>
         </form>
     }

@@ -107,6 +107,9 @@ pub struct Report {
 pub struct Rate {
     pub municipality: String,
     pub persons: Option<u64>,
+    /// Why `persons` is hidden, as in the municipality table (`<5` or `x`).
+    #[serde(default)]
+    pub suppressed: Option<Suppression>,
     pub population: u64,
     pub per_1000: Option<f64>,
 }
@@ -749,14 +752,15 @@ fn rates(tables: &[Table], population: &[(String, u64)]) -> Vec<Rate> {
         .iter()
         .filter(|(_, inhabitants)| *inhabitants > 0)
         .map(|(code, inhabitants)| {
-            let persons = rows
+            let (persons, suppressed) = rows
                 .iter()
                 .find(|r| r.key.get("municipality") == Some(code))
-                .map(|r| r.persons)
-                .unwrap_or(Some(0));
+                .map(|r| (r.persons, r.suppressed))
+                .unwrap_or((Some(0), None));
             Rate {
                 municipality: code.clone(),
                 persons,
+                suppressed,
                 population: *inhabitants,
                 per_1000: persons.map(|p| p as f64 * 1000.0 / *inhabitants as f64),
             }

@@ -135,7 +135,7 @@ async fn a_coordinator_sets_up_a_count_sees_records_arrive_decides_a_duplicate_a
             // --- the possible duplicate: same person, the earlier record primary ---------------
             open_tab(page, "duplicates").await;
             page.wait_for("duplicate-group").await;
-            assert_eq!(page.text("duplicates-summary").await, "1 groepen, waarvan 1 te beoordelen.");
+            assert_eq!(page.text("duplicates-summary").await, "1 groep, waarvan 1 te beoordelen.");
             assert_eq!(page.attribute("duplicate-group", "data-decision").await.as_deref(), Some("none"));
             assert_eq!(page.attribute("duplicate-group", "data-key").await.as_deref(), Some(shared.as_str()));
             let (first, second) = (id(&earlier), id(&later));
@@ -155,7 +155,7 @@ async fn a_coordinator_sets_up_a_count_sees_records_arrive_decides_a_duplicate_a
             )
             .await;
             assert!(page.text("duplicate-decision").await.starts_with("Besluit: zelfde persoon"));
-            assert_eq!(page.text("duplicates-summary").await, "1 groepen, waarvan 0 te beoordelen.");
+            assert_eq!(page.text("duplicates-summary").await, "1 groep, waarvan 0 te beoordelen.");
             page.screenshot("console-07-duplicate-decided").await;
 
             // --- the report ---------------------------------------------------------------------

@@ -338,7 +338,10 @@ async fn a_coordinator_enters_inhabitants_compares_with_an_earlier_count_and_loc
             assert_no_error(page).await;
             page.screenshot("console-compare-05-codes-locked").await;
 
-            page.tap("invites-print-sheet").await;
+            assert!(!page.exists("invites-print-sheet").await, "no print sheet offered for a locked count");
+            // A bookmarked sheet still opens, and prints nothing.
+            let sheet = page.eval("return location.pathname.replace(/codes$/, 'codes/print');").await;
+            page.open_page(sheet.as_str().unwrap_or_default()).await;
             page.wait_until("the print sheet", "location.pathname.endsWith('/codes/print')").await;
             page.wait_until("the sheet to say so", "document.body.innerText.includes('De telling is gesloten')")
                 .await;

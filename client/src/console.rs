@@ -139,6 +139,32 @@ pub(crate) async fn send<T: DeserializeOwned>(
     platform::from_json(&answer).map_err(|_| Fail::new(200, "internal"))
 }
 
+/// The CSV buttons under a report table: `csv` (comma) or `csv-excel` (`;` with BOM, for Dutch
+/// Excel). `path` is the export without `sep`; the outcome is said in `message`.
+pub(crate) fn table_csv_action(
+    c: Con,
+    message: RwSignal<Option<String>>,
+    action: &str,
+    path: String,
+    file_stem: String,
+) {
+    let excel = match action {
+        "csv" => false,
+        "csv-excel" => true,
+        _ => return,
+    };
+    let (sep, suffix) = if excel { ("&sep=semicolon", "-excel") } else { ("", "") };
+    let path = format!("{path}{sep}");
+    let file = format!("{file_stem}{suffix}.csv");
+    spawn_local(async move {
+        let lang = c.lang.get_untracked();
+        message.set(Some(match download_csv(c, &path, &file).await {
+            Ok(()) => format!("{} {file}", tr(lang, "Gedownload:", "Downloaded:")),
+            Err(e) => e.text(lang),
+        }));
+    });
+}
+
 /// Fetches a CSV export with the token and offers it as a download.
 pub(crate) async fn download_csv(c: Con, path: &str, filename: &str) -> Result<(), Fail> {
     let text = call(c, "GET", path, None).await?;

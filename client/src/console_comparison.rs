@@ -1,7 +1,7 @@
 //! The comparison page: this count against an earlier count of the region (domain.md §6.6),
 //! public or internal, printable. The markup is `console_html::comparison`.
 
-use crate::console::{con, disclosure_switch, get, loaded, markup, pending, t, Fail};
+use crate::console::{con, disclosure_switch, get, loaded, markup, pending, t, table_csv_action, Fail};
 use crate::console_html as html;
 use crate::i18n::tr;
 use crate::platform;
@@ -47,6 +47,14 @@ pub fn ComparisonPage(id: Uuid) -> impl IntoView {
         let lang = c.l();
         comparison.with(|x| loaded(x).map(|x| html::comparison::comparison(x, lang)).unwrap_or_default())
     };
+    let message = RwSignal::new(None::<String>);
+    // The CSV buttons under each table: `csv` or `csv-excel` with the table id.
+    let on = move |action: &str, table: &str| {
+        let Some(with) = chosen.get_untracked() else { return };
+        let d = disclosure.get_untracked().code();
+        let path = format!("/counts/{id}/comparison.csv?with={with}&table={table}&disclosure={d}");
+        table_csv_action(c, message, action, path, format!("vergelijking-{table}-{d}"));
+    };
     let picker = move || {
         let lang = c.l();
         earlier.with(|l| {
@@ -87,6 +95,7 @@ pub fn ComparisonPage(id: Uuid) -> impl IntoView {
                 on:click=move |_| platform::print_page()>{t!(c.lang, "Afdrukken of opslaan als pdf", "Print or save as PDF")}</button>
         </div>
         {move || chosen.get().and_then(|_| comparison.with(|x| pending(x, c.l())))}
-        {markup(c, Box::new(body), Box::new(|_, _| ()))}
+        <p class="utrecht-paragraph no-print" role="status" data-testid="comparison-message">{move || message.get()}</p>
+        {markup(c, Box::new(body), Box::new(on))}
     }
 }

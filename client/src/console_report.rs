@@ -5,11 +5,10 @@
 //! hidden population (`console_estimate`), fetched from `GET …/estimate` for the same disclosure,
 //! by organisation type or by organisation.
 
-use crate::console::{con, disclosure_switch, download_csv, get, loaded, markup, pending, t, Fail};
+use crate::console::{con, disclosure_switch, get, loaded, markup, pending, t, table_csv_action, Fail};
 use crate::console_estimate::{section as estimate_section, EstimateState};
 use crate::console_html as html;
 use crate::console_model::report_from;
-use crate::i18n::tr;
 use crate::platform;
 use ethos_shared::estimate::SourceBy;
 use ethos_shared::report::{Disclosure, Report};
@@ -79,22 +78,9 @@ pub fn ReportPage(id: Uuid) -> impl IntoView {
         }
     };
     let on = move |action: &str, table: &str| {
-        let excel = match action {
-            "csv" => false,
-            "csv-excel" => true,
-            _ => return,
-        };
         let d = disclosure.get_untracked().code();
-        let (sep, suffix) = if excel { ("&sep=semicolon", "-excel") } else { ("", "") };
-        let path = format!("/counts/{id}/report.csv?table={table}&disclosure={d}{sep}");
-        let file = format!("nulmeting-{table}-{d}{suffix}.csv");
-        spawn_local(async move {
-            let lang = c.lang.get_untracked();
-            message.set(Some(match download_csv(c, &path, &file).await {
-                Ok(()) => format!("{} {file}", tr(lang, "Gedownload:", "Downloaded:")),
-                Err(e) => e.text(lang),
-            }));
-        });
+        let path = format!("/counts/{id}/report.csv?table={table}&disclosure={d}");
+        table_csv_action(c, message, action, path, format!("nulmeting-{table}-{d}"));
     };
     view! {
         <div class="toolbar no-print">

@@ -37,6 +37,7 @@ pub fn router(state: AppState) -> Router {
         .route("/counts/{id}/report", get(report::json))
         .route("/counts/{id}/report.csv", get(report::csv))
         .route("/counts/{id}/comparison", get(comparison::json))
+        .route("/counts/{id}/comparison.csv", get(comparison::csv))
         .route("/counts/{id}/estimate", get(crate::handlers::estimate::json))
         .route("/counts/{id}/audit", get(counts::audit_log))
         .route("/counts/{id}/dashboard", get(dashboard::dashboard))

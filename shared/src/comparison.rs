@@ -129,6 +129,45 @@ fn compare_table(now: &Table, earlier: Option<&Table>) -> TableChange {
     }
 }
 
+/// One table of a comparison as CSV (the same dialects as the report's CSV): the dimensions,
+/// then `earlier`, `now`, `change` and `change_percent` (one decimal); `x` is a hidden figure,
+/// and a change that cannot be given is empty.
+pub fn table_change_csv(t: &TableChange, semicolon: bool) -> String {
+    let shown = |n: Option<u64>| n.map_or_else(|| "x".to_string(), |n| n.to_string());
+    let percent = |r: Option<f64>| {
+        let text = r.map(|r| format!("{:.1}", r * 100.0)).unwrap_or_default();
+        if semicolon {
+            text.replace('.', ",")
+        } else {
+            text
+        }
+    };
+    let figures = |c: &Change| {
+        [
+            shown(c.earlier),
+            shown(c.now),
+            c.change.map(|d| d.to_string()).unwrap_or_default(),
+            percent(c.relative),
+        ]
+    };
+    let mut header: Vec<String> = t.dimensions.clone();
+    header.extend(["earlier", "now", "change", "change_percent"].map(String::from));
+    let mut lines = vec![header];
+    for row in &t.rows {
+        let mut line: Vec<String> =
+            t.dimensions.iter().map(|d| row.key.get(d).cloned().unwrap_or_default()).collect();
+        line.extend(figures(&row.persons));
+        lines.push(line);
+    }
+    let mut total = vec![String::new(); t.dimensions.len()];
+    if let Some(first) = total.first_mut() {
+        *first = "total".into();
+    }
+    total.extend(figures(&t.total));
+    lines.push(total);
+    crate::report::csv_text(lines, semicolon)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,6 +217,21 @@ mod tests {
         assert_eq!(by("non_binary"), Some(Change::of(Some(0), Some(6))), "now has no row: zero");
         assert_eq!(t.total.change, Some(2));
         assert_eq!(t.rows.len(), 3);
+    }
+
+    #[test]
+    fn a_table_as_csv_gives_then_now_change_and_percent_in_both_dialects() {
+        let now = table(vec![row("man", Some(20)), row("woman", None)], Some(23));
+        let earlier = table(vec![row("man", Some(16)), row("woman", Some(6))], Some(22));
+        let t = compare_table(&now, Some(&earlier));
+        assert_eq!(
+            table_change_csv(&t, false),
+            "gender,earlier,now,change,change_percent\nman,16,20,4,25.0\nwoman,6,x,,\ntotal,22,23,1,4.5\n"
+        );
+        assert_eq!(
+            table_change_csv(&t, true),
+            "\u{feff}gender;earlier;now;change;change_percent\nman;16;20;4;25,0\nwoman;6;x;;\ntotal;22;23;1;4,5\n"
+        );
     }
 
     #[test]

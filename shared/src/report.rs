@@ -658,8 +658,6 @@ fn duplicate_groups(records: &[ReportRecord], people: &[Person], decisions: &Key
 /// groups). Suppressed cells read `<5` (primary) or `x` (secondary). `semicolon` gives the
 /// variant Dutch Excel opens directly: `;`-separated with a UTF-8 byte-order mark.
 pub fn table_csv(table: &Table, semicolon: bool) -> String {
-    let mut writer =
-        csv::WriterBuilder::new().delimiter(if semicolon { b';' } else { b',' }).from_writer(Vec::new());
     let has_children = table.rows.iter().any(|r| r.children.is_some());
     let mut header: Vec<&str> = table.dimensions.iter().map(String::as_str).collect();
     header.push("persons");
@@ -692,6 +690,14 @@ pub fn table_csv(table: &Table, semicolon: bool) -> String {
     if !table.multiple_answers {
         lines.push(total);
     }
+    csv_text(lines, semicolon)
+}
+
+/// Lines as CSV: comma-separated, or `;`-separated with a byte-order mark so that Dutch Excel
+/// opens it right.
+pub(crate) fn csv_text(lines: Vec<Vec<String>>, semicolon: bool) -> String {
+    let mut writer =
+        csv::WriterBuilder::new().delimiter(if semicolon { b';' } else { b',' }).from_writer(Vec::new());
     for line in lines {
         // Writing to a Vec cannot fail.
         let _ = writer.write_record(&line);

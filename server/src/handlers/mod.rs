@@ -16,6 +16,9 @@ pub mod sync;
 pub mod web;
 
 use crate::error::ApiError;
+use axum::http::header;
+use axum::response::IntoResponse;
+use ethos_shared::record::{FieldError, FieldErrorCode};
 use ethos_shared::report::Disclosure;
 use uuid::Uuid;
 
@@ -39,4 +42,29 @@ pub(crate) fn disclosure_param(raw: Option<&str>) -> Result<Disclosure, ApiError
         None => Ok(Disclosure::Public),
         Some(d) => Disclosure::from_code(d).ok_or_else(|| ApiError::invalid("disclosure")),
     }
+}
+
+/// The `sep` query parameter of the CSV exports: `comma` (default) or `semicolon`.
+pub(crate) fn semicolon_param(raw: Option<&str>) -> Result<bool, ApiError> {
+    match raw {
+        None | Some("comma") => Ok(false),
+        Some("semicolon") => Ok(true),
+        Some(_) => Err(ApiError::invalid("sep")),
+    }
+}
+
+/// The `table` query parameter, required.
+pub(crate) fn table_param(raw: Option<String>) -> Result<String, ApiError> {
+    raw.ok_or(ApiError::ValidationFailed(vec![FieldError::new("table", FieldErrorCode::Missing)]))
+}
+
+/// A CSV download; `filename` must be made of known parts (table ids, uuids), not user text.
+pub(crate) fn csv_attachment(filename: String, body: impl IntoResponse) -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
+        ],
+        body,
+    )
 }

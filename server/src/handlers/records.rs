@@ -6,7 +6,6 @@ use crate::extract::{ApiJson, ApiPath, ApiQuery, Coordinator};
 use crate::storage::Actor;
 use crate::AppState;
 use axum::extract::State;
-use axum::http::header;
 use axum::response::IntoResponse;
 use axum::Json;
 use ethos_shared::api::{RecordPage, StoredRecord, VoidRequest};
@@ -153,13 +152,7 @@ pub async fn csv(
             serde_json::json!({ "format": "csv", "rows": rows }),
         )
         .await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"records-{count_id}.csv\"")),
-        ],
-        body,
-    ))
+    Ok(super::csv_attachment(format!("records-{count_id}.csv"), body))
 }
 
 pub async fn void(

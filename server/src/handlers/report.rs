@@ -1,12 +1,11 @@
 //! The baseline report: JSON, and one table as CSV.
 
-use super::{disclosure_param, path_id};
+use super::{csv_attachment, disclosure_param, path_id, semicolon_param, table_param};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AnyUser, ApiPath, ApiQuery};
 use crate::storage::{Actor, ReportData, Storage};
 use crate::AppState;
 use axum::extract::State;
-use axum::http::header;
 use axum::response::IntoResponse;
 use axum::Json;
 use ethos_shared::api::Count;
@@ -101,18 +100,8 @@ pub async fn csv(
 ) -> ApiResult<impl IntoResponse> {
     let count_id = path_id(&id, "count")?;
     let disclosure = disclosure_param(q.disclosure.as_deref())?;
-    let semicolon = match q.sep.as_deref() {
-        None | Some("comma") => false,
-        Some("semicolon") => true,
-        Some(_) => {
-            return Err(ApiError::ValidationFailed(vec![FieldError::new(
-                "sep",
-                FieldErrorCode::InvalidValue,
-            )]))
-        }
-    };
-    let table_id =
-        q.table.ok_or(ApiError::ValidationFailed(vec![FieldError::new("table", FieldErrorCode::Missing)]))?;
+    let semicolon = semicolon_param(q.sep.as_deref())?;
+    let table_id = table_param(q.table)?;
     let report = report_of(&state.storage, count_id, disclosure).await?;
     let table = report
         .table(&table_id)
@@ -127,14 +116,5 @@ pub async fn csv(
             serde_json::json!({ "table": table_id, "disclosure": disclosure.code(), "format": "csv" }),
         )
         .await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{table_id}-{}.csv\"", disclosure.code()),
-            ),
-        ],
-        body,
-    ))
+    Ok(csv_attachment(format!("{table_id}-{}.csv", disclosure.code()), body))
 }

@@ -144,3 +144,32 @@ async fn devices_and_strangers_get_no_comparison() {
     let device = t.app.enroll(invite["code"].as_str().unwrap_or_default()).await;
     t.app.get(&path).bearer_auth(&device.token).reply().await.assert_error(403, "forbidden");
 }
+
+#[tokio::test]
+async fn a_compared_table_downloads_as_csv_and_the_export_is_audited() {
+    let t = two_counts().await;
+    let base = format!("/api/v1/counts/{}/comparison.csv?with={}&table=by_gender", t.now, t.earlier);
+    let reply = t.app.get(&format!("{base}&disclosure=internal")).bearer_auth(&t.coordinator).reply().await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    assert!(reply.headers["content-type"].to_str().unwrap().starts_with("text/csv"));
+    let lines: Vec<&str> = reply.text.lines().collect();
+    assert_eq!(lines[0], "gender,earlier,now,change,change_percent");
+    assert!(lines.contains(&"man,6,9,3,50.0"), "{lines:?}");
+    assert!(lines.contains(&"woman,8,3,-5,-62.5"), "{lines:?}");
+    assert!(lines.contains(&"other,2,0,-2,-100.0"), "{lines:?}");
+    assert_eq!(lines.last(), Some(&"total,16,12,-4,-25.0"));
+
+    let public = t.app.get(&format!("{base}&sep=semicolon")).bearer_auth(&t.coordinator).reply().await;
+    assert!(public.text.starts_with("\u{feff}gender;earlier;now;change;change_percent"), "{}", public.text);
+    assert!(public.text.contains("\nwoman;8;x;;\n"), "hidden now, no change: {}", public.text);
+
+    let bad = format!("/api/v1/counts/{}/comparison.csv?with={}&table=nonsense", t.now, t.earlier);
+    t.app
+        .get(&bad)
+        .bearer_auth(&t.coordinator)
+        .reply()
+        .await
+        .assert_validation(&[("table", "invalid_value")]);
+    let actions = t.app.audit_actions(&t.coordinator, &t.now).await;
+    assert_eq!(actions.iter().filter(|a| *a == "report.export").count(), 2, "{actions:?}");
+}

@@ -129,6 +129,52 @@ impl Office {
         (id, code)
     }
 
+    /// A live count named `name` whose 24-hour window starts 12 hours before now, with a team
+    /// code for each `(organisation, organisation type)` of `teams`: `(count id, codes)` in the
+    /// order of `teams`.
+    pub async fn live_count_with_codes(
+        &self,
+        token: &str,
+        name: &str,
+        teams: &[(&str, &str)],
+    ) -> (String, Vec<String>) {
+        let starts_at = hours_from_now(-12);
+        let count = self
+            .api(reqwest::Method::POST, "/counts", token)
+            .json(&json!({
+                "name": name,
+                "reference_date": starts_at.date_naive().to_string(),
+                "starts_at": starts_at.to_rfc3339(),
+                "ends_at": (starts_at + chrono::Duration::hours(24)).to_rfc3339(),
+            }))
+            .reply()
+            .await
+            .assert_status(201);
+        let id = id_of(&count);
+        let mut codes = Vec::new();
+        for (organisation, organisation_type) in teams {
+            let invite = self
+                .api(reqwest::Method::POST, &format!("/counts/{id}/invites"), token)
+                .json(&json!({ "organisation": organisation, "organisation_type": organisation_type }))
+                .reply()
+                .await
+                .assert_status(201);
+            codes.push(invite["code"].as_str().unwrap_or_else(|| panic!("a code in {invite}")).to_string());
+        }
+        self.api(reqwest::Method::POST, &format!("/counts/{id}/status"), token)
+            .json(&json!({ "status": "live" }))
+            .reply()
+            .await
+            .assert_status(200);
+        (id, codes)
+    }
+
+    /// `GET /api/v1{path}` with `token`: the status and the body.
+    pub async fn get_any(&self, path: &str, token: &str) -> (u16, Value) {
+        let reply = self.api(reqwest::Method::GET, path, token).reply().await;
+        (reply.status.as_u16(), reply.json())
+    }
+
     /// A phone enrolled with `code`, as the field app does it: its device token.
     pub async fn enroll(&self, code: &str) -> String {
         let body = self

@@ -18,6 +18,7 @@
 
 mod console;
 mod console_compare;
+mod console_estimate;
 mod console_page;
 mod enrolment;
 mod lost_answer;

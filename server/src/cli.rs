@@ -75,7 +75,8 @@ pub enum Command {
         #[arg(long)]
         semicolon: bool,
     },
-    /// Create a demo: a coordinator and an analyst, a count in training and a team code.
+    /// Create a demo: a coordinator and an analyst, a count in training and a team code, and two
+    /// locked example counts of earlier years with invented records.
     Demo {
         #[arg(long, env = "ETHOS_DB", default_value = "./ethos.db")]
         db: PathBuf,
@@ -255,7 +256,7 @@ pub async fn add_user(db: &Path, username: &str, role: Role, password: &str) -> 
 const DEMO_COUNT: &str = "Demo-telling Maastricht-Heuvelland";
 
 /// Sets up (or refreshes) a demo and prints how to use it. Running it again gives the demo
-/// accounts new passwords and reuses the count.
+/// accounts new passwords and reuses the count, its team code and the example counts.
 async fn demo(db: &Path, bind: SocketAddr) -> anyhow::Result<()> {
     let storage = Storage::open(db).await?;
     let mut passwords = Vec::new();
@@ -298,6 +299,8 @@ async fn demo(db: &Path, bind: SocketAddr) -> anyhow::Result<()> {
                 .await?
         }
     };
+    let today = chrono::Local::now().date_naive();
+    let examples = crate::demo::example_counts(&storage, &coordinator, today).await?;
     storage.close().await;
     let base = format!("http://{bind}");
     println!(
@@ -315,6 +318,13 @@ async fn demo(db: &Path, bind: SocketAddr) -> anyhow::Result<()> {
     println!("  Team code       {}   (field app: {base}/enroll#code={})", invite.code, invite.code);
     println!();
     println!("These passwords change each time the demo is set up again.");
+    println!();
+    for e in &examples {
+        println!(
+            "  Example count   \"{}\" ({}), status {}, {} records ({} void): invented data",
+            e.count.name, e.count.id, e.count.status, e.records, e.void
+        );
+    }
     Ok(())
 }
 

@@ -2,6 +2,7 @@
 //! place with SQL) and the command line (`cli`). Domain rules live in `ethos-shared`.
 
 pub mod cli;
+pub mod demo;
 pub mod error;
 mod extract;
 mod handlers;

@@ -182,3 +182,93 @@ async fn the_report_gives_persons_per_thousand_inhabitants_where_the_population_
     assert_eq!((vaals["persons"].as_u64(), vaals["per_1000"].as_f64()), (Some(0), Some(0.0)));
     assert_eq!(rates.len(), 2, "only municipalities with a population get a rate");
 }
+
+/// Runs `ethos demo` on the test server's database, as `cargo xtask demo` does before serving.
+async fn run_demo(app: &ethos_tests::TestApp) {
+    ethos_server::cli::run(<ethos_server::cli::Cli as clap::Parser>::parse_from([
+        "ethos",
+        "demo",
+        "--db",
+        app.db_path().to_str().unwrap(),
+        "--bind",
+        "127.0.0.1:8080",
+    ]))
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn the_demo_adds_two_locked_example_counts_with_report_estimate_and_comparison_once() {
+    let app = spawn_app().await;
+    run_demo(&app).await;
+    let coordinator = app.logged_in("beheerder", ethos_tests::Role::Coordinator).await;
+    let analyst = app.analyst().await;
+    let counts = app.get("/api/v1/counts").bearer_auth(&coordinator).reply().await.assert_status(200);
+    let counts = counts["items"].as_array().unwrap().clone();
+    let training = counts.iter().find(|c| c["name"] == "Demo-telling Maastricht-Heuvelland").unwrap();
+    assert_eq!(training["status"], "training", "the count to try the field app with stays as it was");
+    let examples: Vec<&serde_json::Value> = counts
+        .iter()
+        .filter(|c| c["name"].as_str().unwrap().starts_with("Voorbeeld: ETHOS-telling "))
+        .collect();
+    assert_eq!(examples.len(), 2, "{counts:?}");
+    assert!(examples.iter().all(|c| c["name"].as_str().unwrap().ends_with("(verzonnen gegevens)")));
+    assert!(examples.iter().all(|c| c["status"] == "locked"), "{examples:?}");
+    // Listed newest first: last year's count, then the one before.
+    let (newer, older) = (ethos_tests::id_of(examples[0]), ethos_tests::id_of(examples[1]));
+    let last_year = chrono::Local::now().date_naive() - chrono::Months::new(12);
+    assert_eq!(examples[0]["reference_date"], last_year.to_string());
+
+    let report = app
+        .get(&format!("/api/v1/counts/{newer}/report?disclosure=internal"))
+        .bearer_auth(&analyst)
+        .reply()
+        .await
+        .assert_status(200);
+    let persons = report["persons_total"].as_u64().unwrap();
+    let counted = report["records_counted"].as_u64().unwrap();
+    assert!(persons >= 100 && persons < counted, "duplicates merged: {persons} of {counted} records");
+    assert!(report["duplicate_records_merged"].as_u64().unwrap() >= 20);
+    assert!(report["records_without_key"].as_u64().unwrap() > 0);
+    assert!(report["records_void"].as_u64().unwrap() > 0);
+    assert_eq!(report["quality"]["resolved_duplicate_groups"], 2);
+    assert_eq!(report["rates"].as_array().unwrap().len(), 6, "population of the six municipalities");
+
+    let estimate = app
+        .get(&format!("/api/v1/counts/{newer}/estimate"))
+        .bearer_auth(&analyst)
+        .reply()
+        .await
+        .assert_status(200);
+    assert!(estimate["estimate"].as_f64().unwrap() > 0.0, "{estimate}");
+    let warnings: Vec<&str> =
+        estimate["warnings"].as_array().unwrap().iter().map(|w| w.as_str().unwrap()).collect();
+    assert!(!warnings.contains(&"small_overlap"), "{warnings:?}");
+
+    let comparison = app
+        .get(&format!("/api/v1/counts/{newer}/comparison?with={older}"))
+        .bearer_auth(&analyst)
+        .reply()
+        .await
+        .assert_status(200);
+    let headline = comparison["headline"].as_array().unwrap();
+    let total = headline.iter().find(|h| h["figure"] == "persons_total").unwrap();
+    assert!(total["earlier"].as_u64().unwrap() > 0 && total["now"] != total["earlier"], "{total}");
+
+    let records_of = |id: String| {
+        let (app, coordinator) = (&app, &coordinator);
+        async move { app.records(coordinator, &id).await.len() }
+    };
+    let before = (records_of(newer.clone()).await, records_of(older.clone()).await);
+    assert!(before.0 >= 300 && before.1 >= 300, "{before:?}");
+    let training_invites = format!("/api/v1/counts/{}/invites", ethos_tests::id_of(training));
+    let invites = app.get(&training_invites).bearer_auth(&coordinator).reply().await.assert_status(200);
+
+    run_demo(&app).await;
+
+    let again = app.get("/api/v1/counts").bearer_auth(&coordinator).reply().await.assert_status(200);
+    assert_eq!(again["items"].as_array().unwrap().len(), counts.len(), "no count twice");
+    assert_eq!((records_of(newer.clone()).await, records_of(older.clone()).await), before);
+    let invites_again = app.get(&training_invites).bearer_auth(&coordinator).reply().await.assert_status(200);
+    assert_eq!(invites_again, invites, "the team code of the quick start stays");
+}

@@ -2,12 +2,12 @@
 //! table. The report itself — headline figures, every table as an accessible HTML table, SVG
 //! bar charts, data quality and the method — is markup from `console_html::report`; app.css
 //! has the print layout that gives a clean PDF from the browser. Below it, the estimate of the
-//! hidden population (`console_estimate`), fetched from `GET …/estimate` for the same disclosure,
+//! hidden population (`console_html::estimate`), fetched from `GET …/estimate` for the same disclosure,
 //! by organisation type or by organisation.
 
 use crate::console::{con, disclosure_switch, get, loaded, markup, pending, t, table_csv_action, Fail};
-use crate::console_estimate::{section as estimate_section, EstimateState};
 use crate::console_html as html;
+use crate::console_html::estimate::{section as estimate_section, EstimateState};
 use crate::console_model::report_from;
 use crate::platform;
 use ethos_shared::estimate::SourceBy;
@@ -58,7 +58,7 @@ pub fn ReportPage(id: Uuid) -> impl IntoView {
     });
     let body = move || {
         let lang = c.l();
-        report.with(|r| loaded(r).map(|r| html::report(r, lang)).unwrap_or_default())
+        report.with(|r| loaded(r).map(|r| html::report::report(r, lang)).unwrap_or_default())
     };
     let estimate_body = move || {
         let lang = c.l();

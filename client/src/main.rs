@@ -20,8 +20,6 @@
 //! console's code.
 
 #[cfg(any(feature = "console", not(target_arch = "wasm32")))]
-mod console_estimate;
-#[cfg(any(feature = "console", not(target_arch = "wasm32")))]
 mod console_html;
 #[cfg(any(feature = "console", not(target_arch = "wasm32")))]
 mod console_model;

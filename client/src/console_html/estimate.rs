@@ -2,8 +2,8 @@
 //! population beside the count — never in its place — with its interval, the sources and their
 //! overlaps as a picture, the chosen model in words, the warnings and the method in plain words.
 //!
-//! Pure functions that return escaped HTML and SVG text, as in `console_html` (why strings and
-//! not `view!`: see there); `console_report` fetches `GET …/estimate?by=…&disclosure=…` and sets
+//! Pure functions that return escaped HTML text, like the rest of `console_html` (the pictures
+//! are in `estimate_svg`); `console_report` fetches `GET …/estimate?by=…&disclosure=…` and sets
 //! the markup. No `style` attributes (the Content-Security-Policy forbids them): the looks are
 //! classes in the "estimate" section of app.css.
 //!
@@ -12,14 +12,14 @@
 //! (a bar per capture history, the sources of each history as dots below). The overlaps are
 //! histories, which only the internal version has; the public version shows persons per source.
 
-use crate::console_html::esc;
-use crate::console_model::{bar_len, num};
+use super::estimate_svg::{count_and_estimate_svg, upset_svg, venn_svg};
+use super::Html;
+use crate::console_model::num;
 use crate::i18n::tr;
 use ethos_shared::count::OrganisationType;
 use ethos_shared::estimate::{Estimate, History, Method, NoEstimate, SourceBy};
 use ethos_shared::report::Disclosure;
 use ethos_shared::Lang;
-use std::f64::consts::PI;
 
 /// What the page knows of the estimate.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,64 +54,10 @@ impl EstimateState {
     }
 }
 
-// ---------------------------------------------------------------- a small markup builder
-
-/// HTML or SVG text under construction; every text and attribute value is escaped.
-struct Out(String);
-
-impl Out {
-    fn new() -> Out {
-        Out(String::with_capacity(8192))
-    }
-    fn open(&mut self, tag: &str, attrs: &[(&str, &str)]) -> &mut Self {
-        self.0.push('<');
-        self.0.push_str(tag);
-        for (name, value) in attrs {
-            self.0.push(' ');
-            self.0.push_str(name);
-            self.0.push_str("=\"");
-            self.0.push_str(&esc(value));
-            self.0.push('"');
-        }
-        self.0.push('>');
-        self
-    }
-    fn close(&mut self, tag: &str) -> &mut Self {
-        self.0.push_str("</");
-        self.0.push_str(tag);
-        self.0.push('>');
-        self
-    }
-    fn text(&mut self, s: &str) -> &mut Self {
-        self.0.push_str(&esc(s));
-        self
-    }
-    fn el(&mut self, tag: &str, attrs: &[(&str, &str)], text: &str) -> &mut Self {
-        self.open(tag, attrs).text(text).close(tag)
-    }
-    /// An element without content (`<circle …></circle>`).
-    fn empty(&mut self, tag: &str, attrs: &[(&str, &str)]) -> &mut Self {
-        self.open(tag, attrs).close(tag)
-    }
-    /// Markup made by another function of this module (already escaped).
-    fn markup(&mut self, s: &str) -> &mut Self {
-        self.0.push_str(s);
-        self
-    }
-    fn finish(self) -> String {
-        self.0
-    }
-}
-
-/// A coordinate in SVG text: one decimal.
-fn px(x: f64) -> String {
-    format!("{:.1}", x)
-}
-
 // ---------------------------------------------------------------- words
 
 /// A whole number of persons from an estimate figure (internal figures have decimals).
-fn persons(x: f64, lang: Lang) -> String {
+pub(super) fn persons(x: f64, lang: Lang) -> String {
     num(x.max(0.0).round() as u64, lang)
 }
 
@@ -131,7 +77,7 @@ pub fn source_name(id: &str, by: SourceBy, lang: Lang) -> String {
 }
 
 /// "A, B en C" / "A, B and C".
-fn listing(items: &[String], lang: Lang) -> String {
+pub(super) fn listing(items: &[String], lang: Lang) -> String {
     match items {
         [] => String::new(),
         [one] => one.clone(),
@@ -249,7 +195,7 @@ pub fn section(
     counted: Option<u64>,
     lang: Lang,
 ) -> String {
-    let mut h = Out::new();
+    let mut h = Html::new();
     h.open(
         "section",
         &[
@@ -327,7 +273,7 @@ pub fn section(
     h.finish()
 }
 
-fn ready(h: &mut Out, e: &Estimate, disclosure: Disclosure, counted: Option<u64>, lang: Lang) {
+fn ready(h: &mut Html, e: &Estimate, disclosure: Disclosure, counted: Option<u64>, lang: Lang) {
     let public = disclosure == Disclosure::Public;
     // The interval is of N (linkable persons); the total adds the keyless persons, whom the
     // public version gives only rounded: use the published difference, not a hidden number.
@@ -463,14 +409,14 @@ fn capitalised(s: &str) -> String {
     c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
-fn figure(h: &mut Out, value: &str, label: &str, testid: &str, class: &str) {
+fn figure(h: &mut Html, value: &str, label: &str, testid: &str, class: &str) {
     h.open("div", &[("class", class), ("data-testid", testid)]);
     h.el("span", &[("class", "figure__n")], value);
     h.el("span", &[("class", "figure__label")], label);
     h.close("div");
 }
 
-fn method(h: &mut Out, lang: Lang) {
+fn method(h: &mut Html, lang: Lang) {
     h.open("div", &[("class", "report__method estimate__method"), ("data-testid", "estimate-method")]);
     h.el("h3", &[("class", "utrecht-heading-3")], tr(lang, "Hoe is dit geschat?", "How was this estimated?"));
     for p in method_paragraphs(lang) {
@@ -480,7 +426,7 @@ fn method(h: &mut Out, lang: Lang) {
 }
 
 /// The capture histories (internal only): which sources saw a group of persons, and how many.
-fn histories_table(h: &mut Out, e: &Estimate, names: &[String], lang: Lang) {
+fn histories_table(h: &mut Html, e: &Estimate, names: &[String], lang: Lang) {
     let mut rows: Vec<&History> = e.histories.iter().collect();
     rows.sort_by(|a, b| b.persons.cmp(&a.persons).then_with(|| a.sources.cmp(&b.sources)));
     h.open("div", &[("class", "table-scroll")]);
@@ -519,485 +465,12 @@ fn histories_table(h: &mut Out, e: &Estimate, names: &[String], lang: Lang) {
     h.close("tbody").close("table").close("div");
 }
 
-// ---------------------------------------------------------------- pictures
-
-/// Two bars on one scale: the count, and the estimated total (the counted part and the unseen
-/// part) with its 95 % range as a whisker.
-pub fn count_and_estimate_svg(
-    counted: f64,
-    total: f64,
-    lower: Option<f64>,
-    upper: Option<f64>,
-    lang: Lang,
-) -> String {
-    const W: f64 = 760.0;
-    const LABEL: f64 = 170.0;
-    const BAR: f64 = 380.0;
-    const ROW: f64 = 34.0;
-    let top = upper.unwrap_or(total * 1.25).max(total).max(counted).max(1.0);
-    let x = |v: f64| LABEL + BAR * (v.max(0.0) / top);
-    let height = 2.0 * ROW + 24.0;
-    let label_count = tr(lang, "Geteld", "Counted");
-    let label_total = tr(lang, "Geschat totaal", "Estimated total");
-    let range_text = match (lower, upper) {
-        (Some(l), Some(u)) => format!("{} – {}", persons(l, lang), persons(u, lang)),
-        (Some(l), None) => format!("{} – {}", persons(l, lang), tr(lang, "onbegrensd", "unbounded")),
-        _ => "–".into(),
-    };
-    let mut h = Out::new();
-    h.open("figure", &[("class", "chart estimate__chart"), ("data-testid", "estimate-bars")]);
-    h.el("figcaption", &[("class", "chart__title")], tr(lang, "Telling en schatting", "Count and estimate"));
-    h.open(
-        "svg",
-        &[
-            ("xmlns", "http://www.w3.org/2000/svg"),
-            ("class", "chart__svg"),
-            ("width", &px(W)),
-            ("height", &px(height)),
-            ("viewBox", &format!("0 0 {} {}", px(W), px(height))),
-            ("role", "img"),
-            (
-                "aria-label",
-                &format!(
-                    "{label_count} {}; {label_total} {} (95 %: {range_text})",
-                    persons(counted, lang),
-                    persons(total, lang)
-                ),
-            ),
-        ],
-    );
-    let text = |h: &mut Out, x: f64, y: f64, anchor: &str, class: &str, s: &str| {
-        h.el("text", &[("x", &px(x)), ("y", &px(y)), ("text-anchor", anchor), ("class", class)], s);
-    };
-    // Row 1: the count.
-    text(&mut h, LABEL - 8.0, 22.0, "end", "chart__label", label_count);
-    h.empty(
-        "rect",
-        &[
-            ("x", &px(LABEL)),
-            ("y", "8"),
-            ("width", &px(x(counted) - LABEL)),
-            ("height", "20"),
-            ("class", "chart__bar"),
-        ],
-    );
-    text(&mut h, x(counted) + 6.0, 22.0, "start", "chart__value", &persons(counted, lang));
-    // Row 2: the estimate: counted part, unseen part, range.
-    let y = ROW + 8.0;
-    text(&mut h, LABEL - 8.0, y + 14.0, "end", "chart__label", label_total);
-    h.empty(
-        "rect",
-        &[
-            ("x", &px(LABEL)),
-            ("y", &px(y)),
-            ("width", &px(x(counted.min(total)) - LABEL)),
-            ("height", "20"),
-            ("class", "estimate__seen"),
-        ],
-    );
-    h.empty(
-        "rect",
-        &[
-            ("x", &px(x(counted.min(total)))),
-            ("y", &px(y)),
-            ("width", &px((x(total) - x(counted.min(total))).max(0.0))),
-            ("height", "20"),
-            ("class", "estimate__unseen"),
-        ],
-    );
-    if let Some(l) = lower {
-        let (x0, x1) = (x(l), upper.map_or(LABEL + BAR + 30.0, x));
-        let mid = px(y + 10.0);
-        h.empty(
-            "line",
-            &[("x1", &px(x0)), ("y1", &mid), ("x2", &px(x1)), ("y2", &mid), ("class", "estimate__whisker")],
-        );
-        h.empty(
-            "line",
-            &[
-                ("x1", &px(x0)),
-                ("y1", &px(y + 2.0)),
-                ("x2", &px(x0)),
-                ("y2", &px(y + 18.0)),
-                ("class", "estimate__whisker"),
-            ],
-        );
-        if upper.is_some() {
-            h.empty(
-                "line",
-                &[
-                    ("x1", &px(x1)),
-                    ("y1", &px(y + 2.0)),
-                    ("x2", &px(x1)),
-                    ("y2", &px(y + 18.0)),
-                    ("class", "estimate__whisker"),
-                ],
-            );
-        }
-    }
-    let value_x = upper.map_or(LABEL + BAR + 36.0, |u| x(u) + 6.0).max(x(total) + 6.0);
-    text(
-        &mut h,
-        value_x,
-        y + 14.0,
-        "start",
-        "chart__value",
-        &format!("{} (95 %: {range_text})", persons(total, lang)),
-    );
-    text(
-        &mut h,
-        LABEL,
-        height - 4.0,
-        "start",
-        "estimate__note",
-        &format!(
-            "{} · {} · {}",
-            tr(lang, "donker: geteld", "dark: counted"),
-            tr(lang, "licht: geschat niet gezien", "light: estimated unseen"),
-            tr(lang, "lijn: 95 %-marge", "line: 95 % range")
-        ),
-    );
-    h.close("svg").close("figure");
-    h.finish()
-}
-
-/// The area of the intersection of two circles with radii `r1`, `r2` whose centres are `d` apart.
-pub fn lens_area(r1: f64, r2: f64, d: f64) -> f64 {
-    if d >= r1 + r2 {
-        return 0.0;
-    }
-    if d <= (r1 - r2).abs() {
-        let r = r1.min(r2);
-        return PI * r * r;
-    }
-    let a1 = ((d * d + r1 * r1 - r2 * r2) / (2.0 * d * r1)).clamp(-1.0, 1.0).acos();
-    let a2 = ((d * d + r2 * r2 - r1 * r1) / (2.0 * d * r2)).clamp(-1.0, 1.0).acos();
-    let k = ((-d + r1 + r2) * (d + r1 - r2) * (d - r1 + r2) * (d + r1 + r2)).max(0.0).sqrt();
-    r1 * r1 * a1 + r2 * r2 * a2 - 0.5 * k
-}
-
-/// The distance between the centres of two circles at which they overlap by `area` (bisection;
-/// the area falls as the distance grows).
-pub fn distance_for_overlap(r1: f64, r2: f64, area: f64) -> f64 {
-    let (mut lo, mut hi) = ((r1 - r2).abs(), r1 + r2);
-    if area <= 0.0 {
-        return hi;
-    }
-    if area >= PI * r1.min(r2).powi(2) {
-        return lo;
-    }
-    for _ in 0..60 {
-        let mid = 0.5 * (lo + hi);
-        if lens_area(r1, r2, mid) > area {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    0.5 * (lo + hi)
-}
-
-/// Circles for 2 or 3 sources, each with the area of its persons; centres so that each pair
-/// overlaps by (about) the persons the two share. With three sources the three pairwise
-/// distances fix the picture and the triple overlap follows: approximate, as the caption says.
-/// Returns (centre x, centre y, radius) in units where a person has area 1.
-pub fn venn_layout(sizes: &[f64], pair_overlap: impl Fn(usize, usize) -> f64) -> Vec<(f64, f64, f64)> {
-    let r: Vec<f64> = sizes.iter().map(|&n| (n.max(0.0) / PI).sqrt()).collect();
-    let d = |i: usize, j: usize| distance_for_overlap(r[i], r[j], pair_overlap(i, j));
-    match r.len() {
-        0 => Vec::new(),
-        1 => vec![(0.0, 0.0, r[0])],
-        2 => vec![(0.0, 0.0, r[0]), (d(0, 1), 0.0, r[1])],
-        _ => {
-            let (ab, ac, bc) = (d(0, 1), d(0, 2), d(1, 2));
-            // C from its distances to A (at 0,0) and B (at ab,0); if the three distances make no
-            // triangle, C goes on the line, as close as it can.
-            let cx = if ab > 1e-9 { (ac * ac - bc * bc + ab * ab) / (2.0 * ab) } else { ac };
-            let cy = (ac * ac - cx * cx).max(0.0).sqrt();
-            vec![(0.0, 0.0, r[0]), (ab, 0.0, r[1]), (cx, cy, r[2])]
-        }
-    }
-}
-
-/// The persons of each history, by bit mask over `ids` (bit `i`: `ids[i]`).
-fn by_mask(histories: &[History], ids: &[String]) -> Vec<u64> {
-    let mut cells = vec![0u64; 1 << ids.len().min(6)];
-    for hist in histories {
-        let mask: usize =
-            hist.sources.iter().filter_map(|s| ids.iter().position(|i| i == s)).map(|i| 1usize << i).sum();
-        if mask < cells.len() {
-            cells[mask] += hist.persons;
-        }
-    }
-    cells
-}
-
-/// The proportional-circles picture for 2 or 3 sources.
-pub fn venn_svg(names: &[String], histories: &[History], ids: &[String], lang: Lang) -> String {
-    const W: f64 = 640.0;
-    const H: f64 = 340.0;
-    const PAD: f64 = 16.0;
-    const LEGEND: f64 = 230.0;
-    let k = ids.len();
-    let cells = by_mask(histories, ids);
-    let size =
-        |i: usize| cells.iter().enumerate().filter(|(m, _)| m >> i & 1 == 1).map(|(_, n)| *n).sum::<u64>();
-    let both = |i: usize, j: usize| {
-        cells
-            .iter()
-            .enumerate()
-            .filter(|(m, _)| m >> i & 1 == 1 && m >> j & 1 == 1)
-            .map(|(_, n)| *n as f64)
-            .sum()
-    };
-    let sizes: Vec<f64> = (0..k).map(|i| size(i) as f64).collect();
-    let circles = venn_layout(&sizes, both);
-    // Fit the circles into the drawing area left of the legend.
-    let (min_x, max_x, min_y, max_y) =
-        circles.iter().fold((f64::MAX, f64::MIN, f64::MAX, f64::MIN), |(a, b, c, d), &(x, y, r)| {
-            (a.min(x - r), b.max(x + r), c.min(y - r), d.max(y + r))
-        });
-    let scale = ((W - LEGEND - 2.0 * PAD) / (max_x - min_x).max(1e-9))
-        .min((H - 2.0 * PAD) / (max_y - min_y).max(1e-9));
-    let off_x = PAD + ((W - LEGEND - 2.0 * PAD) - scale * (max_x - min_x)) / 2.0;
-    let off_y = PAD + ((H - 2.0 * PAD) - scale * (max_y - min_y)) / 2.0;
-    let place = |x: f64, y: f64| (off_x + scale * (x - min_x), off_y + scale * (y - min_y));
-
-    let region_words: Vec<String> = (1..cells.len())
-        .filter(|&m| cells[m] > 0)
-        .map(|m| {
-            let who: Vec<String> = (0..k).filter(|i| m >> i & 1 == 1).map(|i| names[i].clone()).collect();
-            format!("{}: {}", listing(&who, lang), num(cells[m], lang))
-        })
-        .collect();
-    let mut h = Out::new();
-    h.open("figure", &[("class", "chart estimate__chart"), ("data-testid", "estimate-venn")]);
-    h.el(
-        "figcaption",
-        &[("class", "chart__title")],
-        tr(lang, "Wie zag wie: overlap tussen de bronnen", "Who saw whom: overlap between the sources"),
-    );
-    h.open(
-        "svg",
-        &[
-            ("xmlns", "http://www.w3.org/2000/svg"),
-            ("class", "chart__svg"),
-            ("width", &px(W)),
-            ("height", &px(H)),
-            ("viewBox", &format!("0 0 {} {}", px(W), px(H))),
-            ("role", "img"),
-            ("aria-label", &region_words.join("; ")),
-        ],
-    );
-    for (i, &(x, y, r)) in circles.iter().enumerate() {
-        let (cx, cy) = place(x, y);
-        h.open(
-            "circle",
-            &[
-                ("cx", &px(cx)),
-                ("cy", &px(cy)),
-                ("r", &px(scale * r)),
-                ("class", &format!("venn__c venn__c{i}")),
-            ],
-        );
-        h.el("title", &[], &format!("{}: {}", names[i], num(size(i), lang)));
-        h.close("circle");
-    }
-    // The persons of each region, written where the region is (its centre of mass on a grid).
-    let grid = 120;
-    let mut sums = vec![(0.0f64, 0.0f64, 0u32); cells.len()];
-    for gx in 0..grid {
-        for gy in 0..grid {
-            let x = min_x + (max_x - min_x) * (gx as f64 + 0.5) / grid as f64;
-            let y = min_y + (max_y - min_y) * (gy as f64 + 0.5) / grid as f64;
-            let mask: usize = circles
-                .iter()
-                .enumerate()
-                .filter(|(_, &(cx, cy, r))| (x - cx).powi(2) + (y - cy).powi(2) <= r * r)
-                .map(|(i, _)| 1usize << i)
-                .sum();
-            let s = &mut sums[mask];
-            *s = (s.0 + x, s.1 + y, s.2 + 1);
-        }
-    }
-    for (m, &(sx, sy, n)) in sums.iter().enumerate().skip(1) {
-        if n >= 12 && cells[m] > 0 {
-            let (cx, cy) = place(sx / n as f64, sy / n as f64);
-            h.el(
-                "text",
-                &[("x", &px(cx)), ("y", &px(cy + 5.0)), ("text-anchor", "middle"), ("class", "venn__n")],
-                &num(cells[m], lang),
-            );
-        }
-    }
-    // Legend: colour, name, persons.
-    let lx = W - LEGEND + 10.0;
-    for (i, name) in names.iter().enumerate() {
-        let y = PAD + 10.0 + 44.0 * i as f64;
-        h.empty(
-            "rect",
-            &[
-                ("x", &px(lx)),
-                ("y", &px(y)),
-                ("width", "16"),
-                ("height", "16"),
-                ("class", &format!("venn__c venn__c{i}")),
-            ],
-        );
-        let short: String = if name.chars().count() > 26 {
-            format!("{}…", name.chars().take(25).collect::<String>())
-        } else {
-            name.clone()
-        };
-        h.open("text", &[("x", &px(lx + 24.0)), ("y", &px(y + 13.0)), ("class", "chart__label")]);
-        h.el("title", &[], name);
-        h.text(&short).close("text");
-        h.el(
-            "text",
-            &[("x", &px(lx + 24.0)), ("y", &px(y + 31.0)), ("class", "estimate__note")],
-            &format!("{} {}", num(size(i), lang), tr(lang, "personen", "persons")),
-        );
-    }
-    h.close("svg");
-    h.el(
-        "p",
-        &[("class", "utrecht-paragraph muted estimate__caption")],
-        tr(
-            lang,
-            "Elke cirkel is een bron; de oppervlakte is ongeveer het aantal personen dat die bron zag, de overlap ongeveer het aantal dat ze delen (bij drie bronnen een benadering). De getallen zijn exact.",
-            "Each circle is a source; its area is about the persons that source saw, each overlap about the persons two sources share (with three sources an approximation). The numbers are exact.",
-        ),
-    );
-    h.close("figure");
-    h.finish()
-}
-
-/// The UpSet chart for 4 to 6 sources: one column per history (largest first) with a bar of its
-/// persons, and below it a dot per source, filled where the source saw those persons.
-pub fn upset_svg(names: &[String], histories: &[History], ids: &[String], lang: Lang) -> String {
-    const LABEL: f64 = 220.0;
-    const TOP: f64 = 150.0;
-    const DOT_ROW: f64 = 24.0;
-    let mut cols: Vec<(usize, u64)> =
-        by_mask(histories, ids).into_iter().enumerate().skip(1).filter(|&(_, n)| n > 0).collect();
-    cols.sort_by(|a, b| {
-        b.1.cmp(&a.1).then_with(|| a.0.count_ones().cmp(&b.0.count_ones())).then(a.0.cmp(&b.0))
-    });
-    let col_w = if cols.len() > 24 { 18.0 } else { 30.0 };
-    let w = LABEL + col_w * cols.len().max(1) as f64 + 16.0;
-    let h_total = TOP + 12.0 + DOT_ROW * ids.len() as f64 + 8.0;
-    let max = cols.iter().map(|c| c.1).max().unwrap_or(0);
-    let per_source: Vec<u64> =
-        (0..ids.len()).map(|i| cols.iter().filter(|(m, _)| m >> i & 1 == 1).map(|(_, n)| n).sum()).collect();
-    let words: Vec<String> = cols
-        .iter()
-        .map(|&(m, n)| {
-            let who: Vec<String> =
-                (0..ids.len()).filter(|i| m >> i & 1 == 1).map(|i| names[i].clone()).collect();
-            format!("{}: {}", listing(&who, lang), num(n, lang))
-        })
-        .collect();
-    let mut h = Out::new();
-    h.open("figure", &[("class", "chart estimate__chart"), ("data-testid", "estimate-upset")]);
-    h.el(
-        "figcaption",
-        &[("class", "chart__title")],
-        tr(
-            lang,
-            "Wie zag wie: personen per combinatie van bronnen",
-            "Who saw whom: persons per combination of sources",
-        ),
-    );
-    h.open(
-        "svg",
-        &[
-            ("xmlns", "http://www.w3.org/2000/svg"),
-            ("class", "chart__svg"),
-            ("width", &px(w)),
-            ("height", &px(h_total)),
-            ("viewBox", &format!("0 0 {} {}", px(w), px(h_total))),
-            ("role", "img"),
-            ("aria-label", &words.join("; ")),
-        ],
-    );
-    for (c, &(mask, n)) in cols.iter().enumerate() {
-        let x = LABEL + col_w * c as f64;
-        let len = bar_len(n, max, (TOP - 24.0) as u32) as f64;
-        h.open("g", &[]).el("title", &[], &words[c]);
-        h.empty(
-            "rect",
-            &[
-                ("x", &px(x + 4.0)),
-                ("y", &px(TOP - len)),
-                ("width", &px(col_w - 8.0)),
-                ("height", &px(len)),
-                ("class", "chart__bar"),
-            ],
-        );
-        h.el(
-            "text",
-            &[
-                ("x", &px(x + col_w / 2.0)),
-                ("y", &px(TOP - len - 4.0)),
-                ("text-anchor", "middle"),
-                ("class", "upset__n"),
-            ],
-            &num(n, lang),
-        );
-        let rows: Vec<usize> = (0..ids.len()).filter(|i| mask >> i & 1 == 1).collect();
-        if let (Some(&first), Some(&last)) = (rows.first(), rows.last()) {
-            let y = |i: usize| TOP + 12.0 + DOT_ROW * i as f64 + DOT_ROW / 2.0;
-            h.empty(
-                "line",
-                &[
-                    ("x1", &px(x + col_w / 2.0)),
-                    ("y1", &px(y(first))),
-                    ("x2", &px(x + col_w / 2.0)),
-                    ("y2", &px(y(last))),
-                    ("class", "upset__link"),
-                ],
-            );
-        }
-        for i in 0..ids.len() {
-            let y = TOP + 12.0 + DOT_ROW * i as f64 + DOT_ROW / 2.0;
-            let class = if mask >> i & 1 == 1 { "upset__dot upset__dot--on" } else { "upset__dot" };
-            h.empty("circle", &[("cx", &px(x + col_w / 2.0)), ("cy", &px(y)), ("r", "6"), ("class", class)]);
-        }
-        h.close("g");
-    }
-    for (i, name) in names.iter().enumerate() {
-        let y = TOP + 12.0 + DOT_ROW * i as f64 + DOT_ROW / 2.0 + 5.0;
-        let label = format!("{name} ({})", num(per_source[i], lang));
-        let short: String = if label.chars().count() > 30 {
-            format!("{}…", label.chars().take(29).collect::<String>())
-        } else {
-            label.clone()
-        };
-        h.open(
-            "text",
-            &[("x", &px(LABEL - 10.0)), ("y", &px(y)), ("text-anchor", "end"), ("class", "chart__label")],
-        );
-        h.el("title", &[], &label);
-        h.text(&short).close("text");
-    }
-    h.close("svg");
-    h.el(
-        "p",
-        &[("class", "utrecht-paragraph muted estimate__caption")],
-        tr(
-            lang,
-            "Elke kolom is een groep personen die door precies de bronnen met een gevulde stip gezien is; de balk is het aantal personen.",
-            "Each column is a group of persons seen by exactly the sources with a filled dot; the bar is the number of persons.",
-        ),
-    );
-    h.close("figure");
-    h.finish()
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::estimate_svg::*;
     use super::*;
     use ethos_shared::estimate::{estimate, Captures, Warning};
+    use std::f64::consts::PI;
 
     /// An estimate by organisation type from `(history, persons)` pairs.
     fn estimate_of(histories: &[(&[&str], u64)], keyless: u64, disclosure: Disclosure) -> Estimate {

@@ -131,11 +131,18 @@ pub fn model_words(e: &Estimate, lang: Lang) -> String {
 /// Why there is no estimate, in a sentence a policy writer understands.
 pub fn not_possible_text(reason: NoEstimate, by: SourceBy, lang: Lang) -> String {
     let why = match reason {
-        NoEstimate::TooFewSources => tr(
-            lang,
-            "Daarvoor zijn personen met een dubbeltelsleutel nodig die door minstens twee bronnen zijn vastgelegd; in deze telling is er maar één bron of geen.",
-            "It needs persons with a duplicate key recorded by at least two sources; this count has one source or none.",
-        ),
+        NoEstimate::TooFewSources => match by {
+            SourceBy::OrganisationType => tr(
+                lang,
+                "Daarvoor zijn personen met een dubbeltelsleutel nodig die door minstens twee bronnen zijn vastgelegd; in deze telling is er maar één bron of geen. Geef ook andere soorten organisaties (opvang, zorg, straatwerk, politie, gemeente) een teamcode, of kies \"per organisatie\" als meerdere organisaties van één soort meededen.",
+                "It needs persons with a duplicate key recorded by at least two sources; this count has one source or none. Give other kinds of organisation (shelter, care, outreach, police, municipality) a team code too, or choose \"by organisation\" if several organisations of one kind took part.",
+            ),
+            SourceBy::Organisation => tr(
+                lang,
+                "Daarvoor zijn personen met een dubbeltelsleutel nodig die door minstens twee bronnen zijn vastgelegd; in deze telling is er maar één bron of geen. Geef ook andere organisaties een teamcode.",
+                "It needs persons with a duplicate key recorded by at least two sources; this count has one source or none. Give other organisations a team code too.",
+            ),
+        },
         NoEstimate::NoOverlap => tr(
             lang,
             "Geen enkele persoon werd door twee bronnen gezien. Zonder overlap valt niet te zeggen hoeveel mensen geen enkele bron zag.",
@@ -292,12 +299,12 @@ fn ready(h: &mut Html, e: &Estimate, disclosure: Disclosure, counted: Option<u64
         &[("class", "utrecht-paragraph estimate__lead"), ("data-testid", "estimate-lead")],
         &match lang {
             Lang::Nl => format!(
-                "Geteld zijn {counted_text} personen. Met de overlap tussen de bronnen geschat: {about}{} personen in totaal (95 %-marge {range}), van wie {about}{} door geen enkele bron gezien. De telling blijft het vastgestelde aantal; de schatting staat ernaast.",
+                "Geteld zijn {counted_text} personen. Met de overlap tussen de bronnen geschat: {about}{} personen in totaal (95\u{a0}%\u{2011}marge {range}), van wie {about}{} door geen enkele bron gezien. De telling blijft het vastgestelde aantal; de schatting staat ernaast.",
                 persons(e.total_estimate, lang),
                 persons(e.unseen, lang)
             ),
             Lang::En => format!(
-                "{counted_text} persons were counted. Estimated from the overlap between the sources: {about}{} persons in all (95 % range {range}), {about}{} of whom no source saw. The count remains the established number; the estimate stands beside it.",
+                "{counted_text} persons were counted. Estimated from the overlap between the sources: {about}{} persons in all (95\u{a0}% range {range}), {about}{} of whom no source saw. The count remains the established number; the estimate stands beside it.",
                 persons(e.total_estimate, lang),
                 persons(e.unseen, lang)
             ),
@@ -359,11 +366,12 @@ fn ready(h: &mut Html, e: &Estimate, disclosure: Disclosure, counted: Option<u64
         e.sources.iter().zip(&names).map(|(s, n)| format!("{n}: {}", shown(s.persons, lang))).collect();
     h.el(
         "p",
-        &[("class", "utrecht-paragraph")],
+        &[("class", "utrecht-paragraph estimate__text"), ("data-testid", "estimate-sources")],
+        // Semicolons: source names may hold commas and "en" themselves.
         &format!(
             "{} {}. {} {}{}",
             tr(lang, "Personen met sleutel per bron:", "Persons with a key per source:"),
-            listing(&per_source, lang),
+            per_source.join("; "),
             tr(
                 lang,
                 "Zonder sleutel (niet te koppelen, geteld als gezien):",

@@ -230,10 +230,11 @@ fn by_mask(histories: &[History], ids: &[String]) -> Vec<u64> {
 
 /// The proportional-circles picture for 2 or 3 sources.
 pub fn venn_svg(names: &[String], histories: &[History], ids: &[String], lang: Lang) -> String {
-    const W: f64 = 640.0;
+    const W: f64 = 760.0;
     const H: f64 = 340.0;
     const PAD: f64 = 16.0;
-    const LEGEND: f64 = 230.0;
+    // Wide enough for a long organisation name ("zorg, GGZ, verslavingszorg, ziekenhuis").
+    const LEGEND: f64 = 350.0;
     let k = ids.len();
     let cells = by_mask(histories, ids);
     let size =
@@ -340,8 +341,8 @@ pub fn venn_svg(names: &[String], histories: &[History], ids: &[String], lang: L
                 ("class", &format!("venn__c venn__c{i}")),
             ],
         );
-        let short: String = if name.chars().count() > 26 {
-            format!("{}…", name.chars().take(25).collect::<String>())
+        let short: String = if name.chars().count() > 42 {
+            format!("{}…", name.chars().take(41).collect::<String>())
         } else {
             name.clone()
         };

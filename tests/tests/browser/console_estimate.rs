@@ -108,15 +108,6 @@ fn whole(x: f64) -> String {
     nl(x.max(0.0).round() as u64)
 }
 
-/// "A, B en C".
-fn listing(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} en {last}", rest.join(", ")),
-    }
-}
-
 fn number(v: &Value, field: &str) -> f64 {
     v[field].as_f64().unwrap_or_else(|| panic!("a number {field} in {v}"))
 }
@@ -240,6 +231,15 @@ async fn picture_words(page: &Phone, testid: &str) -> Vec<String> {
     words
 }
 
+/// "A, B en C", as the pictures' labels list their sources.
+fn listing(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} en {last}", rest.join(", ")),
+    }
+}
+
 /// The words a picture must have for `h`: per history its source names in the API's order of
 /// `ids`, then its persons.
 fn expected_words(h: &Histories, ids: &[String], name: impl Fn(&str) -> String) -> Vec<String> {
@@ -272,7 +272,7 @@ fn sources_sentence(
         .collect();
     format!(
         "Personen met sleutel per bron: {}. Zonder sleutel (niet te koppelen, geteld als gezien): {keyless}.",
-        listing(&parts)
+        parts.join("; ")
     )
 }
 
@@ -293,7 +293,7 @@ async fn check_ready(page: &Phone, api: &Answer, counted: u64, sources: &str, pu
     assert!(!range.contains("onbepaald"), "an interval: {range}");
     let lead = page.text("estimate-lead").await;
     let want = format!(
-        "Geteld zijn {} personen. Met de overlap tussen de bronnen geschat: {about}{total} personen in totaal (95 %-marge {range}), van wie {about}{unseen} door geen enkele bron gezien.",
+        "Geteld zijn {} personen. Met de overlap tussen de bronnen geschat: {about}{total} personen in totaal (95\u{a0}%\u{2011}marge {range}), van wie {about}{unseen} door geen enkele bron gezien.",
         nl(counted)
     );
     assert!(lead.starts_with(&want), "the lead sentence:\n{lead}\nwants\n{want}");
@@ -498,7 +498,9 @@ async fn the_report_estimates_the_people_nobody_saw_beside_the_count_as_the_api_
                 why,
                 "Voor deze telling is geen schatting van het aantal mensen dat niemand zag mogelijk: minder dan twee bronnen. \
                  Daarvoor zijn personen met een dubbeltelsleutel nodig die door minstens twee bronnen zijn vastgelegd; \
-                 in deze telling is er maar één bron of geen."
+                 in deze telling is er maar één bron of geen. Geef ook andere soorten organisaties (opvang, zorg, \
+                 straatwerk, politie, gemeente) een teamcode, of kies \"per organisatie\" als meerdere organisaties \
+                 van één soort meededen."
             );
             assert!(!page.exists("estimate-failed").await, "not a failure");
             assert!(!page.exists("estimate-total").await, "no estimate figure");

@@ -316,15 +316,14 @@ async fn demo(db: &Path, bind: SocketAddr) -> anyhow::Result<()> {
         println!("  Log in as       {name} / {password}   ({})", role.code());
     }
     println!("  Team code       {}   (field app: {base}/enroll#code={})", invite.code, invite.code);
-    println!();
-    println!("These passwords change each time the demo is set up again.");
-    println!();
     for e in &examples {
         println!(
             "  Example count   \"{}\" ({}), status {}, {} records ({} void): invented data",
             e.count.name, e.count.id, e.count.status, e.records, e.void
         );
     }
+    println!();
+    println!("These passwords change each time the demo is set up again.");
     Ok(())
 }
 

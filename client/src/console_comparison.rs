@@ -6,7 +6,7 @@ use crate::console_html as html;
 use crate::i18n::tr;
 use crate::platform;
 use ethos_shared::api::{Count, Items};
-use ethos_shared::comparison::Comparison;
+use ethos_shared::comparison::{is_earlier, Comparison};
 use ethos_shared::report::Disclosure;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -24,8 +24,7 @@ pub fn ComparisonPage(id: Uuid) -> impl IntoView {
         let Some(this) = c.count.get() else { return };
         spawn_local(async move {
             let list = get::<Items<Count>>(c, "/counts").await.map(|l| {
-                let mut before: Vec<Count> =
-                    l.items.into_iter().filter(|n| n.reference_date < this.reference_date).collect();
+                let mut before: Vec<Count> = l.items.into_iter().filter(|n| is_earlier(&this, n)).collect();
                 before.sort_by_key(|n| std::cmp::Reverse(n.reference_date));
                 before
             });
@@ -66,8 +65,8 @@ pub fn ComparisonPage(id: Uuid) -> impl IntoView {
                 return view! {
                     <p class="utrecht-paragraph" data-testid="comparison-none">
                         {tr(lang,
-                            "Er is geen eerdere telling (met een vroegere peildatum) om mee te vergelijken.",
-                            "There is no earlier count (with an earlier reference date) to compare with.")}
+                            "Er is geen eerdere telling (live of gesloten, met een vroegere peildatum) om mee te vergelijken.",
+                            "There is no earlier count (live or locked, with an earlier reference date) to compare with.")}
                     </p>
                 }
                 .into_any();

@@ -586,11 +586,13 @@ pub fn percent(share: f64, lang: Lang) -> String {
     format!("{}{sep}{}%", permille / 10, permille % 10)
 }
 
-/// A whole number as a person types it: digits, optionally grouped by thousands with `.` or a
-/// space (`122.000`, `122 000`, `122000`). A decimal comma or a misplaced dot is no number.
-pub fn parse_whole_number(typed: &str) -> Option<u64> {
+/// A whole number as a person types it: digits, optionally grouped by thousands with the
+/// language's separator (`122.000` in Dutch, `122,000` in English, as `num` writes them) or a
+/// space. A decimal comma or point, or a misplaced separator, is no whole number.
+pub fn parse_whole_number(typed: &str, lang: Lang) -> Option<u64> {
+    let thousands = if lang == Lang::Nl { '.' } else { ',' };
     let typed = typed.trim();
-    let groups: Vec<&str> = typed.split(['.', ' ']).collect();
+    let groups: Vec<&str> = typed.split([thousands, ' ']).collect();
     let grouped = groups.len() > 1;
     let well_formed = groups.iter().enumerate().all(|(i, g)| {
         let digits = !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit());
@@ -782,16 +784,29 @@ mod tests {
 
     #[test]
     fn whole_numbers_read_with_or_without_thousands_separators() {
-        assert_eq!(parse_whole_number("122.000"), Some(122_000));
-        assert_eq!(parse_whole_number(" 122 000 "), Some(122_000));
-        assert_eq!(parse_whole_number("1.234.567"), Some(1_234_567));
-        assert_eq!(parse_whole_number("9700"), Some(9_700));
-        assert_eq!(parse_whole_number("18,5"), None, "a decimal comma is no whole number");
-        assert_eq!(parse_whole_number("18.5"), None, "nor a misplaced dot");
-        assert_eq!(parse_whole_number("1234.567"), None);
-        assert_eq!(parse_whole_number(""), None);
-        assert_eq!(parse_whole_number("abc"), None);
-        assert_eq!(parse_whole_number("-5"), None);
+        use Lang::{En, Nl};
+        assert_eq!(parse_whole_number("122.000", Nl), Some(122_000));
+        assert_eq!(parse_whole_number("122,000", En), Some(122_000));
+        assert_eq!(parse_whole_number(" 122 000 ", Nl), Some(122_000));
+        assert_eq!(parse_whole_number("1.234.567", Nl), Some(1_234_567));
+        assert_eq!(parse_whole_number("9700", En), Some(9_700));
+        assert_eq!(parse_whole_number("18,5", Nl), None, "a decimal comma is no whole number");
+        assert_eq!(parse_whole_number("18.5", En), None, "nor a decimal point");
+        assert_eq!(
+            parse_whole_number("122.000", En),
+            None,
+            "a Dutch separator in English is a decimal point"
+        );
+        assert_eq!(parse_whole_number("1234.567", Nl), None);
+        assert_eq!(parse_whole_number("", Nl), None);
+        assert_eq!(parse_whole_number("abc", Nl), None);
+        assert_eq!(parse_whole_number("-5", Nl), None);
+        // What the console shows is read back the same in both languages.
+        for n in [0, 7, 999, 1_000, 25_400, 122_000, 1_234_567] {
+            for lang in [Nl, En] {
+                assert_eq!(parse_whole_number(&num(n, lang), lang), Some(n), "{n} in {lang:?}");
+            }
+        }
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! can give persons per 1,000 inhabitants (domain.md §6.4).
 
 use crate::console::{con, get, send, t, Fail};
-use crate::console_model::{num, parse_whole_number};
+use crate::console_model::parse_whole_number;
 use crate::i18n::tr;
 use ethos_shared::api::{Items, Population};
 use ethos_shared::municipality;
@@ -26,7 +26,7 @@ fn figures(inputs: &[(&str, &str, RwSignal<String>)], lang: Lang) -> Result<Vec<
         if typed.trim().is_empty() {
             continue;
         }
-        match parse_whole_number(&typed) {
+        match parse_whole_number(&typed, lang) {
             Some(n) if n > 0 => items.push(Population { municipality: code.to_string(), population: n }),
             _ => {
                 return Err(format!(
@@ -52,7 +52,8 @@ pub fn PopulationPage(id: Uuid) -> impl IntoView {
         inputs.with_value(|inputs| {
             for (code, _, text) in inputs {
                 let figure = stored.iter().find(|p| p.municipality == *code);
-                text.set(figure.map(|p| num(p.population, c.lang.get_untracked())).unwrap_or_default());
+                // Plain digits: read back the same whichever language the console is in.
+                text.set(figure.map(|p| p.population.to_string()).unwrap_or_default());
             }
         })
     };

@@ -10,11 +10,21 @@ use crate::console_html as html;
 use crate::console_html::estimate::{section as estimate_section, EstimateState};
 use crate::console_model::report_from;
 use crate::platform;
-use ethos_shared::estimate::SourceBy;
+use ethos_shared::estimate::{Estimate, NoEstimate, SourceBy};
 use ethos_shared::report::{Disclosure, Report};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;
+
+/// The report's `estimate` member: the estimate, or `{"by", "not_possible": reason}`.
+fn estimate_member(member: &serde_json::Value) -> EstimateState {
+    if let Some(reason) = member.get("not_possible").and_then(|r| r.as_str()) {
+        return NoEstimate::from_code(reason)
+            .map_or_else(|| EstimateState::Failed(reason.to_string()), EstimateState::NotPossible);
+    }
+    serde_json::from_value::<Estimate>(member.clone())
+        .map_or_else(|_| EstimateState::Failed("internal".into()), |e| EstimateState::Ready(Box::new(e)))
+}
 
 #[component]
 pub fn ReportPage(id: Uuid) -> impl IntoView {
@@ -22,12 +32,21 @@ pub fn ReportPage(id: Uuid) -> impl IntoView {
     let disclosure = RwSignal::new(Disclosure::Public);
     let report = RwSignal::new(None::<Result<Report, Fail>>);
     let message = RwSignal::new(None::<String>);
+    // The estimate by organisation type comes with the report (its `estimate` member); only
+    // "per organisatie" asks `GET …/estimate` — the bootstrap runs once per view.
+    let by_type = RwSignal::new(EstimateState::Loading);
+    let by_organisation = RwSignal::new(EstimateState::Loading);
+    let by = RwSignal::new(SourceBy::OrganisationType);
     Effect::new(move |_| {
         let d = disclosure.get();
         report.set(None);
+        by_type.set(EstimateState::Loading);
         spawn_local(async move {
             let answer =
                 get::<serde_json::Value>(c, &format!("/counts/{id}/report?disclosure={}", d.code())).await;
+            if let Ok(v) = &answer {
+                by_type.set(estimate_member(&v["estimate"]));
+            }
             report.set(Some(answer.and_then(|v| {
                 report_from(&v).ok_or_else(|| Fail {
                     status: 200,
@@ -37,11 +56,12 @@ pub fn ReportPage(id: Uuid) -> impl IntoView {
             })));
         });
     });
-    let by = RwSignal::new(SourceBy::OrganisationType);
-    let estimate = RwSignal::new(EstimateState::Loading);
     Effect::new(move |_| {
         let (d, b) = (disclosure.get(), by.get());
-        estimate.set(EstimateState::Loading);
+        if b != SourceBy::Organisation {
+            return;
+        }
+        by_organisation.set(EstimateState::Loading);
         spawn_local(async move {
             // Read directly rather than through `get`: a 422 carries its reason in `details`.
             let token = c.session.with_untracked(|s| s.as_ref().map(|s| s.token.clone()));
@@ -52,10 +72,14 @@ pub fn ReportPage(id: Uuid) -> impl IntoView {
             };
             // A late answer for a switch the user has already left is dropped.
             if (disclosure.get_untracked(), by.get_untracked()) == (d, b) {
-                estimate.set(state);
+                by_organisation.set(state);
             }
         });
     });
+    let estimate = move || match by.get() {
+        SourceBy::OrganisationType => by_type,
+        SourceBy::Organisation => by_organisation,
+    };
     let body = move || {
         let lang = c.l();
         report.with(|r| loaded(r).map(|r| html::report::report(r, lang)).unwrap_or_default())
@@ -65,7 +89,7 @@ pub fn ReportPage(id: Uuid) -> impl IntoView {
         report.with(|r| {
             loaded(r)
                 .map(|r| {
-                    estimate.with(|e| estimate_section(e, by.get(), r.disclosure, r.persons_total, lang))
+                    estimate().with(|e| estimate_section(e, by.get(), r.disclosure, r.persons_total, lang))
                 })
                 .unwrap_or_default()
         })

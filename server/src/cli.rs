@@ -92,7 +92,8 @@ pub struct TuningArgs {
     /// How long a login session lives, in minutes.
     #[arg(long, env = "ETHOS_SESSION_MINUTES", default_value_t = 720, value_parser = clap::value_parser!(u32).range(1..))]
     session_minutes: u32,
-    /// The window of the login rate limit (5 failures per username or address), in minutes.
+    /// The window of the rate limits, in minutes: 5 failed logins per username or address, 30
+    /// wrong team codes per address.
     #[arg(long, env = "ETHOS_LOGIN_WINDOW_MINUTES", default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..))]
     login_window_minutes: u32,
     /// How long a write waits for another process's lock on the database before the request
@@ -103,8 +104,8 @@ pub struct TuningArgs {
     /// (default: only the disk limits it).
     #[arg(long, env = "ETHOS_MAX_DB_MIB", value_parser = clap::value_parser!(u64).range(1..))]
     max_db_mib: Option<u64>,
-    /// Count failed logins per address in the last X-Forwarded-For entry. Only when nothing but
-    /// your own reverse proxy can reach the server.
+    /// Count failed logins and team codes per address in the last X-Forwarded-For entry. Only
+    /// when nothing but your own reverse proxy can reach the server.
     #[arg(long, env = "ETHOS_TRUST_FORWARDED_FOR")]
     trust_forwarded_for: bool,
 }

@@ -5,6 +5,8 @@
 //! figures that are published anyway: where either side is hidden (`null`), so is the change.
 
 use crate::api::Count;
+use crate::count::CountStatus;
+use crate::disclosure::Suppression;
 use crate::report::{Disclosure, Report, Table};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -14,6 +16,12 @@ use std::collections::BTreeMap;
 pub struct Change {
     pub now: Option<u64>,
     pub earlier: Option<u64>,
+    /// Why a hidden table cell is hidden (`<5` or `x`), as in the report; `null` for shown
+    /// figures and for hidden headline figures and totals.
+    #[serde(default)]
+    pub now_suppressed: Option<Suppression>,
+    #[serde(default)]
+    pub earlier_suppressed: Option<Suppression>,
     /// `now − earlier`; `null` when either side is hidden.
     pub change: Option<i64>,
     /// The change as a share of the earlier figure (0.25 = +25 %); `null` when hidden or when
@@ -31,7 +39,12 @@ impl Change {
             (Some(c), Some(e)) if e > 0 => Some(c as f64 / e as f64),
             _ => None,
         };
-        Change { now, earlier, change, relative }
+        Change { now, earlier, now_suppressed: None, earlier_suppressed: None, change, relative }
+    }
+
+    /// A table cell now and earlier, with why each is hidden.
+    fn cells(now: (Option<u64>, Option<Suppression>), earlier: (Option<u64>, Option<Suppression>)) -> Change {
+        Change { now_suppressed: now.1, earlier_suppressed: earlier.1, ..Change::of(now.0, earlier.0) }
     }
 }
 
@@ -71,14 +84,17 @@ pub struct Comparison {
 }
 
 /// Whether `earlier` may serve as the earlier count of `count`: another count with an earlier
-/// reference date.
+/// reference date that really counted (a count still in training has no counted records).
 pub fn is_earlier(count: &Count, earlier: &Count) -> bool {
-    count.id != earlier.id && earlier.reference_date < count.reference_date
+    count.id != earlier.id
+        && earlier.reference_date < count.reference_date
+        && earlier.status != CountStatus::Training
 }
 
 /// Compares two reports built with the same disclosure. A row missing from one side had no
-/// persons there (reports may leave out empty rows); a table missing from the earlier report
-/// (made by an older version) compares against nothing, so all its earlier figures are hidden.
+/// persons there (reports may leave out empty rows). Both reports come from the same code, so
+/// each has every table; should the earlier one lack a table, its figures read as unknown
+/// (`null`) rather than the comparison failing.
 pub fn compare(now: &Report, earlier: &Report) -> Comparison {
     let headline = [
         ("persons_total", now.persons_total, earlier.persons_total),
@@ -102,9 +118,11 @@ pub fn compare(now: &Report, earlier: &Report) -> Comparison {
 }
 
 fn compare_table(now: &Table, earlier: Option<&Table>) -> TableChange {
-    let persons_in = |table: Option<&Table>, key: &BTreeMap<String, String>| match table {
-        None => None,
-        Some(t) => t.rows.iter().find(|r| &r.key == key).map_or(Some(0), |r| r.persons),
+    let cell_in = |table: Option<&Table>, key: &BTreeMap<String, String>| match table {
+        None => (None, None),
+        Some(t) => {
+            t.rows.iter().find(|r| &r.key == key).map_or((Some(0), None), |r| (r.persons, r.suppressed))
+        }
     };
     let mut keys: Vec<&BTreeMap<String, String>> = now.rows.iter().map(|r| &r.key).collect();
     for row in earlier.map(|t| t.rows.as_slice()).unwrap_or_default() {
@@ -116,7 +134,7 @@ fn compare_table(now: &Table, earlier: Option<&Table>) -> TableChange {
         .into_iter()
         .map(|key| RowChange {
             key: key.clone(),
-            persons: Change::of(persons_in(Some(now), key), persons_in(earlier, key)),
+            persons: Change::cells(cell_in(Some(now), key), cell_in(earlier, key)),
         })
         .collect();
     TableChange {
@@ -130,10 +148,14 @@ fn compare_table(now: &Table, earlier: Option<&Table>) -> TableChange {
 }
 
 /// One table of a comparison as CSV (the same dialects as the report's CSV): the dimensions,
-/// then `earlier`, `now`, `change` and `change_percent` (one decimal); `x` is a hidden figure,
-/// and a change that cannot be given is empty.
+/// then `earlier`, `now`, `change` and `change_percent` (one decimal); a hidden figure reads `<5`
+/// (primary) or `x` (secondary, or a hidden total), and a change that cannot be given is empty.
 pub fn table_change_csv(t: &TableChange, semicolon: bool) -> String {
-    let shown = |n: Option<u64>| n.map_or_else(|| "x".to_string(), |n| n.to_string());
+    let shown = |n: Option<u64>, why: Option<Suppression>| match (n, why) {
+        (Some(n), _) => n.to_string(),
+        (None, Some(Suppression::Primary)) => "<5".to_string(),
+        (None, _) => "x".to_string(),
+    };
     let percent = |r: Option<f64>| {
         let text = r.map(|r| format!("{:.1}", r * 100.0)).unwrap_or_default();
         if semicolon {
@@ -144,8 +166,8 @@ pub fn table_change_csv(t: &TableChange, semicolon: bool) -> String {
     };
     let figures = |c: &Change| {
         [
-            shown(c.earlier),
-            shown(c.now),
+            shown(c.earlier, c.earlier_suppressed),
+            shown(c.now, c.now_suppressed),
             c.change.map(|d| d.to_string()).unwrap_or_default(),
             percent(c.relative),
         ]
@@ -213,7 +235,13 @@ mod tests {
         let t = compare_table(&now, Some(&earlier));
         let by = |code: &str| t.rows.iter().find(|r| r.key["gender"] == code).map(|r| r.persons.clone());
         assert_eq!(by("man"), Some(Change::of(Some(20), Some(15))));
-        assert_eq!(by("woman"), Some(Change::of(None, Some(0))), "earlier had no row: zero");
+        let woman = by("woman").unwrap();
+        assert_eq!(
+            (woman.now, woman.earlier, woman.change),
+            (None, Some(0), None),
+            "earlier had no row: zero"
+        );
+        assert_eq!(woman.now_suppressed, Some(Suppression::Primary), "why it is hidden travels along");
         assert_eq!(by("non_binary"), Some(Change::of(Some(0), Some(6))), "now has no row: zero");
         assert_eq!(t.total.change, Some(2));
         assert_eq!(t.rows.len(), 3);
@@ -226,11 +254,11 @@ mod tests {
         let t = compare_table(&now, Some(&earlier));
         assert_eq!(
             table_change_csv(&t, false),
-            "gender,earlier,now,change,change_percent\nman,16,20,4,25.0\nwoman,6,x,,\ntotal,22,23,1,4.5\n"
+            "gender,earlier,now,change,change_percent\nman,16,20,4,25.0\nwoman,6,<5,,\ntotal,22,23,1,4.5\n"
         );
         assert_eq!(
             table_change_csv(&t, true),
-            "\u{feff}gender;earlier;now;change;change_percent\nman;16;20;4;25,0\nwoman;6;x;;\ntotal;22;23;1;4,5\n"
+            "\u{feff}gender;earlier;now;change;change_percent\nman;16;20;4;25,0\nwoman;6;<5;;\ntotal;22;23;1;4,5\n"
         );
     }
 

@@ -2,9 +2,10 @@
 //! every table of the report, each value then and now with the change.
 
 use super::{day, Html};
-use crate::console_model::{dim_label, num, value_label};
+use crate::console_model::{cell, dim_label, num, value_label};
 use crate::i18n::tr;
 use ethos_shared::comparison::{Change, Comparison, TableChange};
+use ethos_shared::disclosure::Suppression;
 use ethos_shared::report::Disclosure;
 use ethos_shared::Lang;
 
@@ -31,8 +32,12 @@ pub fn signed_percent(share: f64, lang: Lang) -> String {
 
 /// The four cells of a figure: then, now, change, relative change. A hidden value reads `x`.
 fn change_cells(h: &mut Html, c: &Change, lang: Lang) {
-    let shown = |n: Option<u64>| n.map_or_else(|| "x".to_string(), |n| num(n, lang));
-    h.td_num(&shown(c.earlier)).td_num(&shown(c.now));
+    // A hidden headline figure or total has no reason attached: `x`, like a secondary cell.
+    let shown = |n: Option<u64>, why: Option<Suppression>| match (n, why) {
+        (None, None) => "x".to_string(),
+        _ => cell(n, why, lang),
+    };
+    h.td_num(&shown(c.earlier, c.earlier_suppressed)).td_num(&shown(c.now, c.now_suppressed));
     let direction = match c.change {
         Some(d) if d > 0 => "change change--up",
         Some(d) if d < 0 => "change change--down",
@@ -147,8 +152,8 @@ pub fn comparison(x: &Comparison, lang: Lang) -> String {
         ),
     );
     h.el("p", &[("class", "utrecht-paragraph muted")], tr(lang,
-        "Beide rapporten zijn volgens dezelfde regels gemaakt. Een verschil kan ook komen doordat andere organisaties meededen, de teltijd anders was of meer mensen hun gegevens voor de sleutel gaven: lees het met de datakwaliteit van beide rapporten. x = verborgen klein aantal; daarvan is geen verschil te geven.",
-        "Both reports follow the same rules. A change can also come from other organisations taking part, another count window, or more people giving the details for the key: read it with the data quality of both reports. x = hidden small number; no change can be given for it."));
+        "Beide rapporten zijn volgens dezelfde regels gemaakt. Een verschil kan ook komen doordat andere organisaties meededen, de teltijd anders was of meer mensen hun gegevens voor de sleutel gaven: lees het met de datakwaliteit van beide rapporten. <5 = klein aantal verborgen, x = verborgen zodat het niet terug te rekenen is; daarvan is geen verschil te geven.",
+        "Both reports follow the same rules. A change can also come from other organisations taking part, another count window, or more people giving the details for the key: read it with the data quality of both reports. <5 = small number hidden, x = hidden so that it cannot be worked out; no change can be given for them."));
     h.close("header");
 
     h.open("section", &[("class", "report__section"), ("data-testid", "comparison-headline")]);
@@ -208,7 +213,7 @@ mod tests {
                 "total": {"now": 120, "earlier": 100, "change": 20, "relative": 0.2},
                 "rows": [
                     {"key": {"gender": "man"}, "now": 80, "earlier": 90, "change": -10, "relative": -0.1111},
-                    {"key": {"gender": "woman"}, "now": null, "earlier": 10, "change": null, "relative": null}
+                    {"key": {"gender": "woman"}, "now": null, "earlier": 10, "change": null, "relative": null, "now_suppressed": "primary"}
                 ]}]
         }))
         .unwrap();
@@ -217,7 +222,9 @@ mod tests {
         assert!(html.contains("<th scope=\"row\">Geregistreerde personen</th><td class=\"num\">100</td><td class=\"num\">120</td><td class=\"num change change--up\">+20</td><td class=\"num\">+20,0%</td>"), "{html}");
         assert!(html.contains("<td class=\"num\">90</td><td class=\"num\">80</td><td class=\"num change change--down\">\u{2212}10</td><td class=\"num\">\u{2212}11,1%</td>"), "{html}");
         assert!(
-            html.contains("<td class=\"num\">10</td><td class=\"num\">x</td><td class=\"num change\">–</td>"),
+            html.contains(
+                "<td class=\"num\">10</td><td class=\"num\">&lt;5</td><td class=\"num change\">–</td>"
+            ),
             "{html}"
         );
         assert!(html.contains("data-testid=\"comparison-table-by_gender\""));

@@ -12,9 +12,10 @@ use chrono::Utc;
 use ethos_shared::api::{Count, EnrollRequest, EnrollResponse};
 use std::net::SocketAddr;
 
-/// Wrong team codes per client address within the login window before 429: a counter who
-/// mistypes a few times is not stopped, guessing codes is (a code has about 38 bits).
-const MAX_FAILURES: i64 = 10;
+/// Wrong team codes per client address within the login window before 429. Generous, because
+/// a shelter's Wi-Fi or a carrier's NAT puts many phones behind one address on count night;
+/// guessing is still hopeless (a code has about 38 bits: 30 tries per 15 minutes).
+const MAX_FAILURES: i64 = 30;
 
 pub async fn enroll(
     State(state): State<AppState>,
@@ -40,7 +41,7 @@ pub async fn enroll(
     let token = new_token();
     let enrolled = state.storage.enroll(&code, &token_hash(&token), label.as_deref(), now).await?;
     let Some((device_id, count, organisation, dedup_secret)) = enrolled else {
-        state.storage.add_enrol_failure(&client, now).await?;
+        state.storage.add_enrol_failure(&client, now, now - window).await?;
         tracing::warn!(client = %client, "enrolment with an invalid team code");
         return Err(ApiError::InviteInvalid);
     };

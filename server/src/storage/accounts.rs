@@ -165,8 +165,19 @@ impl Storage {
         Ok((row.try_get("n")?, oldest.map(|o| parse_ts(&o)).transpose()?))
     }
 
-    pub async fn add_enrol_failure(&self, client_addr: &str, at: DateTime<Utc>) -> sqlx::Result<()> {
+    /// Records a wrong team code and forgets those older than `keep_since` (client addresses
+    /// are personal data: kept only as long as the rate limit needs them).
+    pub async fn add_enrol_failure(
+        &self,
+        client_addr: &str,
+        at: DateTime<Utc>,
+        keep_since: DateTime<Utc>,
+    ) -> sqlx::Result<()> {
         let mut tx = self.write_tx().await?;
+        sqlx::query("DELETE FROM enrol_failures WHERE at <= ?")
+            .bind(ts(keep_since))
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("INSERT INTO enrol_failures (client_addr, at) VALUES (?, ?)")
             .bind(client_addr)
             .bind(ts(at))
@@ -175,13 +186,20 @@ impl Storage {
         tx.commit().await
     }
 
+    /// Records a failed login and forgets those older than `keep_since` (as for team codes;
+    /// the audit log keeps its own entry).
     pub async fn add_login_failure(
         &self,
         username: &str,
         client_addr: &str,
         at: DateTime<Utc>,
+        keep_since: DateTime<Utc>,
     ) -> sqlx::Result<()> {
         let mut tx = self.write_tx().await?;
+        sqlx::query("DELETE FROM login_failures WHERE at <= ?")
+            .bind(ts(keep_since))
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("INSERT INTO login_failures (username, client_addr, at) VALUES (?, ?, ?)")
             .bind(username)
             .bind(client_addr)

@@ -125,6 +125,18 @@ async fn the_other_count_must_exist_and_be_earlier() {
     get(format!("?with={}&disclosure=secret", t.earlier))
         .await
         .assert_validation(&[("disclosure", "invalid_value")]);
+    // A count still in training counted nobody: no base to compare with.
+    let starts_at = hours_from_now(-12) - Duration::days(30);
+    let training = json!({
+        "name": "Oefentelling",
+        "reference_date": starts_at.date_naive().to_string(),
+        "starts_at": starts_at.to_rfc3339(),
+        "ends_at": (starts_at + Duration::hours(24)).to_rfc3339(),
+    });
+    let training = t.app.post("/api/v1/counts").bearer_auth(&t.coordinator).json(&training).reply().await;
+    get(format!("?with={}", id_of(&training.assert_status(201))))
+        .await
+        .assert_validation(&[("with", "invalid_value")]);
     // The earlier count compared with a later one is refused: the comparison reads backwards.
     let backwards = format!("/api/v1/counts/{}/comparison?with={}", t.earlier, t.now);
     t.app
@@ -161,7 +173,7 @@ async fn a_compared_table_downloads_as_csv_and_the_export_is_audited() {
 
     let public = t.app.get(&format!("{base}&sep=semicolon")).bearer_auth(&t.coordinator).reply().await;
     assert!(public.text.starts_with("\u{feff}gender;earlier;now;change;change_percent"), "{}", public.text);
-    assert!(public.text.contains("\nwoman;8;x;;\n"), "hidden now, no change: {}", public.text);
+    assert!(public.text.contains("\nwoman;8;<5;;\n"), "hidden now (primary), no change: {}", public.text);
 
     let bad = format!("/api/v1/counts/{}/comparison.csv?with={}&table=nonsense", t.now, t.earlier);
     t.app

@@ -171,7 +171,12 @@ const SOURCES_P: &str = "Array.from(document.querySelectorAll('[data-testid=\"es
 /// the browser had that answer, the section says so, and its sources paragraph names `first`
 /// (so that no stale content of the other switch position is read).
 async fn wait_for_estimate(page: &Phone, by: &str, disclosure: &str, first: &str) {
-    let request = format!("/estimate?by={by}&disclosure={disclosure}");
+    // By type the estimate comes with the report (its `estimate` member); by organisation the
+    // page asks `GET …/estimate`.
+    let request = match by {
+        "organisation_type" => format!("/report?disclosure={disclosure}"),
+        _ => format!("/estimate?by={by}&disclosure={disclosure}"),
+    };
     page.wait_until(
         &format!("the estimate {by} {disclosure}"),
         &format!(

@@ -10,6 +10,10 @@
 //! - `console`, `console_page`: the coordinator console on a laptop (1280×900), end to end:
 //!   login, a count and a team code, records arriving on the dashboard, a duplicate decided,
 //!   the report (screenshots `console-*.png`).
+//! - `console_compare`: population figures and rates, the comparison with an earlier count,
+//!   locking, what an analyst sees (`console-compare-*.png`).
+//! - `console_estimate`: the report's section on the people nobody saw, as the API estimates
+//!   it, per type and per organisation, public and internal (`console-estimate-*.png`).
 //!
 //! Screenshots of the main screens go to `tests/artifacts/` (ignored by git); a failed wait
 //! leaves `FAIL-<test>.png` there. Without a built client, Chromium or chromedriver the tests

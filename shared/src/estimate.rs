@@ -12,7 +12,10 @@
 //!    ([`loglinear`]), and a seeded parametric bootstrap interval ([`bootstrap`]).
 //! 3. [`Estimate`]: the answer body, with public disclosure applied: estimate, unseen, interval
 //!    and total rounded to tens; observed, unlinkable and persons per source 1–4 suppressed; no
-//!    histories.
+//!    histories. Secondary suppression (docs/estimate.md "Public disclosure"): observed and
+//!    unlinkable are a line whose total is the report's `persons_total`, and where the
+//!    histories follow from the persons per source and observed ([`Captures::histories_follow_from_the_margins`])
+//!    with one of 1–4, every source's persons are hidden.
 //!
 //! Everything here is pure and deterministic (the bootstrap has a fixed seed), so the server
 //! and the browser compute the same numbers.
@@ -23,7 +26,7 @@ pub mod loglinear;
 
 use crate::count::OrganisationType;
 use crate::counting::{persons, Countable, KeyDecisions};
-use crate::disclosure::is_small;
+use crate::disclosure::{is_small, suppress, Line, Suppression};
 use crate::report::{Disclosure, Report, ReportRecord};
 use serde::{Deserialize, Serialize, Serializer};
 use std::collections::HashMap;
@@ -85,6 +88,11 @@ pub struct Captures {
     pub histories: Vec<(Vec<usize>, u64)>,
     /// Persons without a duplicate key: they cannot be linked and are added as observed.
     pub unlinkable: u64,
+    /// Public disclosure hides every source's persons even if these histories do not ask for
+    /// it: set by [`Captures::of_records`] when the histories of the same persons by the other
+    /// source definition give a small history away (an organisation alone in its type has the
+    /// type's persons, so the two estimates must hide alike).
+    pub hide_sources: bool,
 }
 
 impl Captures {
@@ -141,7 +149,12 @@ impl Captures {
             })
             .collect();
         histories.sort_unstable_by(|a, b| a.0.len().cmp(&b.0.len()).then_with(|| a.0.cmp(&b.0)));
-        Captures { sources: order.iter().map(|&i| names[i].to_string()).collect(), histories, unlinkable }
+        Captures {
+            sources: order.iter().map(|&i| names[i].to_string()).collect(),
+            histories,
+            unlinkable,
+            hide_sources: false,
+        }
     }
 
     /// The histories of counted persons, each given by the indices of its counted records (e.g.
@@ -174,18 +187,45 @@ impl Captures {
         by: SourceBy,
     ) -> Captures {
         let people = persons(records, decisions);
-        let source_ids: Vec<&str> = organisations
-            .iter()
-            .map(|(name, kind)| match by {
-                SourceBy::OrganisationType => kind.code(),
-                SourceBy::Organisation => name.as_str(),
-            })
-            .collect();
-        Captures::from_persons(
-            people.iter().map(|p| p.records.as_slice()),
-            |i| source_ids.get(records[i].organisation as usize).copied().unwrap_or("other"),
-            |i| records[i].dedup_key().is_some(),
-        )
+        let by_source = |by: SourceBy| {
+            let source_ids: Vec<&str> = organisations
+                .iter()
+                .map(|(name, kind)| match by {
+                    SourceBy::OrganisationType => kind.code(),
+                    SourceBy::Organisation => name.as_str(),
+                })
+                .collect();
+            Captures::from_persons(
+                people.iter().map(|p| p.records.as_slice()),
+                |i| source_ids.get(records[i].organisation as usize).copied().unwrap_or("other"),
+                |i| records[i].dedup_key().is_some(),
+            )
+        };
+        let mut captures = by_source(by);
+        let other = match by {
+            SourceBy::OrganisationType => SourceBy::Organisation,
+            SourceBy::Organisation => SourceBy::OrganisationType,
+        };
+        captures.hide_sources = by_source(other).gives_a_history_away();
+        captures
+    }
+
+    /// Whether every history count follows from the persons per source and `M` (public when
+    /// 5 or more): `k = 2` (`m = n1 + n2 − M`, then `n1 − m`, `n2 − m`), or all sources but at
+    /// most one saw every linkable person (`n_i = M`: then only the histories holding those
+    /// sources are non-empty, and they are `n_a` and `M − n_a`). Otherwise there are more
+    /// histories than equations; a history then follows only where the non-negative solutions
+    /// pin it, which for the equations `n_i`, `M` happens only through sources with `n_i = M`
+    /// (docs/estimate.md "Public disclosure").
+    pub fn histories_follow_from_the_margins(&self) -> bool {
+        let k = self.k();
+        let m = self.observed();
+        k == 2 || (k > 2 && self.persons_per_source().iter().filter(|&&n| n != m).count() <= 1)
+    }
+
+    /// Whether the histories follow from the margins and one of them holds 1–4 persons.
+    pub fn gives_a_history_away(&self) -> bool {
+        self.histories_follow_from_the_margins() && self.histories.iter().any(|&(_, n)| is_small(n))
     }
 
     /// `k`, the sources with at least one linkable person.
@@ -313,10 +353,16 @@ pub struct Estimate {
     pub sources: Vec<SourcePersons>,
     /// Empty in public disclosure.
     pub histories: Vec<History>,
-    /// `M`; `None` when suppressed (1–4, public).
+    /// `M`; `None` when suppressed (public: 1–4, or `unlinkable` is 1–4).
     pub observed: Option<u64>,
-    /// Keyless persons; `None` when suppressed.
+    /// Why `observed` is hidden: `primary` (1–4, `<5`) or `secondary` (`x`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observed_suppressed: Option<Suppression>,
+    /// Keyless persons; `None` when suppressed (public: 1–4, or `observed` is 1–4).
     pub unlinkable: Option<u64>,
+    /// Why `unlinkable` is hidden.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unlinkable_suppressed: Option<Suppression>,
     pub method: Method,
     /// The chosen log-linear model; `None` for Chapman.
     pub model: Option<Model>,
@@ -338,6 +384,10 @@ pub struct SourcePersons {
     pub id: String,
     /// Linkable persons seen by the source; `None` when suppressed.
     pub persons: Option<u64>,
+    /// Why `persons` is hidden: `primary` (1–4), or `secondary` where the histories would
+    /// follow from the persons per source ([`Captures::histories_follow_from_the_margins`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppressed: Option<Suppression>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -375,7 +425,14 @@ pub fn estimate(captures: &Captures, by: SourceBy, disclosure: Disclosure) -> Re
 pub fn body(captures: &Captures, fitted: &Fitted, by: SourceBy, disclosure: Disclosure) -> Estimate {
     let public = disclosure == Disclosure::Public;
     let figure = |x: f64| if public { round_to_tens(x) } else { x };
-    let cell = |n: u64| (!(public && is_small(n))).then_some(n);
+    let primary = |n: u64| (public && is_small(n)).then_some(Suppression::Primary);
+    let shown = |n: u64, s: Option<Suppression>| s.is_none().then_some(n);
+    let (observed_s, unlinkable_s) = observed_and_unlinkable(fitted.observed, captures.unlinkable, public);
+    // Where the histories follow from the margins (k = 2; or all sources but one saw everyone)
+    // and one of them is 1–4, hide every source's persons: observed alone gives no history
+    // away. (Hiding `observed` instead would not do: it is `persons_total − records_without_key`
+    // in the report, and `persons_total` itself when nobody is keyless.)
+    let sources_hidden = public && (captures.hide_sources || captures.gives_a_history_away());
     let id = |i: usize| captures.sources[i].clone();
     let histories = if public {
         Vec::new()
@@ -392,11 +449,18 @@ pub fn body(captures: &Captures, fitted: &Fitted, by: SourceBy, disclosure: Disc
             .persons_per_source()
             .into_iter()
             .enumerate()
-            .map(|(i, n)| SourcePersons { id: id(i), persons: cell(n) })
+            .map(|(i, n)| {
+                // A source that saw every linkable person shows `observed` itself.
+                let gives_observed = observed_s.is_some() && n == fitted.observed;
+                let s = primary(n).or((sources_hidden || gives_observed).then_some(Suppression::Secondary));
+                SourcePersons { id: id(i), persons: shown(n, s), suppressed: s }
+            })
             .collect(),
         histories,
-        observed: cell(fitted.observed),
-        unlinkable: cell(captures.unlinkable),
+        observed: shown(fitted.observed, observed_s),
+        observed_suppressed: observed_s,
+        unlinkable: shown(captures.unlinkable, unlinkable_s),
+        unlinkable_suppressed: unlinkable_s,
         method: fitted.method,
         model: fitted.aic.map(|aic| Model {
             interactions: fitted.interactions.iter().map(|&(i, j)| [id(i), id(j)]).collect(),
@@ -408,6 +472,23 @@ pub fn body(captures: &Captures, fitted: &Fitted, by: SourceBy, disclosure: Disc
         total_estimate: figure(fitted.estimate + captures.unlinkable as f64),
         warnings: fitted.warnings.clone(),
     }
+}
+
+/// Public disclosure of `observed` and `unlinkable` (domain.md §6 and §8): the two sum to the
+/// report's `persons_total`, so they are a line — when one is 1–4, the other goes too (the
+/// total stays unless 1–4 itself). The report's `records_without_key` is the same number as
+/// `unlinkable` (every keyless record is a person of its own) and follows the same rule.
+pub fn observed_and_unlinkable(
+    observed: u64,
+    unlinkable: u64,
+    public: bool,
+) -> (Option<Suppression>, Option<Suppression>) {
+    if !public {
+        return (None, None);
+    }
+    let state =
+        suppress(&[observed, unlinkable, observed + unlinkable], &[Line { cells: vec![0, 1], total: 2 }]);
+    (state[0], state[1])
 }
 
 /// The `estimate` member of the report (api.md "Report"): the estimate by organisation type

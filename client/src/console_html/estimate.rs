@@ -17,6 +17,7 @@ use super::Html;
 use crate::console_model::num;
 use crate::i18n::tr;
 use ethos_shared::count::OrganisationType;
+use ethos_shared::disclosure::Suppression;
 use ethos_shared::estimate::{Estimate, History, Method, NoEstimate, SourceBy};
 use ethos_shared::report::Disclosure;
 use ethos_shared::Lang;
@@ -61,9 +62,14 @@ pub(super) fn persons(x: f64, lang: Lang) -> String {
     num(x.max(0.0).round() as u64, lang)
 }
 
-/// A cell that public disclosure may hide (1–4).
-fn shown(n: Option<u64>, lang: Lang) -> String {
-    n.map_or_else(|| "<5".into(), |n| num(n, lang))
+/// A cell that public disclosure may hide: `<5` (1–4), or `x` where it is hidden so that a
+/// hidden number or a history cannot be derived (secondary).
+fn shown(n: Option<u64>, suppressed: Option<Suppression>, lang: Lang) -> String {
+    match (n, suppressed) {
+        (Some(n), _) => num(n, lang),
+        (None, Some(Suppression::Secondary)) => "x".into(),
+        (None, _) => "<5".into(),
+    }
 }
 
 /// The name of a source: an organisation type's label, or the organisation's name.
@@ -362,8 +368,12 @@ fn ready(h: &mut Html, e: &Estimate, disclosure: Disclosure, counted: Option<u64
     h.el("h3", &[("class", "utrecht-heading-3")], tr(lang, "Bronnen en overlap", "Sources and overlaps"));
     h.el("p", &[("class", "utrecht-paragraph"), ("data-testid", "estimate-model")], &model_words(e, lang));
     let names: Vec<String> = e.sources.iter().map(|s| source_name(&s.id, e.by, lang)).collect();
-    let per_source: Vec<String> =
-        e.sources.iter().zip(&names).map(|(s, n)| format!("{n}: {}", shown(s.persons, lang))).collect();
+    let per_source: Vec<String> = e
+        .sources
+        .iter()
+        .zip(&names)
+        .map(|(s, n)| format!("{n}: {}", shown(s.persons, s.suppressed, lang)))
+        .collect();
     h.el(
         "p",
         &[("class", "utrecht-paragraph estimate__text"), ("data-testid", "estimate-sources")],
@@ -377,7 +387,7 @@ fn ready(h: &mut Html, e: &Estimate, disclosure: Disclosure, counted: Option<u64
                 "Zonder sleutel (niet te koppelen, geteld als gezien):",
                 "Without a key (cannot be linked, counted as seen):"
             ),
-            shown(e.unlinkable, lang),
+            shown(e.unlinkable, e.unlinkable_suppressed, lang),
             "."
         ),
     );
@@ -594,6 +604,25 @@ mod tests {
         assert!(!html.contains("estimate-venn"));
         assert!(html.contains("estimate-overlap-internal-only"));
         assert!(html.contains(&format!("ongeveer {}", num(e.total_estimate as u64, Lang::Nl))));
+    }
+
+    #[test]
+    fn public_section_shows_persons_hidden_so_that_no_history_follows_as_x() {
+        // Two sources, 3 seen by the police only: the persons per source go (x), and with 2
+        // keyless persons (<5) observed goes too; the lead still reads with the count.
+        let e = estimate_of(
+            &[(&["care"], 40), (&["police"], 3), (&["care", "police"], 12)],
+            2,
+            Disclosure::Public,
+        );
+        assert_eq!(e.observed, None);
+        let html = section(&ready(e), SourceBy::OrganisationType, Disclosure::Public, Some(57), Lang::Nl);
+        let sources = html.split("data-testid=\"estimate-sources\">").nth(1).expect("sources");
+        let sources = &sources[..sources.find("</p>").expect("end")];
+        assert!(sources.contains("zorg, GGZ, verslavingszorg, ziekenhuis: x; politie: x."), "{sources}");
+        assert!(sources.ends_with("(niet te koppelen, geteld als gezien): &lt;5."), "{sources}");
+        assert!(html.contains("Geteld zijn 57 personen."));
+        assert!(html.contains("estimate-overlap-internal-only"));
     }
 
     #[test]

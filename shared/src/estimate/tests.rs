@@ -1,4 +1,5 @@
 use super::*;
+use crate::disclosure::Suppression;
 
 /// Captures from `(history, persons)` pairs, e.g. `(&["care", "shelter"], 12)`.
 fn captures(histories: &[(&[&str], u64)], unlinkable: u64) -> Captures {
@@ -274,7 +275,7 @@ fn estimate_public_rounds_to_tens_and_suppresses_small_cells() {
     };
     assert!(public.histories.is_empty());
     assert_eq!(public.unlinkable, None, "4 keyless persons");
-    assert_eq!(public.observed, Some(91));
+    assert_eq!(public.observed, None, "observed would give the 4 back as persons_total − observed");
     let police = public.sources.iter().find(|s| s.id == "police").expect("police");
     assert_eq!(police.persons, None);
     assert_eq!(public.estimate, round_to_tens(internal.estimate));
@@ -317,4 +318,64 @@ fn report_estimate_is_the_estimate_body_or_the_reason() {
     let json = serde_json::to_value(&member).expect("JSON");
     assert_eq!(json, serde_json::json!({"by": "organisation_type", "not_possible": "too_few_sources"}));
     assert_eq!(serde_json::from_value::<ReportEstimate>(json).expect("reads back"), member);
+}
+
+// --- public disclosure: nothing hidden is recovered by subtraction ------------------------------
+
+fn public_of(cap: &Captures) -> Estimate {
+    estimate(cap, SourceBy::OrganisationType, Disclosure::Public).expect("an estimate")
+}
+
+#[test]
+fn public_hides_observed_when_unlinkable_is_small_as_persons_total_would_give_it_back() {
+    // persons_total (published by the report) = observed + unlinkable: one of the two hidden
+    // alone would be the total minus the other.
+    let cap = captures(
+        &[
+            (&["care"], 70),
+            (&["shelter"], 60),
+            (&["care", "shelter"], 25),
+            (&["care", "police"], 8),
+            (&["police"], 9),
+        ],
+        3,
+    );
+    let e = public_of(&cap);
+    assert_eq!((e.observed, e.unlinkable), (None, None), "3 keyless persons: observed goes too");
+    assert_eq!(e.observed_suppressed, Some(Suppression::Secondary));
+    assert_eq!(e.unlinkable_suppressed, Some(Suppression::Primary));
+    // And the other way round: 0 keyless persons stay 0 and give nothing away.
+    let e = public_of(&captures(&[(&["care"], 70), (&["shelter"], 60), (&["care", "shelter"], 25)], 0));
+    assert_eq!((e.observed, e.unlinkable), (Some(155), Some(0)));
+    assert_eq!((e.observed_suppressed, e.unlinkable_suppressed), (None, None));
+}
+
+#[test]
+fn public_two_sources_with_a_small_history_hide_the_persons_per_source() {
+    // k = 2: n1 + n2 − M is the overlap, and M − n2, M − n1 the persons of one source only.
+    // Here only-police is 3: it must not follow from the persons per source and observed.
+    let cap = captures(&[(&["care"], 40), (&["police"], 3), (&["care", "police"], 12)], 0);
+    let e = public_of(&cap);
+    for s in &e.sources {
+        assert_eq!(s.persons, None, "{}: hidden so that no history follows", s.id);
+        assert_eq!(s.suppressed, Some(Suppression::Secondary));
+    }
+    assert_eq!(e.observed, Some(55), "observed alone gives no history away");
+    // Without a small history nothing is hidden.
+    let cap = captures(&[(&["care"], 40), (&["police"], 7), (&["care", "police"], 12)], 0);
+    let e = public_of(&cap);
+    assert_eq!(e.sources.iter().map(|s| s.persons).collect::<Vec<_>>(), vec![Some(52), Some(19)]);
+}
+
+#[test]
+fn public_three_sources_of_which_two_saw_everyone_hide_the_persons_per_source() {
+    // care and shelter saw every linkable person: the histories are {care, shelter} and
+    // {care, police, shelter}, = M − n(police) = 2 and n(police).
+    let cap = captures(&[(&["care", "shelter"], 2), (&["care", "police", "shelter"], 30)], 0);
+    assert!(cap.histories_follow_from_the_margins());
+    let e = public_of(&cap);
+    assert!(e.sources.iter().all(|s| s.persons.is_none()), "{:?}", e.sources);
+    // Three sources without such a source: more histories than equations, nothing hidden.
+    let e = public_of(&three_sources());
+    assert!(e.sources.iter().all(|s| s.persons.is_some()), "{:?}", e.sources);
 }

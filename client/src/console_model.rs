@@ -423,7 +423,7 @@ pub fn report_from(v: &Value) -> Option<Report> {
         unknown_share: q
             .get("unknown_share")
             .and_then(Value::as_object)
-            .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_f64()?))).collect())
+            .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_f64())).collect())
             .unwrap_or_default(),
         records_per_organisation: objects(q.get("records_per_organisation"))
             .iter()
@@ -431,11 +431,16 @@ pub fn report_from(v: &Value) -> Option<Report> {
                 organisation: text_of(x, "organisation").unwrap_or_default(),
                 organisation_type: org_type(x),
                 records: n(x, "records"),
+                suppressed: suppression(x, "suppressed"),
             })
             .collect(),
         records_per_organisation_type: objects(q.get("records_per_organisation_type"))
             .iter()
-            .map(|x| TypeRecords { organisation_type: org_type(x), records: n(x, "records") })
+            .map(|x| TypeRecords {
+                organisation_type: org_type(x),
+                records: n(x, "records"),
+                suppressed: suppression(x, "suppressed"),
+            })
             .collect(),
     };
     Some(Report {

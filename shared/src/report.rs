@@ -58,12 +58,18 @@ pub struct OrganisationRecords {
     pub organisation: String,
     pub organisation_type: OrganisationType,
     pub records: Option<u64>,
+    /// Why `records` is hidden: `primary` (1–4, `<5`) or `secondary` (`x`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppressed: Option<Suppression>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TypeRecords {
     pub organisation_type: OrganisationType,
     pub records: Option<u64>,
+    /// Why `records` is hidden.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppressed: Option<Suppression>,
 }
 
 /// Data quality (domain.md §6.5). Counts of records, not persons, unless the name says so.
@@ -73,8 +79,10 @@ pub struct Quality {
     pub resolved_duplicate_groups: u64,
     pub persons_with_disagreeing_category: Option<u64>,
     pub persons_children_unknown: Option<u64>,
-    /// Per profile field, the share (0–1) of persons whose answer is `unknown`.
-    pub unknown_share: BTreeMap<String, f64>,
+    /// Per profile field, the share (0–1) of persons whose answer is `unknown`. Public: `None`
+    /// where the field's table hides its `unknown` row (`<5` or `x`), since the share times
+    /// `persons_total` gives the number back.
+    pub unknown_share: BTreeMap<String, Option<f64>>,
     pub records_per_organisation: Vec<OrganisationRecords>,
     pub records_per_organisation_type: Vec<TypeRecords>,
 }
@@ -566,7 +574,20 @@ pub fn build(input: ReportInput<'_>) -> Report {
         *per_type.entry(*ty).or_default() += n;
     }
     let (unresolved, resolved) = duplicate_groups(records, &people, input.decisions);
+    let (records_per_organisation, records_per_organisation_type) =
+        records_per_organisation(input.organisations, &per_org, per_type, public);
+    // Public: a figure that is a row of a table follows the row's suppression (`<5` or `x`):
+    // the `unknown` row of a field's one-dimensional table.
+    let unknown_hidden = |field: &str| {
+        public
+            && tables
+                .iter()
+                .find(|t| t.id == format!("by_{field}"))
+                .and_then(|t| t.rows.iter().find(|r| r.key.get(field).map(String::as_str) == Some("unknown")))
+                .is_none_or(|r| r.suppressed.is_some())
+    };
     let persons = t.persons_total.max(1) as f64;
+    let share = |field: &str, n: u64| (!unknown_hidden(field)).then_some(n as f64 / persons);
     let unknown_share = [
         "age_band",
         "gender",
@@ -581,9 +602,18 @@ pub fn build(input: ReportInput<'_>) -> Report {
     ]
     .iter()
     .zip(&unknown)
-    .map(|(f, n)| (f.to_string(), *n as f64 / persons))
-    .chain(std::iter::once(("origin".to_string(), unknown_origin as f64 / persons)))
+    .map(|(f, n)| (f.to_string(), share(f, *n)))
+    .chain(std::iter::once(("origin".to_string(), share("origin", unknown_origin))))
     .collect();
+    // `records_without_key` is the keyless persons, and persons_total minus it the linkable
+    // ones: a line, as the estimate's `unlinkable` and `observed` (one rule for both).
+    // Persons whose children are unknown: the `unknown` row of the children table.
+    let persons_children_unknown = (!unknown_hidden("children")).then_some(t.children_unknown);
+    let (_, without_key_hidden) = crate::estimate::observed_and_unlinkable(
+        t.persons_total - t.records_without_key,
+        t.records_without_key,
+        public,
+    );
     let rates = rates(&tables, input.population);
     Report {
         count: input.count,
@@ -596,7 +626,7 @@ pub fn build(input: ReportInput<'_>) -> Report {
         records_counted: headline.counted,
         records_void: Some(t.records_void),
         records_training: Some(t.records_training),
-        records_without_key: figure(t.records_without_key),
+        records_without_key: without_key_hidden.is_none().then_some(t.records_without_key),
         duplicate_records_merged: headline.merged,
         tables,
         rates,
@@ -604,24 +634,63 @@ pub fn build(input: ReportInput<'_>) -> Report {
             unresolved_duplicate_groups: unresolved,
             resolved_duplicate_groups: resolved,
             persons_with_disagreeing_category: figure(t.persons_with_disagreeing_category),
-            persons_children_unknown: figure(t.children_unknown),
+            persons_children_unknown,
             unknown_share,
-            records_per_organisation: input
-                .organisations
-                .iter()
-                .zip(&per_org)
-                .map(|((name, ty), n)| OrganisationRecords {
-                    organisation: name.clone(),
-                    organisation_type: *ty,
-                    records: figure(*n),
-                })
-                .collect(),
-            records_per_organisation_type: per_type
-                .into_iter()
-                .map(|(ty, n)| TypeRecords { organisation_type: ty, records: figure(n) })
-                .collect(),
+            records_per_organisation,
+            records_per_organisation_type,
         },
     }
+}
+
+/// Records per organisation and per organisation type (domain.md §6.5). Public: the cell rule
+/// of §6 with secondary suppression over two kinds of line — each type's organisations with the
+/// type's records as total, and the types with all counted records (shown in the headline) as
+/// total — so that no hidden organisation is the type minus the others, and no hidden type the
+/// total minus the others. A hidden value is `None` with its reason (`<5` or `x`).
+fn records_per_organisation(
+    organisations: &[(String, OrganisationType)],
+    per_org: &[u64],
+    per_type: BTreeMap<OrganisationType, u64>,
+    public: bool,
+) -> (Vec<OrganisationRecords>, Vec<TypeRecords>) {
+    let types: Vec<(OrganisationType, u64)> = per_type.into_iter().collect();
+    // Values: the organisations, the types, the total.
+    let mut values: Vec<u64> = per_org.to_vec();
+    let type0 = values.len();
+    values.extend(types.iter().map(|(_, n)| n));
+    let total = values.len();
+    values.push(types.iter().map(|(_, n)| n).sum());
+    let mut lines: Vec<Line> = types
+        .iter()
+        .enumerate()
+        .map(|(j, (ty, _))| Line {
+            cells: organisations.iter().enumerate().filter(|(_, (_, t))| t == ty).map(|(i, _)| i).collect(),
+            total: type0 + j,
+        })
+        .collect();
+    lines.push(Line { cells: (type0..total).collect(), total });
+    let state = if public { suppress(&values, &lines) } else { vec![None; values.len()] };
+    let shown = |i: usize| state[i].is_none().then_some(values[i]);
+    let orgs = organisations
+        .iter()
+        .enumerate()
+        .map(|(i, (name, ty))| OrganisationRecords {
+            organisation: name.clone(),
+            organisation_type: *ty,
+            records: shown(i),
+            suppressed: state[i],
+        })
+        .collect();
+    let types = types
+        .iter()
+        .enumerate()
+        .map(|(j, (ty, _))| TypeRecords {
+            organisation_type: *ty,
+            records: shown(type0 + j),
+            suppressed: state[type0 + j],
+        })
+        .collect();
+    (orgs, types)
 }
 
 /// Keys shared by two or more counted records: (without a decision, with one). Such a key is
@@ -773,3 +842,6 @@ fn rates(tables: &[Table], population: &[(String, u64)]) -> Vec<Rate> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests;

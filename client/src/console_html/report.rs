@@ -5,6 +5,7 @@
 use super::{bar_chart, day, groups, place, plural, when, Html};
 use crate::console_model::*;
 use crate::i18n::tr;
+use ethos_shared::disclosure::Suppression;
 use ethos_shared::report::{Disclosure, Report, Table};
 use ethos_shared::Lang;
 
@@ -414,7 +415,8 @@ fn quality(h: &mut Html, r: &Report, lang: Lang) {
                 "Personen met onbekend aantal kinderen (geteld als 0)",
                 "Persons with an unknown number of children (counted as 0)",
             ),
-            figure(q.persons_children_unknown, lang),
+            // The `unknown` row of the children table, with its reason (`<5` or `x`).
+            hidden_row(q.persons_children_unknown, unknown_row(r, "children"), lang),
         ),
     ];
     h.open("div", &[("class", "report-columns")]);
@@ -436,8 +438,11 @@ fn quality(h: &mut Html, r: &Report, lang: Lang) {
         false,
         &[(tr(lang, "Kenmerk", "Attribute"), false), (tr(lang, "Onbekend", "Unknown"), true)],
     );
+    // Public: a share is hidden (`x`) where its table hides the `unknown` row — the share of
+    // the published total would give the number back.
     for (field, share) in &q.unknown_share {
-        h.open("tr", &[]).th_row(&dim_label(field, lang)).td_num(&percent(*share, lang)).close("tr");
+        let text = share.map_or_else(|| "x".to_string(), |s| percent(s, lang));
+        h.open("tr", &[("data-key", field)]).th_row(&dim_label(field, lang)).td_num(&text).close("tr");
     }
     h.end_table().close("div").open("div", &[("class", "report-columns")]);
     h.table(
@@ -455,7 +460,7 @@ fn quality(h: &mut Html, r: &Report, lang: Lang) {
         h.open("tr", &[])
             .th_row(&o.organisation)
             .td(o.organisation_type.label(lang))
-            .td_num(&figure(o.records, lang))
+            .td_num(&hidden_row(o.records, o.suppressed, lang))
             .close("tr");
     }
     h.end_table();
@@ -472,10 +477,28 @@ fn quality(h: &mut Html, r: &Report, lang: Lang) {
     for o in &q.records_per_organisation_type {
         h.open("tr", &[])
             .th_row(o.organisation_type.label(lang))
-            .td_num(&figure(o.records, lang))
+            .td_num(&hidden_row(o.records, o.suppressed, lang))
             .close("tr");
     }
     h.end_table().close("div").close("section");
+}
+
+/// A quality figure that public disclosure may hide, with its reason: `<5` or `x` (a hidden
+/// value without a reason, as older answers have, is 1–4).
+fn hidden_row(n: Option<u64>, suppressed: Option<Suppression>, lang: Lang) -> String {
+    match suppressed {
+        None => figure(n, lang),
+        s => cell(n, s, lang),
+    }
+}
+
+/// Why the `unknown` row of the one-dimensional table of `field` is hidden.
+fn unknown_row(r: &Report, field: &str) -> Option<Suppression> {
+    r.table(&format!("by_{field}"))?
+        .rows
+        .iter()
+        .find(|row| row.key.get(field).map(String::as_str) == Some("unknown"))?
+        .suppressed
 }
 
 fn method(h: &mut Html, lang: Lang) {
@@ -537,5 +560,43 @@ mod tests {
         );
         let none = report(&report_with_rates(serde_json::json!([])), Lang::En);
         assert!(none.contains("No population figures were entered"));
+    }
+
+    #[test]
+    fn quality_shows_hidden_shares_and_organisations_as_x() {
+        let r = report_from(&serde_json::json!({
+            "count": {"id": Uuid::nil(), "name": "Telling", "reference_date": "2026-10-15",
+                "starts_at": "2026-10-15T20:00:00+02:00", "ends_at": "2026-10-16T20:00:00+02:00",
+                "status": "locked"},
+            "generated_at": "2026-10-17T10:00:00Z", "disclosure": "public", "tables": [],
+            "quality": {
+                "unknown_share": {"gender": null, "income": 0.25},
+                "records_per_organisation": [
+                    {"organisation": "Straatteam", "organisation_type": "outreach", "records": null, "suppressed": "primary"},
+                    {"organisation": "Nachtteam", "organisation_type": "outreach", "records": null, "suppressed": "secondary"},
+                    {"organisation": "Politie", "organisation_type": "police", "records": 30}],
+                "records_per_organisation_type": [
+                    {"organisation_type": "outreach", "records": 23}, {"organisation_type": "police", "records": 30}]}
+        }))
+        .expect("a report");
+        assert_eq!(r.quality.unknown_share["gender"], None);
+        let html = report(&r, Lang::Nl);
+        let quality = &html[html.find("report-quality-unknown").expect("shares")..];
+        assert!(
+            quality.contains("<tr data-key=\"gender\"><th scope=\"row\">Gender</th><td class=\"num\">x</td>"),
+            "{quality}"
+        );
+        assert!(
+            quality.contains(
+                "<th scope=\"row\">Straatteam</th><td>straat- en veldwerk</td><td class=\"num\">&lt;5</td>"
+            ),
+            "{quality}"
+        );
+        assert!(
+            quality.contains(
+                "<th scope=\"row\">Nachtteam</th><td>straat- en veldwerk</td><td class=\"num\">x</td>"
+            ),
+            "{quality}"
+        );
     }
 }

@@ -1,0 +1,166 @@
+//! Public disclosure of the data-quality figures: no hidden number comes back by subtraction
+//! or by a share of `persons_total`.
+
+use super::*;
+use crate::count::CountStatus;
+use crate::counting::CountedRecord;
+use crate::dedup_key::key_of_normalised_text;
+use crate::ethos::LivingSituation;
+use crate::record::Origin;
+use uuid::Uuid;
+
+/// Person `n` (its own key, or none), counted by organisation `org`.
+fn person(n: u128, keyed: bool, org: u32, profile: Profile) -> ReportRecord {
+    let record = CountedRecord {
+        id: Uuid::from_u128(n),
+        observed_at: chrono::DateTime::parse_from_rfc3339("2026-10-15T22:00:00+02:00").expect("a time"),
+        dedup_key: keyed.then(|| key_of_normalised_text("test-secret", &format!("p{n}")).expect("a key")),
+        training: false,
+        void: false,
+        municipality: "GM0935".to_string().try_into().expect("Maastricht"),
+        living_situation: LivingSituation::PublicSpace,
+        origin: Origin::Unknown,
+        profile,
+        organisation: org,
+    };
+    ReportRecord::from_counted(&record).expect("a report record")
+}
+
+fn report(
+    records: &[ReportRecord],
+    organisations: &[(String, OrganisationType)],
+    disclosure: Disclosure,
+) -> Report {
+    let at = chrono::DateTime::parse_from_rfc3339("2026-10-15T20:00:00+02:00").expect("a time");
+    build(ReportInput {
+        count: Count {
+            id: Uuid::from_u128(1),
+            name: "test".into(),
+            reference_date: at.date_naive(),
+            starts_at: at,
+            ends_at: at,
+            status: CountStatus::Locked,
+        },
+        records,
+        decisions: &KeyDecisions::new(),
+        organisations,
+        disclosure,
+        generated_at: chrono::Utc::now(),
+        population: &[],
+    })
+}
+
+fn one_organisation() -> Vec<(String, OrganisationType)> {
+    vec![("Straatteam".into(), OrganisationType::Outreach)]
+}
+
+#[test]
+fn public_unknown_share_is_null_where_the_unknown_row_is_hidden() {
+    // 40 persons: gender unknown for 3 (primary); age unknown for 6 with 2 of 18-22, so the
+    // unknown row goes as the smallest other cell (secondary); household known for all.
+    let known = Profile {
+        age_band: AgeBand::From27To29,
+        gender: Gender::Man,
+        household: Household::Alone,
+        ..Profile::unknown()
+    };
+    let records: Vec<ReportRecord> = (0..40u128)
+        .map(|n| {
+            let mut p = known.clone();
+            if n < 3 {
+                p.gender = Gender::Unknown;
+            }
+            if (10..16).contains(&n) {
+                p.age_band = AgeBand::Unknown;
+            }
+            if (20..22).contains(&n) {
+                p.age_band = AgeBand::From18To22;
+            }
+            person(n, true, 0, p)
+        })
+        .collect();
+    let internal = report(&records, &one_organisation(), Disclosure::Internal);
+    assert_eq!(internal.quality.unknown_share["gender"], Some(3.0 / 40.0));
+    assert_eq!(internal.quality.unknown_share["age_band"], Some(6.0 / 40.0));
+    let public = report(&records, &one_organisation(), Disclosure::Public);
+    let unknown_row = |table: &str, field: &str| {
+        public
+            .table(table)
+            .expect("table")
+            .rows
+            .iter()
+            .find(|r| r.key[field] == "unknown")
+            .expect("row")
+            .suppressed
+    };
+    assert_eq!(unknown_row("by_gender", "gender"), Some(Suppression::Primary));
+    assert_eq!(unknown_row("by_age_band", "age_band"), Some(Suppression::Secondary));
+    assert_eq!(public.quality.unknown_share["gender"], None, "3 of 40 would give the 3 back");
+    assert_eq!(public.quality.unknown_share["age_band"], None, "the hidden 6 of 40");
+    assert_eq!(public.quality.unknown_share["household"], Some(0.0));
+    assert_eq!(public.quality.unknown_share["income"], Some(1.0), "unknown for all: the row shows 40");
+    let json = serde_json::to_value(&public.quality).expect("JSON");
+    assert_eq!(json["unknown_share"]["gender"], serde_json::Value::Null);
+}
+
+#[test]
+fn public_records_per_organisation_hide_a_second_organisation_of_the_type() {
+    // Care: A 3 records, B 20; police: C 30. A alone hidden would be care (23) − B.
+    let organisations: Vec<(String, OrganisationType)> = vec![
+        ("A".into(), OrganisationType::Care),
+        ("B".into(), OrganisationType::Care),
+        ("C".into(), OrganisationType::Police),
+    ];
+    let records: Vec<ReportRecord> = (0..53u128)
+        .map(|n| {
+            person(
+                n,
+                true,
+                if n < 3 {
+                    0
+                } else if n < 23 {
+                    1
+                } else {
+                    2
+                },
+                Profile::unknown(),
+            )
+        })
+        .collect();
+    let public = report(&records, &organisations, Disclosure::Public);
+    let q = &public.quality;
+    let orgs: Vec<(Option<u64>, Option<Suppression>)> =
+        q.records_per_organisation.iter().map(|o| (o.records, o.suppressed)).collect();
+    assert_eq!(
+        orgs,
+        vec![(None, Some(Suppression::Primary)), (None, Some(Suppression::Secondary)), (Some(30), None)]
+    );
+    let types: Vec<(OrganisationType, Option<u64>)> =
+        q.records_per_organisation_type.iter().map(|t| (t.organisation_type, t.records)).collect();
+    assert!(
+        types.contains(&(OrganisationType::Care, Some(23)))
+            && types.contains(&(OrganisationType::Police, Some(30)))
+    );
+    // A type of 1–4 records among others: another type goes with it.
+    let records: Vec<ReportRecord> =
+        (0..33u128).map(|n| person(n, true, u32::from(n >= 3), Profile::unknown())).collect();
+    let organisations: Vec<(String, OrganisationType)> =
+        vec![("A".into(), OrganisationType::Care), ("C".into(), OrganisationType::Police)];
+    let public = report(&records, &organisations, Disclosure::Public);
+    assert!(
+        public.quality.records_per_organisation_type.iter().all(|t| t.records.is_none()),
+        "{:?}",
+        public.quality
+    );
+    assert_eq!(public.records_counted, Some(33), "the total stays");
+}
+
+#[test]
+fn public_records_without_key_go_when_the_linkable_persons_are_one_to_four() {
+    // 2 keyed persons and 28 keyless: persons_total − records_without_key would be the 2.
+    let records: Vec<ReportRecord> = (0..30u128).map(|n| person(n, n < 2, 0, Profile::unknown())).collect();
+    let internal = report(&records, &one_organisation(), Disclosure::Internal);
+    assert_eq!((internal.persons_total, internal.records_without_key), (Some(30), Some(28)));
+    let public = report(&records, &one_organisation(), Disclosure::Public);
+    assert_eq!((public.persons_total, public.records_without_key), (Some(30), None));
+}

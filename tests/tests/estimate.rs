@@ -337,9 +337,23 @@ async fn report_carries_the_estimate_with_the_report_disclosure() {
         };
         assert_eq!(public["interval"][bound], expected, "{bound}");
     }
-    assert_eq!(public["observed"], 159);
+    // observed + unlinkable = persons_total (published beside it): with the 3 keyless persons
+    // hidden, observed goes too (secondary), or persons_total − observed gives the 3 back.
+    assert_eq!(public["observed"], Value::Null, "{public}");
+    assert_eq!(public["observed_suppressed"], "secondary");
     assert_eq!(public["unlinkable"], Value::Null, "3 keyless persons: a small cell");
-    assert_eq!(public["sources"][1], json!({"id": "police", "persons": null}));
+    assert_eq!(public["unlinkable_suppressed"], "primary");
+    let report = app
+        .get(&format!("/api/v1/counts/{count_id}/report"))
+        .bearer_auth(&coordinator)
+        .reply()
+        .await
+        .assert_status(200);
+    assert_eq!(report["persons_total"], 162);
+    assert_eq!(report["records_without_key"], Value::Null, "the same 3 keyless persons");
+    // Three sources, none of which saw everyone: the histories do not follow from the
+    // persons per source, which stay (1–4 hidden).
+    assert_eq!(public["sources"][1], json!({"id": "police", "persons": null, "suppressed": "primary"}));
     assert_eq!(public["sources"][0], internal["sources"][0]);
     assert_eq!(public["histories"], json!([]));
     assert_eq!(public["method"], internal["method"]);

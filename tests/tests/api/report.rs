@@ -790,6 +790,7 @@ fn internal_mismatches(report: &Value, exp: &Expected) -> Vec<String> {
             }
         }
     }
+    out.extend(share_mismatches(report, exp));
     out
 }
 
@@ -997,6 +998,49 @@ fn public_mismatches(report: &Value, exp: &Expected) -> Vec<String> {
             .collect();
         line.push(("headline accompanying_children".into(), cell(&report["accompanying_children"])));
         check_line("table by_count_group, line of children per count group", &line, &mut out);
+    }
+    // Keyless persons (records without key) and linkable persons sum to persons_total: a line.
+    let keyless = exp.headline["records_without_key"];
+    let linkable = exp.headline["persons_total"] - keyless;
+    if (small(keyless) || small(linkable)) && !report["records_without_key"].is_null() {
+        out.push(format!(
+            "headline records_without_key {keyless} shown with {linkable} keyed persons: one of them is 1–4, and persons_total gives it back"
+        ));
+    }
+    out.extend(share_mismatches(report, exp));
+    out
+}
+
+/// The fields whose one-dimensional table the reference computes, with their table.
+const SHARE_FIELDS: [(&str, &str); 3] =
+    [("age_band", "by_age_band"), ("gender", "by_gender"), ("origin", "by_origin")];
+
+/// `quality.unknown_share` (api.md): the reference's `unknown` persons of the field over
+/// persons_total; in public `null` where the report's own table hides the `unknown` row (the
+/// rows are checked against the reference above), since the share times persons_total would
+/// give the hidden number back.
+fn share_mismatches(report: &Value, exp: &Expected) -> Vec<String> {
+    let mut out = Vec::new();
+    let public = report["disclosure"] == "public";
+    let persons_total = exp.headline["persons_total"].max(1) as f64;
+    for (field, id) in SHARE_FIELDS {
+        let unknown = exp.tables[id].get(&key_of(&[(field, "unknown")])).copied().unwrap_or(0);
+        let hidden = public
+            && table_of(report, id).is_some_and(|t| {
+                let mut ignore = Vec::new();
+                rows_of(t, &mut ignore)
+                    .get(&key_of(&[(field, "unknown")]))
+                    .is_some_and(|r| r["persons"].is_null())
+            });
+        let want = if hidden { Value::Null } else { json!(unknown as f64 / persons_total) };
+        let got = &report["quality"]["unknown_share"][field];
+        let same = match (got.as_f64(), want.as_f64()) {
+            (Some(g), Some(w)) => (g - w).abs() < 1e-12,
+            _ => got.is_null() && want.is_null(),
+        };
+        if !same {
+            out.push(format!("quality unknown_share {field}: expected {want}, got {got}"));
+        }
     }
     out
 }

@@ -85,11 +85,13 @@ fn main() -> Result<()> {
 }
 
 fn root() -> PathBuf {
-    // xtask/ lives in the workspace root.
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."))
+    // xtask/ lives in the workspace root. `cargo run` sets CARGO_MANIFEST_DIR for the process
+    // too: read that first, so that a binary built in another checkout sharing this target
+    // directory still works on this one (the compile-time path would point at the other).
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest_dir.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
 }
 
 fn target_dir() -> PathBuf {

@@ -458,6 +458,7 @@ pub fn report_from(v: &Value) -> Option<Report> {
         duplicate_records_merged: n(o, "duplicate_records_merged"),
         tables,
         quality,
+        youth_18_26: n(o, "youth_18_26"),
         rates: o
             .get("rates")
             .and_then(|r| Vec::<ethos_shared::report::Rate>::deserialize(r).ok())

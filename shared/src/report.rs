@@ -107,6 +107,10 @@ pub struct Report {
     /// Persons per 1,000 inhabitants, for the municipalities whose population was entered.
     #[serde(default)]
     pub rates: Vec<Rate>,
+    /// Young persons, 18 to 26 (domain.md §6.3): the age-band rows 18–22 and 23–26 added up;
+    /// `null` where either is hidden, so it tells nothing the age table hides.
+    #[serde(default)]
+    pub youth_18_26: Option<u64>,
 }
 
 /// Persons counted in a municipality per 1,000 of its inhabitants (domain.md §6.4). The persons
@@ -615,6 +619,7 @@ pub fn build(input: ReportInput<'_>) -> Report {
         public,
     );
     let rates = rates(&tables, input.population);
+    let youth_18_26 = youth(&tables);
     Report {
         count: input.count,
         generated_at: input.generated_at,
@@ -630,6 +635,7 @@ pub fn build(input: ReportInput<'_>) -> Report {
         duplicate_records_merged: headline.merged,
         tables,
         rates,
+        youth_18_26,
         quality: Quality {
             unresolved_duplicate_groups: unresolved,
             resolved_duplicate_groups: resolved,
@@ -640,6 +646,17 @@ pub fn build(input: ReportInput<'_>) -> Report {
             records_per_organisation_type,
         },
     }
+}
+
+/// The persons of the youth age bands (18–26), from the age table as published: the sum of its
+/// youth rows, or `None` if any of them is hidden.
+fn youth(tables: &[Table]) -> Option<u64> {
+    let ages = tables.iter().find(|t| t.id == "by_age_band")?;
+    AgeBand::ALL.iter().filter(|b| b.is_youth()).try_fold(0, |sum, band| {
+        let row = ages.rows.iter().find(|r| r.key.get("age_band").is_some_and(|c| c == band.code()));
+        // A band without a row had nobody.
+        Some(sum + row.map_or(Some(0), |r| r.persons)?)
+    })
 }
 
 /// Records per organisation and per organisation type (domain.md §6.5). Public: the cell rule

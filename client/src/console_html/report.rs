@@ -311,6 +311,17 @@ pub fn report(r: &Report, lang: Lang) -> String {
     for (k, (title, testid)) in sections.into_iter().enumerate() {
         h.open("section", &[("class", "report__section"), ("data-testid", testid)]);
         h.el("h2", &[("class", "utrecht-heading-2")], title);
+        if k == 2 {
+            // Youth (18–26) is a policy group of its own: a figure above the profile tables.
+            h.open("div", &[("class", "figures figures--small")]);
+            h.figure(
+                tr(lang, "jongeren van 18 tot en met 26 jaar", "young people aged 18 to 26"),
+                // Hidden when an age band it adds up is hidden: `x`, whatever the band's reason.
+                &r.youth_18_26.map_or_else(|| "x".to_string(), |n| num(n, lang)),
+                "report-youth",
+            );
+            h.close("div");
+        }
         for t in r.tables.iter().filter(|t| section_of(&t.id) == k) {
             report_table(&mut h, r, t, lang);
         }

@@ -55,6 +55,34 @@ fn one_organisation() -> Vec<(String, OrganisationType)> {
 }
 
 #[test]
+fn youth_adds_up_the_18_to_26_bands_and_hides_when_one_of_them_is_hidden() {
+    let ages = |rows: &[(&str, Option<u64>)]| Table {
+        id: "by_age_band".into(),
+        title: String::new(),
+        title_en: String::new(),
+        dimensions: vec!["age_band".into()],
+        total: None,
+        rows: rows
+            .iter()
+            .map(|(code, n)| Row {
+                key: BTreeMap::from([("age_band".to_string(), code.to_string())]),
+                persons: *n,
+                suppressed: n.is_none().then_some(Suppression::Primary),
+                children: None,
+                children_suppressed: None,
+            })
+            .collect(),
+        multiple_answers: false,
+    };
+    let t = ages(&[("0-17", Some(3)), ("18-22", Some(7)), ("23-26", Some(9)), ("27-29", Some(12))]);
+    assert_eq!(youth(&[t]), Some(16));
+    let t = ages(&[("18-22", Some(7)), ("30-39", Some(12))]);
+    assert_eq!(youth(&[t]), Some(7), "a band without a row had nobody");
+    let t = ages(&[("18-22", None), ("23-26", Some(9))]);
+    assert_eq!(youth(&[t]), None, "18–22 hidden: the sum would give it back");
+}
+
+#[test]
 fn public_unknown_share_is_null_where_the_unknown_row_is_hidden() {
     // 40 persons: gender unknown for 3 (primary); age unknown for 6 with 2 of 18-22, so the
     // unknown row goes as the smallest other cell (secondary); household known for all.

@@ -736,6 +736,12 @@ fn internal_mismatches(report: &Value, exp: &Expected) -> Vec<String> {
             out.push(format!("headline {name}: expected {want}, got {}", report[*name]));
         }
     }
+    // domain.md §6.3: youth is 18 to 26 — the two age bands 18-22 and 23-26.
+    let ages = &exp.tables["by_age_band"];
+    let youth: u64 = ["18-22", "23-26"].iter().filter_map(|b| ages.get(&key_of(&[("age_band", b)]))).sum();
+    if report["youth_18_26"] != json!(youth) {
+        out.push(format!("youth_18_26: expected {youth}, got {}", report["youth_18_26"]));
+    }
     for table in report["tables"].as_array().map(Vec::as_slice).unwrap_or_default() {
         let id = &table["id"];
         if table["total"].is_null() {

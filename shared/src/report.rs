@@ -840,8 +840,12 @@ fn headline_sums(
 /// Rates per 1,000 inhabitants from the (already disclosed) municipality table.
 fn rates(tables: &[Table], population: &[(String, u64)]) -> Vec<Rate> {
     let rows = tables.iter().find(|t| t.id == "by_municipality").map(|t| t.rows.as_slice()).unwrap_or(&[]);
+    // In the region's order (domain.md §1), as the municipality table.
+    let place = |code: &str| municipality::region().position(|g| g.code == code).unwrap_or(usize::MAX);
+    let mut population: Vec<&(String, u64)> = population.iter().collect();
+    population.sort_by_key(|(code, _)| place(code));
     population
-        .iter()
+        .into_iter()
         .filter(|(_, inhabitants)| *inhabitants > 0)
         .map(|(code, inhabitants)| {
             let (persons, suppressed) = rows

@@ -93,6 +93,11 @@ pub struct Captures {
     /// source definition give a small history away (an organisation alone in its type has the
     /// type's persons, so the two estimates must hide alike).
     pub hide_sources: bool,
+    /// Organisations whose persons public disclosure hides secondarily (`x`): each type with
+    /// its organisations is a line — the type's persons bound the sum of its organisations', so
+    /// with one organisation hidden, the type minus the others would bound it (set by
+    /// [`Captures::of_records`], by organisation only).
+    pub secondary_sources: Vec<String>,
 }
 
 impl Captures {
@@ -154,6 +159,7 @@ impl Captures {
             histories,
             unlinkable,
             hide_sources: false,
+            secondary_sources: Vec::new(),
         }
     }
 
@@ -206,7 +212,11 @@ impl Captures {
             SourceBy::OrganisationType => SourceBy::Organisation,
             SourceBy::Organisation => SourceBy::OrganisationType,
         };
-        captures.hide_sources = by_source(other).gives_a_history_away();
+        let other_captures = by_source(other);
+        captures.hide_sources = other_captures.gives_a_history_away();
+        if by == SourceBy::Organisation {
+            captures.secondary_sources = organisations_to_hide(&captures, &other_captures, organisations);
+        }
         captures
     }
 
@@ -401,7 +411,8 @@ pub struct History {
 pub struct Model {
     /// Pairs of source ids with an interaction term.
     pub interactions: Vec<[String; 2]>,
-    pub aic: f64,
+    /// `null` in public disclosure.
+    pub aic: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -452,7 +463,9 @@ pub fn body(captures: &Captures, fitted: &Fitted, by: SourceBy, disclosure: Disc
             .map(|(i, n)| {
                 // A source that saw every linkable person shows `observed` itself.
                 let gives_observed = observed_s.is_some() && n == fitted.observed;
-                let s = primary(n).or((sources_hidden || gives_observed).then_some(Suppression::Secondary));
+                let in_a_line = public && captures.secondary_sources.contains(&captures.sources[i]);
+                let s = primary(n)
+                    .or((sources_hidden || gives_observed || in_a_line).then_some(Suppression::Secondary));
                 SourcePersons { id: id(i), persons: shown(n, s), suppressed: s }
             })
             .collect(),
@@ -464,7 +477,9 @@ pub fn body(captures: &Captures, fitted: &Fitted, by: SourceBy, disclosure: Disc
         method: fitted.method,
         model: fitted.aic.map(|aic| Model {
             interactions: fitted.interactions.iter().map(|&(i, j)| [id(i), id(j)]).collect(),
-            aic,
+            // Public: no AIC — unrounded, it is a function of the histories that, with the
+            // margins, can single out a small one.
+            aic: (!public).then_some(aic),
         }),
         estimate: figure(fitted.estimate),
         unseen: figure(fitted.unseen),
@@ -472,6 +487,37 @@ pub fn body(captures: &Captures, fitted: &Fitted, by: SourceBy, disclosure: Disc
         total_estimate: figure(fitted.estimate + captures.unlinkable as f64),
         warnings: fitted.warnings.clone(),
     }
+}
+
+/// The organisations to hide secondarily in public: per type, its organisations' persons with
+/// the type's persons as the line's total (an upper bound of their sum, so a single hidden
+/// organisation would be bounded by the type minus the others).
+fn organisations_to_hide(
+    by_organisation: &Captures,
+    by_type: &Captures,
+    organisations: &[(String, OrganisationType)],
+) -> Vec<String> {
+    let org_persons = by_organisation.persons_per_source();
+    let type_persons = by_type.persons_per_source();
+    let mut hide = Vec::new();
+    for (t, type_id) in by_type.sources.iter().enumerate() {
+        let members: Vec<usize> = (0..by_organisation.sources.len())
+            .filter(|&i| {
+                organisations
+                    .iter()
+                    .any(|(name, kind)| name == &by_organisation.sources[i] && kind.code() == type_id)
+            })
+            .collect();
+        let mut values: Vec<u64> = members.iter().map(|&i| org_persons[i]).collect();
+        values.push(type_persons[t]);
+        let line = Line { cells: (0..members.len()).collect(), total: members.len() };
+        for (j, why) in suppress(&values, &[line]).into_iter().enumerate().take(members.len()) {
+            if why == Some(Suppression::Secondary) {
+                hide.push(by_organisation.sources[members[j]].clone());
+            }
+        }
+    }
+    hide
 }
 
 /// Public disclosure of `observed` and `unlinkable` (domain.md §6 and §8): the two sum to the

@@ -357,7 +357,9 @@ async fn report_carries_the_estimate_with_the_report_disclosure() {
     assert_eq!(public["sources"][0], internal["sources"][0]);
     assert_eq!(public["histories"], json!([]));
     assert_eq!(public["method"], internal["method"]);
-    assert_eq!(public["model"], internal["model"]);
+    assert_eq!(public["model"]["interactions"], internal["model"]["interactions"], "the chosen model");
+    assert!(internal["model"]["aic"].is_f64());
+    assert_eq!(public["model"]["aic"], Value::Null, "public: no AIC (a function of the histories)");
     assert_eq!(public["warnings"], internal["warnings"]);
 }
 

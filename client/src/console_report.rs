@@ -44,6 +44,10 @@ pub fn ReportPage(id: Uuid) -> impl IntoView {
         spawn_local(async move {
             let answer =
                 get::<serde_json::Value>(c, &format!("/counts/{id}/report?disclosure={}", d.code())).await;
+            // A late answer for a version the user has already left is dropped.
+            if disclosure.get_untracked() != d {
+                return;
+            }
             if let Ok(v) = &answer {
                 by_type.set(estimate_member(&v["estimate"]));
             }

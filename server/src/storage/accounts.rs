@@ -166,7 +166,8 @@ impl Storage {
     }
 
     /// Records a wrong team code and forgets those older than `keep_since` (client addresses
-    /// are personal data: kept only as long as the rate limit needs them).
+    /// are personal data, kept for the rate limit only: the last ones stay until the next
+    /// failure).
     pub async fn add_enrol_failure(
         &self,
         client_addr: &str,

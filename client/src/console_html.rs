@@ -73,6 +73,23 @@ impl Html {
         self
     }
 
+    /// Opens the `<svg>` of a chart: `width` × `height` user units, its content said in `label`
+    /// for screen readers.
+    pub fn chart_svg(&mut self, width: &str, height: &str, label: &str) -> &mut Self {
+        self.open(
+            "svg",
+            &[
+                ("xmlns", "http://www.w3.org/2000/svg"),
+                ("class", "chart__svg"),
+                ("width", width),
+                ("height", height),
+                ("viewBox", &format!("0 0 {width} {height}")),
+                ("role", "img"),
+                ("aria-label", label),
+            ],
+        )
+    }
+
     /// An element without content (`<circle …></circle>`).
     pub fn empty(&mut self, tag: &str, attrs: &[(&str, &str)]) -> &mut Self {
         self.open(tag, attrs).close(tag)
@@ -499,18 +516,7 @@ pub fn bar_chart(title: &str, items: &[(String, Option<u64>, String)], testid: &
     let max = items.iter().filter_map(|i| i.1).max().unwrap_or(0);
     let height = (ROW * items.len() as u32).to_string();
     let summary = items.iter().map(|(l, _, v)| format!("{l} {v}")).collect::<Vec<_>>().join("; ");
-    h.open(
-        "svg",
-        &[
-            ("xmlns", "http://www.w3.org/2000/svg"),
-            ("class", "chart__svg"),
-            ("width", &W.to_string()),
-            ("height", &height),
-            ("viewBox", &format!("0 0 {W} {height}")),
-            ("role", "img"),
-            ("aria-label", &format!("{title}: {summary}")),
-        ],
-    );
+    h.chart_svg(&W.to_string(), &height, &format!("{title}: {summary}"));
     for (i, (label, value, shown)) in items.iter().enumerate() {
         let y = i as u32 * ROW;
         let len = bar_len(value.unwrap_or(0), max, BAR);

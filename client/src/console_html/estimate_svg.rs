@@ -43,24 +43,14 @@ pub fn count_and_estimate_svg(
     let mut h = Html::new();
     h.open("figure", &[("class", "chart estimate__chart"), ("data-testid", "estimate-bars")]);
     h.el("figcaption", &[("class", "chart__title")], tr(lang, "Telling en schatting", "Count and estimate"));
-    h.open(
-        "svg",
-        &[
-            ("xmlns", "http://www.w3.org/2000/svg"),
-            ("class", "chart__svg"),
-            ("width", &px(W)),
-            ("height", &px(height)),
-            ("viewBox", &format!("0 0 {} {}", px(W), px(height))),
-            ("role", "img"),
-            (
-                "aria-label",
-                &format!(
-                    "{label_count} {}; {label_total} {} (95 %: {range_text})",
-                    persons(counted, lang),
-                    persons(total, lang)
-                ),
-            ),
-        ],
+    h.chart_svg(
+        &px(W),
+        &px(height),
+        &format!(
+            "{label_count} {}; {label_total} {} (95 %: {range_text})",
+            persons(counted, lang),
+            persons(total, lang)
+        ),
     );
     let text = |h: &mut Html, x: f64, y: f64, anchor: &str, class: &str, s: &str| {
         h.el("text", &[("x", &px(x)), ("y", &px(y)), ("text-anchor", anchor), ("class", class)], s);
@@ -274,18 +264,7 @@ pub fn venn_svg(names: &[String], histories: &[History], ids: &[String], lang: L
         &[("class", "chart__title")],
         tr(lang, "Wie zag wie: overlap tussen de bronnen", "Who saw whom: overlap between the sources"),
     );
-    h.open(
-        "svg",
-        &[
-            ("xmlns", "http://www.w3.org/2000/svg"),
-            ("class", "chart__svg"),
-            ("width", &px(W)),
-            ("height", &px(H)),
-            ("viewBox", &format!("0 0 {} {}", px(W), px(H))),
-            ("role", "img"),
-            ("aria-label", &region_words.join("; ")),
-        ],
-    );
+    h.chart_svg(&px(W), &px(H), &region_words.join("; "));
     for (i, &(x, y, r)) in circles.iter().enumerate() {
         let (cx, cy) = place(x, y);
         h.open(
@@ -405,18 +384,7 @@ pub fn upset_svg(names: &[String], histories: &[History], ids: &[String], lang: 
             "Who saw whom: persons per combination of sources",
         ),
     );
-    h.open(
-        "svg",
-        &[
-            ("xmlns", "http://www.w3.org/2000/svg"),
-            ("class", "chart__svg"),
-            ("width", &px(w)),
-            ("height", &px(h_total)),
-            ("viewBox", &format!("0 0 {} {}", px(w), px(h_total))),
-            ("role", "img"),
-            ("aria-label", &words.join("; ")),
-        ],
-    );
+    h.chart_svg(&px(w), &px(h_total), &words.join("; "));
     for (c, &(mask, n)) in cols.iter().enumerate() {
         let x = LABEL + col_w * c as f64;
         let len = bar_len(n, max, (TOP - 24.0) as u32) as f64;

@@ -189,6 +189,15 @@ impl TestApp {
             .assert_status(201)
     }
 
+    /// Revokes a team code (`DELETE /api/v1/invites/{id}`, asserting `204`).
+    pub async fn revoke_invite(&self, coordinator: &str, invite: &Value) {
+        self.delete(&format!("/api/v1/invites/{}", id_of(invite)))
+            .bearer_auth(coordinator)
+            .reply()
+            .await
+            .assert_status(204);
+    }
+
     pub async fn enroll(&self, code: &str) -> Device {
         let body = self
             .post("/api/v1/enroll")

@@ -34,11 +34,7 @@ async fn world(app: &TestApp) -> World {
     app.sync(&field.device.token, &[r.clone(), record_with_key(&key(1)), record_with_key(&key(1))]).await;
     let doomed = app.create_invite(&field.coordinator, &field.count_id, "Ingetrokken").await;
     let revoked = app.enroll(doomed["code"].as_str().expect("code")).await;
-    app.delete(&format!("/api/v1/invites/{}", id_of(&doomed)))
-        .bearer_auth(&field.coordinator)
-        .reply()
-        .await
-        .assert_status(204);
+    app.revoke_invite(&field.coordinator, &doomed).await;
     World {
         coordinator: field.coordinator,
         analyst,

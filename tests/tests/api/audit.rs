@@ -30,11 +30,7 @@ async fn every_change_to_a_count_is_in_its_audit_log_with_who_and_when() {
         .reply()
         .await
         .assert_status(200);
-    app.delete(&format!("/api/v1/invites/{}", id_of(&field.invite)))
-        .bearer_auth(&field.coordinator)
-        .reply()
-        .await
-        .assert_status(204);
+    app.revoke_invite(&field.coordinator, &field.invite).await;
     app.set_status(&field.coordinator, &field.count_id, "locked").await;
 
     // Act

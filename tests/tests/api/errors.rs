@@ -251,11 +251,7 @@ async fn an_unknown_team_code_is_invite_invalid_403() {
 async fn a_device_whose_code_was_revoked_is_device_revoked_401() {
     let app = spawn_app().await;
     let field = app.field("live").await;
-    app.delete(&format!("/api/v1/invites/{}", ethos_tests::id_of(&field.invite)))
-        .bearer_auth(&field.coordinator)
-        .reply()
-        .await
-        .assert_status(204);
+    app.revoke_invite(&field.coordinator, &field.invite).await;
 
     let reply =
         raw_sync(&app, &field.device.token, "application/json", json!({ "records": [] }).to_string()).await;

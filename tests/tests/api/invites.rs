@@ -307,11 +307,7 @@ async fn a_revoked_team_code_is_invite_invalid() {
     let coordinator = app.coordinator().await;
     let count_id = app.create_count(&coordinator).await["id"].as_str().expect("id").to_string();
     let code = app.create_invite(&coordinator, &count_id, ORGANISATION).await;
-    app.delete(&format!("/api/v1/invites/{}", code["id"].as_str().expect("id")))
-        .bearer_auth(&coordinator)
-        .reply()
-        .await
-        .assert_status(204);
+    app.revoke_invite(&coordinator, &code).await;
 
     // Act
     let reply = enroll(&app, code["code"].as_str().expect("code")).await;
@@ -429,11 +425,7 @@ async fn a_revoked_team_code_stays_listed_as_revoked() {
     let coordinator = app.coordinator().await;
     let count_id = app.create_count(&coordinator).await["id"].as_str().expect("id").to_string();
     let code = app.create_invite(&coordinator, &count_id, ORGANISATION).await;
-    app.delete(&format!("/api/v1/invites/{}", code["id"].as_str().expect("id")))
-        .bearer_auth(&coordinator)
-        .reply()
-        .await
-        .assert_status(204);
+    app.revoke_invite(&coordinator, &code).await;
 
     let list = app.get(&format!("/api/v1/counts/{count_id}/invites")).bearer_auth(&coordinator).reply().await;
 

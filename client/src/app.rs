@@ -638,7 +638,7 @@ fn SyncCard() -> impl IntoView {
                     )
                 )
             }
-            Some(Failure::Server(code)) => {
+            Some(Failure::Server { status: code, .. }) => {
                 let when = s
                     .retry_at
                     .map(|t| t.with_timezone(&Local).format("%H:%M:%S").to_string())
@@ -706,7 +706,8 @@ fn SyncCard() -> impl IntoView {
                     </div>
                 }
             })}
-            <p class="utrecht-paragraph utrecht-paragraph--small" data-testid="sync-status" aria-live="polite">{status_line}</p>
+            <p class="utrecht-paragraph utrecht-paragraph--small" data-testid="sync-status" aria-live="polite"
+                data-retry-at=move || c.sync.get().retry_at.map(|t| t.to_rfc3339())>{status_line}</p>
             {move || (c.storage.get() == "denied").then(|| view! {
                 <p class="utrecht-paragraph utrecht-paragraph--small muted" data-testid="storage-warning">
                     {t!(c.lang,

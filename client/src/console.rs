@@ -13,7 +13,7 @@ use crate::i18n::tr;
 use crate::platform;
 use chrono::{DateTime, Local, NaiveDate, TimeZone, Utc};
 use ethos_shared::api::{
-    Count, Invite, Items, LoginRequest, LoginResponse, NewCount, NewInvite, StatusChange,
+    Count, ErrorBody, Invite, Items, LoginRequest, LoginResponse, NewCount, NewInvite, StatusChange,
 };
 use ethos_shared::count::{CountStatus, OrganisationType};
 use ethos_shared::report::Disclosure;
@@ -98,11 +98,7 @@ pub(crate) async fn call(c: Con, method: &str, path: &str, body: Option<String>)
         return Ok(answer.body);
     }
     let error = platform::error_body(&answer.body);
-    let retry_after = error
-        .as_ref()
-        .and_then(|e| e.details.as_ref())
-        .and_then(|d| d.get("retry_after_secs"))
-        .and_then(|v| v.as_u64());
+    let retry_after = error.as_ref().and_then(ErrorBody::retry_after_secs);
     let code = error.map(|e| e.code).unwrap_or_default();
     if answer.status == 401 && token.is_some() {
         let lang = c.lang.get_untracked();

@@ -87,8 +87,9 @@ impl Entry {
 pub enum Failure {
     /// No answer at all: offline, server down, connection cut, answer lost in transit.
     Network,
-    /// 5xx, 429 or an answer that could not be read: try again later.
-    Server(u16),
+    /// 5xx, 429 or an answer that could not be read: try again later, not before the
+    /// server's `retry_after_secs` (503 `storage_full` asks for 5 minutes).
+    Server { status: u16, retry_after_secs: Option<u64> },
     /// 413: the batch was too large; send smaller batches.
     TooLarge,
     /// 401 `unauthorized` / `device_revoked`: this phone may no longer send. Stop until the
@@ -151,9 +152,14 @@ impl Backoff {
         Duration::seconds(secs.min(BACKOFF_MAX_SECS))
     }
 
-    pub fn fail(&mut self, now: DateTime<Utc>) -> DateTime<Utc> {
+    /// Counts a failure; the next try waits the backoff delay or, if longer, what the server
+    /// asked for (capped at `BACKOFF_MAX_SECS`: a phone about to go offline again should not
+    /// sit on its records for long because of one answer).
+    pub fn fail(&mut self, now: DateTime<Utc>, server_asks_secs: Option<u64>) -> DateTime<Utc> {
         self.failures = self.failures.saturating_add(1);
-        let at = now + Self::delay(self.failures);
+        let asked =
+            server_asks_secs.map_or(0, |s| i64::try_from(s).unwrap_or(i64::MAX).min(BACKOFF_MAX_SECS));
+        let at = now + Self::delay(self.failures).max(Duration::seconds(asked));
         self.next_at = Some(at);
         at
     }
@@ -391,8 +397,9 @@ impl Outbox {
                 self.batch_size = (self.batch_size / 2).max(1);
                 Next::Continue
             }
-            Failure::TooLarge | Failure::Network | Failure::Server(_) => {
-                Next::RetryAt(self.backoff.fail(now))
+            Failure::TooLarge | Failure::Network => Next::RetryAt(self.backoff.fail(now, None)),
+            Failure::Server { retry_after_secs, .. } => {
+                Next::RetryAt(self.backoff.fail(now, *retry_after_secs))
             }
         }
     }
@@ -694,7 +701,7 @@ mod tests {
         let mut o = outbox_with(1);
         let now = t("2026-10-15T20:41:00Z");
         let batch = o.take_batch(now).unwrap();
-        o.apply_failure(&batch, &Failure::Server(503), now);
+        o.apply_failure(&batch, &Failure::Server { status: 503, retry_after_secs: Some(5) }, now);
         assert_eq!(o.backoff.failures, 1);
         let batch = o.take_batch(now).unwrap();
         o.apply_response(&batch, &answer(&batch, SyncStatus::Stored, "2026-10-15T20:41:03Z"), now);
@@ -709,7 +716,8 @@ mod tests {
         let now = t("2026-10-15T20:41:00Z");
         let first = o.take_batch(now).unwrap();
 
-        let next = o.apply_failure(&first, &Failure::Server(503), now);
+        let busy = Failure::Server { status: 503, retry_after_secs: Some(5) };
+        let next = o.apply_failure(&first, &busy, now);
 
         assert_eq!(next, Next::RetryAt(now + Duration::seconds(5)));
         assert_eq!(o.counts(), Counts { queued: 2, ..Default::default() });
@@ -719,6 +727,34 @@ mod tests {
         assert_eq!(resend.body.records, first.body.records);
         o.apply_response(&resend, &answer(&resend, SyncStatus::Stored, "2026-10-15T20:41:06Z"), now);
         assert_eq!(o.counts(), Counts { confirmed: 2, ..Default::default() });
+    }
+
+    #[test]
+    fn the_phone_waits_as_long_as_the_server_asks_when_that_is_longer_than_the_backoff() {
+        // 503 `storage_full` asks for 300 s; `storage_busy` for 5 s, shorter than a later backoff.
+        let mut o = outbox_with(1);
+        let now = t("2026-10-15T20:41:00Z");
+        let full = Failure::Server { status: 503, retry_after_secs: Some(300) };
+        let batch = o.take_batch(now).unwrap();
+        assert_eq!(o.apply_failure(&batch, &full, now), Next::RetryAt(now + Duration::seconds(300)));
+        assert!(!o.should_sync(Trigger::Timer, now + Duration::seconds(299)));
+
+        let mut o = outbox_with(1);
+        let busy = Failure::Server { status: 503, retry_after_secs: Some(5) };
+        let mut delays = Vec::new();
+        for _ in 0..4 {
+            let batch = o.take_batch(now).unwrap();
+            match o.apply_failure(&batch, &busy, now) {
+                Next::RetryAt(at) => delays.push((at - now).num_seconds()),
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(delays, vec![5, 10, 20, 40], "the backoff still grows");
+
+        let mut o = outbox_with(1);
+        let batch = o.take_batch(now).unwrap();
+        let absurd = Failure::Server { status: 429, retry_after_secs: Some(u64::MAX) };
+        assert_eq!(o.apply_failure(&batch, &absurd, now), Next::RetryAt(now + Duration::seconds(300)));
     }
 
     #[test]

@@ -193,9 +193,18 @@ fn failure_of(answer: &Answer) -> Failure {
     match answer.status {
         401 | 403 => Failure::Unauthorized { code: error_code(&answer.body) },
         413 => Failure::TooLarge,
-        s => Failure::Server(s),
+        status => Failure::Server {
+            status,
+            retry_after_secs: from_json::<ErrorBody>(&answer.body)
+                .ok()
+                .as_ref()
+                .and_then(ErrorBody::retry_after_secs),
+        },
     }
 }
+
+/// A 200 whose body could not be read: as a server error, with the usual backoff.
+const UNREADABLE: Failure = Failure::Server { status: 200, retry_after_secs: None };
 
 /// `POST /api/v1/enroll`. The error is the server's stable code, or `network`.
 pub async fn enroll(code: &str) -> Result<EnrollResponse, String> {
@@ -213,7 +222,7 @@ pub async fn enroll(code: &str) -> Result<EnrollResponse, String> {
 pub async fn sync(token: &str, body: String) -> Result<SyncResponse, Failure> {
     let answer = request("POST", "/sync", Some(token), Some(body)).await?;
     if answer.status == 200 {
-        from_json(&answer.body).map_err(|_| Failure::Server(200))
+        from_json(&answer.body).map_err(|_| UNREADABLE)
     } else {
         Err(failure_of(&answer))
     }
@@ -223,7 +232,7 @@ pub async fn sync(token: &str, body: String) -> Result<SyncResponse, Failure> {
 pub async fn device_count(token: &str) -> Result<Count, Failure> {
     let answer = request("GET", "/device/count", Some(token), None).await?;
     if answer.status == 200 {
-        from_json(&answer.body).map_err(|_| Failure::Server(200))
+        from_json(&answer.body).map_err(|_| UNREADABLE)
     } else {
         Err(failure_of(&answer))
     }

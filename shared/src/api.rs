@@ -15,6 +15,14 @@ pub struct ErrorBody {
     pub details: Option<serde_json::Value>,
 }
 
+impl ErrorBody {
+    /// How long the server asks the caller to wait (429 and 503 carry `details.retry_after_secs`
+    /// beside the `Retry-After` header, which a browser's fetch may not expose).
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        self.details.as_ref()?.get("retry_after_secs")?.as_u64()
+    }
+}
+
 value_set!(Role {
     Coordinator = "coordinator", "coördinator", "coordinator";
     Analyst = "analyst", "analist", "analyst";

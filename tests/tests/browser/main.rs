@@ -7,6 +7,8 @@
 //! - `proxy`: a loopback TCP proxy that can lose the answer to a sync request.
 //! - `phone`: one browser with a fresh profile per test; waits, taps, typing, screenshots.
 //! - `people`: recording a person tap by tap through the question flow.
+//! - `storage_full`: the server's database full during a sync; the phone keeps the record,
+//!   waits as long as the server asks, and sends it once there is room.
 //! - `console`, `console_page`: the coordinator console on a laptop (1280×900), end to end:
 //!   login, a count and a team code, records arriving on the dashboard, a duplicate decided,
 //!   the report (screenshots `console-*.png`).
@@ -31,3 +33,4 @@ mod people;
 mod phone;
 mod proxy;
 mod site;
+mod storage_full;

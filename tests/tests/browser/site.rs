@@ -7,7 +7,7 @@
 //! IndexedDB.
 
 use ethos_server::{Application, Config};
-use ethos_tests::{new_count, Role, SendExt, ORGANISATION, PASSWORD};
+use ethos_tests::{new_count, Role, SendExt, Tuning, ORGANISATION, PASSWORD};
 use serde_json::{json, Value};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -24,6 +24,8 @@ pub struct Site {
     web_dir: PathBuf,
     client: reqwest::Client,
     server: Option<Running>,
+    /// Used at every (re)start; [`Site::restart_tuned`] changes it.
+    tuning: Tuning,
 }
 
 struct Running {
@@ -58,6 +60,11 @@ pub fn client_dist() -> PathBuf {
 impl Site {
     /// Starts a server on `127.0.0.1` on a free port, serving `client/dist`.
     pub async fn start() -> Site {
+        Site::start_tuned(Tuning::default()).await
+    }
+
+    /// As `start`, with the given tuning (a database size cap, say).
+    pub async fn start_tuned(tuning: Tuning) -> Site {
         let web_dir = client_dist();
         let dir = tempfile::tempdir().expect("a temporary directory");
         let client = reqwest::Client::builder()
@@ -65,7 +72,7 @@ impl Site {
             .build()
             .expect("an HTTP client");
         let mut site =
-            Site { addr: SocketAddr::from(([127, 0, 0, 1], 0)), dir, web_dir, client, server: None };
+            Site { addr: SocketAddr::from(([127, 0, 0, 1], 0)), dir, web_dir, client, server: None, tuning };
         site.run().await;
         site
     }
@@ -80,7 +87,7 @@ impl Site {
         // The old socket of this address may linger for a moment after a stop.
         let mut tries = 0;
         let app = loop {
-            match Application::build(config.clone()).await {
+            match Application::build_tuned(config.clone(), None, self.tuning.clone()).await {
                 Ok(app) => break app,
                 Err(_) if self.addr.port() != 0 && tries < 50 => {
                     tries += 1;
@@ -110,6 +117,12 @@ impl Site {
 
     /// Starts the server again on the same address and database: the phone is back online.
     pub async fn restart(&mut self) {
+        self.run().await;
+    }
+
+    /// Starts the server again as `restart` does, with another tuning.
+    pub async fn restart_tuned(&mut self, tuning: Tuning) {
+        self.tuning = tuning;
         self.run().await;
     }
 
@@ -152,16 +165,26 @@ impl Site {
         Team { coordinator, count_name: text(&count, "name"), count_id, code: text(&invite, "code") }
     }
 
-    /// Every record the server holds for the team's count, as the coordinator sees them.
+    /// Every record the server holds for the team's count, as the coordinator sees them
+    /// (all pages).
     pub async fn records(&self, team: &Team) -> Vec<Value> {
-        let body = self
-            .client
-            .get(self.url(&format!("/api/v1/counts/{}/records?limit=1000", team.count_id)))
-            .bearer_auth(&team.coordinator)
-            .reply()
-            .await
-            .assert_status(200);
-        body["items"].as_array().cloned().expect("items")
+        let mut records = Vec::new();
+        let mut after = String::new();
+        loop {
+            let path = format!("/api/v1/counts/{}/records?limit=1000&after={after}", team.count_id);
+            let page = self
+                .client
+                .get(self.url(&path))
+                .bearer_auth(&team.coordinator)
+                .reply()
+                .await
+                .assert_status(200);
+            records.extend(page["items"].as_array().cloned().expect("items"));
+            match page["next_after"].as_str() {
+                Some(next) => after = next.to_string(),
+                None => return records,
+            }
+        }
     }
 }
 

@@ -458,7 +458,8 @@ pub fn build(input: ReportInput<'_>) -> Report {
     let provinces = provinces();
     let mut province_counts = vec![0u64; provinces.len()];
     let mut group_children = vec![0u64; CountGroup::ALL.len()];
-    let mut unknown = vec![0u64; 10];
+    // Persons with `unknown` per profile field, in `PROFILE_FIELDS` order.
+    let mut unknown = vec![0u64; crate::record::PROFILE_FIELDS.len()];
     for p in &people {
         let r = &records[p.primary].attributes;
         let cat = r.living_situation.conceptual_category() as usize;
@@ -592,23 +593,12 @@ pub fn build(input: ReportInput<'_>) -> Report {
     };
     let persons = t.persons_total.max(1) as f64;
     let share = |field: &str, n: u64| (!unknown_hidden(field)).then_some(n as f64 / persons);
-    let unknown_share = [
-        "age_band",
-        "gender",
-        "household",
-        "children",
-        "duration",
-        "residence_status",
-        "income",
-        "care_needs",
-        "previous_facility",
-        "housing_need",
-    ]
-    .iter()
-    .zip(&unknown)
-    .map(|(f, n)| (f.to_string(), share(f, *n)))
-    .chain(std::iter::once(("origin".to_string(), share("origin", unknown_origin))))
-    .collect();
+    let unknown_share = crate::record::PROFILE_FIELDS
+        .iter()
+        .zip(&unknown)
+        .map(|(f, n)| (f.to_string(), share(f, *n)))
+        .chain(std::iter::once(("origin".to_string(), share("origin", unknown_origin))))
+        .collect();
     // `records_without_key` is the keyless persons, and persons_total minus it the linkable
     // ones: a line, as the estimate's `unlinkable` and `observed` (one rule for both).
     // Persons whose children are unknown: the `unknown` row of the children table.

@@ -15,6 +15,7 @@ pub use handlers::report::report_of;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
 
 /// Everything the server needs to start.
@@ -124,6 +125,7 @@ impl Application {
         F: std::future::Future<Output = ()> + Send + 'static,
     {
         let storage = self.state.storage.clone();
+        let housekeeping = tokio::spawn(housekeeping(storage.clone(), self.state.tuning.login_window));
         let app = routes::router(self.state).into_make_service_with_connect_info::<SocketAddr>();
         match self.tls {
             None => axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await?,
@@ -140,7 +142,27 @@ impl Application {
                     .await?;
             }
         }
+        housekeeping.abort();
         storage.close().await;
         Ok(())
+    }
+}
+
+/// Forgets what is kept only for a while: failed logins and wrong team codes (with client
+/// addresses, personal data) once the rate limits' window has passed them, and expired
+/// sessions. Runs once per window, at least every minute, while the server runs; a failure
+/// (the database busy, say) is logged and tried again the next time.
+async fn housekeeping(storage: storage::Storage, window: chrono::Duration) {
+    let every = window.to_std().unwrap_or_default().clamp(Duration::from_secs(1), Duration::from_secs(60));
+    let mut ticks = tokio::time::interval(every);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        let now = chrono::Utc::now();
+        match storage.forget_failures_before(now - window, now).await {
+            Ok(0) => {}
+            Ok(removed) => tracing::debug!(removed, "housekeeping: expired failures and sessions forgotten"),
+            Err(e) => tracing::warn!(error = %e, "housekeeping failed; trying again later"),
+        }
     }
 }

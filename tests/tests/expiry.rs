@@ -123,3 +123,62 @@ async fn behind_a_trusted_proxy_the_rate_limit_counts_the_forwarded_address() {
     login_from(&app, "user5", "wrong", "10.1.1.1, 203.0.113.7").await.assert_error(429, "too_many_requests");
     login_from(&app, "user6", "wrong", "203.0.113.8").await.assert_error(401, "unauthorized");
 }
+
+/// Rows of a table in the test's database, read from another connection.
+async fn rows(app: &TestApp, table: &str) -> i64 {
+    use sqlx::{ConnectOptions, Connection};
+    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(app.db_path())
+        .read_only(true)
+        .connect()
+        .await
+        .unwrap();
+    let n = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&mut conn).await.unwrap();
+    conn.close().await.unwrap();
+    n
+}
+
+#[tokio::test]
+async fn failed_attempts_and_expired_sessions_are_forgotten_once_their_window_has_passed_without_new_traffic()
+{
+    // Arrange: a rate-limit window of 2 s and sessions of 2 s; a failed login and a wrong team
+    // code (each stored with the client's address, personal data) and one session.
+    let app = spawn_app_tuned(tuning(|t| {
+        t.login_window = chrono::Duration::seconds(2);
+        t.session_lifetime = chrono::Duration::seconds(2);
+    }))
+    .await;
+    app.add_user("coordinator", Role::Coordinator).await;
+    app.login("coordinator", "wrong password").await.assert_error(401, "unauthorized");
+    app.post("/api/v1/enroll")
+        .json(&json!({ "code": "NOPE-NOPE" }))
+        .reply()
+        .await
+        .assert_error(403, "invite_invalid");
+    app.login("coordinator", PASSWORD).await.assert_status(200);
+    assert_eq!(
+        (
+            rows(&app, "login_failures").await,
+            rows(&app, "enrol_failures").await,
+            rows(&app, "sessions").await
+        ),
+        (1, 1, 1)
+    );
+
+    // Act: nothing more happens; wait for the window and a housekeeping round after it.
+    let started = std::time::Instant::now();
+    let mut left = (1, 1, 1);
+    while left != (0, 0, 0) && started.elapsed() < Duration::from_secs(15) {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        left = (
+            rows(&app, "login_failures").await,
+            rows(&app, "enrol_failures").await,
+            rows(&app, "sessions").await,
+        );
+    }
+
+    // Assert: all three are gone, soon after the window (2 s, plus a round every 2 s).
+    assert_eq!(left, (0, 0, 0), "failures and sessions left after {:?}", started.elapsed());
+    assert!(started.elapsed() < Duration::from_secs(6), "forgotten after {:?}", started.elapsed());
+    app.login("coordinator", PASSWORD).await.assert_status(200); // the account itself is untouched
+}

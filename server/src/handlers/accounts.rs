@@ -64,7 +64,7 @@ pub async fn login(
             Ok(Json(LoginResponse { token, role: user.role, expires_at }))
         }
         _ => {
-            state.storage.add_login_failure(&req.username, &client, now, now - window).await?;
+            state.storage.add_login_failure(&req.username, &client, now).await?;
             tracing::warn!(client = %client, "failed login");
             Err(ApiError::Unauthorized("wrong username or password"))
         }

@@ -41,7 +41,7 @@ pub async fn enroll(
     let token = new_token();
     let enrolled = state.storage.enroll(&code, &token_hash(&token), label.as_deref(), now).await?;
     let Some((device_id, count, organisation, dedup_secret)) = enrolled else {
-        state.storage.add_enrol_failure(&client, now, now - window).await?;
+        state.storage.add_enrol_failure(&client, now).await?;
         tracing::warn!(client = %client, "enrolment with an invalid team code");
         return Err(ApiError::InviteInvalid);
     };

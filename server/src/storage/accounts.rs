@@ -91,11 +91,6 @@ impl Storage {
             .bind(ts(expires_at))
             .execute(&mut *tx)
             .await?;
-        // Expired sessions are of no use to anyone: clear them on the way.
-        sqlx::query("DELETE FROM sessions WHERE expires_at <= ?")
-            .bind(ts(Utc::now()))
-            .execute(&mut *tx)
-            .await?;
         audit(&mut tx, &Actor::User(user.username.clone()), "login", None, None, serde_json::Value::Null)
             .await?;
         tx.commit().await
@@ -165,20 +160,10 @@ impl Storage {
         Ok((row.try_get("n")?, oldest.map(|o| parse_ts(&o)).transpose()?))
     }
 
-    /// Records a wrong team code and forgets those older than `keep_since` (client addresses
-    /// are personal data, kept for the rate limit only: the last ones stay until the next
-    /// failure).
-    pub async fn add_enrol_failure(
-        &self,
-        client_addr: &str,
-        at: DateTime<Utc>,
-        keep_since: DateTime<Utc>,
-    ) -> sqlx::Result<()> {
+    /// Records a wrong team code (client addresses are personal data, kept for the rate limit
+    /// only: `forget_failures_before` removes them once the window has passed).
+    pub async fn add_enrol_failure(&self, client_addr: &str, at: DateTime<Utc>) -> sqlx::Result<()> {
         let mut tx = self.write_tx().await?;
-        sqlx::query("DELETE FROM enrol_failures WHERE at <= ?")
-            .bind(ts(keep_since))
-            .execute(&mut *tx)
-            .await?;
         sqlx::query("INSERT INTO enrol_failures (client_addr, at) VALUES (?, ?)")
             .bind(client_addr)
             .bind(ts(at))
@@ -187,20 +172,14 @@ impl Storage {
         tx.commit().await
     }
 
-    /// Records a failed login and forgets those older than `keep_since` (as for team codes;
-    /// the audit log keeps its own entry).
+    /// Records a failed login (as for team codes; the audit log keeps its own entry).
     pub async fn add_login_failure(
         &self,
         username: &str,
         client_addr: &str,
         at: DateTime<Utc>,
-        keep_since: DateTime<Utc>,
     ) -> sqlx::Result<()> {
         let mut tx = self.write_tx().await?;
-        sqlx::query("DELETE FROM login_failures WHERE at <= ?")
-            .bind(ts(keep_since))
-            .execute(&mut *tx)
-            .await?;
         sqlx::query("INSERT INTO login_failures (username, client_addr, at) VALUES (?, ?, ?)")
             .bind(username)
             .bind(client_addr)
@@ -221,6 +200,31 @@ impl Storage {
 }
 
 impl Storage {
+    /// Forgets failed logins and wrong team codes at or before `before` (the rate limits'
+    /// window has passed them), and sessions that have expired. Returns the rows removed.
+    pub async fn forget_failures_before(
+        &self,
+        before: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> sqlx::Result<u64> {
+        let mut tx = self.write_tx().await?;
+        let mut removed = 0;
+        for table in ["login_failures", "enrol_failures"] {
+            removed += sqlx::query(&format!("DELETE FROM {table} WHERE at <= ?"))
+                .bind(ts(before))
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        }
+        removed += sqlx::query("DELETE FROM sessions WHERE expires_at <= ?")
+            .bind(ts(now))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok(removed)
+    }
+
     /// Creates the account or gives it a new password (the demo's accounts only).
     pub async fn set_demo_user(
         &self,

@@ -58,8 +58,8 @@ pub enum ApiError {
     #[error("the database is busy; nothing was stored, try again in {} seconds", Self::BUSY_RETRY_SECS)]
     StorageBusy,
     /// 503: the database or its disk is full. Nothing of the request was stored; the device keeps
-    /// its records and tries again with its own backoff (the field app does not read
-    /// `Retry-After`, which is for other clients) until an operator has made room.
+    /// its records and its automatic retries wait `details.retry_after_secs` (as `Retry-After`)
+    /// until an operator has made room.
     #[error("the server's storage is full; nothing was stored, try again later")]
     StorageFull,
     /// 500: logged with its cause, answered without it.

@@ -125,7 +125,9 @@ impl Application {
         F: std::future::Future<Output = ()> + Send + 'static,
     {
         let storage = self.state.storage.clone();
-        let housekeeping = tokio::spawn(housekeeping(storage.clone(), self.state.tuning.login_window));
+        // Aborted when this function returns by any path (or its future is dropped).
+        let mut housekeeping =
+            AbortOnDrop(tokio::spawn(housekeeping(storage.clone(), self.state.tuning.login_window)));
         let app = routes::router(self.state).into_make_service_with_connect_info::<SocketAddr>();
         match self.tls {
             None => axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await?,
@@ -142,14 +144,25 @@ impl Application {
                     .await?;
             }
         }
-        housekeeping.abort();
+        // Let a round in progress end before the database closes (no spurious warning).
+        housekeeping.0.abort();
+        let _ = (&mut housekeeping.0).await;
         storage.close().await;
         Ok(())
     }
 }
 
-/// Forgets what is kept only for a while: failed logins and wrong team codes (with client
-/// addresses, personal data) once the rate limits' window has passed them, and expired
+/// A background task that ends with its owner.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Forgets what is kept only for a while: the rate limits' failed logins and wrong team codes
+/// (with client addresses, personal data; the audit log keeps its own `login.failed` entry) once the rate limits' window has passed them, and expired
 /// sessions. Runs once per window, at least every minute, while the server runs; a failure
 /// (the database busy, say) is logged and tried again the next time.
 async fn housekeeping(storage: storage::Storage, window: chrono::Duration) {

@@ -459,7 +459,7 @@ pub fn build(input: ReportInput<'_>) -> Report {
     let mut province_counts = vec![0u64; provinces.len()];
     let mut group_children = vec![0u64; CountGroup::ALL.len()];
     // Persons with `unknown` per profile field, in `PROFILE_FIELDS` order.
-    let mut unknown = vec![0u64; crate::record::PROFILE_FIELDS.len()];
+    let mut unknown = [0u64; crate::record::PROFILE_FIELDS.len()];
     for p in &people {
         let r = &records[p.primary].attributes;
         let cat = r.living_situation.conceptual_category() as usize;
@@ -481,7 +481,8 @@ pub fn build(input: ReportInput<'_>) -> Report {
             }
         }
         group_children[r.living_situation.count_group() as usize] += u64::from(r.children.counted());
-        let flags = [
+        // Typed by the list's length: a field added to one and not the other does not compile.
+        let flags: [bool; crate::record::PROFILE_FIELDS.len()] = [
             r.age_band == AgeBand::Unknown,
             r.gender == Gender::Unknown,
             r.household == Household::Unknown,

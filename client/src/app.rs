@@ -1388,16 +1388,21 @@ fn ReviewStep(f: Flow) -> impl IntoView {
             (Step::HousingNeed, tr(lang, "Woonbehoefte", "Housing need"), p.housing_need.label(lang).into()),
         ]
     };
+    // A <dl> may hold only dt/dd groups: each row's action is a dd of its own, and its name
+    // says what it changes ("Wijzig Leeftijd" to a screen reader, not ten times "Wijzig").
     view! {
         <dl class="review" data-testid="review">
             {move || rows().into_iter().map(|(step, label, value)| view! {
                 <div class="review__row">
                     <dt>{label}</dt>
                     <dd>{value}</dd>
-                    <button type="button" class="utrecht-button utrecht-button--subtle review__edit"
-                        data-testid=format!("review-edit-{step:?}") on:click=move |_| f.go(step)>
-                        {t!(c.lang, "Wijzig", "Change")}
-                    </button>
+                    <dd class="review__edit">
+                        <button type="button" class="utrecht-button utrecht-button--subtle"
+                            data-testid=format!("review-edit-{step:?}") on:click=move |_| f.go(step)>
+                            {t!(c.lang, "Wijzig", "Change")}
+                            <span class="visually-hidden">" " {label}</span>
+                        </button>
+                    </dd>
                 </div>
             }).collect_view()}
         </dl>

@@ -390,16 +390,41 @@ fn report_size(dist: &Path) -> Result<u64> {
 }
 
 fn demo(serve_args: &[String]) -> Result<()> {
+    // `ethos demo` gives the demo accounts new passwords: if a demo already serves on this
+    // address, going on would change its passwords under it and then fail to bind. Say so
+    // before minutes of building.
+    let bind = demo_bind(serve_args);
+    if let Err(e) = std::net::TcpListener::bind(&bind) {
+        bail!(
+            "cannot listen on {bind} ({e}). Is the demo already running? Stop it (Ctrl-C), or give \
+             another address: cargo xtask demo --bind 127.0.0.1:8081"
+        );
+    }
     build_client(true, false)?;
     eprintln!("xtask: building the server (release)");
     run(cargo().args(["build", "--release", "-p", "ethos-server"]))?;
     let ethos = target_dir().join("release").join("ethos");
     // `ethos demo` prints the links, so it needs the address `serve` will listen on.
-    let bind: Vec<&String> = serve_args.iter().skip_while(|a| *a != "--bind").take(2).collect();
-    run(Command::new(&ethos).args(["demo", "--db", "ethos.db"]).args(bind).current_dir(root()))?;
+    run(Command::new(&ethos).args(["demo", "--db", "ethos.db", "--bind", &bind]).current_dir(root()))?;
     let mut serve = Command::new(&ethos);
     serve.args(["serve", "--db", "ethos.db"]).args(serve_args).current_dir(root());
     exec(serve)
+}
+
+/// The address `ethos serve` will listen on: `--bind ADDR` or `--bind=ADDR` among the serve
+/// arguments, else `ETHOS_BIND`, else its default.
+fn demo_bind(serve_args: &[String]) -> String {
+    let mut args = serve_args.iter();
+    while let Some(arg) = args.next() {
+        if arg == "--bind" {
+            if let Some(addr) = args.next() {
+                return addr.clone();
+            }
+        } else if let Some(addr) = arg.strip_prefix("--bind=") {
+            return addr.to_string();
+        }
+    }
+    std::env::var("ETHOS_BIND").unwrap_or_else(|_| "127.0.0.1:8080".to_string())
 }
 
 #[cfg(unix)]
@@ -435,4 +460,16 @@ fn ensure_browser() -> Result<()> {
     run(Command::new("apt-get")
         .args(["install", "-y", "-qq", "chromium", "chromium-driver"])
         .env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::demo_bind;
+
+    #[test]
+    fn the_demo_listens_where_serve_will() {
+        let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(demo_bind(&args(&["--bind", "0.0.0.0:9000"])), "0.0.0.0:9000");
+        assert_eq!(demo_bind(&args(&["--tls-cert", "c.pem", "--bind=127.0.0.1:8443"])), "127.0.0.1:8443");
+    }
 }

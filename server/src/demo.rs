@@ -14,7 +14,7 @@
 
 use crate::secrets::{new_dedup_secret, new_team_code, new_token, normalise_team_code, token_hash};
 use crate::storage::{Actor, Storage, User};
-use chrono::{DateTime, Datelike, Duration, FixedOffset, Local, Months, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, FixedOffset, Months, NaiveDate, TimeZone, Utc};
 use ethos_shared::api::{Count, NewCount, NewInvite, SyncStatus, MAX_SYNC_RECORDS};
 use ethos_shared::count::{CountStatus, OrganisationType};
 use ethos_shared::record::DedupKey;
@@ -172,10 +172,11 @@ async fn example_count(
     Ok(ExampleCount { count, records: progress.records_total, void: progress.records_void })
 }
 
-/// 20:00 local time on the reference date: the window of the Dutch ETHOS counts runs 20:00–20:00.
+/// 20:00 on the reference date in the region's time zone (not the server's: a server on UTC
+/// would make it 21:00 in Maastricht): the window of the Dutch ETHOS counts runs 20:00–20:00.
 fn window_start(reference_date: NaiveDate) -> anyhow::Result<DateTime<FixedOffset>> {
     let evening = reference_date.and_hms_opt(20, 0, 0).ok_or_else(|| anyhow::anyhow!("no 20:00"))?;
-    let local = Local
+    let local = chrono_tz::Europe::Amsterdam
         .from_local_datetime(&evening)
         .earliest()
         .ok_or_else(|| anyhow::anyhow!("20:00 on {reference_date} does not exist here"))?;
@@ -259,4 +260,18 @@ async fn fill(storage: &Storage, coordinator: &User, example: &Example, count: &
         )
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::window_start;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn the_example_window_starts_at_eight_in_the_evening_in_maastricht_in_winter_and_summer() -> anyhow::Result<()> {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| anyhow::anyhow!("a date"));
+        assert_eq!(window_start(day(2025, 11, 25)?)?.to_rfc3339(), "2025-11-25T20:00:00+01:00");
+        assert_eq!(window_start(day(2025, 6, 25)?)?.to_rfc3339(), "2025-06-25T20:00:00+02:00");
+        Ok(())
+    }
 }

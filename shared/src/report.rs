@@ -620,8 +620,8 @@ pub fn build(input: ReportInput<'_>) -> Report {
         persons_including_children: headline.including,
         records_total: headline.records_total,
         records_counted: headline.counted,
-        records_void: Some(t.records_void),
-        records_training: Some(t.records_training),
+        records_void: headline.void,
+        records_training: headline.training,
         records_without_key: without_key_hidden.is_none().then_some(t.records_without_key),
         duplicate_records_merged: headline.merged,
         tables,
@@ -794,14 +794,18 @@ struct HeadlineSums {
     merged: Option<u64>,
     counted: Option<u64>,
     records_total: Option<u64>,
+    training: Option<u64>,
+    void: Option<u64>,
 }
 
 /// - persons + accompanying children = persons including children: the sum goes when exactly
 ///   one part is hidden;
 /// - persons + merged duplicates = counted records: merged duplicates go when persons are
 ///   hidden (and counted records when 1–4);
-/// - counted + training + void = all records: all records go when counted records are hidden
-///   (training and void records are shown: they count no person).
+/// - counted + training + void = all records: each 1–4 goes (api.md: every headline figure
+///   follows the cell rule), and while exactly one of the four is hidden the smallest other
+///   non-zero one of training, void and all records goes too (not counted records, which
+///   would open the line above).
 fn headline_sums(
     t: &crate::counting::Totals,
     persons_hidden: bool,
@@ -814,17 +818,37 @@ fn headline_sums(
             merged: Some(t.duplicate_records_merged),
             counted: Some(t.records_counted),
             records_total: Some(t.records_total),
+            training: Some(t.records_training),
+            void: Some(t.records_void),
         };
     }
     let keep = |hide: bool, n: u64| (!hide && !is_small(n)).then_some(n);
     let counted = keep(false, t.records_counted);
     let merged = keep(persons_hidden && counted.is_some(), t.duplicate_records_merged);
+    // The records line: counted, training, void, all.
+    let values = [t.records_counted, t.records_training, t.records_void, t.records_total];
+    let mut hidden = [
+        counted.is_none(),
+        is_small(t.records_training),
+        is_small(t.records_void),
+        is_small(t.records_total),
+    ];
+    while hidden.iter().filter(|h| **h).count() == 1 {
+        let smallest = (1..4).filter(|&i| !hidden[i] && values[i] > 0).min_by_key(|&i| values[i]);
+        match smallest {
+            Some(i) => hidden[i] = true,
+            None => break, // all others are zero: the hidden one is zero too, nothing to recover
+        }
+    }
+    let records = |i: usize| (!hidden[i]).then_some(values[i]);
     HeadlineSums {
         // Both parts hidden: the sum gives neither away.
         including: keep(persons_hidden != children_hidden, t.persons_including_children),
         merged,
         counted,
-        records_total: keep(counted.is_none(), t.records_total),
+        records_total: records(3),
+        training: records(1),
+        void: records(2),
     }
 }
 

@@ -192,3 +192,25 @@ fn public_records_without_key_go_when_the_linkable_persons_are_one_to_four() {
     let public = report(&records, &one_organisation(), Disclosure::Public);
     assert_eq!((public.persons_total, public.records_without_key), (Some(30), None));
 }
+
+#[test]
+fn public_training_and_void_records_of_1_to_4_are_hidden_and_so_is_one_more_figure_of_their_line() {
+    // api.md: every headline figure follows the cell rule; counted + training + void = total.
+    let training = |n: u128| {
+        let mut r = person(n, true, 0, Profile::unknown());
+        r.training = true;
+        r
+    };
+    // 30 counted persons and 2 training records: total − counted would give the 2 back.
+    let mut records: Vec<ReportRecord> = (0..30u128).map(|n| person(n, true, 0, Profile::unknown())).collect();
+    records.extend([training(100), training(101)]);
+    let internal = report(&records, &one_organisation(), Disclosure::Internal);
+    let figures = |r: &Report| (r.records_counted, r.records_training, r.records_void, r.records_total);
+    assert_eq!(figures(&internal), (Some(30), Some(2), Some(0), Some(32)));
+    let public = report(&records, &one_organisation(), Disclosure::Public);
+    assert_eq!(figures(&public), (Some(30), None, Some(0), None));
+
+    // A count with one training record only: nothing of it shows, and nothing is implied.
+    let public = report(&[training(1)], &one_organisation(), Disclosure::Public);
+    assert_eq!(figures(&public), (Some(0), None, Some(0), None));
+}

@@ -261,7 +261,8 @@ async fn report(n: usize) -> anyhow::Result<()> {
         columns.len()
     );
     println!("ratio report / SQL: {:.2}", report_secs / sql_secs);
-    println!("persons {:?} of {} records", report.persons_total, n);
+    let persons = report.persons_total.map_or_else(|| "hidden".to_string(), |p| p.to_string());
+    println!("persons {persons} of {n} records");
     Ok(())
 }
 

@@ -371,7 +371,12 @@ async fn report(
         )
         .await?;
     storage.close().await;
-    println!("{out}");
+    // CSV ends with its own line break; one more would be an empty row in a spreadsheet.
+    if out.ends_with('\n') {
+        print!("{out}");
+    } else {
+        println!("{out}");
+    }
     Ok(())
 }
 

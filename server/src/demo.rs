@@ -187,6 +187,10 @@ fn window_start(reference_date: NaiveDate) -> anyhow::Result<DateTime<FixedOffse
 /// population. Each step finds what an earlier run did, so running it twice stores nothing twice.
 async fn fill(storage: &Storage, coordinator: &User, example: &Example, count: &Count) -> anyhow::Result<()> {
     let plan = plan(example, count.starts_at);
+    // The phones of a past count enrolled before its window and synced at its end: the console
+    // then shows their last contact then, not "3 minutes ago" on a count of last year.
+    let enrolled_at = count.starts_at.with_timezone(&Utc) - Duration::hours(1);
+    let synced_at = count.ends_at.with_timezone(&Utc);
     let invites = storage.list_invites(count.id).await?;
     let enrolled = storage.count_devices(count.id).await?;
     let mut devices = Vec::new();
@@ -210,7 +214,7 @@ async fn fill(storage: &Storage, coordinator: &User, example: &Example, count: &
                 // The token is thrown away: nobody can sync with these devices afterwards.
                 let hash = token_hash(&new_token());
                 storage
-                    .enroll(&code, &hash, Some("voorbeeldtoestel"), Utc::now())
+                    .enroll(&code, &hash, Some("voorbeeldtoestel"), enrolled_at)
                     .await?
                     .ok_or_else(|| {
                         anyhow::anyhow!("the example team code of {} was refused", source.organisation)
@@ -231,7 +235,7 @@ async fn fill(storage: &Storage, coordinator: &User, example: &Example, count: &
         for chunk in records.chunks(MAX_SYNC_RECORDS) {
             let items = ethos_shared::sync::parse_batch(chunk);
             let results = storage
-                .sync_batch(device, items, Some(0), Utc::now())
+                .sync_batch(device, items, Some(0), synced_at)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             if let Some(bad) =
@@ -268,7 +272,8 @@ mod tests {
     use chrono::NaiveDate;
 
     #[test]
-    fn the_example_window_starts_at_eight_in_the_evening_in_maastricht_in_winter_and_summer() -> anyhow::Result<()> {
+    fn the_example_window_starts_at_eight_in_the_evening_in_maastricht_in_winter_and_summer(
+    ) -> anyhow::Result<()> {
         let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| anyhow::anyhow!("a date"));
         assert_eq!(window_start(day(2025, 11, 25)?)?.to_rfc3339(), "2025-11-25T20:00:00+01:00");
         assert_eq!(window_start(day(2025, 6, 25)?)?.to_rfc3339(), "2025-06-25T20:00:00+02:00");

@@ -6,9 +6,11 @@
 //! `data-action` / `data-arg`; each page has one listener that reads them (`platform::action_of`).
 //! No `style` attribute anywhere: the Content-Security-Policy forbids them; classes are in app.css.
 
+mod chart;
 pub mod comparison;
 pub mod estimate;
 mod estimate_svg;
+mod label;
 pub mod report;
 
 use crate::console_model::*;
@@ -19,6 +21,8 @@ use ethos_shared::count::CountStatus;
 use ethos_shared::municipality;
 use ethos_shared::Lang;
 use uuid::Uuid;
+
+pub use chart::bar_chart;
 
 /// Escapes text for HTML content and attribute values.
 pub fn esc(s: &str) -> String {
@@ -500,64 +504,6 @@ pub fn code_sheet(
 
 // ---------------------------------------------------------------- charts and dashboard
 
-/// A horizontal SVG bar chart of (label, value, value as shown); a hidden value draws no bar.
-pub fn bar_chart(title: &str, items: &[(String, Option<u64>, String)], testid: &str) -> String {
-    const W: u32 = 600;
-    const LABEL: u32 = 236;
-    const BAR: u32 = 300;
-    const ROW: u32 = 26;
-    let mut h = Html::new();
-    h.open("figure", &[("class", "chart"), ("data-testid", testid)]);
-    h.el("figcaption", &[("class", "chart__title")], title);
-    if items.is_empty() {
-        h.el("p", &[("class", "utrecht-paragraph muted")], "–").close("figure");
-        return h.finish();
-    }
-    let max = items.iter().filter_map(|i| i.1).max().unwrap_or(0);
-    let height = (ROW * items.len() as u32).to_string();
-    let summary = items.iter().map(|(l, _, v)| format!("{l} {v}")).collect::<Vec<_>>().join("; ");
-    h.chart_svg(&W.to_string(), &height, &format!("{title}: {summary}"));
-    for (i, (label, value, shown)) in items.iter().enumerate() {
-        let y = i as u32 * ROW;
-        let len = bar_len(value.unwrap_or(0), max, BAR);
-        let short = if label.chars().count() > 34 {
-            format!("{}…", label.chars().take(33).collect::<String>())
-        } else {
-            label.clone()
-        };
-        h.open("g", &[]).el("title", &[], label);
-        h.el(
-            "text",
-            &[
-                ("x", &(LABEL - 8).to_string()),
-                ("y", &(y + 18).to_string()),
-                ("text-anchor", "end"),
-                ("class", "chart__label"),
-            ],
-            &short,
-        );
-        h.open(
-            "rect",
-            &[
-                ("x", &LABEL.to_string()),
-                ("y", &(y + 4).to_string()),
-                ("width", &len.to_string()),
-                ("height", &(ROW - 8).to_string()),
-                ("class", "chart__bar"),
-            ],
-        )
-        .close("rect");
-        h.el(
-            "text",
-            &[("x", &(LABEL + len + 6).to_string()), ("y", &(y + 18).to_string()), ("class", "chart__value")],
-            shown,
-        );
-        h.close("g");
-    }
-    h.close("svg").close("figure");
-    h.finish()
-}
-
 /// The figures and charts of the live dashboard.
 pub fn dashboard(b: &Dashboard, lang: Lang) -> String {
     let mut h = Html::new();
@@ -991,16 +937,5 @@ mod tests {
         assert!(svg
             .starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"qr\" data-testid=\"invite-qr\""));
         assert!(svg.contains("<path d=\"M0 0h7v1H0z"));
-    }
-
-    #[test]
-    fn bar_charts_scale_to_the_largest_value_and_draw_no_bar_for_a_hidden_one() {
-        let items =
-            vec![("a".to_string(), Some(10), "10".to_string()), ("b".to_string(), None, "<5".to_string())];
-        let svg = bar_chart("Titel", &items, "chart");
-        assert!(svg.contains("width=\"300\" height=\"18\""), "{svg}");
-        assert!(svg.contains("width=\"0\""));
-        assert!(svg.contains("&lt;5"));
-        assert!(svg.contains("aria-label=\"Titel: a 10; b &lt;5\""));
     }
 }

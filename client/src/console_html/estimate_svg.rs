@@ -3,12 +3,16 @@
 //! 4–6. Every text passes through the escaping builder of `console_html`.
 
 use super::estimate::{listing, persons};
+use super::label::{fit, wrap};
 use super::Html;
 use crate::console_model::{bar_len, num};
 use crate::i18n::tr;
 use ethos_shared::estimate::History;
 use ethos_shared::Lang;
 use std::f64::consts::PI;
+
+/// The font size of `.chart__label` in app.css, for fitting the names.
+const LABEL_PX: f64 = 14.0;
 
 /// A coordinate in SVG text: one decimal.
 fn px(x: f64) -> String {
@@ -320,11 +324,7 @@ pub fn venn_svg(names: &[String], histories: &[History], ids: &[String], lang: L
                 ("class", &format!("venn__c venn__c{i}")),
             ],
         );
-        let short: String = if name.chars().count() > 42 {
-            format!("{}…", name.chars().take(41).collect::<String>())
-        } else {
-            name.clone()
-        };
+        let short = fit(name, W - lx - 24.0 - 4.0, LABEL_PX);
         h.open("text", &[("x", &px(lx + 24.0)), ("y", &px(y + 13.0)), ("class", "chart__label")]);
         h.el("title", &[], name);
         h.text(&short).close("text");
@@ -348,12 +348,23 @@ pub fn venn_svg(names: &[String], histories: &[History], ids: &[String], lang: L
     h.finish()
 }
 
+/// Where the UpSet chart's columns start, and the room its names have left of them (right
+/// aligned 10 before the columns, 4 clear of the edge).
+const UPSET_LABEL: f64 = 220.0;
+const UPSET_ROOM: f64 = UPSET_LABEL - 10.0 - 4.0;
+
+/// A source's name and its persons beside the UpSet chart's dots, in one or two lines: a long
+/// name is cut before the number, which always shows.
+fn upset_label(name: &str, persons: u64, lang: Lang) -> Vec<String> {
+    wrap(name, &format!(" ({})", num(persons, lang)), UPSET_ROOM, LABEL_PX, 2)
+}
+
 /// The UpSet chart for 4 to 6 sources: one column per history (largest first) with a bar of its
 /// persons, and below it a dot per source, filled where the source saw those persons.
 pub fn upset_svg(names: &[String], histories: &[History], ids: &[String], lang: Lang) -> String {
-    const LABEL: f64 = 220.0;
+    const LABEL: f64 = UPSET_LABEL;
     const TOP: f64 = 150.0;
-    const DOT_ROW: f64 = 24.0;
+    const LINE: f64 = 16.0;
     let mut cols: Vec<(usize, u64)> =
         by_mask(histories, ids).into_iter().enumerate().skip(1).filter(|&(_, n)| n > 0).collect();
     cols.sort_by(|a, b| {
@@ -361,10 +372,15 @@ pub fn upset_svg(names: &[String], histories: &[History], ids: &[String], lang: 
     });
     let col_w = if cols.len() > 24 { 18.0 } else { 30.0 };
     let w = LABEL + col_w * cols.len().max(1) as f64 + 16.0;
-    let h_total = TOP + 12.0 + DOT_ROW * ids.len() as f64 + 8.0;
     let max = cols.iter().map(|c| c.1).max().unwrap_or(0);
     let per_source: Vec<u64> =
         (0..ids.len()).map(|i| cols.iter().filter(|(m, _)| m >> i & 1 == 1).map(|(_, n)| n).sum()).collect();
+    let labels: Vec<Vec<String>> =
+        names.iter().zip(&per_source).map(|(name, &n)| upset_label(name, n, lang)).collect();
+    // Rows of dots as high as two lines when a name needs two.
+    let dot_row = if labels.iter().any(|l| l.len() > 1) { 2.0 * LINE + 4.0 } else { 24.0 };
+    let dot_y = |i: usize| TOP + 12.0 + dot_row * i as f64 + dot_row / 2.0;
+    let h_total = TOP + 12.0 + dot_row * ids.len() as f64 + 8.0;
     let words: Vec<String> = cols
         .iter()
         .map(|&(m, n)| {
@@ -411,39 +427,37 @@ pub fn upset_svg(names: &[String], histories: &[History], ids: &[String], lang: 
         );
         let rows: Vec<usize> = (0..ids.len()).filter(|i| mask >> i & 1 == 1).collect();
         if let (Some(&first), Some(&last)) = (rows.first(), rows.last()) {
-            let y = |i: usize| TOP + 12.0 + DOT_ROW * i as f64 + DOT_ROW / 2.0;
             h.empty(
                 "line",
                 &[
                     ("x1", &px(x + col_w / 2.0)),
-                    ("y1", &px(y(first))),
+                    ("y1", &px(dot_y(first))),
                     ("x2", &px(x + col_w / 2.0)),
-                    ("y2", &px(y(last))),
+                    ("y2", &px(dot_y(last))),
                     ("class", "upset__link"),
                 ],
             );
         }
         for i in 0..ids.len() {
-            let y = TOP + 12.0 + DOT_ROW * i as f64 + DOT_ROW / 2.0;
+            let y = dot_y(i);
             let class = if mask >> i & 1 == 1 { "upset__dot upset__dot--on" } else { "upset__dot" };
             h.empty("circle", &[("cx", &px(x + col_w / 2.0)), ("cy", &px(y)), ("r", "6"), ("class", class)]);
         }
         h.close("g");
     }
-    for (i, name) in names.iter().enumerate() {
-        let y = TOP + 12.0 + DOT_ROW * i as f64 + DOT_ROW / 2.0 + 5.0;
-        let label = format!("{name} ({})", num(per_source[i], lang));
-        let short: String = if label.chars().count() > 30 {
-            format!("{}…", label.chars().take(29).collect::<String>())
-        } else {
-            label.clone()
-        };
+    for (i, lines) in labels.iter().enumerate() {
+        // The lines centred on the row of dots; one line stands 5 below the centre.
+        let first = dot_y(i) + 5.0 - LINE * (lines.len() - 1) as f64 / 2.0;
         h.open(
             "text",
-            &[("x", &px(LABEL - 10.0)), ("y", &px(y)), ("text-anchor", "end"), ("class", "chart__label")],
+            &[("x", &px(LABEL - 10.0)), ("y", &px(first)), ("text-anchor", "end"), ("class", "chart__label")],
         );
-        h.el("title", &[], &label);
-        h.text(&short).close("text");
+        h.el("title", &[], &format!("{} ({})", names[i], num(per_source[i], lang)));
+        for (k, line) in lines.iter().enumerate() {
+            let y = px(first + LINE * k as f64);
+            h.el("tspan", &[("x", &px(LABEL - 10.0)), ("y", &y)], line);
+        }
+        h.close("text");
     }
     h.close("svg");
     h.el(
@@ -457,4 +471,41 @@ pub fn upset_svg(names: &[String], histories: &[History], ids: &[String], lang: 
     );
     h.close("figure");
     h.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::label::{text_width, DEMO_ORGANISATIONS};
+    use super::*;
+
+    /// The names beside the UpSet chart's dots: every demo organisation, with up to thousands
+    /// of persons, stands whole within the name column.
+    #[test]
+    fn the_demo_organisations_fit_the_upset_name_column_whole() {
+        for name in DEMO_ORGANISATIONS {
+            for persons in [7, 1_234] {
+                let lines = upset_label(name, persons, Lang::Nl);
+                assert!(lines.len() <= 2 && !lines.concat().contains('…'), "cut: {lines:?}");
+                assert!(lines.last().is_some_and(|l| l.ends_with(&format!("({})", num(persons, Lang::Nl)))));
+                for line in &lines {
+                    assert!(text_width(line, LABEL_PX) <= UPSET_ROOM, "{line:?} is too wide");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_name_too_long_for_two_lines_is_cut_before_its_number() {
+        let name = "Stichting voor maatschappelijke opvang, beschermd wonen en begeleiding Zuid-Limburg";
+        let lines = upset_label(name, 12, Lang::Nl);
+        assert_eq!(lines.len(), 2);
+        assert!(lines[1].ends_with("… (12)"), "{lines:?}");
+        let svg = upset_svg(
+            &[name.to_string(), "b".into(), "c".into(), "d".into()],
+            &[History { sources: vec!["1".into(), "2".into()], persons: 3 }],
+            &["1".into(), "2".into(), "3".into(), "4".into()],
+            Lang::Nl,
+        );
+        assert!(svg.contains(&format!("<title>{name} (3)</title>")), "the whole name: {svg}");
+    }
 }

@@ -609,13 +609,41 @@ pub fn audit_table(list: &[&AuditEntry], lang: Lang) -> String {
     h.finish()
 }
 
+/// What the records table shows: `shown` rows of the `loaded` ones (fewer while searching),
+/// of the count's `total` if known, and in what order (the order of `GET …/records`).
+pub fn records_summary(
+    shown: usize,
+    loaded: usize,
+    total: Option<u64>,
+    lang: Lang,
+) -> (String, &'static str) {
+    let (shown, loaded) = (num(shown as u64, lang), num(loaded as u64, lang));
+    let count = match (total.map(|t| num(t, lang)), shown == loaded, lang) {
+        (Some(t), true, Lang::Nl) => format!("{loaded} van {t} records geladen."),
+        (Some(t), true, Lang::En) => format!("{loaded} of {t} records loaded."),
+        (Some(t), false, Lang::Nl) => format!("{shown} gevonden in de {loaded} geladen records (van {t})."),
+        (Some(t), false, Lang::En) => format!("{shown} found in the {loaded} loaded records (of {t})."),
+        (None, true, Lang::Nl) => format!("{loaded} records geladen."),
+        (None, true, Lang::En) => format!("{loaded} records loaded."),
+        (None, false, Lang::Nl) => format!("{shown} gevonden in de {loaded} geladen records."),
+        (None, false, Lang::En) => format!("{shown} found in the {loaded} loaded records."),
+    };
+    // Record ids made by the field app start with the time the record was saved (UUID v7).
+    let order = tr(
+        lang,
+        "Volgorde: op het volledige record-id, oplopend, zoals de server ze levert (niet op tijdstip van waarneming). Bij records uit de veld-app is dat ongeveer de volgorde van invoer.",
+        "Order: by the full record id, ascending, as the server sends them (not by time observed). For records from the field app that is about the order in which they were entered.",
+    );
+    (count, order)
+}
+
 pub fn records_table(rows: &[&StoredRecord], coordinator: bool, lang: Lang) -> String {
     let mut h = Html::new();
     h.open("div", &[("class", "table-scroll")]);
     h.table(
         "data-table data-table--compact",
         "records-table",
-        tr(lang, "Records van deze telling", "Records of this count"),
+        tr(lang, "Records van deze telling, op record-id", "Records of this count, by record id"),
         true,
         &[
             ("Id", false),
@@ -929,6 +957,19 @@ mod tests {
         assert!(!sheet.contains("K7PQ-2QXM"), "a locked count prints no codes: {sheet}");
         let sheet = code_sheet(&[invite], ("Telling", false), "http://x", now, Lang::Nl);
         assert!(sheet.contains("K7PQ-2QXM"));
+    }
+
+    #[test]
+    fn the_records_summary_says_loaded_of_total_and_the_order() {
+        let (count, order) = records_summary(100, 100, Some(579), Lang::Nl);
+        assert_eq!(count, "100 van 579 records geladen.");
+        assert!(order.starts_with("Volgorde: op het volledige record-id, oplopend"), "{order}");
+        assert_eq!(records_summary(100, 100, Some(1579), Lang::En).0, "100 of 1,579 records loaded.");
+        assert_eq!(
+            records_summary(12, 200, Some(579), Lang::Nl).0,
+            "12 gevonden in de 200 geladen records (van 579)."
+        );
+        assert_eq!(records_summary(100, 100, None, Lang::En).0, "100 records loaded.");
     }
 
     #[test]

@@ -3,7 +3,9 @@
 
 use crate::console::{con, download_csv, fetch, get, loaded, markup, modal, pending, send, t, Con, Fail};
 use crate::console_html::{self as html, default_primary, short};
-use crate::console_model::{duplicate_group, duplicate_groups, record_matches, record_page, stored_record};
+use crate::console_model::{
+    duplicate_group, duplicate_groups, record_matches, record_page, stored_record, Dashboard,
+};
 use crate::i18n::tr;
 use chrono::Local;
 use ethos_shared::api::{Decision, DuplicateGroup, ResolveRequest, StoredRecord, VoidRequest};
@@ -36,6 +38,8 @@ pub fn RecordsPage(id: Uuid) -> impl IntoView {
     let query = RwSignal::new(String::new());
     let voiding = RwSignal::new(None::<StoredRecord>);
     let message = RwSignal::new(None::<String>);
+    // Every record of the count, training and void included: what the pages add up to.
+    let total = RwSignal::new(None::<u64>);
     let load = move |after: Option<String>| {
         busy.set(true);
         spawn_local(async move {
@@ -63,6 +67,11 @@ pub fn RecordsPage(id: Uuid) -> impl IntoView {
                 Err(e) => state.set(Some(Err(e))),
             }
             busy.set(false);
+            // Asked again with every page: in a live count records keep arriving. Without an
+            // answer the page says only what it loaded.
+            if let Ok(d) = get::<Dashboard>(c, &format!("/counts/{id}/dashboard")).await {
+                total.set(Some(d.records_total));
+            }
         });
     };
     load(None);
@@ -81,14 +90,22 @@ pub fn RecordsPage(id: Uuid) -> impl IntoView {
         let lang = c.l();
         let q = query.get();
         let coordinator = c.coordinator();
+        if state.with(Option::is_none) {
+            return String::new();
+        }
+        let (total, last_page_in) = (total.get(), next.with(Option::is_none));
         rows.with(|all| {
             let shown: Vec<&StoredRecord> = all.iter().filter(|r| record_matches(r, &q)).collect();
+            let loaded = all.len() as u64;
+            // Once the last page is in, the loaded rows are the total; records that arrived
+            // after the total was asked are in it too.
+            let total = if last_page_in { Some(loaded) } else { total.map(|t| t.max(loaded)) };
+            let (count, order) = html::records_summary(shown.len(), all.len(), total, lang);
             let mut out = format!(
-                "<p class=\"utrecht-paragraph muted\" data-testid=\"records-count\">{}</p>",
-                match lang {
-                    Lang::Nl => format!("{} van {} geladen records", shown.len(), all.len()),
-                    Lang::En => format!("{} of {} loaded records", shown.len(), all.len()),
-                }
+                "<p class=\"utrecht-paragraph\" data-testid=\"records-count\">{}</p>\
+                 <p class=\"utrecht-paragraph muted\" data-testid=\"records-order\">{}</p>",
+                html::esc(&count),
+                html::esc(order)
             );
             out.push_str(&html::records_table(&shown, coordinator, lang));
             out

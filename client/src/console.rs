@@ -4,7 +4,7 @@
 
 use crate::console_comparison::ComparisonPage;
 use crate::console_html as html;
-use crate::console_html::badge_class;
+use crate::console_html::{audit, badge_class};
 use crate::console_model::*;
 use crate::console_population::PopulationPage;
 use crate::console_records::{DuplicatesPage, RecordsPage};
@@ -1099,24 +1099,35 @@ fn DashboardPage(id: Uuid) -> impl IntoView {
 fn AuditPage(id: Uuid) -> impl IntoView {
     let c = con();
     let entries = RwSignal::new(None::<Result<Vec<AuditEntry>, Fail>>);
+    // The phones, for their organisations; without them a phone is named by its id only.
+    let devices = RwSignal::new(Vec::<Device>::new());
     let action = RwSignal::new(String::new());
     let actor = RwSignal::new(String::new());
     spawn_local(async move {
-        entries.set(Some(get::<Items<AuditEntry>>(c, &format!("/counts/{id}/audit")).await.map(|i| i.items)));
+        let log = get::<Items<AuditEntry>>(c, &format!("/counts/{id}/audit")).await.map(|i| i.items);
+        if let Ok(d) = get::<Items<Device>>(c, &format!("/counts/{id}/devices")).await {
+            devices.set(d.items);
+        }
+        entries.set(Some(log));
     });
     let table = move || {
         let lang = c.l();
         let (a, who) = (action.get(), actor.get());
         entries.with(|l| {
             let Some(list) = loaded(l) else { return String::new() };
-            let shown: Vec<&AuditEntry> = list.iter().filter(|e| audit_matches(e, &a, &who)).collect();
+            let known = devices.with(|d| audit::Known::new(d, list));
+            let shown: Vec<(&AuditEntry, audit::Said)> = list
+                .iter()
+                .map(|e| (e, audit::said(e, &known, lang)))
+                .filter(|(e, s)| audit::audit_matches(e, s, &a, &who))
+                .collect();
             let mut out = format!(
                 "<p class=\"utrecht-paragraph muted\" data-testid=\"audit-count\">{} / {} {}</p>",
                 shown.len(),
                 list.len(),
                 tr(lang, "regels", "lines")
             );
-            out.push_str(&html::audit_table(&shown, lang));
+            out.push_str(&audit::audit_table(&shown, lang));
             out
         })
     };
@@ -1128,8 +1139,12 @@ fn AuditPage(id: Uuid) -> impl IntoView {
                 let lang = c.l();
                 view! {
                     <div class="form-row no-print">
-                        {field(tr(lang, "Filter op actie", "Filter by action").into(), "audit-filter-action", "search", action, "off")}
-                        {field(tr(lang, "Filter op wie", "Filter by actor").into(), "audit-filter-actor", "search", actor, "off")}
+                        {hinted_field(tr(lang, "Filter op actie", "Filter by action"), "audit-filter-action", action,
+                            tr(lang, "Bijv. status, teamcode, ongeldig, gedownload of record.void",
+                                "E.g. status, team code, voided, downloaded or record.void"))}
+                        {hinted_field(tr(lang, "Filter op wie", "Filter by who"), "audit-filter-actor", actor,
+                            tr(lang, "Bijv. een gebruikersnaam, telefoon of een organisatie",
+                                "E.g. a user name, phone or an organisation"))}
                     </div>
                 }
             }}
@@ -1137,4 +1152,24 @@ fn AuditPage(id: Uuid) -> impl IntoView {
             {markup(c, Box::new(table), Box::new(|_, _| ()))}
         </section>
     }
+}
+
+/// A search field with a line under its label that says what to type.
+fn hinted_field(
+    label: &'static str,
+    id: &'static str,
+    value: RwSignal<String>,
+    hint: &'static str,
+) -> AnyView {
+    let hint_id = format!("{id}-hint");
+    view! {
+        <div class="utrecht-form-field">
+            <label class="utrecht-form-label" for=id>{label}</label>
+            <div class="utrecht-form-field-description" id=hint_id.clone()>{hint}</div>
+            <input id=id data-testid=id class="utrecht-textbox utrecht-textbox--html-input" type="search"
+                autocomplete="off" aria-describedby=hint_id
+                prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
+        </div>
+    }
+    .into_any()
 }

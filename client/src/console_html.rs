@@ -6,6 +6,7 @@
 //! `data-action` / `data-arg`; each page has one listener that reads them (`platform::action_of`).
 //! No `style` attribute anywhere: the Content-Security-Policy forbids them; classes are in app.css.
 
+pub mod audit;
 mod chart;
 pub mod comparison;
 pub mod estimate;
@@ -574,40 +575,7 @@ pub fn dashboard(b: &Dashboard, lang: Lang) -> String {
     h.finish()
 }
 
-// ---------------------------------------------------------------- audit, records, duplicates
-
-pub fn audit_table(list: &[&AuditEntry], lang: Lang) -> String {
-    let mut h = Html::new();
-    h.open("div", &[("class", "table-scroll")]);
-    h.table(
-        "data-table",
-        "audit-table",
-        tr(lang, "Logboek", "Audit log"),
-        true,
-        &[
-            (tr(lang, "Wanneer", "When"), false),
-            (tr(lang, "Wie", "Who"), false),
-            (tr(lang, "Actie", "Action"), false),
-            (tr(lang, "Object", "Object"), false),
-            (tr(lang, "Details", "Details"), false),
-        ],
-    );
-    for e in list {
-        h.open("tr", &[("data-testid", "audit-row")]);
-        h.el(
-            "td",
-            &[("class", "nowrap")],
-            &e.at.parse::<DateTime<Utc>>().map(when).unwrap_or_else(|_| e.at.clone()),
-        );
-        h.td(&e.actor);
-        h.open("td", &[]).el("span", &[("class", "code")], &e.action).close("td");
-        h.open("td", &[]).el("span", &[("class", "code")], e.entity_id.as_deref().unwrap_or("")).close("td");
-        h.el("td", &[("class", "details")], e.details.as_deref().unwrap_or(""));
-        h.close("tr");
-    }
-    h.end_table().close("div");
-    h.finish()
-}
+// ---------------------------------------------------------------- records, duplicates
 
 /// What the records table shows: `shown` rows of the `loaded` ones (fewer while searching),
 /// of the count's `total` if known, and in what order (the order of `GET …/records`).

@@ -246,18 +246,13 @@ pub struct AuditEntry {
 }
 
 /// Lower case without diacritics: "Coördinator" matches "coordinator".
-fn folded(text: &str) -> String {
+pub fn folded(text: &str) -> String {
     ethos_shared::fold::without_diacritics(text).to_lowercase()
 }
 
-fn contains_folded(haystack: &str, needle: &str) -> bool {
+/// Whether `haystack` holds `needle` (already `folded`).
+pub fn contains_folded(haystack: &str, needle: &str) -> bool {
     folded(haystack).contains(needle)
-}
-
-/// The audit filter: both texts must occur (case-insensitively) in action and actor.
-pub fn audit_matches(e: &AuditEntry, action: &str, actor: &str) -> bool {
-    let (action, actor) = (folded(action.trim()), folded(actor.trim()));
-    contains_folded(&e.action, &action) && contains_folded(&e.actor, &actor)
 }
 
 /// The records search: an id prefix, or text in the organisation, the municipality (code or
@@ -1058,21 +1053,5 @@ mod tests {
         assert_eq!(ours, serde_way);
         assert_eq!(ours.tables[0].rows[1].suppressed, Some(Suppression::Primary));
         assert!(ours.tables[1].multiple_answers);
-    }
-
-    #[test]
-    fn the_audit_filter_matches_action_and_actor() {
-        let e = AuditEntry {
-            id: 1,
-            at: "2026-10-15T20:00:00Z".into(),
-            actor: "user:coordinator".into(),
-            action: "record.void".into(),
-            entity_id: None,
-            details: None,
-        };
-        assert!(audit_matches(&e, "", ""));
-        assert!(audit_matches(&e, "VOID", "coörd"));
-        assert!(!audit_matches(&e, "invite", ""));
-        assert!(!audit_matches(&e, "", "device"));
     }
 }

@@ -1,6 +1,7 @@
 //! The coordinator console on a laptop, end to end: log in, make a count and a team code, make
 //! the count live, watch a phone's records arrive on the dashboard without reloading, decide a
-//! possible duplicate and read the report, whose persons follow the decision.
+//! possible duplicate and read the report, whose persons follow the decision; then page through
+//! the records and read the audit log.
 //!
 //! The phone is played over the HTTP API (enrolled with the code read off the console's
 //! screen): the field app's own flow has tests of its own.
@@ -12,7 +13,8 @@ use serde_json::{json, Value};
 use std::time::Duration;
 
 const COUNT: &str = "Nulmeting Maastricht-Heuvelland";
-const ORGANISATION: &str = "Straatteam Heuvelland";
+/// Longer than any demo organisation: its chart label has to wrap, not run off the chart.
+const ORGANISATION: &str = "Straatteam Maastricht-Heuvelland en Westelijke Mijnstreek";
 /// The dashboard refreshes itself every 15 s; a little more for the requests.
 const REFRESH: Duration = Duration::from_secs(20);
 
@@ -129,6 +131,9 @@ async fn a_coordinator_sets_up_a_count_sees_records_arrive_decides_a_duplicate_a
             assert_eq!(figure(page, "dash-void").await, "0");
             let phones = page.text("dash-devices-table").await;
             assert!(phones.contains(ORGANISATION), "the phone's organisation: {phones}");
+            let bars = chart(page, "dash-chart-organisation").await;
+            assert_eq!(bars, [format!("{ORGANISATION} (straat- en veldwerk) 3")]);
+            assert_eq!(labels_outside_their_chart(page).await, Vec::<String>::new(), "labels fit");
             assert_no_error(page).await;
             page.screenshot("console-05-dashboard").await;
 
@@ -223,6 +228,70 @@ async fn a_coordinator_sets_up_a_count_sees_records_arrive_decides_a_duplicate_a
             wait_for_figure(page, "dash-persons", "3").await;
             assert_eq!(figure(page, "dash-counted").await, "3");
             assert_no_error(page).await;
+
+            // --- the records, a page of 100 at a time, of the count's total -------------------
+            let more: Vec<Value> = (0..101).map(|_| record(1, "GM0935", None)).collect();
+            office.sync(&device, &more).await;
+            open_tab(page, "records").await;
+            wait_for_text(page, "records-count", "100 van 104 records geladen.").await;
+            let order = page.text("records-order").await;
+            assert!(order.starts_with("Volgorde: op het volledige record-id, oplopend"), "{order}");
+            page.screenshot("console-12-records").await;
+            page.tap("records-more").await;
+            wait_for_text(page, "records-count", "104 van 104 records geladen.").await;
+            assert!(!page.exists("records-more").await, "every record is loaded");
+
+            // --- the audit log, in words --------------------------------------------------------
+            open_tab(page, "audit").await;
+            page.wait_for("audit-table").await;
+            assert_eq!(
+                audit_row(page, "count.status").await[1..],
+                ["coordinator", "Status van de telling gewijzigd\ncount.status", "van oefenen naar live"]
+            );
+            let invite = audit_row(page, "invite.create").await;
+            assert_eq!(invite[3], format!("voor {ORGANISATION} (straat- en veldwerk)"));
+            // The newest sync: a phone, named with its organisation, and what it sent.
+            let sync = audit_row(page, "sync").await;
+            let phone = &sync[1];
+            assert!(phone.starts_with("telefoon ") && phone.ends_with(&format!(" · {ORGANISATION}")), "{sync:?}");
+            assert_eq!(sync[2..], ["Records ontvangen van een telefoon\nsync", "101 nieuw"]);
+            page.screenshot("console-13-audit").await;
+            page.type_into("audit-filter-action", "teamcode").await;
+            wait_for_actions(page, &["invite.create"]).await;
+            fill_css(page, "[data-testid=\"audit-filter-action\"]", "").await;
+            page.type_into("audit-filter-actor", "westelijke").await;
+            wait_for_actions(page, &["sync", "sync", "device.enroll"]).await;
+            page.tap("lang-switch").await;
+            page.wait_until("the log in English", "document.documentElement.lang === 'en'").await;
+            let sync = audit_row(page, "sync").await;
+            assert!(sync[1].starts_with("phone "), "{sync:?}");
+            assert_eq!(sync[2..], ["Records received from a phone\nsync", "101 new"]);
+            page.screenshot("console-14-audit-english").await;
         })
         .await;
+}
+
+/// Waits until `testid` reads `text`.
+async fn wait_for_text(page: &Phone, testid: &str, text: &str) {
+    page.wait_until(
+        &format!("{testid} to read {text:?}"),
+        &format!("({}||{{}}).innerText === {}", q(testid), js(text)),
+    )
+    .await;
+}
+
+/// The cells of the newest line of the audit log with `action`.
+async fn audit_row(page: &Phone, action: &str) -> Vec<String> {
+    row_css(page, &format!("[data-testid=\"audit-row\"][data-action=\"{action}\"]")).await
+}
+
+/// Waits until the audit log shows the lines of these actions (newest first), and no others.
+async fn wait_for_actions(page: &Phone, actions: &[&str]) {
+    let shown = "Array.from(document.querySelectorAll('[data-testid=\"audit-row\"]'))\
+                 .map(r => r.dataset.action).join(' ')";
+    page.wait_until(
+        &format!("the log to show {actions:?}"),
+        &format!("{shown} === {}", js(&actions.join(" "))),
+    )
+    .await;
 }

@@ -302,6 +302,17 @@ pub async fn chart(page: &Phone, testid: &str) -> Vec<String> {
     bars.split("; ").map(str::to_string).collect()
 }
 
+/// The chart labels (`.chart__label`) that stick out of their chart's picture, as drawn: none
+/// when every label fits.
+pub async fn labels_outside_their_chart(page: &Phone) -> Vec<String> {
+    let script = "return Array.from(document.querySelectorAll('svg.chart__svg')).flatMap(svg => { \
+        const box = svg.getBoundingClientRect(); \
+        return Array.from(svg.querySelectorAll('.chart__label')).filter(t => { \
+            const r = t.getBoundingClientRect(); return r.left < box.left - 0.5 || r.right > box.right + 0.5; \
+        }).map(t => t.textContent); });";
+    cells(page.eval(script).await)
+}
+
 /// Fails if the console shows an error box.
 pub async fn assert_no_error(page: &Phone) {
     if page.exists("console-error").await {

@@ -423,7 +423,7 @@ fn EnrolScreen() -> impl IntoView {
                         autocomplete="off"
                         autocapitalize="characters"
                         spellcheck="false"
-                        placeholder="K7PQ-2QXM"
+                        placeholder="XXXX-XXXX"
                         aria-describedby="enroll-error"
                         prop:value=move || c.enrol_code.get()
                         on:input=move |ev| c.enrol_code.set(event_target_value(&ev))

@@ -306,12 +306,17 @@ pub fn devices_table(list: &[Device], lang: Lang, testid: &str, now: DateTime<Ut
     for d in list {
         let risky = d.holds_unsynced();
         h.open("tr", &[("data-testid", "device-row"), ("class", if risky { "row-warning" } else { "" })]);
-        let name = d.label.clone().filter(|l| !l.is_empty()).unwrap_or_else(|| short(d.id));
+        // The label the counter gave, and always the short id: labels repeat ("voorbeeldtoestel").
+        let name = match d.label.as_deref().filter(|l| !l.is_empty()) {
+            Some(label) => format!("{label} · {}", short(d.id)),
+            None => short(d.id),
+        };
         h.open("td", &[]).el("span", &[("class", "code")], &name).close("td");
         h.td(&format!("{} · {}", d.organisation, d.organisation_type.label(lang)));
         h.td(&match d.last_seen_at {
             Some(t) => format!("{} ({})", when(t), ago(t, now, lang)),
-            None => tr(lang, "nog nooit", "never").into(),
+            // Enrolled, but nothing sent yet (the phone may have asked for its count's status).
+            None => tr(lang, "nog niets verzonden", "nothing sent yet").into(),
         });
         h.td_num(&match d.unsynced {
             Some(n) if risky => format!("⚠ {n}"),

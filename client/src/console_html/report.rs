@@ -451,8 +451,14 @@ fn quality(h: &mut Html, r: &Report, lang: Lang) {
     );
     // Public: a share is hidden (`x`) where its table hides the `unknown` row — the share of
     // the published total would give the number back.
+    // No persons: a share of nobody is no figure ("0,0 %" would read as "all known").
+    let nobody = r.persons_total == Some(0);
     for (field, share) in &q.unknown_share {
-        let text = share.map_or_else(|| "x".to_string(), |s| percent(s, lang));
+        let text = match share {
+            _ if nobody => "–".to_string(),
+            Some(s) => percent(*s, lang),
+            None => "x".to_string(),
+        };
         h.open("tr", &[("data-key", field)]).th_row(&dim_label(field, lang)).td_num(&text).close("tr");
     }
     h.end_table().close("div").open("div", &[("class", "report-columns")]);

@@ -451,6 +451,11 @@ pub fn report_from(v: &Value) -> Option<Report> {
         records_training: n(o, "records_training"),
         records_without_key: n(o, "records_without_key"),
         duplicate_records_merged: n(o, "duplicate_records_merged"),
+        headline_suppressed: o
+            .get("headline_suppressed")
+            .and_then(Value::as_object)
+            .map(|m| m.keys().filter_map(|k| Some((k.clone(), suppression(m, k)?))).collect())
+            .unwrap_or_default(),
         tables,
         quality,
         youth_18_26: n(o, "youth_18_26"),

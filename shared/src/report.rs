@@ -102,6 +102,10 @@ pub struct Report {
     pub records_training: Option<u64>,
     pub records_without_key: Option<u64>,
     pub duplicate_records_merged: Option<u64>,
+    /// Public: why each `null` headline figure is hidden (`primary`: 1–4; `secondary`: so that a
+    /// sum does not give a hidden one back). An addition to api.md; empty (left out) internally.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub headline_suppressed: BTreeMap<String, Suppression>,
     pub tables: Vec<Table>,
     pub quality: Quality,
     /// Persons per 1,000 inhabitants, for the municipalities whose population was entered.
@@ -611,19 +615,33 @@ pub fn build(input: ReportInput<'_>) -> Report {
     );
     let rates = rates(&tables, input.population);
     let youth_18_26 = youth(&tables);
+    let figures = [
+        ("persons_total", shown(total)),
+        ("accompanying_children", shown(child_total)),
+        ("persons_including_children", headline.including),
+        ("records_total", headline.records_total),
+        ("records_counted", headline.counted),
+        ("records_void", headline.void),
+        ("records_training", headline.training),
+        ("records_without_key", without_key_hidden.is_none().then_some(t.records_without_key)),
+        ("duplicate_records_merged", headline.merged),
+    ];
+    let [persons_total, accompanying_children, persons_including_children, records_total, records_counted, records_void, records_training, records_without_key, duplicate_records_merged] =
+        figures.map(|(_, value)| value);
     Report {
         count: input.count,
         generated_at: input.generated_at,
         disclosure: input.disclosure,
-        persons_total: shown(total),
-        accompanying_children: shown(child_total),
-        persons_including_children: headline.including,
-        records_total: headline.records_total,
-        records_counted: headline.counted,
-        records_void: headline.void,
-        records_training: headline.training,
-        records_without_key: without_key_hidden.is_none().then_some(t.records_without_key),
-        duplicate_records_merged: headline.merged,
+        persons_total,
+        accompanying_children,
+        persons_including_children,
+        records_total,
+        records_counted,
+        records_void,
+        records_training,
+        records_without_key,
+        duplicate_records_merged,
+        headline_suppressed: headline_suppressed(&t, &figures),
         tables,
         rates,
         youth_18_26,
@@ -801,11 +819,12 @@ struct HeadlineSums {
 /// - persons + accompanying children = persons including children: the sum goes when exactly
 ///   one part is hidden;
 /// - persons + merged duplicates = counted records: merged duplicates go when persons are
-///   hidden (and counted records when 1–4);
+///   hidden and counted records are not; counted records go when merged duplicates are 1–4
+///   and persons are shown;
 /// - counted + training + void = all records: each 1–4 goes (api.md: every headline figure
 ///   follows the cell rule), and while exactly one of the four is hidden the smallest other
-///   non-zero one of training, void and all records goes too (not counted records, which
-///   would open the line above).
+///   non-zero one of training, void and all records goes too (never counted records, so the
+///   line above stays as decided: hiding flows one way and stops).
 fn headline_sums(
     t: &crate::counting::Totals,
     persons_hidden: bool,
@@ -823,16 +842,13 @@ fn headline_sums(
         };
     }
     let keep = |hide: bool, n: u64| (!hide && !is_small(n)).then_some(n);
-    let counted = keep(false, t.records_counted);
-    let merged = keep(persons_hidden && counted.is_some(), t.duplicate_records_merged);
+    let counted_hidden =
+        is_small(t.records_counted) || (is_small(t.duplicate_records_merged) && !persons_hidden);
+    let merged_hidden = is_small(t.duplicate_records_merged) || (persons_hidden && !counted_hidden);
     // The records line: counted, training, void, all.
     let values = [t.records_counted, t.records_training, t.records_void, t.records_total];
-    let mut hidden = [
-        counted.is_none(),
-        is_small(t.records_training),
-        is_small(t.records_void),
-        is_small(t.records_total),
-    ];
+    let mut hidden =
+        [counted_hidden, is_small(t.records_training), is_small(t.records_void), is_small(t.records_total)];
     while hidden.iter().filter(|h| **h).count() == 1 {
         let smallest = (1..4).filter(|&i| !hidden[i] && values[i] > 0).min_by_key(|&i| values[i]);
         match smallest {
@@ -844,12 +860,39 @@ fn headline_sums(
     HeadlineSums {
         // Both parts hidden: the sum gives neither away.
         including: keep(persons_hidden != children_hidden, t.persons_including_children),
-        merged,
-        counted,
+        merged: (!merged_hidden).then_some(t.duplicate_records_merged),
+        counted: records(0),
         records_total: records(3),
         training: records(1),
         void: records(2),
     }
+}
+
+/// Why each hidden headline figure is hidden: `primary` where it is 1–4 itself, `secondary`
+/// where it went so that a sum does not give a hidden one back (shown `<5` and `x`, as cells).
+fn headline_suppressed(
+    t: &crate::counting::Totals,
+    shown: &[(&str, Option<u64>)],
+) -> BTreeMap<String, Suppression> {
+    let internal = |name: &str| match name {
+        "persons_total" => t.persons_total,
+        "accompanying_children" => t.accompanying_children,
+        "persons_including_children" => t.persons_including_children,
+        "records_total" => t.records_total,
+        "records_counted" => t.records_counted,
+        "records_void" => t.records_void,
+        "records_training" => t.records_training,
+        "records_without_key" => t.records_without_key,
+        _ => t.duplicate_records_merged,
+    };
+    shown
+        .iter()
+        .filter(|(_, value)| value.is_none())
+        .map(|(name, _)| {
+            let why = if is_small(internal(name)) { Suppression::Primary } else { Suppression::Secondary };
+            (name.to_string(), why)
+        })
+        .collect()
 }
 
 /// Rates per 1,000 inhabitants from the (already disclosed) municipality table.

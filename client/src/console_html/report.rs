@@ -262,17 +262,17 @@ pub fn report(r: &Report, lang: Lang) -> String {
             "geregistreerde personen (volwassenen en alleenstaande minderjarigen)",
             "recorded persons (adults and unaccompanied minors)",
         ),
-        &figure(r.persons_total, lang),
+        &headline(r, "persons_total", r.persons_total, lang),
         "report-persons",
     );
     h.figure(
         tr(lang, "meegekomen minderjarige kinderen", "accompanying minor children"),
-        &figure(r.accompanying_children, lang),
+        &headline(r, "accompanying_children", r.accompanying_children, lang),
         "report-children",
     );
     h.figure(
         tr(lang, "personen inclusief kinderen", "persons including children"),
-        &figure(r.persons_including_children, lang),
+        &headline(r, "persons_including_children", r.persons_including_children, lang),
         "report-sum",
     );
     h.close("div").open("div", &[("class", "figures figures--small")]);
@@ -369,22 +369,22 @@ fn quality(h: &mut Html, r: &Report, lang: Lang) {
         (
             "records_total",
             tr(lang, "Records ontvangen (alles)", "Records received (all)"),
-            figure(r.records_total, lang),
+            headline(r, "records_total", r.records_total, lang),
         ),
         (
             "records_training",
             tr(lang, "waarvan oefenrecords (tellen niet mee)", "of which training (not counted)"),
-            figure(r.records_training, lang),
+            headline(r, "records_training", r.records_training, lang),
         ),
         (
             "records_void",
             tr(lang, "waarvan ongeldig verklaard (tellen niet mee)", "of which voided (not counted)"),
-            figure(r.records_void, lang),
+            headline(r, "records_void", r.records_void, lang),
         ),
         (
             "records_counted",
             tr(lang, "Records meegeteld", "Records counted"),
-            figure(r.records_counted, lang),
+            headline(r, "records_counted", r.records_counted, lang),
         ),
         (
             "records_without_key",
@@ -393,12 +393,12 @@ fn quality(h: &mut Html, r: &Report, lang: Lang) {
                 "Records zonder dubbeltelsleutel (elk één persoon)",
                 "Records without duplicate key (one person each)",
             ),
-            figure(r.records_without_key, lang),
+            headline(r, "records_without_key", r.records_without_key, lang),
         ),
         (
             "duplicate_records_merged",
             tr(lang, "Records samengevoegd als dubbeltelling", "Records merged as duplicates"),
-            figure(r.duplicate_records_merged, lang),
+            headline(r, "duplicate_records_merged", r.duplicate_records_merged, lang),
         ),
         (
             "unresolved_duplicate_groups",
@@ -502,6 +502,13 @@ fn quality(h: &mut Html, r: &Report, lang: Lang) {
 
 /// A quality figure that public disclosure may hide, with its reason: `<5` or `x` (a hidden
 /// value without a reason, as older answers have, is 1–4).
+/// A headline figure as published: a hidden one reads `<5` (1–4) or `x` (hidden so that a sum
+/// does not give another away), as the report says; `<5` when it does not say (older servers).
+fn headline(r: &Report, name: &str, n: Option<u64>, lang: Lang) -> String {
+    let why = r.headline_suppressed.get(name).copied().unwrap_or(Suppression::Primary);
+    cell(n, Some(why), lang)
+}
+
 fn hidden_row(n: Option<u64>, suppressed: Option<Suppression>, lang: Lang) -> String {
     match suppressed {
         None => figure(n, lang),
@@ -615,5 +622,30 @@ mod tests {
             ),
             "{quality}"
         );
+    }
+
+    #[test]
+    fn hidden_headline_figures_read_as_the_report_says_why() {
+        let r = report_from(&serde_json::json!({
+            "count": {"id": Uuid::nil(), "name": "Telling", "reference_date": "2026-10-15",
+                "starts_at": "2026-10-15T20:00:00+02:00", "ends_at": "2026-10-16T20:00:00+02:00",
+                "status": "locked"},
+            "generated_at": "2026-10-17T10:00:00Z", "disclosure": "public", "tables": [], "quality": {},
+            "records_counted": 30, "records_void": 0, "records_training": null, "records_total": null,
+            "headline_suppressed": {"records_training": "primary", "records_total": "secondary"}
+        }))
+        .expect("a report");
+        let html = report(&r, Lang::Nl);
+        let row = |key: &str| {
+            let start = html.find(&format!("<tr data-key=\"{key}\">")).expect(key);
+            html[start..start + html[start..].find("</tr>").expect("a row end")].to_string()
+        };
+        assert!(row("records_total").ends_with("<td class=\"num\">x</td>"), "{}", row("records_total"));
+        assert!(
+            row("records_training").ends_with("<td class=\"num\">&lt;5</td>"),
+            "{}",
+            row("records_training")
+        );
+        assert!(row("records_counted").ends_with("<td class=\"num\">30</td>"), "{}", row("records_counted"));
     }
 }

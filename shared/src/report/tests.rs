@@ -202,7 +202,8 @@ fn public_training_and_void_records_of_1_to_4_are_hidden_and_so_is_one_more_figu
         r
     };
     // 30 counted persons and 2 training records: total − counted would give the 2 back.
-    let mut records: Vec<ReportRecord> = (0..30u128).map(|n| person(n, true, 0, Profile::unknown())).collect();
+    let mut records: Vec<ReportRecord> =
+        (0..30u128).map(|n| person(n, true, 0, Profile::unknown())).collect();
     records.extend([training(100), training(101)]);
     let internal = report(&records, &one_organisation(), Disclosure::Internal);
     let figures = |r: &Report| (r.records_counted, r.records_training, r.records_void, r.records_total);
@@ -213,4 +214,137 @@ fn public_training_and_void_records_of_1_to_4_are_hidden_and_so_is_one_more_figu
     // A count with one training record only: nothing of it shows, and nothing is implied.
     let public = report(&[training(1)], &one_organisation(), Disclosure::Public);
     assert_eq!(figures(&public), (Some(0), None, Some(0), None));
+}
+
+/// Whether hidden figure `i` follows from the shown ones by the lines `rows` (each a row of
+/// coefficients summing to zero): whether e_i lies in the row space of the hidden columns.
+fn determined(rows: &[[f64; 8]], hidden: &[usize], i: usize) -> bool {
+    let rank = |mut m: Vec<Vec<f64>>| {
+        let mut rank = 0;
+        for col in 0..m.first().map_or(0, Vec::len) {
+            let Some(pivot) = (rank..m.len()).find(|&r| m[r][col].abs() > 1e-9) else { continue };
+            m.swap(rank, pivot);
+            for r in 0..m.len() {
+                if r != rank {
+                    let f = m[r][col] / m[rank][col];
+                    let pivot_row = m[rank].clone();
+                    m[r].iter_mut().zip(&pivot_row).for_each(|(x, p)| *x -= f * p);
+                }
+            }
+            rank += 1;
+        }
+        rank
+    };
+    let restricted: Vec<Vec<f64>> = rows.iter().map(|r| hidden.iter().map(|&h| r[h]).collect()).collect();
+    let mut with_unit = restricted.clone();
+    with_unit.push(hidden.iter().map(|&h| if h == i { 1.0 } else { 0.0 }).collect());
+    rank(restricted) == rank(with_unit)
+}
+
+#[test]
+fn no_public_headline_figure_is_1_to_4_or_follows_from_the_shown_ones_by_the_three_sums() {
+    // Figures: persons, children, persons incl. children, merged, counted, training, void, all.
+    let rows = [
+        [1.0, 1.0, -1.0, 0.0, 0.0, 0.0, 0.0, 0.0], // persons + children = including
+        [1.0, 0.0, 0.0, 1.0, -1.0, 0.0, 0.0, 0.0], // persons + merged = counted
+        [0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0, -1.0], // counted + training + void = all
+    ];
+    let mut checked = 0;
+    for persons in 0..=9u64 {
+        for children in 0..=6u64 {
+            for merged in 0..=6u64 {
+                for training in 0..=6u64 {
+                    for void in 0..=6u64 {
+                        let counted = persons + merged;
+                        let t = crate::counting::Totals {
+                            persons_total: persons,
+                            accompanying_children: children,
+                            persons_including_children: persons + children,
+                            duplicate_records_merged: merged,
+                            records_counted: counted,
+                            records_training: training,
+                            records_void: void,
+                            records_total: counted + training + void,
+                            ..Default::default()
+                        };
+                        let h = headline_sums(&t, is_small(persons), is_small(children), true);
+                        let persons_shown = (!is_small(persons)).then_some(persons);
+                        let children_shown = (!is_small(children)).then_some(children);
+                        let shown = [
+                            persons_shown,
+                            children_shown,
+                            h.including,
+                            h.merged,
+                            h.counted,
+                            h.training,
+                            h.void,
+                            h.records_total,
+                        ];
+                        let values = [
+                            persons,
+                            children,
+                            persons + children,
+                            merged,
+                            counted,
+                            training,
+                            void,
+                            t.records_total,
+                        ];
+                        for (i, s) in shown.iter().enumerate() {
+                            assert!(
+                                s.is_none_or(|n| !is_small(n)),
+                                "figure {i} shows 1–4: {values:?} → {shown:?}"
+                            );
+                            assert!(s.is_none_or(|n| n == values[i]), "figure {i} shown wrong: {values:?}");
+                        }
+                        let hidden: Vec<usize> = (0..8).filter(|&i| shown[i].is_none()).collect();
+                        for &i in &hidden {
+                            // A hidden zero may follow (nothing to protect); a hidden count may not.
+                            if values[i] > 0 {
+                                assert!(
+                                    !determined(&rows, &hidden, i),
+                                    "hidden figure {i} = {} follows from the shown ones: {values:?} → {shown:?}",
+                                    values[i]
+                                );
+                            }
+                        }
+                        checked += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(checked, 10 * 7 * 7 * 7 * 7);
+}
+
+#[test]
+fn public_merged_duplicates_of_1_to_4_are_hidden_with_the_counted_records_when_persons_show() {
+    // 30 persons, 2 of them recorded twice: counted − persons would give the 2 back.
+    let mut records: Vec<ReportRecord> =
+        (0..30u128).map(|n| person(n, true, 0, Profile::unknown())).collect();
+    records.extend([0u128, 1].map(|n| {
+        let mut again = person(n, true, 0, Profile::unknown());
+        again.id = Uuid::from_u128(1000 + n);
+        again
+    }));
+    let internal = report(&records, &one_organisation(), Disclosure::Internal);
+    assert_eq!(
+        (internal.persons_total, internal.duplicate_records_merged, internal.records_counted),
+        (Some(30), Some(2), Some(32))
+    );
+    assert!(internal.headline_suppressed.is_empty());
+    let public = report(&records, &one_organisation(), Disclosure::Public);
+    assert_eq!(
+        (public.persons_total, public.duplicate_records_merged, public.records_counted),
+        (Some(30), None, None)
+    );
+    // Counted records are part of the records line too: one more figure of it goes.
+    assert_eq!(
+        (public.records_training, public.records_void, public.records_total),
+        (Some(0), Some(0), None)
+    );
+    let why = |name: &str| public.headline_suppressed.get(name).copied();
+    assert_eq!(why("duplicate_records_merged"), Some(Suppression::Primary));
+    assert_eq!(why("records_counted"), Some(Suppression::Secondary));
+    assert_eq!(why("records_total"), Some(Suppression::Secondary));
 }

@@ -56,6 +56,9 @@ const NLDS_CSS: &[&str] = &[
     "@utrecht/status-badge-css/dist/index.min.css",
 ];
 
+/// npm files the browser tests use, installed by the same `npm ci` (dev dependencies).
+const NPM_TEST_ONLY: &[&str] = &["axe-core/axe.min.js"];
+
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (task, rest) = args.split_first().map_or(("help", &[][..]), |(t, r)| (t.as_str(), r));
@@ -159,7 +162,8 @@ fn nlds_css(client: &Path) -> Result<String> {
     let installed = client.join("node_modules/.package-lock.json");
     let fresh = match (fs::read(&lock), fs::read(&installed)) {
         (Ok(_), Ok(_)) => {
-            NLDS_CSS.iter().all(|p| client.join("node_modules").join(p).exists()) && !newer(&lock, &installed)
+            NLDS_CSS.iter().chain(NPM_TEST_ONLY).all(|p| client.join("node_modules").join(p).exists())
+                && !newer(&lock, &installed)
         }
         _ => false,
     };

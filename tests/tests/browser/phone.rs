@@ -405,7 +405,15 @@ impl Phone {
                     .map(n => '\n    ' + n.target.join(' ') + ' — ' + (n.failureSummary || '').replace(/\s+/g, ' '))
                     .join('')));"#
         );
-        let violations = self.eval(&script).await;
+        // A page that re-renders while axe walks it (the dashboard refreshes every 15 s) can
+        // make the run fail: try once more on a settled page before calling it a failure.
+        let violations = match self.driver.execute(&script, Vec::new()).await {
+            Ok(answer) => answer.json().clone(),
+            Err(_) => {
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                self.eval(&script).await
+            }
+        };
         let list: Vec<&str> =
             violations.as_array().map_or(Vec::new(), |a| a.iter().filter_map(Value::as_str).collect());
         if !list.is_empty() {

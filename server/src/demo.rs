@@ -32,6 +32,8 @@ struct Source {
     hours: (u32, u32),
 }
 
+/// The console's chart tests check these names fit (`DEMO_ORGANISATIONS` in
+/// client/src/console_html/label.rs): change both together.
 const SOURCES: [Source; 6] = [
     Source {
         organisation: "Nachtopvang Maastricht (voorbeeld)",

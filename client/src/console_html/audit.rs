@@ -237,7 +237,7 @@ fn details_in_words(e: &AuditEntry, known: &Known, lang: Lang) -> Option<String>
         }
         "record.unvoid" => format!("{}: {}", record(entity, lang), tr(lang, "telt weer mee", "counts again")),
         "duplicate.resolve" => {
-            let key = entity.map(|k| &k[..k.len().min(12)]).unwrap_or_default();
+            let key: String = entity.map(|k| k.chars().take(12).collect()).unwrap_or_default();
             let decision = match text(&d, "decision") {
                 "same_person" => format!(
                     "{}, {} {}",
@@ -262,8 +262,12 @@ fn details_in_words(e: &AuditEntry, known: &Known, lang: Lang) -> Option<String>
             } else {
                 ""
             };
-            let table = table_words(text(&d, "table"), lang);
-            format!("{} “{table}”, {version}{compared}", tr(lang, "tabel", "table"))
+            // `ethos report --format json` exports the whole report: no table.
+            let what = match text(&d, "table") {
+                "" => tr(lang, "het hele rapport", "the whole report").to_string(),
+                table => format!("{} “{}”", tr(lang, "tabel", "table"), table_words(table, lang)),
+            };
+            format!("{what}, {version}{compared}")
         }
         "demo.example" => {
             format!("{} {}", count(&d, "records", lang), tr(lang, "verzonnen records", "invented records"))

@@ -17,9 +17,10 @@ const ASCII: [u16; 95] = [
 fn char_em(c: char) -> f64 {
     let thousandths = match c {
         ' '..='~' => ASCII[c as usize - ' ' as usize],
-        // Accented letters are about as wide as their base letters.
-        c if c.is_lowercase() => 620,
-        c if c.is_uppercase() => 780,
+        // Accented Latin letters (é, ë, ç…) are about as wide as their base letters; others
+        // (æ, œ, ŵ, Cyrillic, …) can be wider: a full em below.
+        c if c <= 'ÿ' && c.is_lowercase() => 620,
+        c if c <= 'ÿ' && c.is_uppercase() => 780,
         // The ellipsis, dashes, CJK and anything unknown: a full em, on the safe side.
         _ => 1000,
     };
@@ -98,7 +99,8 @@ fn words(text: &str) -> Vec<(usize, &str)> {
     out
 }
 
-/// The organisations of the demo (server/src/demo.rs), the longest names a trial sees.
+/// The organisations of the demo, the longest names a trial sees: a copy of `SOURCES` in
+/// server/src/demo.rs (the client cannot depend on the server), to be kept in step with it.
 #[cfg(test)]
 pub const DEMO_ORGANISATIONS: [&str; 6] = [
     "Nachtopvang Maastricht (voorbeeld)",

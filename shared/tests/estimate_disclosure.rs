@@ -1,8 +1,8 @@
 //! Public disclosure of the estimate (domain.md §6 and §8, docs/estimate.md "Public
 //! disclosure"): for random small capture-history tables, no history of 1–4 persons can be
 //! computed from what the public version shows — the persons per source, `observed`,
-//! `unlinkable` and the report's `persons_total` (= observed + unlinkable, always taken as
-//! known here).
+//! `unlinkable` and the report's `persons_total` (= observed + unlinkable; known here whenever
+//! the public report shows it, i.e. unless it is 1–4).
 
 use ethos_shared::estimate::{estimate, Captures, SourceBy};
 use ethos_shared::report::Disclosure;
@@ -24,6 +24,7 @@ struct Known {
     k: usize,
     persons: Vec<Option<u64>>,
     observed: Option<u64>,
+    /// The report's `persons_total`, or 4 where the report hides it (then it is 1–4).
     total: u64,
 }
 
@@ -97,15 +98,22 @@ fn check(k: usize, cells: &[u64], unlinkable: u64) -> Result<(), TestCaseError> 
     if captures.k() != k {
         return Ok(());
     }
+    // The cell rule itself: nothing public is 1–4.
+    let figures = public.sources.iter().map(|s| s.persons).chain([public.observed, public.unlinkable]);
+    for figure in figures {
+        prop_assert!(!figure.is_some_and(|n| (1..=4).contains(&n)), "a public figure of 1–4: {figure:?}");
+    }
     let total = captures.observed() + unlinkable;
-    let observed = public.observed.or(public.unlinkable.map(|u| total - u));
+    // The public report shows persons_total unless it is 1–4 (the cell rule).
+    let total_shown = (!(1..=4).contains(&total)).then_some(total);
+    let observed = public.observed.or(public.unlinkable.zip(total_shown).map(|(u, t)| t - u));
     let persons: Vec<Option<u64>> = public.sources.iter().map(|s| s.persons).collect();
     if persons.iter().all(Option::is_none) && observed.is_some_and(|m| m >= 2) {
         // Only the sum of the histories is known (with every source non-empty): a person
         // moves freely between histories, none is pinned.
         return Ok(());
     }
-    let known = Known { k, persons, observed, total };
+    let known = Known { k, persons, observed, total: total_shown.unwrap_or(4) };
     let all = solutions(&known);
     prop_assert!(
         all.iter().any(|s| s[1..] == cells[1..]),
@@ -117,7 +125,7 @@ fn check(k: usize, cells: &[u64], unlinkable: u64) -> Result<(), TestCaseError> 
             let pinned = all.iter().all(|s| s[mask] == cells[mask]);
             prop_assert!(
                 !pinned,
-                "history {mask:b} = {} follows from {:?} / observed {:?} / total {total}",
+                "history {mask:b} = {} follows from {:?} / observed {:?} / total {total_shown:?}",
                 cells[mask],
                 known.persons,
                 observed

@@ -16,8 +16,8 @@ use std::collections::BTreeMap;
 pub struct Change {
     pub now: Option<u64>,
     pub earlier: Option<u64>,
-    /// Why a hidden table cell is hidden (`<5` or `x`), as in the report; `null` for shown
-    /// figures and for hidden headline figures and totals.
+    /// Why a hidden figure is hidden (`<5` or `x`), as in the report (`headline_suppressed`
+    /// for headline figures); `null` for shown figures and for hidden table totals.
     #[serde(default)]
     pub now_suppressed: Option<Suppression>,
     #[serde(default)]
@@ -105,7 +105,10 @@ pub fn compare(now: &Report, earlier: &Report) -> Comparison {
         ("duplicate_records_merged", now.duplicate_records_merged, earlier.duplicate_records_merged),
     ]
     .into_iter()
-    .map(|(figure, n, e)| HeadlineChange { figure: figure.into(), persons: Change::of(n, e) })
+    .map(|(figure, n, e)| {
+        let why = |r: &Report| r.headline_suppressed.get(figure).copied();
+        HeadlineChange { figure: figure.into(), persons: Change::cells((n, why(now)), (e, why(earlier))) }
+    })
     .collect();
     let tables = now.tables.iter().map(|t| compare_table(t, earlier.table(&t.id))).collect();
     Comparison {
@@ -268,5 +271,36 @@ mod tests {
         let t = compare_table(&now, None);
         assert_eq!(t.rows[0].persons, Change::of(Some(20), None));
         assert_eq!(t.total.earlier, None);
+    }
+
+    #[test]
+    fn hidden_headline_figures_carry_why_they_are_hidden() {
+        let report = |persons: Option<u64>, merged: Option<u64>, why: serde_json::Value| -> Report {
+            serde_json::from_value(serde_json::json!({
+                "count": {"id": uuid::Uuid::nil(), "name": "Telling", "reference_date": "2026-10-15",
+                    "starts_at": "2026-10-15T20:00:00+02:00", "ends_at": "2026-10-16T20:00:00+02:00",
+                    "status": "locked"},
+                "generated_at": "2026-10-17T10:00:00Z", "disclosure": "public",
+                "persons_total": persons, "duplicate_records_merged": merged, "headline_suppressed": why,
+                "tables": [], "quality": {"unresolved_duplicate_groups": 0, "resolved_duplicate_groups": 0,
+                    "persons_with_disagreeing_category": null, "persons_children_unknown": null,
+                    "unknown_share": {}, "records_per_organisation": [], "records_per_organisation_type": []}
+            }))
+            .expect("a report")
+        };
+        let now = report(Some(30), None, serde_json::json!({"duplicate_records_merged": "primary"}));
+        let earlier = report(None, Some(9), serde_json::json!({"persons_total": "secondary"}));
+        let c = compare(&now, &earlier);
+        let figure = |name: &str| c.headline.iter().find(|h| h.figure == name).expect(name).persons.clone();
+        let merged = figure("duplicate_records_merged");
+        assert_eq!(
+            (merged.now_suppressed, merged.earlier_suppressed, merged.change),
+            (Some(Suppression::Primary), None, None)
+        );
+        let persons = figure("persons_total");
+        assert_eq!(
+            (persons.now_suppressed, persons.earlier_suppressed),
+            (None, Some(Suppression::Secondary))
+        );
     }
 }

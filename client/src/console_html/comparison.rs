@@ -32,7 +32,8 @@ pub fn signed_percent(share: f64, lang: Lang) -> String {
 
 /// The four cells of a figure: then, now, change, relative change. A hidden value reads `x`.
 fn change_cells(h: &mut Html, c: &Change, lang: Lang) {
-    // A hidden headline figure or total has no reason attached: `x`, like a secondary cell.
+    // A hidden table total (or a headline figure from an older server) has no reason
+    // attached: `x`, like a secondary cell.
     let shown = |n: Option<u64>, why: Option<Suppression>| match (n, why) {
         (None, None) => "x".to_string(),
         _ => cell(n, why, lang),

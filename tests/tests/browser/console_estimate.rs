@@ -330,12 +330,12 @@ async fn the_report_estimates_the_people_nobody_saw_beside_the_count_as_the_api_
     let office = Office::start().await;
     let coordinator = office.login(COORDINATOR).await;
     let teams: Vec<(&str, &str)> = TEAMS.iter().map(|t| (t.0, t.1)).collect();
-    let (count, codes) = office.live_count_with_codes(&coordinator, COUNT, &teams).await;
+    let (count, codes) = office.live_count_with_codes(&coordinator, COUNT, 0, &teams).await;
     for (code, records) in codes.iter().zip(records_per_team()) {
         office.sync(&office.enroll(code).await, &records).await;
     }
     let (single, single_codes) =
-        office.live_count_with_codes(&coordinator, SINGLE, &[("Straatteam Heuvelland", "outreach")]).await;
+        office.live_count_with_codes(&coordinator, SINGLE, 0, &[("Straatteam Heuvelland", "outreach")]).await;
     let mut lone: Vec<Value> = (0..12)
         .map(|n| {
             let mut r = record();

@@ -101,44 +101,22 @@ impl Office {
     /// A live count named `name` whose 24-hour window starts 12 hours before now minus
     /// `days_ago` days (its reference date that day), with one team code: `(count id, code)`.
     pub async fn live_count(&self, token: &str, name: &str, days_ago: i64) -> (String, String) {
-        let starts_at = hours_from_now(-12) - chrono::Duration::days(days_ago);
-        let count = self
-            .api(reqwest::Method::POST, "/counts", token)
-            .json(&json!({
-                "name": name,
-                "reference_date": starts_at.date_naive().to_string(),
-                "starts_at": starts_at.to_rfc3339(),
-                "ends_at": (starts_at + chrono::Duration::hours(24)).to_rfc3339(),
-            }))
-            .reply()
-            .await
-            .assert_status(201);
-        let id = id_of(&count);
-        let invite = self
-            .api(reqwest::Method::POST, &format!("/counts/{id}/invites"), token)
-            .json(&json!({ "organisation": "Straatteam Heuvelland", "organisation_type": "outreach" }))
-            .reply()
-            .await
-            .assert_status(201);
-        let code = invite["code"].as_str().unwrap_or_else(|| panic!("a code in {invite}")).to_string();
-        self.api(reqwest::Method::POST, &format!("/counts/{id}/status"), token)
-            .json(&json!({ "status": "live" }))
-            .reply()
-            .await
-            .assert_status(200);
-        (id, code)
+        let (id, mut codes) =
+            self.live_count_with_codes(token, name, days_ago, &[("Straatteam Heuvelland", "outreach")]).await;
+        (id, codes.remove(0))
     }
 
-    /// A live count named `name` whose 24-hour window starts 12 hours before now, with a team
-    /// code for each `(organisation, organisation type)` of `teams`: `(count id, codes)` in the
-    /// order of `teams`.
+    /// A live count named `name` whose 24-hour window starts 12 hours before now minus
+    /// `days_ago` days, with a team code for each `(organisation, organisation type)` of
+    /// `teams`: `(count id, codes)` in the order of `teams`.
     pub async fn live_count_with_codes(
         &self,
         token: &str,
         name: &str,
+        days_ago: i64,
         teams: &[(&str, &str)],
     ) -> (String, Vec<String>) {
-        let starts_at = hours_from_now(-12);
+        let starts_at = hours_from_now(-12) - chrono::Duration::days(days_ago);
         let count = self
             .api(reqwest::Method::POST, "/counts", token)
             .json(&json!({

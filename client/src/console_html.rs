@@ -164,6 +164,22 @@ impl Html {
         )
     }
 
+    /// The two download buttons under a table: CSV, and CSV for Dutch Excel (`;`). Their
+    /// test ids are `{prefix}-csv-{table}` and `{prefix}-csv-excel-{table}`.
+    fn csv_links(&mut self, prefix: &str, table: &str, lang: Lang) -> &mut Self {
+        self.open("p", &[("class", "csv-links no-print")]);
+        self.button("link-button", &format!("{prefix}-csv-{table}"), "csv", table, "CSV");
+        self.text(" · ");
+        self.button(
+            "link-button",
+            &format!("{prefix}-csv-excel-{table}"),
+            "csv-excel",
+            table,
+            tr(lang, "CSV voor Excel (;)", "CSV for Excel (;)"),
+        );
+        self.close("p")
+    }
+
     /// A link inside the console (the listener navigates without a reload).
     fn link(&mut self, href: &str, testid: &str, label: &str) -> &mut Self {
         self.el(

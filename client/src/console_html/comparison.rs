@@ -102,17 +102,7 @@ fn table(h: &mut Html, x: &Comparison, t: &TableChange, lang: Lang) {
     h.close("tbody").open("tfoot", &[]).open("tr", &[]).th_row(tr(lang, "Totaal personen", "Total persons"));
     change_cells(h, &t.total, lang);
     h.close("tr").close("tfoot").close("table").close("div");
-    h.open("p", &[("class", "csv-links no-print")]);
-    h.button("link-button", &format!("comparison-csv-{}", t.id), "csv", &t.id, "CSV");
-    h.text(" · ");
-    h.button(
-        "link-button",
-        &format!("comparison-csv-excel-{}", t.id),
-        "csv-excel",
-        &t.id,
-        tr(lang, "CSV voor Excel (;)", "CSV for Excel (;)"),
-    );
-    h.close("p").close("section");
+    h.csv_links("comparison", &t.id, lang).close("section");
 }
 
 /// The whole comparison page below its toolbar.

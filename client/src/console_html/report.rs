@@ -112,17 +112,7 @@ fn report_table(h: &mut Html, report: &Report, table: &Table, lang: Lang) {
             ),
         );
     }
-    h.open("p", &[("class", "csv-links no-print")]);
-    h.button("link-button", &format!("report-csv-{}", table.id), "csv", &table.id, "CSV");
-    h.text(" · ");
-    h.button(
-        "link-button",
-        &format!("report-csv-excel-{}", table.id),
-        "csv-excel",
-        &table.id,
-        tr(lang, "CSV voor Excel (;)", "CSV for Excel (;)"),
-    );
-    h.close("p").close("section");
+    h.csv_links("report", &table.id, lang).close("section");
 }
 
 /// Where a table goes in the report (domain.md §6): 0 key figures, 1 place, 2 profile.

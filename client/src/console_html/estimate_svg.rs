@@ -102,27 +102,17 @@ pub fn count_and_estimate_svg(
             "line",
             &[("x1", &px(x0)), ("y1", &mid), ("x2", &px(x1)), ("y2", &mid), ("class", "estimate__whisker")],
         );
-        h.empty(
-            "line",
-            &[
-                ("x1", &px(x0)),
-                ("y1", &px(y + 2.0)),
-                ("x2", &px(x0)),
-                ("y2", &px(y + 18.0)),
-                ("class", "estimate__whisker"),
-            ],
-        );
-        if upper.is_some() {
+        // An end cap at `at`; an unbounded upper end has none (the whisker runs off).
+        let cap = |h: &mut Html, at: f64| {
+            let (x, top, bottom) = (px(at), px(y + 2.0), px(y + 18.0));
             h.empty(
                 "line",
-                &[
-                    ("x1", &px(x1)),
-                    ("y1", &px(y + 2.0)),
-                    ("x2", &px(x1)),
-                    ("y2", &px(y + 18.0)),
-                    ("class", "estimate__whisker"),
-                ],
+                &[("x1", &x), ("y1", &top), ("x2", &x), ("y2", &bottom), ("class", "estimate__whisker")],
             );
+        };
+        cap(&mut h, x0);
+        if upper.is_some() {
+            cap(&mut h, x1);
         }
     }
     let value_x = upper.map_or(LABEL + BAR + 36.0, |u| x(u) + 6.0).max(x(total) + 6.0);

@@ -69,9 +69,40 @@ pub async fn spawn_app_in(dir: TempDir, tuning: Tuning) -> TestApp {
     app
 }
 
+/// The write lock of another connection; see [`TestApp::hold_write_lock`].
+pub struct WriteLock(sqlx::SqliteConnection);
+
+impl WriteLock {
+    /// Commits the other process's write and closes its connection.
+    pub async fn release(mut self) {
+        use sqlx::Connection;
+        sqlx::query("COMMIT").execute(&mut self.0).await.expect("the other write commits");
+        self.0.close().await.expect("the other connection closes");
+    }
+}
+
 impl TestApp {
     pub fn db_path(&self) -> PathBuf {
         self.dir.path().join("ethos.db")
+    }
+
+    /// Another process writing to the database, as `ethos backup` or `ethos import` would:
+    /// it holds SQLite's write lock (and has written) until [`WriteLock::release`].
+    pub async fn hold_write_lock(&self) -> WriteLock {
+        use sqlx::ConnectOptions;
+        let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(self.db_path())
+            .connect()
+            .await
+            .expect("a second connection to the test database");
+        sqlx::query("BEGIN IMMEDIATE").execute(&mut conn).await.expect("the write lock");
+        sqlx::query(
+            "INSERT INTO audit_log (at, actor, action) VALUES ('2026-11-25T00:00:00Z', 'cli', 'test')",
+        )
+        .execute(&mut conn)
+        .await
+        .expect("a write under the lock");
+        WriteLock(conn)
     }
 
     async fn start(&mut self) {

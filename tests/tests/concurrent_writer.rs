@@ -4,23 +4,16 @@
 #![allow(clippy::unwrap_used)] // a test: a failed step should stop it loudly
 
 use ethos_tests::{record, spawn_app};
-use sqlx::{ConnectOptions, Connection};
 use std::time::Duration;
 
 #[tokio::test]
 async fn a_sync_waits_for_another_process_holding_the_write_lock_and_then_stores() {
     let app = spawn_app().await;
     let field = app.field("live").await;
-    let mut other =
-        sqlx::sqlite::SqliteConnectOptions::new().filename(app.db_path()).connect().await.unwrap();
 
     // The other writer takes the lock, the phone syncs meanwhile, the other commits later: a
     // deferred transaction would have read first and then failed to upgrade (SQLITE_BUSY).
-    sqlx::query("BEGIN IMMEDIATE").execute(&mut other).await.unwrap();
-    sqlx::query("INSERT INTO audit_log (at, actor, action) VALUES ('2026-11-25T00:00:00Z', 'cli', 'test')")
-        .execute(&mut other)
-        .await
-        .unwrap();
+    let other = app.hold_write_lock().await;
     let phone = {
         let (client, url, token) = (app.client.clone(), app.url("/api/v1/sync"), field.device.token.clone());
         tokio::spawn(async move {
@@ -34,8 +27,7 @@ async fn a_sync_waits_for_another_process_holding_the_write_lock_and_then_stores
         })
     };
     tokio::time::sleep(Duration::from_millis(500)).await;
-    sqlx::query("COMMIT").execute(&mut other).await.unwrap();
-    other.close().await.unwrap();
+    other.release().await;
 
     let answer = phone.await.unwrap();
     assert_eq!(answer.status(), 200);

@@ -7,7 +7,6 @@
 
 use ethos_tests::{id_of, record, spawn_app_in, spawn_app_tuned, Reply, SendExt, TestApp, Tuning};
 use serde_json::{json, Value};
-use sqlx::{ConnectOptions, Connection};
 use std::collections::HashSet;
 use std::time::Duration;
 
@@ -50,13 +49,7 @@ async fn a_lock_held_past_the_busy_timeout_gives_503_storage_busy_and_the_resend
     let app = spawn_app_tuned(Tuning { busy_timeout: Duration::from_millis(300), ..Tuning::default() }).await;
     let field = app.field("live").await;
     let batch: Vec<Value> = (0..3).map(|_| record()).collect();
-    let mut other =
-        sqlx::sqlite::SqliteConnectOptions::new().filename(app.db_path()).connect().await.unwrap();
-    sqlx::query("BEGIN IMMEDIATE").execute(&mut other).await.unwrap();
-    sqlx::query("INSERT INTO audit_log (at, actor, action) VALUES ('2026-11-25T00:00:00Z', 'cli', 'test')")
-        .execute(&mut other)
-        .await
-        .unwrap();
+    let other = app.hold_write_lock().await;
 
     // Act: the phone syncs while the lock is held.
     let started = std::time::Instant::now();
@@ -69,8 +62,7 @@ async fn a_lock_held_past_the_busy_timeout_gives_503_storage_busy_and_the_resend
     assert!(app.records(&field.coordinator, &field.count_id).await.is_empty());
 
     // The other process finishes; the phone sends the same batch again, and once more.
-    sqlx::query("COMMIT").execute(&mut other).await.unwrap();
-    other.close().await.unwrap();
+    other.release().await;
     let stored = sync(&app, &field.device.token, &batch).await.assert_status(200);
     assert_eq!(statuses(&stored), ["stored"; 3], "{stored}");
     let again = sync(&app, &field.device.token, &batch).await.assert_status(200);

@@ -3,8 +3,10 @@
 //! The list is `../shared/data/gemeenten.csv`, compiled in: replacing that file (after a
 //! municipal merger) and rebuilding is the only step needed.
 
+use crate::name_match::{Name, Query, Rank};
+use crate::places;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 const GEMEENTEN_CSV: &str =
@@ -53,36 +55,100 @@ pub fn region() -> impl Iterator<Item = &'static Gemeente> {
 }
 
 /// Common everyday names that differ from the official CBS name, for the type-ahead.
-const ALIASES: &[(&str, &str)] = &[("den haag", "GM0518"), ("the hague", "GM0518"), ("den bosch", "GM0796")];
+const ALIASES: &[(&str, &str)] = &[
+    ("Den Haag", "GM0518"),
+    ("The Hague", "GM0518"),
+    ("Den Bosch", "GM0796"),
+    ("Bergen Limburg", "GM0893"),
+    ("Bergen Noord-Holland", "GM0373"),
+];
 
-/// Municipalities whose name (or a common alias) contains `query`, case- and
-/// diacritics-insensitively; names that start with the query come first, then the region's.
-pub fn search(query: &str, limit: usize) -> Vec<&'static Gemeente> {
-    let q = fold(query.trim());
-    if q.is_empty() {
-        return Vec::new();
-    }
-    let mut hits: Vec<(u8, &'static Gemeente)> = all()
-        .iter()
-        .filter_map(|g| {
-            let name = fold(&g.name);
-            let alias = ALIASES.iter().any(|(a, code)| *code == g.code && a.contains(&q));
-            if name.starts_with(&q) {
-                Some((0, g))
-            } else if alias || name.contains(&q) {
-                Some((1, g))
-            } else {
-                None
-            }
-        })
-        .collect();
-    // Region municipalities first within each rank: they are the likeliest origins.
-    hits.sort_by(|a, b| (a.0, !a.1.in_region, &a.1.name).cmp(&(b.0, !b.1.in_region, &b.1.name)));
-    hits.into_iter().take(limit).map(|(_, g)| g).collect()
+/// One answer of the origin search: the municipality, and the place (woonplaats, village or
+/// district) whose name matched, when it was not the municipality's own name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OriginHit {
+    pub gemeente: &'static Gemeente,
+    pub place: Option<&'static str>,
 }
 
-fn fold(text: &str) -> String {
-    crate::fold::without_diacritics(text).to_lowercase()
+impl OriginHit {
+    /// "Hoensbroek → Heerlen" for a place, the municipality's name otherwise.
+    pub fn label(&self) -> String {
+        match self.place {
+            Some(place) => format!("{place} → {}", self.gemeente.name),
+            None => self.gemeente.name.clone(),
+        }
+    }
+}
+
+/// A name the origin search matches: a municipality's own name, an alias, or a place in it.
+struct Entry {
+    name: Name,
+    gemeente: &'static Gemeente,
+    place: Option<&'static str>,
+}
+
+fn entries() -> &'static [Entry] {
+    static ENTRIES: OnceLock<Vec<Entry>> = OnceLock::new();
+    ENTRIES.get_or_init(|| {
+        let own = all().iter().map(|g| Entry { name: Name::new(&g.name), gemeente: g, place: None });
+        let aliases = ALIASES.iter().filter_map(|(alias, code)| {
+            by_code(code).map(|g| Entry { name: Name::new(alias), gemeente: g, place: None })
+        });
+        let places = places::all().iter().filter_map(|p| {
+            by_code(&p.code).map(|g| Entry { name: Name::new(p.name), gemeente: g, place: Some(p.name) })
+        });
+        own.chain(aliases).chain(places).collect()
+    })
+}
+
+/// Municipalities (by name, common alias, or the name of a place in them) matching `query`,
+/// forgiving case, diacritics, separators and small typos; one per municipality, best first.
+/// See [`search_origin`] for the order.
+pub fn search(query: &str, limit: usize) -> Vec<&'static Gemeente> {
+    search_origin(query, limit).into_iter().map(|hit| hit.gemeente).collect()
+}
+
+/// The origin type-ahead: municipalities whose name, common alias or place (woonplaats,
+/// village, district) matches `query`, at most one hit per municipality, at most `limit`.
+/// Ranked exact > prefix > word prefix > contains > one typo > two typos; within a rank the
+/// region's municipalities first, a municipality's own name before a place, shorter first.
+pub fn search_origin(query: &str, limit: usize) -> Vec<OriginHit> {
+    let Some(query) = Query::new(query) else {
+        return Vec::new();
+    };
+    let mut hits: Vec<(Rank, &Entry)> =
+        entries().iter().filter_map(|e| query.rank_literal(&e.name).map(|rank| (rank, e))).collect();
+    // Typos are looked for only when nothing matched exactly and the literal matches do not
+    // fill the list.
+    let exact = hits.iter().any(|(rank, _)| *rank == Rank::Exact);
+    if !exact && distinct_municipalities(&hits) < limit {
+        hits.extend(entries().iter().filter_map(|e| match query.rank_literal(&e.name) {
+            Some(_) => None,
+            None => query.rank_fuzzy(&e.name).map(|rank| (rank, e)),
+        }));
+    }
+    hits.sort_by_cached_key(|(rank, e)| {
+        // A municipality's own name wins an exact tie, so every name finds itself first.
+        (
+            *rank,
+            *rank == Rank::Exact && e.place.is_some(),
+            !e.gemeente.in_region,
+            e.place.is_some(),
+            e.name.key().len(),
+            e.gemeente.name.as_str(),
+        )
+    });
+    let mut seen = HashSet::new();
+    hits.into_iter()
+        .filter(|(_, e)| seen.insert(e.gemeente.code.as_str()))
+        .take(limit)
+        .map(|(_, e)| OriginHit { gemeente: e.gemeente, place: e.place })
+        .collect()
+}
+
+fn distinct_municipalities(hits: &[(Rank, &Entry)]) -> usize {
+    hits.iter().map(|(_, e)| e.gemeente.code.as_str()).collect::<HashSet<_>>().len()
 }
 
 #[cfg(test)]

@@ -117,16 +117,15 @@ pub fn search_origin(query: &str, limit: usize) -> Vec<OriginHit> {
     let Some(query) = Query::new(query) else {
         return Vec::new();
     };
+    let literal: Vec<Option<Rank>> = entries().iter().map(|e| query.rank_literal(&e.name)).collect();
     let mut hits: Vec<(Rank, &Entry)> =
-        entries().iter().filter_map(|e| query.rank_literal(&e.name).map(|rank| (rank, e))).collect();
+        entries().iter().zip(&literal).filter_map(|(e, rank)| rank.map(|rank| (rank, e))).collect();
     // Typos are looked for only when nothing matched exactly and the literal matches do not
     // fill the list.
     let exact = hits.iter().any(|(rank, _)| *rank == Rank::Exact);
     if !exact && distinct_municipalities(&hits) < limit {
-        hits.extend(entries().iter().filter_map(|e| match query.rank_literal(&e.name) {
-            Some(_) => None,
-            None => query.rank_fuzzy(&e.name).map(|rank| (rank, e)),
-        }));
+        let unmatched = entries().iter().zip(&literal).filter(|(_, rank)| rank.is_none());
+        hits.extend(unmatched.filter_map(|(e, _)| query.rank_fuzzy(&e.name).map(|rank| (rank, e))));
     }
     hits.sort_by_cached_key(|(rank, e)| {
         // A municipality's own name wins an exact tie, so every name finds itself first.

@@ -98,8 +98,11 @@ impl Query {
             return None;
         }
         let starts = std::iter::once(0).chain(name.word_starts.iter().map(|&(_, c)| c));
+        let (query, max) = (&self.name.chars, self.max_edits);
         starts
-            .filter_map(|start| prefix_distance(&self.name.chars, &name.chars[start..], self.max_edits))
+            .map(|start| &name.chars[start..])
+            .filter(|rest| !too_many_missing(query, &rest[..rest.len().min(query.len() + max)], max))
+            .filter_map(|rest| prefix_distance(query, rest, max))
             .min()
             .and_then(|d| u8::try_from(d).ok())
             .map(Rank::Fuzzy)
@@ -109,6 +112,29 @@ impl Query {
     pub fn rank(&self, name: &Name) -> Option<Rank> {
         self.rank_literal(name).or_else(|| self.rank_fuzzy(name))
     }
+}
+
+/// Whether more than `max` letters of `query` (counted with repeats) are missing from
+/// `window`: then no prefix of `window` is within `max` edits, as each insertion, deletion
+/// or substitution supplies at most one missing letter and a swap none. A quick test before
+/// the edit-distance table; it only looks at ASCII and lets other text through.
+fn too_many_missing(query: &[char], window: &[char], max: usize) -> bool {
+    let mut counts = [0u8; 128];
+    for &c in window {
+        match counts.get_mut(c as usize) {
+            Some(n) => *n = n.saturating_add(1),
+            None => return false,
+        }
+    }
+    let mut missing = 0;
+    for &c in query {
+        match counts.get_mut(c as usize) {
+            Some(0) => missing += 1,
+            Some(n) => *n -= 1,
+            None => return false,
+        }
+    }
+    missing > max
 }
 
 /// Queries longer than this are matched literally only (no one types such a place name).
@@ -197,6 +223,58 @@ mod tests {
         assert_eq!(d("amsterdam", "rotterdam", 2), None);
         assert_eq!(d("abcd", "ab", 1), None);
         assert_eq!(d("abcd", "abc", 1), Some(1));
+    }
+
+    #[test]
+    fn the_quick_test_rejects_only_what_the_table_would() {
+        let names = ["maastricht", "amsterdam", "mastr", "tsirhctsaam", "ab", "ba", "heerlen", "ééé"];
+        let queries = ["mastricht", "maastrihct", "ba", "abc", "heerle", "eee", "amsterdm"];
+        for q in queries {
+            for n in names {
+                for max in 0..=2 {
+                    let (q, n) = (chars(q), chars(n));
+                    let window = &n[..n.len().min(q.len() + max)];
+                    if too_many_missing(&q, window, max) {
+                        assert_eq!(prefix_distance(&q, &n, max), None, "{q:?} {n:?} {max}");
+                    }
+                }
+            }
+        }
+        assert!(too_many_missing(&chars("amsterdam"), &chars("maastricht"), 2));
+        assert!(!too_many_missing(&chars("mastricht"), &chars("maastricht"), 1));
+    }
+
+    /// The full optimal-string-alignment table, no band, no early stop.
+    fn reference_distance(a: &[char], b: &[char]) -> usize {
+        let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+        for (i, row) in d.iter_mut().enumerate() {
+            row[0] = i;
+        }
+        for (j, cell) in d[0].iter_mut().enumerate() {
+            *cell = j;
+        }
+        for i in 1..=a.len() {
+            for j in 1..=b.len() {
+                let cost = usize::from(a[i - 1] != b[j - 1]);
+                d[i][j] = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        d[a.len()][b.len()]
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_banded_table_agrees_with_the_full_one(q in "[abé]{0,7}", n in "[abé]{0,9}", max in 0usize..=2) {
+            let (q, n) = (chars(&q), chars(&n));
+            let expected = (0..=n.len()).map(|j| reference_distance(&q, &n[..j])).min().filter(|&d| d <= max);
+            proptest::prop_assert_eq!(prefix_distance(&q, &n, max), expected);
+            if too_many_missing(&q, &n[..n.len().min(q.len() + max)], max) {
+                proptest::prop_assert_eq!(expected, None);
+            }
+        }
     }
 
     #[test]

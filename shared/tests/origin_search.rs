@@ -139,7 +139,9 @@ fn a_search_over_all_names_and_places_takes_milliseconds() {
         }
     }
     let per_query = started.elapsed() / (rounds * queries.len() as u32);
-    // Generous, for an unoptimised test build on a busy machine; a release build is far faster.
-    assert!(per_query < Duration::from_millis(40), "{per_query:?} per query");
+    // Generous bounds for a machine shared with other builds: an optimised build takes well
+    // under a millisecond, an unoptimised test build about ten times as long.
+    let bound = Duration::from_millis(if cfg!(debug_assertions) { 50 } else { 5 });
+    assert!(per_query < bound, "{per_query:?} per query");
     eprintln!("origin search: {per_query:?} per query");
 }

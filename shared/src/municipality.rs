@@ -61,6 +61,11 @@ const ALIASES: &[(&str, &str)] = &[
     ("Den Bosch", "GM0796"),
     ("Bergen Limburg", "GM0893"),
     ("Bergen Noord-Holland", "GM0373"),
+    // The Dutch forms of Frisian official names.
+    ("Tietjerksteradeel", "GM0737"),
+    ("Dantumadeel", "GM1891"),
+    ("Zuidwest-Friesland", "GM1900"),
+    ("Noordoost-Friesland", "GM1970"),
 ];
 
 /// One answer of the origin search: the municipality, and the place (woonplaats, village or

@@ -33,6 +33,8 @@ fn hyphens_spaces_and_apostrophes_do_not_count() {
     assert_eq!(first_code("Den Haag"), Some("GM0518"));
     assert_eq!(first_code("Eijsden Margraten"), Some("GM1903"));
     assert_eq!(first_code("Sudwest Fryslan"), Some("GM1900"));
+    assert_eq!(first_code("Tietjerksteradeel"), Some("GM0737"));
+    assert_eq!(first_code("Bergen Limburg"), Some("GM0893"));
 }
 
 #[test]

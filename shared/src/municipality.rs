@@ -6,7 +6,7 @@
 use crate::name_match::{Name, Query, Rank};
 use crate::places;
 use serde::{Deserialize, Serialize};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 const GEMEENTEN_CSV: &str =
@@ -89,19 +89,22 @@ impl OriginHit {
 /// A name the origin search matches: a municipality's own name, an alias, or a place in it.
 struct Entry {
     name: Name,
-    gemeente: &'static Gemeente,
+    /// The municipality's position in [`all`].
+    index: usize,
     place: Option<&'static str>,
 }
 
 fn entries() -> &'static [Entry] {
     static ENTRIES: OnceLock<Vec<Entry>> = OnceLock::new();
     ENTRIES.get_or_init(|| {
-        let own = all().iter().map(|g| Entry { name: Name::new(&g.name), gemeente: g, place: None });
+        let position = |code: &str| all().iter().position(|g| g.code == code);
+        let own =
+            all().iter().enumerate().map(|(index, g)| Entry { name: Name::new(&g.name), index, place: None });
         let aliases = ALIASES.iter().filter_map(|(alias, code)| {
-            by_code(code).map(|g| Entry { name: Name::new(alias), gemeente: g, place: None })
+            position(code).map(|index| Entry { name: Name::new(alias), index, place: None })
         });
         let places = places::all().iter().filter_map(|p| {
-            by_code(&p.code).map(|g| Entry { name: Name::new(p.name), gemeente: g, place: Some(p.name) })
+            position(&p.code).map(|index| Entry { name: Name::new(p.name), index, place: Some(p.name) })
         });
         own.chain(aliases).chain(places).collect()
     })
@@ -114,6 +117,10 @@ pub fn search(query: &str, limit: usize) -> Vec<&'static Gemeente> {
     search_origin(query, limit).into_iter().map(|hit| hit.gemeente).collect()
 }
 
+/// Orders the hits: rank; a municipality's own name wins an exact tie (so every name finds
+/// itself first); the region first; own name before a place; shorter first; by name.
+type Order = (Rank, bool, bool, bool, usize, &'static str);
+
 /// The origin type-ahead: municipalities whose name, common alias or place (woonplaats,
 /// village, district) matches `query`, at most one hit per municipality, at most `limit`.
 /// Ranked exact > prefix > word prefix > contains > one typo > two typos; within a rank the
@@ -122,37 +129,52 @@ pub fn search_origin(query: &str, limit: usize) -> Vec<OriginHit> {
     let Some(query) = Query::new(query) else {
         return Vec::new();
     };
-    let literal: Vec<Option<Rank>> = entries().iter().map(|e| query.rank_literal(&e.name)).collect();
-    let mut hits: Vec<(Rank, &Entry)> =
-        entries().iter().zip(&literal).filter_map(|(e, rank)| rank.map(|rank| (rank, e))).collect();
+    // The best hit of each municipality, by its position in `all()`: no sorting needed.
+    let mut best: Vec<Option<(Order, &'static Entry)>> = vec![None; all().len()];
+    let mut unmatched = Vec::new();
+    let mut exact = false;
+    for e in entries() {
+        match query.rank_literal(&e.name) {
+            Some(rank) => {
+                exact |= rank == Rank::Exact;
+                offer(&mut best, rank, e);
+            }
+            None => unmatched.push(e),
+        }
+    }
     // Typos are looked for only when nothing matched exactly and the literal matches do not
     // fill the list.
-    let exact = hits.iter().any(|(rank, _)| *rank == Rank::Exact);
-    if !exact && distinct_municipalities(&hits) < limit {
-        let unmatched = entries().iter().zip(&literal).filter(|(_, rank)| rank.is_none());
-        hits.extend(unmatched.filter_map(|(e, _)| query.rank_fuzzy(&e.name).map(|rank| (rank, e))));
+    if !exact && best.iter().flatten().count() < limit {
+        for e in unmatched {
+            if let Some(rank) = query.rank_fuzzy(&e.name) {
+                offer(&mut best, rank, e);
+            }
+        }
     }
-    hits.sort_by_cached_key(|(rank, e)| {
-        // A municipality's own name wins an exact tie, so every name finds itself first.
-        (
-            *rank,
-            *rank == Rank::Exact && e.place.is_some(),
-            !e.gemeente.in_region,
-            e.place.is_some(),
-            e.name.key().len(),
-            e.gemeente.name.as_str(),
-        )
-    });
-    let mut seen = HashSet::new();
-    hits.into_iter()
-        .filter(|(_, e)| seen.insert(e.gemeente.code.as_str()))
-        .take(limit)
-        .map(|(_, e)| OriginHit { gemeente: e.gemeente, place: e.place })
-        .collect()
+    let mut hits = Vec::with_capacity(limit.min(best.len()));
+    while hits.len() < limit {
+        let next = best.iter_mut().filter(|slot| slot.is_some()).min_by(|a, b| order_of(a).cmp(&order_of(b)));
+        let Some((_, e)) = next.and_then(Option::take) else { break };
+        if let Some(gemeente) = all().get(e.index) {
+            hits.push(OriginHit { gemeente, place: e.place });
+        }
+    }
+    hits
 }
 
-fn distinct_municipalities(hits: &[(Rank, &Entry)]) -> usize {
-    hits.iter().map(|(_, e)| e.gemeente.code.as_str()).collect::<HashSet<_>>().len()
+/// Keeps `e` as its municipality's hit if it ranks better than the one kept so far.
+fn offer(best: &mut [Option<(Order, &'static Entry)>], rank: Rank, e: &'static Entry) {
+    let (Some(g), Some(slot)) = (all().get(e.index), best.get_mut(e.index)) else { return };
+    let is_place = e.place.is_some();
+    let order =
+        (rank, rank == Rank::Exact && is_place, !g.in_region, is_place, e.name.key().len(), g.name.as_str());
+    if slot.as_ref().is_none_or(|(current, _)| order < *current) {
+        *slot = Some((order, e));
+    }
+}
+
+fn order_of(slot: &Option<(Order, &'static Entry)>) -> Option<Order> {
+    slot.as_ref().map(|(order, _)| *order)
 }
 
 #[cfg(test)]

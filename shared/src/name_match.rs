@@ -35,7 +35,7 @@ impl Name {
         let mut word_starts = Vec::new();
         let mut after_separator = false;
         for c in crate::fold::without_diacritics(text).to_lowercase().chars() {
-            if c.is_alphanumeric() {
+            if c.is_alphabetic() || c.is_ascii_digit() {
                 if after_separator && !key.is_empty() {
                     word_starts.push((key.len(), chars.len()));
                 }

@@ -63,8 +63,12 @@ pub struct Query {
 }
 
 impl Query {
-    /// `None` when the text has no letter or digit.
+    /// `None` when the text has no letter or digit, or is far longer than any name (pasted
+    /// text: matching it against every name would only cost time).
     pub fn new(text: &str) -> Option<Query> {
+        if text.len() > MAX_QUERY_BYTES {
+            return None;
+        }
         let name = Name::new(text);
         let max_edits = match name.chars.len() {
             0 => return None,
@@ -136,6 +140,10 @@ fn too_many_missing(query: &[char], window: &[char], max: usize) -> bool {
     }
     missing > max
 }
+
+/// Longer input matches nothing: the longest Dutch municipality or place name has fewer than
+/// 40 letters.
+const MAX_QUERY_BYTES: usize = 200;
 
 /// Queries longer than this are matched literally only (no one types such a place name).
 const MAX_FUZZY_QUERY: usize = 40;
@@ -211,6 +219,8 @@ mod tests {
         assert_eq!(q("Geleeen"), Some(Some(Rank::Fuzzy(1))));
         assert_eq!(q("xyz"), Some(None));
         assert!(Query::new(" -'. ").is_none());
+        assert!(Query::new(&"Maastricht ".repeat(100)).is_none());
+        assert!(Query::new(&"Nuenen, Gerwen en Nederwetten ".repeat(6)).is_some());
     }
 
     #[test]

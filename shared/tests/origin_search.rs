@@ -100,6 +100,10 @@ fn nonsense_and_empty_queries_find_nothing_and_limits_hold() {
     assert!(search_origin("a", 0).is_empty());
     assert_eq!(search_origin("a", 5).len(), 5);
     assert!(search("zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz", 8).is_empty());
+    // Pasted text far longer than any name finds nothing, at once.
+    let started = Instant::now();
+    assert!(search_origin(&"Maastricht".repeat(100_000), 8).is_empty());
+    assert!(started.elapsed() < Duration::from_millis(100));
 }
 
 #[test]

@@ -26,6 +26,10 @@ OUT = os.path.join(HERE, "woonplaatsen.csv")
 
 LIMBURG = "05"
 
+# GeoNames names that would mislead: "Oost" is Oost-Maarland (listed by that name in
+# region-villages.csv), and as a bare word it would top every search for "Oost…".
+DROP = {("GM1903", "Oost")}
+
 # Former municipality code -> the municipality it merged into (CBS).
 MERGED = {
     "GM0457": "GM0363",  # Weesp -> Amsterdam (2022)
@@ -61,7 +65,7 @@ def main():
     unmapped = []
 
     def add(code, place):
-        if key(place) != key(names[code]):
+        if key(place) != key(names[code]) and (code, place) not in DROP:
             places.setdefault(code, set()).add(place)
 
     with open(sys.argv[1], encoding="utf-8") as f:

@@ -15,6 +15,8 @@ pub mod estimate;
 pub mod ethos;
 pub mod fold;
 pub mod municipality;
+pub mod name_match;
+pub mod places;
 pub mod profile;
 pub mod record;
 pub mod report;

@@ -3,6 +3,8 @@
 //! The list is `../shared/data/gemeenten.csv`, compiled in: replacing that file (after a
 //! municipal merger) and rebuilding is the only step needed.
 
+use crate::name_match::{Name, Query, Rank};
+use crate::places;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -53,36 +55,126 @@ pub fn region() -> impl Iterator<Item = &'static Gemeente> {
 }
 
 /// Common everyday names that differ from the official CBS name, for the type-ahead.
-const ALIASES: &[(&str, &str)] = &[("den haag", "GM0518"), ("the hague", "GM0518"), ("den bosch", "GM0796")];
+const ALIASES: &[(&str, &str)] = &[
+    ("Den Haag", "GM0518"),
+    ("The Hague", "GM0518"),
+    ("Den Bosch", "GM0796"),
+    ("Bergen Limburg", "GM0893"),
+    ("Bergen Noord-Holland", "GM0373"),
+    // The Dutch forms of Frisian official names.
+    ("Tietjerksteradeel", "GM0737"),
+    ("Dantumadeel", "GM1891"),
+    ("Zuidwest-Friesland", "GM1900"),
+    ("Noordoost-Friesland", "GM1970"),
+];
 
-/// Municipalities whose name (or a common alias) contains `query`, case- and
-/// diacritics-insensitively; names that start with the query come first, then the region's.
-pub fn search(query: &str, limit: usize) -> Vec<&'static Gemeente> {
-    let q = fold(query.trim());
-    if q.is_empty() {
-        return Vec::new();
-    }
-    let mut hits: Vec<(u8, &'static Gemeente)> = all()
-        .iter()
-        .filter_map(|g| {
-            let name = fold(&g.name);
-            let alias = ALIASES.iter().any(|(a, code)| *code == g.code && a.contains(&q));
-            if name.starts_with(&q) {
-                Some((0, g))
-            } else if alias || name.contains(&q) {
-                Some((1, g))
-            } else {
-                None
-            }
-        })
-        .collect();
-    // Region municipalities first within each rank: they are the likeliest origins.
-    hits.sort_by(|a, b| (a.0, !a.1.in_region, &a.1.name).cmp(&(b.0, !b.1.in_region, &b.1.name)));
-    hits.into_iter().take(limit).map(|(_, g)| g).collect()
+/// One answer of the origin search: the municipality, and the place (woonplaats, village or
+/// district) whose name matched, when it was not the municipality's own name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OriginHit {
+    pub gemeente: &'static Gemeente,
+    pub place: Option<&'static str>,
 }
 
-fn fold(text: &str) -> String {
-    crate::fold::without_diacritics(text).to_lowercase()
+impl OriginHit {
+    /// "Hoensbroek → Heerlen" for a place, the municipality's name otherwise.
+    pub fn label(&self) -> String {
+        match self.place {
+            Some(place) => format!("{place} → {}", self.gemeente.name),
+            None => self.gemeente.name.clone(),
+        }
+    }
+}
+
+/// A name the origin search matches: a municipality's own name, an alias, or a place in it.
+struct Entry {
+    name: Name,
+    /// The municipality's position in [`all`].
+    index: usize,
+    place: Option<&'static str>,
+}
+
+fn entries() -> &'static [Entry] {
+    static ENTRIES: OnceLock<Vec<Entry>> = OnceLock::new();
+    ENTRIES.get_or_init(|| {
+        let position = |code: &str| all().iter().position(|g| g.code == code);
+        let own =
+            all().iter().enumerate().map(|(index, g)| Entry { name: Name::new(&g.name), index, place: None });
+        let aliases = ALIASES.iter().filter_map(|(alias, code)| {
+            position(code).map(|index| Entry { name: Name::new(alias), index, place: None })
+        });
+        let places = places::all().iter().filter_map(|p| {
+            position(&p.code).map(|index| Entry { name: Name::new(p.name), index, place: Some(p.name) })
+        });
+        own.chain(aliases).chain(places).collect()
+    })
+}
+
+/// Municipalities (by name, common alias, or the name of a place in them) matching `query`,
+/// forgiving case, diacritics, separators and small typos; one per municipality, best first.
+/// See [`search_origin`] for the order.
+pub fn search(query: &str, limit: usize) -> Vec<&'static Gemeente> {
+    search_origin(query, limit).into_iter().map(|hit| hit.gemeente).collect()
+}
+
+/// Orders the hits: rank; a municipality's own name wins an exact tie (so every name finds
+/// itself first); the region first; own name before a place; shorter first; by name.
+type Order = (Rank, bool, bool, bool, usize, &'static str);
+
+/// The origin type-ahead: municipalities whose name, common alias or place (woonplaats,
+/// village, district) matches `query`, at most one hit per municipality, at most `limit`.
+/// Ranked exact > prefix > word prefix > contains > one typo > two typos; within a rank the
+/// region's municipalities first, a municipality's own name before a place, shorter first.
+pub fn search_origin(query: &str, limit: usize) -> Vec<OriginHit> {
+    let Some(query) = Query::new(query) else {
+        return Vec::new();
+    };
+    // The best hit of each municipality, by its position in `all()`: no sorting needed.
+    let mut best: Vec<Option<(Order, &'static Entry)>> = vec![None; all().len()];
+    let mut unmatched = Vec::new();
+    let mut exact = false;
+    for e in entries() {
+        match query.rank_literal(&e.name) {
+            Some(rank) => {
+                exact |= rank == Rank::Exact;
+                offer(&mut best, rank, e);
+            }
+            None => unmatched.push(e),
+        }
+    }
+    // Typos are looked for only when nothing matched exactly and the literal matches do not
+    // fill the list.
+    if !exact && best.iter().flatten().count() < limit {
+        for e in unmatched {
+            if let Some(rank) = query.rank_fuzzy(&e.name) {
+                offer(&mut best, rank, e);
+            }
+        }
+    }
+    let mut hits = Vec::with_capacity(limit.min(best.len()));
+    while hits.len() < limit {
+        let next = best.iter_mut().filter(|slot| slot.is_some()).min_by(|a, b| order_of(a).cmp(&order_of(b)));
+        let Some((_, e)) = next.and_then(Option::take) else { break };
+        if let Some(gemeente) = all().get(e.index) {
+            hits.push(OriginHit { gemeente, place: e.place });
+        }
+    }
+    hits
+}
+
+/// Keeps `e` as its municipality's hit if it ranks better than the one kept so far.
+fn offer(best: &mut [Option<(Order, &'static Entry)>], rank: Rank, e: &'static Entry) {
+    let (Some(g), Some(slot)) = (all().get(e.index), best.get_mut(e.index)) else { return };
+    let is_place = e.place.is_some();
+    let order =
+        (rank, rank == Rank::Exact && is_place, !g.in_region, is_place, e.name.key().len(), g.name.as_str());
+    if slot.as_ref().is_none_or(|(current, _)| order < *current) {
+        *slot = Some((order, e));
+    }
+}
+
+fn order_of(slot: &Option<(Order, &'static Entry)>) -> Option<Order> {
+    slot.as_ref().map(|(order, _)| *order)
 }
 
 #[cfg(test)]

@@ -113,32 +113,21 @@ pub enum Next {
     Stop,
 }
 
-/// One request: the records and the revisions sent, to match the answers.
+/// One request: the records and the revisions sent, to match the answers, and the body.
 #[derive(Debug, Clone)]
 pub struct Batch {
     /// The enrolment whose token must carry this request: all its records are that device's.
     pub device: Uuid,
     pub sent: Vec<(Uuid, u32)>,
     pub body: SyncRequest,
-    /// Records this phone holds unconfirmed besides the ones in this request: what is left
-    /// on the phone once the request is stored. The coordinator sees it per device before
-    /// locking the count.
-    pub unsynced: usize,
-}
-
-/// The sync body on the wire: api.md's `{"records":[…]}` plus the top-level `unsynced`
-/// (older servers ignore unknown fields). Kept here, not in `shared`: only the phone sends it.
-#[derive(Serialize)]
-struct SyncBody<'a> {
-    records: &'a [Record],
-    unsynced: usize,
 }
 
 impl Batch {
-    /// The JSON body of the request.
+    /// The JSON body of the request: api.md's `{"records":[…],"unsynced":n}`, where
+    /// `unsynced` counts this enrolment's records left unconfirmed on the phone once the
+    /// request is stored (the coordinator sees it per device before locking the count).
     pub fn sync_body(&self) -> String {
-        serde_json::to_string(&SyncBody { records: &self.body.records, unsynced: self.unsynced })
-            .unwrap_or_default()
+        serde_json::to_string(&self.body).unwrap_or_default()
     }
 }
 
@@ -355,7 +344,8 @@ impl Outbox {
             .values()
             .filter(|e| e.device == Some(device) && e.is_unsynced() && !self.in_flight.contains(&e.record.id))
             .count();
-        Some(Batch { device, sent, body: SyncRequest { records }, unsynced })
+        let unsynced = Some(u32::try_from(unsynced).unwrap_or(u32::MAX));
+        Some(Batch { device, sent, body: SyncRequest { records, unsynced } })
     }
 
     /// Applies the server's answer to a batch. Returns what to do next. An answer for a

@@ -53,17 +53,17 @@ fn the_sync_body_tells_how_many_records_stay_unconfirmed_on_the_phone() {
     o.batch_size = 2;
     let now = t("2026-10-15T20:41:00Z");
     let first = o.take_batch(now).unwrap();
-    assert_eq!(first.unsynced, 3, "five unconfirmed, two of them in this request");
+    assert_eq!(first.body.unsynced, Some(3), "five unconfirmed, two of them in this request");
     let body: serde_json::Value = serde_json::from_str(&first.sync_body()).unwrap();
     assert_eq!(body["unsynced"], 3);
     assert_eq!(body["records"].as_array().unwrap().len(), 2);
     assert_eq!(body["records"][0], serde_json::to_value(&first.body.records[0]).unwrap());
     o.apply_response(&first, &answer(&first, SyncStatus::Stored, "2026-10-15T20:41:01Z"), now);
     let second = o.take_batch(now).unwrap();
-    assert_eq!(second.unsynced, 1);
+    assert_eq!(second.body.unsynced, Some(1));
     o.apply_response(&second, &answer(&second, SyncStatus::Rejected, "2026-10-15T20:41:02Z"), now);
     let last = o.take_batch(now).unwrap();
-    assert_eq!(last.unsynced, 2, "the two rejected records are still on the phone, unconfirmed");
+    assert_eq!(last.body.unsynced, Some(2), "the two rejected records are still on the phone, unconfirmed");
 }
 
 #[test]
@@ -397,7 +397,7 @@ fn records_of_two_enrolments_go_in_batches_of_their_own() {
     let first = o.take_batch(now).unwrap();
     assert_eq!(first.device, DEVICE);
     assert_eq!(first.sent.iter().map(|(id, _)| *id).collect::<Vec<_>>(), vec![record(1).id, record(3).id]);
-    assert_eq!(first.unsynced, 0, "the other enrolment's record is not this device's");
+    assert_eq!(first.body.unsynced, Some(0), "the other enrolment's record is not this device's");
     let next = o.apply_failure(&first, &Failure::Unauthorized { code: "device_revoked".into() }, now);
     assert_eq!(next, Next::Continue, "the other enrolment may still send");
     let second = o.take_batch(now).unwrap();

@@ -90,7 +90,7 @@ pub fn RecordScreen() -> impl IntoView {
         <section class="screen flow" aria-labelledby="question">
             <div class="flow__nav">
                 <button type="button" class="utrecht-button utrecht-button--subtle" data-testid="flow-back" on:click=move |_| back()>
-                    {t!(c.lang, "‹ Vorige vraag", "‹ Previous question")}
+                    {t!(c.lang, "‹ Terug", "‹ Back")}
                 </button>
                 <span class="muted" data-testid="flow-progress">
                     {move || format!("{} {} / {total}", tr(c.lang.get(), "Vraag", "Question"), f.step.get().number())}

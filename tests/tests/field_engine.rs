@@ -289,21 +289,28 @@ async fn a_revoked_code_keeps_its_records_and_a_second_enrolment_never_sends_the
     assert_eq!(phone.storage.0.borrow().len(), 2, "the records stay stored on the phone");
     assert!(!phone.outbox.0.borrow().should_sync(Trigger::Manual, phone.clock.now()));
 
-    // The counter enrols with another organisation's code and records on.
+    // The counter enrols with another organisation's code and records on; later the app is
+    // restarted (what it knew about the refusal was in memory only).
     let invite_b = app.create_invite(&field.coordinator, &field.count_id, "Inloop Heuvelland").await;
     let device_b = app.enroll(invite_b["code"].as_str().unwrap()).await;
     let second = save(&phone, &device_b);
     let senders = [sender(&field.device), sender(&device_b)];
+    let report = sync(&phone, Trigger::Saved, &senders).await;
+    assert_eq!(report.requests, 1, "only the new enrolment's record is sent");
+    save(&phone, &device_b);
+    let phone = self::phone(&app, phone.storage.clone());
 
     let report = sync(&phone, Trigger::Start, &senders).await;
 
-    assert_eq!(report.requests, 1, "only the new enrolment's record is sent");
+    assert_eq!(report.requests, 2, "each enrolment's records with its own token");
     let held = held(&app, &field.coordinator, &field.count_id).await;
-    assert_eq!(held.len(), 1, "{held:?}");
-    assert_eq!(held[&second.id.to_string()].1, "Inloop Heuvelland");
+    assert_eq!(held.len(), 2, "{held:?}");
+    assert!(held.values().all(|(_, org, device)| org == "Inloop Heuvelland" && *device == device_b.id));
+    assert!(held.contains_key(&second.id.to_string()));
     for r in &first {
         assert_eq!(state(&phone, r.id), EntryState::Queued, "kept, never sent with the other code");
     }
+    assert_eq!(phone.outbox.0.borrow().stranded(), vec![(device_a, "device_revoked".to_string(), 2)]);
     // The coordinator gets them as a file that names their own device (`ethos import`).
     let export: QueueExport =
         serde_json::from_str(&phone.outbox.0.borrow().export_unsynced(device_a)).unwrap();

@@ -86,6 +86,7 @@ async fn a_correction_made_while_the_phone_syncs_is_saved_as_the_next_revision()
             assert_eq!(stored[0]["profile"]["household"], "alone");
             // A confirmed record can still be corrected during the count.
             assert!(phone.exists("record-edit").await, "Wijzig stays on a confirmed record");
+            assert!(!phone.exists("storage-warning").await, "nothing waits: no storage warning");
             phone.screenshot("field-02-home-corrected").await;
         })
         .await;
@@ -188,6 +189,14 @@ async fn records_of_a_revoked_code_stay_on_the_phone_offer_export_and_never_go_w
             assert!(banner.contains("ingetrokken") && banner.contains("Exporteer wachtrij"), "{banner}");
             assert!(phone.exists("stranded-export").await);
             phone.wait_for_records(2, "queued").await;
+            // Without persistent storage (headless Chromium grants none here) the home screen
+            // says so while records wait.
+            let persisted = phone.eval("return navigator.storage.persisted();").await;
+            assert_eq!(
+                phone.exists("storage-warning").await,
+                persisted == json!(false),
+                "persisted: {persisted}"
+            );
             phone.screenshot("field-05-revoked-kept").await;
 
             // Act 2: the counter enrols with another organisation's code and records on.

@@ -33,6 +33,8 @@ pub fn App() -> impl IntoView {
     platform::on_pop_state(move || {
         if c.screen.get_untracked() == Screen::Record {
             c.back.update(|n| *n = n.wrapping_add(1));
+        } else {
+            c.history_armed.set(false);
         }
     });
     let mut ticks: u32 = 0;

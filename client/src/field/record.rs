@@ -52,11 +52,15 @@ pub fn RecordScreen() -> impl IntoView {
         }
     });
     // One history entry for the Back gesture to take: it goes to the previous question.
-    platform::push_url("/");
+    if !c.history_armed.get_untracked() {
+        platform::push_url("/");
+        c.history_armed.set(true);
+    }
     Effect::new(move |seen: Option<u32>| {
         let n = c.back.get();
         if seen.is_some_and(|s| s != n) {
             if f.at_start(c) {
+                c.history_armed.set(false);
                 leave(c, f, false);
             } else {
                 f.back(c);

@@ -56,6 +56,9 @@ pub struct Ctx {
     pub resume_step: RwSignal<Option<super::flow::Step>>,
     /// Bumped by the browser's Back gesture while the record screen is open.
     pub back: RwSignal<u32>,
+    /// Whether the app has put one history entry of its own for the Back gesture to take
+    /// (at most one at a time, so leaving the app by Back takes at most one extra tap).
+    pub history_armed: RwSignal<bool>,
     pub last_municipality: RwSignal<Option<RegionCode>>,
     pub enrol_code: RwSignal<String>,
     /// Set when another tab took over: this one no longer syncs or saves.
@@ -82,6 +85,7 @@ impl Ctx {
             saved_draft: RwSignal::new(None),
             resume_step: RwSignal::new(None),
             back: RwSignal::new(0),
+            history_armed: RwSignal::new(false),
             last_municipality: RwSignal::new(None),
             enrol_code: RwSignal::new(String::new()),
             passive: RwSignal::new(false),

@@ -59,7 +59,7 @@ impl Con {
 /// A text in the current language, as a reactive closure.
 macro_rules! t {
     ($lang:expr, $nl:expr, $en:expr) => {
-        $crate::app::text($lang, $nl, $en)
+        $crate::i18n::text($lang, $nl, $en)
     };
 }
 pub(crate) use t;

@@ -1,5 +1,6 @@
 //! Texts of the app that are not labels of a value set (those live in `shared`).
 
+use ethos_shared::record::{FieldError, FieldErrorCode};
 use ethos_shared::Lang;
 
 /// Picks the Dutch or the English text.
@@ -8,6 +9,18 @@ pub fn tr(lang: Lang, nl: &'static str, en: &'static str) -> &'static str {
         Lang::Nl => nl,
         Lang::En => en,
     }
+}
+
+/// One closure type for every translated text: the view code for it exists once in the
+/// binary instead of once per text (used by the field app and the console alike).
+#[cfg(target_arch = "wasm32")]
+pub fn text(
+    lang: leptos::prelude::RwSignal<Lang>,
+    nl: &'static str,
+    en: &'static str,
+) -> impl Fn() -> &'static str + Copy + Send + Sync {
+    use leptos::prelude::Get;
+    move || tr(lang.get(), nl, en)
 }
 
 /// The name of a record field, as an error message shows it.
@@ -19,7 +32,7 @@ pub fn field_label(field: &str, lang: Lang) -> &'static str {
         "municipality" => ("gemeente", "municipality"),
         "living_situation" => ("woonsituatie", "living situation"),
         "origin" => ("herkomstgemeente", "municipality of origin"),
-        "dedup_key" => ("dubbeltelsleutel", "duplicate key"),
+        "dedup_key" => ("herkenning dubbeltelling", "duplicate check"),
         "age_band" => ("leeftijd", "age"),
         "gender" => ("geslacht", "gender"),
         "household" => ("huishouden", "household"),
@@ -67,6 +80,29 @@ pub fn enroll_error(code: &str, lang: Lang) -> &'static str {
         ),
         _ => tr(lang, "Aanmelden lukte niet. Probeer het opnieuw.", "Enrolment failed. Please try again."),
     }
+}
+
+/// The reasons of an entry that needs attention, in the counter's language.
+pub fn attention_reasons(errors: &[FieldError], lang: Lang) -> Vec<String> {
+    if errors.is_empty() {
+        return vec![match lang {
+            Lang::Nl => "de server heeft dit record niet aangenomen".into(),
+            Lang::En => "the server did not accept this record".into(),
+        }];
+    }
+    errors
+        .iter()
+        .map(|e| {
+            let what = field_label(&e.field, lang);
+            match e.code {
+                FieldErrorCode::CountLocked
+                | FieldErrorCode::ContentDiffers
+                | FieldErrorCode::StaleRevision
+                | FieldErrorCode::OtherDevice => e.code.message(lang).to_string(),
+                _ => format!("{what}: {}", e.code.message(lang)),
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

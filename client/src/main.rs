@@ -1,15 +1,7 @@
-#![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
-// Two bundles from one crate share modules; each leaves some of the other's helpers unused.
-#![cfg_attr(target_arch = "wasm32", allow(dead_code))]
 //! The web app of the ETHOS count: the field app at `/` (counters record persons on their
-//! phones, offline first) and the coordinator console at `/console` (laptops).
+//! phones, offline first; in the library, `ethos_client::field`) and the coordinator console
+//! at `/console` (laptops).
 //!
-//! - `outbox`: the outbox and the sync state machine (plain Rust, unit-tested on the host);
-//! - `flow`: the guided questions and the draft that becomes a record (plain Rust);
-//! - `i18n`: texts in Dutch and English;
-//! - `platform` (browser only): the ONE module that touches browser APIs — IndexedDB, fetch,
-//!   timers, `navigator`, the service worker, downloads;
-//! - `app` (browser only): the leptos user interface of the field app;
 //! - `console_model`: the console as plain data (routes, wire types, filters, labels, QR);
 //! - `console_html`: the console's read-only markup (tables, charts, the report) as escaped HTML;
 //! - `console`, `console_records`, `console_report`, `console_comparison`,
@@ -17,18 +9,22 @@
 //!
 //! Two bundles: the field app (phones; must stay small and works offline) is built without the
 //! `console` feature, the console (`/console`, laptops) with it, so phones never load the
-//! console's code.
+//! console's code and the console never compiles the field app.
 
+// The console's modules reach the shared ones as `crate::i18n` and `crate::platform`.
 #[cfg(any(feature = "console", not(target_arch = "wasm32")))]
+use ethos_client::i18n;
+#[cfg(all(target_arch = "wasm32", feature = "console"))]
+use ethos_client::platform;
+
+// On the host only their unit tests use them; the console's pages (browser only) do in wasm.
+#[cfg(any(feature = "console", not(target_arch = "wasm32")))]
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 mod console_html;
 #[cfg(any(feature = "console", not(target_arch = "wasm32")))]
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 mod console_model;
-mod flow;
-mod i18n;
-mod outbox;
 
-#[cfg(target_arch = "wasm32")]
-mod app;
 #[cfg(all(target_arch = "wasm32", feature = "console"))]
 mod console;
 #[cfg(all(target_arch = "wasm32", feature = "console"))]
@@ -39,8 +35,6 @@ mod console_population;
 mod console_records;
 #[cfg(all(target_arch = "wasm32", feature = "console"))]
 mod console_report;
-#[cfg(target_arch = "wasm32")]
-mod platform;
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
@@ -50,7 +44,7 @@ fn main() {
     #[cfg(feature = "console")]
     leptos::mount::mount_to_body(console::Console);
     #[cfg(not(feature = "console"))]
-    leptos::mount::mount_to_body(app::App);
+    leptos::mount::mount_to_body(ethos_client::field::App);
 }
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -165,10 +165,6 @@ export function reloadPage() {
   location.reload();
 }
 
-export function isOnline() {
-  return navigator.onLine;
-}
-
 export function setDocumentLang(lang) {
   document.documentElement.lang = lang;
 }
@@ -248,4 +244,14 @@ export function actionOf(ev) {
   const el = t && t.closest ? t.closest("[data-action]") : null;
   if (!el) return null;
   return el.getAttribute("data-action") + "\u0001" + (el.getAttribute("data-arg") || "");
+}
+
+// An iPhone or iPad in the browser (not the app on the home screen, which has storage of its
+// own). iPadOS reports itself as a Mac with a touch screen.
+export function isIosBrowser() {
+  const ua = navigator.userAgent || "";
+  const ios = /iPhone|iPad|iPod/.test(ua) || (/Macintosh/.test(ua) && navigator.maxTouchPoints > 1);
+  const standalone = navigator.standalone === true ||
+    (window.matchMedia && window.matchMedia("(display-mode: standalone)").matches);
+  return ios && !standalone;
 }

@@ -2,7 +2,9 @@
 //! service worker, the address bar and downloads. It turns them into plain Rust calls; the
 //! rest of the app never sees a `JsValue`.
 
-use crate::outbox::{Entry, Failure};
+pub use crate::field::engine::from_json;
+use crate::field::engine::{error_code, failure_of, sync_answer, UNREADABLE};
+use crate::field::outbox::{Entry, Failure};
 use ethos_shared::api::{Count, EnrollRequest, EnrollResponse, ErrorBody, SyncResponse};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -49,8 +51,8 @@ extern "C" {
     pub fn replace_url(path: &str);
     #[wasm_bindgen(js_name = reloadPage)]
     pub fn reload_page();
-    #[wasm_bindgen(js_name = isOnline)]
-    pub fn is_online() -> bool;
+    #[wasm_bindgen(js_name = isIosBrowser)]
+    pub fn is_ios_browser() -> bool;
     #[wasm_bindgen(js_name = setDocumentLang)]
     pub fn set_document_lang(lang: &str);
     #[wasm_bindgen(js_name = scrollTop)]
@@ -88,13 +90,6 @@ const META: &str = "meta";
 
 /// Console requests may take longer (a report over a million records, a CSV export).
 const CONSOLE_TIMEOUT_MS: u32 = 120_000;
-
-/// Parses JSON through `serde_json::Value`, the same route as `shared`'s record validation:
-/// every type then has one deserializer in the binary instead of two (smaller wasm).
-pub fn from_json<T: DeserializeOwned>(text: &str) -> Result<T, String> {
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
-    T::deserialize(&value).map_err(|e| e.to_string())
-}
 
 fn js_error(e: JsValue) -> String {
     e.as_string().or_else(|| js_sys_message(&e)).unwrap_or_else(|| "browser storage error".into())
@@ -185,27 +180,6 @@ async fn request_within(
     Ok(Answer { status, body })
 }
 
-fn error_code(body: &str) -> String {
-    from_json::<ErrorBody>(body).map(|e| e.code).unwrap_or_default()
-}
-
-fn failure_of(answer: &Answer) -> Failure {
-    match answer.status {
-        401 | 403 => Failure::Unauthorized { code: error_code(&answer.body) },
-        413 => Failure::TooLarge,
-        status => Failure::Server {
-            status,
-            retry_after_secs: from_json::<ErrorBody>(&answer.body)
-                .ok()
-                .as_ref()
-                .and_then(ErrorBody::retry_after_secs),
-        },
-    }
-}
-
-/// A 200 whose body could not be read: as a server error, with the usual backoff.
-const UNREADABLE: Failure = Failure::Server { status: 200, retry_after_secs: None };
-
 /// `POST /api/v1/enroll`. The error is the server's stable code, or `network`.
 pub async fn enroll(code: &str) -> Result<EnrollResponse, String> {
     let body = serde_json::to_string(&EnrollRequest { code: code.to_string(), device_label: None })
@@ -221,11 +195,7 @@ pub async fn enroll(code: &str) -> Result<EnrollResponse, String> {
 /// `POST /api/v1/sync` with a body made by `Batch::sync_body`.
 pub async fn sync(token: &str, body: String) -> Result<SyncResponse, Failure> {
     let answer = request("POST", "/sync", Some(token), Some(body)).await?;
-    if answer.status == 200 {
-        from_json(&answer.body).map_err(|_| UNREADABLE)
-    } else {
-        Err(failure_of(&answer))
-    }
+    sync_answer(answer.status, &answer.body)
 }
 
 /// `GET /api/v1/device/count`: the count's current status.
@@ -234,7 +204,7 @@ pub async fn device_count(token: &str) -> Result<Count, Failure> {
     if answer.status == 200 {
         from_json(&answer.body).map_err(|_| UNREADABLE)
     } else {
-        Err(failure_of(&answer))
+        Err(failure_of(answer.status, &answer.body))
     }
 }
 

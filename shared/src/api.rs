@@ -116,6 +116,11 @@ pub struct EnrollResponse {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SyncRequest {
     pub records: Vec<Record>,
+    /// How many records the phone holds unconfirmed besides these (what stays on the phone
+    /// once this request is stored); the coordinator sees it per device. Older phones leave
+    /// it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unsynced: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

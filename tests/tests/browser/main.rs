@@ -7,6 +7,9 @@
 //! - `proxy`: a loopback TCP proxy that can lose the answer to a sync request.
 //! - `phone`: one browser with a fresh profile per test; waits, taps, typing, screenshots.
 //! - `people`: recording a person tap by tap through the question flow.
+//! - `field_app`: the count-day flow — a correction while the phone syncs, a draft kept over a
+//!   reload, Back and "Stoppen", records of a revoked team code kept and never sent with the
+//!   next code (screenshots `field-*.png`).
 //! - `storage_full`: the server's database full during a sync; the phone keeps the record,
 //!   waits as long as the server asks, and sends it once there is room.
 //! - `console`, `console_page`: the coordinator console on a laptop (1280×900), end to end:
@@ -27,6 +30,7 @@ mod console_compare;
 mod console_estimate;
 mod console_page;
 mod enrolment;
+mod field_app;
 mod lost_answer;
 mod offline;
 mod people;

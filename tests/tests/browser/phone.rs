@@ -140,6 +140,16 @@ impl Phone {
 
     /// The same browser with the viewport of `screen` (e.g. [`LAPTOP`]).
     pub async fn open_on(name: &'static str, origin: String, screen: Screen) -> Phone {
+        Phone::open_as(name, origin, screen, None).await
+    }
+
+    /// As `open_on`, with the browser saying it is `user_agent` (e.g. Safari on an iPhone).
+    pub async fn open_as(
+        name: &'static str,
+        origin: String,
+        screen: Screen,
+        user_agent: Option<&str>,
+    ) -> Phone {
         let profile = tempfile::tempdir().expect("a browser profile directory");
         let mut caps = DesiredCapabilities::chrome();
         caps.set_binary(&chromium()).expect("binary");
@@ -160,13 +170,13 @@ impl Phone {
         // The viewport (device-metrics emulation; --window-size would not give a 360×740
         // screenshot).
         let Screen { width, height, mobile } = screen;
-        caps.add_experimental_option(
-            "mobileEmulation",
-            serde_json::json!({
-                "deviceMetrics": { "width": width, "height": height, "pixelRatio": 1.0, "mobile": mobile, "touch": mobile }
-            }),
-        )
-        .expect("mobileEmulation");
+        let mut emulation = serde_json::json!({
+            "deviceMetrics": { "width": width, "height": height, "pixelRatio": 1.0, "mobile": mobile, "touch": mobile }
+        });
+        if let Some(agent) = user_agent {
+            emulation["userAgent"] = serde_json::json!(agent);
+        }
+        caps.add_experimental_option("mobileEmulation", emulation).expect("mobileEmulation");
         caps.set_browser_log_level(LoggingPrefsLogLevel::All).expect("logging prefs");
         let driver =
             WebDriver::new(chromedriver(), caps).await.expect("Chromium starts through chromedriver");

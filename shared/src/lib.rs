@@ -18,6 +18,7 @@ pub mod municipality;
 pub mod profile;
 pub mod record;
 pub mod report;
+pub mod summary;
 pub mod sync;
 
 pub use value_set::Lang;

@@ -8,6 +8,7 @@ use chrono::Duration;
 use ethos_tests::{hours_from_now, id_of, record_at, spawn_app, SendExt, TestApp};
 use serde_json::{json, Value};
 
+mod demo;
 mod downloads;
 mod more;
 mod read;

@@ -65,17 +65,50 @@ fn table() -> &'static Labels {
         for d in dims().into_iter().chain([care_need_dim()]) {
             let values = map.entry(d.name.to_string()).or_default();
             for (code, (nl, en)) in d.codes.iter().zip(&d.labels) {
-                // Numbered ETHOS codes read with their number, as in the typology.
-                let numbered = matches!(d.name, "count_group" | "living_situation")
-                    && code.starts_with(|c: char| c.is_ascii_digit());
-                let (nl, en) = if numbered {
-                    (format!("{code}. {nl}"), format!("{code}. {en}"))
-                } else {
-                    (nl.clone(), en.clone())
+                // Numbered ETHOS codes read with their number, as in the typology: "1. openbare
+                // ruimte" (count group), "2.1 nachtopvang" (living situation).
+                let numbered = code.starts_with(|c: char| c.is_ascii_digit());
+                let (nl, en) = match d.name {
+                    "count_group" if numbered => (format!("{code}. {nl}"), format!("{code}. {en}")),
+                    "living_situation" if numbered => (format!("{code} {nl}"), format!("{code} {en}")),
+                    _ => (nl.clone(), en.clone()),
                 };
                 values.insert(code.clone(), (nl, en));
             }
         }
         map
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_read_as_their_dutch_and_english_names() {
+        assert_eq!(value_label("count_group", "1", Lang::Nl), "1. openbare ruimte");
+        assert_eq!(value_label("count_group", "other", Lang::Nl), "overige ETHOS");
+        assert_eq!(value_label("municipality", "GM0935", Lang::Nl), "Maastricht");
+        assert_eq!(value_label("origin", "elsewhere_nl", Lang::Nl), "elders in Nederland");
+        assert_eq!(value_label("living_situation", "2.1", Lang::Nl), "2.1 nachtopvang");
+        assert_eq!(value_label("gender", "unknown", Lang::En), "unknown");
+        assert_eq!(value_label("gender", "woman", Lang::Nl), "vrouw");
+        assert_eq!(value_label("care_needs", "none", Lang::Nl), "geen");
+        assert_eq!(value_label("children", "3+", Lang::Nl), "3 of meer");
+        assert_eq!(value_label(PROVINCE, "Limburg", Lang::Nl), "Limburg");
+        assert_eq!(value_label(MUNICIPALITY, "GM0917", Lang::Nl), "Heerlen");
+        assert_eq!(value_label(MUNICIPALITY, "GM9999", Lang::Nl), "GM9999", "unknown: the code");
+        assert_eq!(dimension_label(MUNICIPALITY, Lang::Nl), "Herkomstgemeente buiten de regio");
+        assert_eq!(dimension_label("age_band", Lang::En), "Age");
+    }
+
+    #[test]
+    fn every_value_of_every_fixed_dimension_has_a_name() {
+        for d in dims().into_iter().chain([care_need_dim()]) {
+            for code in &d.codes {
+                let known = table().get(d.name).and_then(|values| values.get(code));
+                assert!(known.is_some_and(|(nl, en)| !nl.is_empty() && !en.is_empty()), "{} {code}", d.name);
+            }
+        }
+    }
 }

@@ -4,7 +4,9 @@
 
 use super::content::{self, Cell};
 use super::Contents;
-use docx_rs::{BreakType, Docx, Paragraph, Run, Style, StyleType, Table, TableCell, TableRow};
+use docx_rs::{
+    AlignmentType, BreakType, Docx, Paragraph, Run, Style, StyleType, Table, TableCell, TableRow, WidthType,
+};
 use ethos_shared::report::{method_text, value_label};
 use ethos_shared::Lang;
 
@@ -28,7 +30,7 @@ pub fn document(c: &Contents) -> anyhow::Result<Vec<u8>> {
     doc = doc.add_paragraph(styled("Heading2", "Kerncijfers"));
     let headline: Vec<Vec<String>> =
         content::headline(r).into_iter().map(|(label, cell)| vec![label.to_string(), cell.text()]).collect();
-    doc = doc.add_table(table(&["Kerncijfer".to_string(), "Aantal".to_string()], &headline));
+    doc = doc.add_table(table(&["Kerncijfer".to_string(), "Aantal".to_string()], &headline, 1));
     doc = doc.add_paragraph(Paragraph::new().add_run(Run::new().add_break(BreakType::Page)));
     doc = doc.add_paragraph(styled("Heading1", "Tabellen"));
     for t in &r.tables {
@@ -46,7 +48,7 @@ pub fn document(c: &Contents) -> anyhow::Result<Vec<u8>> {
         match content::total(t) {
             Some(total) => {
                 let mut line = vec!["Totaal".to_string()];
-                line.extend(std::iter::repeat_n(String::new(), t.dimensions.len() - 1));
+                line.extend(std::iter::repeat_n(String::new(), t.dimensions.len().saturating_sub(1)));
                 line.push(total.text());
                 if content::has_children(t) {
                     line.push(String::new());
@@ -58,7 +60,7 @@ pub fn document(c: &Contents) -> anyhow::Result<Vec<u8>> {
                     doc.add_paragraph(text("Meer antwoorden per persoon mogelijk: de rijen tellen niet op."));
             }
         }
-        doc = doc.add_table(table(&content::header(t), &rows));
+        doc = doc.add_table(table(&content::header(t), &rows, t.dimensions.len()));
     }
     doc = doc.add_paragraph(styled("Heading1", "Personen per 1.000 inwoners"));
     if r.rates.is_empty() {
@@ -77,7 +79,7 @@ pub fn document(c: &Contents) -> anyhow::Result<Vec<u8>> {
             })
             .collect();
         let header = ["Gemeente", "Personen", "Inwoners", "Per 1.000 inwoners"].map(String::from);
-        doc = doc.add_table(table(&header, &rows));
+        doc = doc.add_table(table(&header, &rows, 1));
     }
     if let Some(comparison) = &c.comparison {
         doc = doc.add_paragraph(styled("Heading1", &content::comparison_title(comparison)));
@@ -92,7 +94,7 @@ pub fn document(c: &Contents) -> anyhow::Result<Vec<u8>> {
                 line
             })
             .collect();
-        doc = doc.add_table(table(&header, &rows));
+        doc = doc.add_table(table(&header, &rows, 1));
         for t in content::compared_tables(comparison) {
             doc = doc.add_paragraph(styled("Heading2", &t.title));
             let mut header: Vec<String> =
@@ -111,10 +113,10 @@ pub fn document(c: &Contents) -> anyhow::Result<Vec<u8>> {
                 })
                 .collect();
             let mut total = vec!["Totaal".to_string()];
-            total.extend(std::iter::repeat_n(String::new(), t.dimensions.len() - 1));
+            total.extend(std::iter::repeat_n(String::new(), t.dimensions.len().saturating_sub(1)));
             total.extend(content::change_cells(&t.total));
             rows.push(total);
-            doc = doc.add_table(table(&header, &rows));
+            doc = doc.add_table(table(&header, &rows, t.dimensions.len()));
         }
     }
     doc = doc.add_paragraph(styled("Heading1", "Werkwijze"));
@@ -134,13 +136,20 @@ fn styled(style: &str, s: &str) -> Paragraph {
     Paragraph::new().style(style).add_run(Run::new().add_text(s))
 }
 
-/// A Word table: a bold header row, then the rows.
-fn table(header: &[String], rows: &[Vec<String>]) -> Table {
-    let cell = |s: &str, bold: bool| {
+/// A Word table over the page's width: a bold header row, then the rows; the columns from
+/// `labels` on hold figures and are aligned right.
+fn table(header: &[String], rows: &[Vec<String>], labels: usize) -> Table {
+    let cell = |s: &str, bold: bool, column: usize| {
         let run = Run::new().add_text(s);
-        TableCell::new().add_paragraph(Paragraph::new().add_run(if bold { run.bold() } else { run }))
+        let paragraph = Paragraph::new().add_run(if bold { run.bold() } else { run });
+        let paragraph = if column >= labels { paragraph.align(AlignmentType::Right) } else { paragraph };
+        TableCell::new().add_paragraph(paragraph)
     };
-    let mut lines = vec![TableRow::new(header.iter().map(|h| cell(h, true)).collect())];
-    lines.extend(rows.iter().map(|r| TableRow::new(r.iter().map(|c| cell(c, false)).collect())));
-    Table::new(lines)
+    let line = |cells: &[String], bold: bool| {
+        TableRow::new(cells.iter().enumerate().map(|(i, c)| cell(c, bold, i)).collect())
+    };
+    let mut lines = vec![line(header, true)];
+    lines.extend(rows.iter().map(|r| line(r, false)));
+    // 5000 fiftieths of a percent: the full width.
+    Table::new(lines).width(5000, WidthType::Pct)
 }

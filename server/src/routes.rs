@@ -1,7 +1,8 @@
 //! Every route of the server, in one place (api.md).
 
 use crate::handlers::{
-    accounts, comparison, counts, dashboard, devices, duplicates, health, invites, records, report, sync, web,
+    accounts, comparison, counts, dashboard, devices, duplicates, export, health, invites, records, report,
+    sync, web,
 };
 use crate::AppState;
 use axum::extract::DefaultBodyLimit;
@@ -36,6 +37,9 @@ pub fn router(state: AppState) -> Router {
         .route("/counts/{id}/duplicates/{key}/resolve", post(duplicates::resolve))
         .route("/counts/{id}/report", get(report::json))
         .route("/counts/{id}/report.csv", get(report::csv))
+        .route("/counts/{id}/report.docx", get(export::report_docx))
+        .route("/counts/{id}/report.xlsx", get(export::report_xlsx))
+        .route("/counts/{id}/summary", get(export::summary_json))
         .route("/counts/{id}/comparison", get(comparison::json))
         .route("/counts/{id}/comparison.csv", get(comparison::csv))
         .route("/counts/{id}/estimate", get(crate::handlers::estimate::json))

@@ -6,6 +6,9 @@ use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+/// The answer of `GET /api/v1/counts/{id}/summary` (see [`crate::summary`]).
+pub use crate::summary::{Summary, SummaryFigures};
+
 /// The body of every 4xx/5xx answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ErrorBody {

@@ -150,8 +150,8 @@ fn compare_table(now: &Table, earlier: Option<&Table>) -> TableChange {
     }
 }
 
-/// One table of a comparison as CSV (the same dialects as the report's CSV): the dimensions,
-/// then `earlier`, `now`, `change` and `change_percent` (one decimal); a hidden figure reads `<5`
+/// One table of a comparison as CSV (the same dialects as the report's CSV): the dimensions
+/// (codes, and beside each its Dutch name in `<dimension>_naam`), then `earlier`, `now`, `change` and `change_percent` (one decimal); a hidden figure reads `<5`
 /// (primary) or `x` (secondary, or a hidden total), and a change that cannot be given is empty.
 pub fn table_change_csv(t: &TableChange, semicolon: bool) -> String {
     let shown = |n: Option<u64>, why: Option<Suppression>| match (n, why) {
@@ -175,18 +175,20 @@ pub fn table_change_csv(t: &TableChange, semicolon: bool) -> String {
             percent(c.relative),
         ]
     };
-    let mut header: Vec<String> = t.dimensions.clone();
+    let mut header: Vec<String> = crate::report::dimension_columns(&t.dimensions);
     header.extend(["earlier", "now", "change", "change_percent"].map(String::from));
     let mut lines = vec![header];
     for row in &t.rows {
-        let mut line: Vec<String> =
-            t.dimensions.iter().map(|d| row.key.get(d).cloned().unwrap_or_default()).collect();
+        let mut line: Vec<String> = crate::report::key_columns(&t.dimensions, &row.key);
         line.extend(figures(&row.persons));
         lines.push(line);
     }
-    let mut total = vec![String::new(); t.dimensions.len()];
+    let mut total = vec![String::new(); 2 * t.dimensions.len()];
     if let Some(first) = total.first_mut() {
         *first = "total".into();
+    }
+    if let Some(name) = total.get_mut(1) {
+        *name = "totaal".into();
     }
     total.extend(figures(&t.total));
     lines.push(total);
@@ -257,11 +259,13 @@ mod tests {
         let t = compare_table(&now, Some(&earlier));
         assert_eq!(
             table_change_csv(&t, false),
-            "gender,earlier,now,change,change_percent\nman,16,20,4,25.0\nwoman,6,<5,,\ntotal,22,23,1,4.5\n"
+            "gender,gender_naam,earlier,now,change,change_percent\nman,man,16,20,4,25.0\nwoman,vrouw,6,<5,,\n\
+             total,totaal,22,23,1,4.5\n"
         );
         assert_eq!(
             table_change_csv(&t, true),
-            "\u{feff}gender;earlier;now;change;change_percent\nman;16;20;4;25,0\nwoman;6;<5;;\ntotal;22;23;1;4,5\n"
+            "\u{feff}gender;gender_naam;earlier;now;change;change_percent\nman;man;16;20;4;25,0\nwoman;vrouw;6;<5;;\n\
+             total;totaal;22;23;1;4,5\n"
         );
     }
 

@@ -20,6 +20,7 @@ pub mod places;
 pub mod profile;
 pub mod record;
 pub mod report;
+pub mod summary;
 pub mod sync;
 
 pub use value_set::Lang;

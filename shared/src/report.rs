@@ -3,8 +3,13 @@
 //! disclosure control. Pure: the server hands in the count's records and decisions.
 
 mod attributes;
+mod labels;
+mod method;
+mod origin;
 
 pub use attributes::{Attributes, CareNeedSet, OriginPlace, Place, ReportRecord};
+pub use labels::{dimension_label, value_label};
+pub use method::method_text;
 
 use crate::api::Count;
 use crate::count::OrganisationType;
@@ -189,13 +194,6 @@ fn region_index(place: Place) -> usize {
     region_places().iter().position(|p| *p == Some(place)).unwrap_or(0)
 }
 
-fn provinces() -> Vec<&'static str> {
-    let mut p: Vec<&str> = municipality::all().iter().map(|g| g.province.as_str()).collect();
-    p.sort_unstable();
-    p.dedup();
-    p
-}
-
 /// Origin groups: the six region municipalities, `elsewhere_nl`, `abroad`, `unknown`.
 fn origin_index(r: &Attributes) -> usize {
     match r.origin {
@@ -321,6 +319,7 @@ fn title(dims: &[&Dim]) -> (String, String) {
             "municipality" => "gemeente waar geteld",
             "origin" => "herkomstgemeente",
             "origin_province" => "herkomst elders in Nederland, per provincie",
+            "origin_municipality" => "herkomst elders in Nederland, per gemeente",
             "age_band" => "leeftijd",
             "gender" => "gender",
             "household" => "huishouden",
@@ -459,8 +458,7 @@ pub fn build(input: ReportInput<'_>) -> Report {
     let mut care_cross = vec![vec![0u64; care.codes.len()]; 4];
     let region_n = region_codes().len();
     let mut muni_origin = vec![vec![0u64; 9]; region_n];
-    let provinces = provinces();
-    let mut province_counts = vec![0u64; provinces.len()];
+    let origin_counts = origin::OriginCounts::of(records, &people);
     let mut group_children = vec![0u64; CountGroup::ALL.len()];
     // Persons with `unknown` per profile field, in `PROFILE_FIELDS` order.
     let mut unknown = [0u64; crate::record::PROFILE_FIELDS.len()];
@@ -477,13 +475,6 @@ pub fn build(input: ReportInput<'_>) -> Report {
             care_cross[cat][v] += 1;
         }
         muni_origin[region_index(r.municipality)][origin_index(r)] += 1;
-        if let OriginPlace::Municipality(place) = r.origin {
-            if let Some(g) = place.gemeente().filter(|g| !g.in_region) {
-                if let Some(i) = provinces.iter().position(|p| *p == g.province) {
-                    province_counts[i] += 1;
-                }
-            }
-        }
         group_children[r.living_situation.count_group() as usize] += u64::from(r.children.counted());
         // Typed by the list's length: a field added to one and not the other does not compile.
         let flags: [bool; crate::record::PROFILE_FIELDS.len()] = [
@@ -511,15 +502,9 @@ pub fn build(input: ReportInput<'_>) -> Report {
         margins.push(b.one(d, &one[k], total, None, false));
     }
     let care_margin = b.one(&care, &care_one, total, None, true);
-    // Origin elsewhere in the Netherlands by province: its total is the `elsewhere_nl` cell.
-    let province_dim = Dim {
-        name: "origin_province",
-        codes: provinces.iter().map(|p| p.to_string()).collect(),
-        labels: provinces.iter().map(|p| (p.to_string(), p.to_string())).collect(),
-        of: |_| 0,
-    };
-    let elsewhere = margins[by_name("origin")][6];
-    b.one(&province_dim, &province_counts, elsewhere, None, false);
+    // Origin elsewhere in the Netherlands by province and by municipality: their total is the
+    // `elsewhere_nl` cell.
+    origin_counts.add_tables(&mut b, margins[by_name("origin")][6]);
     for (k, d) in dims.iter().enumerate() {
         if ["count_group", "visibility", "conceptual_category", "living_situation", "origin"]
             .contains(&d.name)
@@ -749,34 +734,37 @@ fn duplicate_groups(records: &[ReportRecord], people: &[Person], decisions: &Key
     (unresolved, resolved)
 }
 
-/// One table as CSV: a column per dimension, then `persons` (and `children` for the count
-/// groups). Suppressed cells read `<5` (primary) or `x` (secondary). `semicolon` gives the
-/// variant Dutch Excel opens directly: `;`-separated with a UTF-8 byte-order mark.
+/// One table as CSV: per dimension a column of codes and beside it `<dimension>_naam` with the
+/// Dutch name of each code, then `persons` (and `children` for the count groups). Suppressed
+/// cells read `<5` (primary) or `x` (secondary). `semicolon` gives the variant Dutch Excel opens
+/// directly: `;`-separated with a UTF-8 byte-order mark.
 pub fn table_csv(table: &Table, semicolon: bool) -> String {
     let has_children = table.rows.iter().any(|r| r.children.is_some());
-    let mut header: Vec<&str> = table.dimensions.iter().map(String::as_str).collect();
-    header.push("persons");
+    let mut header: Vec<String> = dimension_columns(&table.dimensions);
+    header.push("persons".into());
     if has_children {
-        header.push("children");
+        header.push("children".into());
     }
     let shown = |n: Option<u64>, s: Option<Suppression>| match (n, s) {
         (Some(n), _) => n.to_string(),
         (None, Some(Suppression::Secondary)) => "x".to_string(),
         (None, _) => "<5".to_string(),
     };
-    let mut lines: Vec<Vec<String>> = vec![header.iter().map(|h| h.to_string()).collect()];
+    let mut lines: Vec<Vec<String>> = vec![header];
     for row in &table.rows {
-        let mut line: Vec<String> =
-            table.dimensions.iter().map(|d| row.key.get(d).cloned().unwrap_or_default()).collect();
+        let mut line: Vec<String> = key_columns(&table.dimensions, &row.key);
         line.push(shown(row.persons, row.suppressed));
         if has_children {
             line.push(shown(row.children.flatten(), row.children_suppressed));
         }
         lines.push(line);
     }
-    let mut total: Vec<String> = vec![String::new(); table.dimensions.len()];
+    let mut total: Vec<String> = vec![String::new(); 2 * table.dimensions.len()];
     if let Some(first) = total.first_mut() {
         *first = "total".into();
+    }
+    if let Some(name) = total.get_mut(1) {
+        *name = "totaal".into();
     }
     total.push(shown(table.total, None));
     if has_children {
@@ -786,6 +774,23 @@ pub fn table_csv(table: &Table, semicolon: bool) -> String {
         lines.push(total);
     }
     csv_text(lines, semicolon)
+}
+
+/// The CSV header of the dimensions: each dimension's code column, then its `_naam` column.
+pub(crate) fn dimension_columns(dimensions: &[String]) -> Vec<String> {
+    dimensions.iter().flat_map(|d| [d.clone(), format!("{d}_naam")]).collect()
+}
+
+/// A row's key as CSV cells: each dimension's code, then its Dutch name.
+pub(crate) fn key_columns(dimensions: &[String], key: &BTreeMap<String, String>) -> Vec<String> {
+    dimensions
+        .iter()
+        .flat_map(|d| {
+            let code = key.get(d).cloned().unwrap_or_default();
+            let name = value_label(d, &code, Lang::Nl);
+            [code, name]
+        })
+        .collect()
 }
 
 /// Lines as CSV: comma-separated, or `;`-separated with a byte-order mark so that Dutch Excel

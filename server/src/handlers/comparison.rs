@@ -13,6 +13,7 @@ use axum::Json;
 use ethos_shared::comparison::{compare, is_earlier, table_change_csv, Comparison};
 use ethos_shared::record::{FieldError, FieldErrorCode};
 use serde::Deserialize;
+use uuid::Uuid;
 
 #[derive(Deserialize)]
 pub struct ComparisonQuery {
@@ -63,17 +64,24 @@ pub async fn csv(
 }
 
 async fn comparison_of(state: &AppState, id: &str, q: &ComparisonQuery) -> ApiResult<Comparison> {
-    let invalid = |code| ApiError::ValidationFailed(vec![FieldError::new("with", code)]);
     let count_id = path_id(id, "count")?;
     let disclosure = disclosure_param(q.disclosure.as_deref())?;
-    let earlier_id = q.with.as_deref().ok_or(invalid(FieldErrorCode::Missing))?;
-    let earlier_id = earlier_id.parse().map_err(|_| invalid(FieldErrorCode::InvalidValue))?;
+    let earlier_id = earlier_param(state, count_id, q.with.as_deref()).await?;
+    let now = report_of(&state.storage, count_id, disclosure).await?;
+    let before = report_of(&state.storage, earlier_id, disclosure).await?;
+    Ok(compare(&now, &before))
+}
+
+/// The `with` parameter: the id of an earlier count of `count_id` (400 `with` missing or
+/// invalid; 404 for a count that does not exist).
+pub(crate) async fn earlier_param(state: &AppState, count_id: Uuid, with: Option<&str>) -> ApiResult<Uuid> {
+    let invalid = |code| ApiError::ValidationFailed(vec![FieldError::new("with", code)]);
+    let earlier_id = with.ok_or(invalid(FieldErrorCode::Missing))?;
+    let earlier_id: Uuid = earlier_id.parse().map_err(|_| invalid(FieldErrorCode::InvalidValue))?;
     let count = state.storage.get_count(count_id).await?.ok_or(ApiError::NotFound("count"))?;
     let earlier = state.storage.get_count(earlier_id).await?.ok_or(ApiError::NotFound("count"))?;
     if !is_earlier(&count, &earlier) {
         return Err(invalid(FieldErrorCode::InvalidValue));
     }
-    let now = report_of(&state.storage, count_id, disclosure).await?;
-    let before = report_of(&state.storage, earlier_id, disclosure).await?;
-    Ok(compare(&now, &before))
+    Ok(earlier_id)
 }

@@ -8,6 +8,7 @@ pub mod dashboard;
 pub mod devices;
 pub mod duplicates;
 pub mod estimate;
+pub mod export;
 pub mod health;
 pub mod invites;
 pub mod records;

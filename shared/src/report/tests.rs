@@ -218,7 +218,7 @@ fn public_training_and_void_records_of_1_to_4_are_hidden_and_so_is_one_more_figu
 
 /// Whether hidden figure `i` follows from the shown ones by the lines `rows` (each a row of
 /// coefficients summing to zero): whether e_i lies in the row space of the hidden columns.
-fn determined(rows: &[[f64; 8]], hidden: &[usize], i: usize) -> bool {
+pub(super) fn determined<R: AsRef<[f64]>>(rows: &[R], hidden: &[usize], i: usize) -> bool {
     let rank = |mut m: Vec<Vec<f64>>| {
         let mut rank = 0;
         for col in 0..m.first().map_or(0, Vec::len) {
@@ -235,7 +235,8 @@ fn determined(rows: &[[f64; 8]], hidden: &[usize], i: usize) -> bool {
         }
         rank
     };
-    let restricted: Vec<Vec<f64>> = rows.iter().map(|r| hidden.iter().map(|&h| r[h]).collect()).collect();
+    let restricted: Vec<Vec<f64>> =
+        rows.iter().map(|r| hidden.iter().map(|&h| r.as_ref()[h]).collect()).collect();
     let mut with_unit = restricted.clone();
     with_unit.push(hidden.iter().map(|&h| if h == i { 1.0 } else { 0.0 }).collect());
     rank(restricted) == rank(with_unit)

@@ -165,15 +165,20 @@ async fn a_compared_table_downloads_as_csv_and_the_export_is_audited() {
     assert_eq!(reply.status, 200, "{}", reply.text);
     assert!(reply.headers["content-type"].to_str().unwrap().starts_with("text/csv"));
     let lines: Vec<&str> = reply.text.lines().collect();
-    assert_eq!(lines[0], "gender,earlier,now,change,change_percent");
-    assert!(lines.contains(&"man,6,9,3,50.0"), "{lines:?}");
-    assert!(lines.contains(&"woman,8,3,-5,-62.5"), "{lines:?}");
-    assert!(lines.contains(&"other,2,0,-2,-100.0"), "{lines:?}");
-    assert_eq!(lines.last(), Some(&"total,16,12,-4,-25.0"));
+    assert_eq!(lines[0], "gender,gender_naam,earlier,now,change,change_percent");
+    assert!(lines.contains(&"man,man,6,9,3,50.0"), "{lines:?}");
+    assert!(lines.contains(&"woman,vrouw,8,3,-5,-62.5"), "{lines:?}");
+    assert!(lines.contains(&"other,anders,2,0,-2,-100.0"), "{lines:?}");
+    assert_eq!(lines.last(), Some(&"total,totaal,16,12,-4,-25.0"));
 
     let public = t.app.get(&format!("{base}&sep=semicolon")).bearer_auth(&t.coordinator).reply().await;
-    assert!(public.text.starts_with("\u{feff}gender;earlier;now;change;change_percent"), "{}", public.text);
-    assert!(public.text.contains("\nwoman;8;<5;;\n"), "hidden now (primary), no change: {}", public.text);
+    let header = "\u{feff}gender;gender_naam;earlier;now;change;change_percent";
+    assert!(public.text.starts_with(header), "{}", public.text);
+    assert!(
+        public.text.contains("\nwoman;vrouw;8;<5;;\n"),
+        "hidden now (primary), no change: {}",
+        public.text
+    );
 
     let bad = format!("/api/v1/counts/{}/comparison.csv?with={}&table=nonsense", t.now, t.earlier);
     t.app

@@ -12,5 +12,6 @@ mod hostile;
 mod invites;
 mod records;
 mod report;
+mod report_exports;
 mod restart;
 mod sync;

@@ -6,6 +6,7 @@
 mod value_set;
 
 pub mod api;
+pub mod codes;
 pub mod comparison;
 pub mod count;
 pub mod counting;
@@ -16,8 +17,10 @@ pub mod ethos;
 pub mod fold;
 pub mod municipality;
 pub mod profile;
+pub mod progress;
 pub mod record;
 pub mod report;
+pub mod review;
 pub mod sync;
 
 pub use value_set::Lang;

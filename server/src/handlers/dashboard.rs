@@ -9,6 +9,7 @@ use axum::extract::State;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use ethos_shared::api::Items;
+use ethos_shared::count::CountStatus;
 use ethos_shared::counting::persons;
 use serde::Serialize;
 
@@ -19,6 +20,8 @@ pub struct Dashboard {
     /// Unique persons under the counting rules (internal: the dashboard is not published).
     persons_total: Option<u64>,
     generated_at: DateTime<Utc>,
+    /// The count is in training: the figures are its training records ("oefendata").
+    training: bool,
 }
 
 /// `GET /api/v1/counts/{id}/dashboard` (coordinator, analyst): progress so far.
@@ -29,14 +32,23 @@ pub async fn dashboard(
 ) -> ApiResult<Json<Dashboard>> {
     let count_id = path_id(&id, "count")?;
     let now = Utc::now();
-    state.storage.get_count(count_id).await?.ok_or(ApiError::NotFound("count"))?;
+    let count = state.storage.get_count(count_id).await?.ok_or(ApiError::NotFound("count"))?;
+    let training = count.status == CountStatus::Training;
     // Only the persons, not the whole report: the dashboard asks every 15 seconds.
-    let data = state.storage.report_data(count_id).await?;
+    let data = state.storage.review_data(count_id, training).await?;
     let persons_total = tokio::task::spawn_blocking(move || persons(&data.records, &data.decisions).len())
         .await
         .map_err(anyhow::Error::from)?;
-    let progress = state.storage.progress(count_id, now).await?;
-    Ok(Json(Dashboard { progress, persons_total: Some(persons_total as u64), generated_at: now }))
+    let mut progress = state.storage.progress(count_id, now).await?;
+    if training {
+        // The rehearsal: the training records stand in for the counted ones.
+        let practice = state.storage.rehearsal_progress(count_id).await?;
+        progress.records_counted = practice.by_municipality.iter().map(|m| m.records).sum();
+        progress.by_organisation = practice.by_organisation;
+        progress.by_municipality = practice.by_municipality;
+        progress.by_hour = practice.by_hour;
+    }
+    Ok(Json(Dashboard { progress, persons_total: Some(persons_total as u64), generated_at: now, training }))
 }
 
 /// `GET /api/v1/counts/{id}/devices` (coordinator): every enrolled phone, least recently seen

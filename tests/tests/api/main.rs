@@ -11,6 +11,8 @@ mod errors;
 mod hostile;
 mod invites;
 mod records;
+mod rehearsal;
 mod report;
 mod restart;
+mod review;
 mod sync;

@@ -10,35 +10,21 @@
 //! - `platform` (browser only): the ONE module that touches browser APIs — IndexedDB, fetch,
 //!   timers, `navigator`, the service worker, downloads;
 //! - `app` (browser only): the leptos user interface of the field app;
-//! - `console_model`: the console as plain data (routes, wire types, filters, labels, QR);
-//! - `console_html`: the console's read-only markup (tables, charts, the report) as escaped HTML;
-//! - `console`, `console_records`, `console_report`, `console_comparison`,
-//!   `console_population` (browser only): the console's pages.
+//! - `console/`: the coordinator console — its plain data (`model/`) and read-only markup
+//!   (`html/`) build on the host too; its pages (`pages/`) only for the browser.
 //!
 //! Two bundles: the field app (phones; must stay small and works offline) is built without the
 //! `console` feature, the console (`/console`, laptops) with it, so phones never load the
 //! console's code.
 
 #[cfg(any(feature = "console", not(target_arch = "wasm32")))]
-mod console_html;
-#[cfg(any(feature = "console", not(target_arch = "wasm32")))]
-mod console_model;
+mod console;
 mod flow;
 mod i18n;
 mod outbox;
 
 #[cfg(target_arch = "wasm32")]
 mod app;
-#[cfg(all(target_arch = "wasm32", feature = "console"))]
-mod console;
-#[cfg(all(target_arch = "wasm32", feature = "console"))]
-mod console_comparison;
-#[cfg(all(target_arch = "wasm32", feature = "console"))]
-mod console_population;
-#[cfg(all(target_arch = "wasm32", feature = "console"))]
-mod console_records;
-#[cfg(all(target_arch = "wasm32", feature = "console"))]
-mod console_report;
 #[cfg(target_arch = "wasm32")]
 mod platform;
 

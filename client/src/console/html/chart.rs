@@ -4,7 +4,7 @@
 
 use super::label::wrap;
 use super::Html;
-use crate::console_model::bar_len;
+use crate::console::model::bar_len;
 
 const W: u32 = 600;
 /// Where the bars start: the label column is this wide.

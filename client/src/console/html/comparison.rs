@@ -2,7 +2,7 @@
 //! every table of the report, each value then and now with the change.
 
 use super::{day, Html};
-use crate::console_model::{cell, dim_label, num, value_label};
+use crate::console::model::{cell, dim_label, num, value_label};
 use crate::i18n::tr;
 use ethos_shared::comparison::{Change, Comparison, TableChange};
 use ethos_shared::disclosure::Suppression;

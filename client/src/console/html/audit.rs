@@ -3,7 +3,7 @@
 //! stored JSON. The codes stay in view, small and muted, and the raw details in a `title`, for
 //! the technical reader; an action this console does not know shows its code and raw details.
 
-use super::{day, plural, short, when, Html};
+use super::kit::{day, plural, short, when, Html};
 use crate::console::model::{contains_folded, dim_label, folded, num, AuditEntry, Device};
 use crate::i18n::tr;
 use chrono::{DateTime, NaiveDate, Utc};

@@ -1,6 +1,6 @@
 //! Tables of counts, phones and team codes; the QR code and the printable sheet of codes.
 
-use super::*;
+use super::kit::*;
 use crate::console::model::*;
 use crate::i18n::tr;
 use chrono::{DateTime, Utc};

@@ -1,7 +1,7 @@
 //! The comparison with an earlier count (domain.md §6.6) as markup: the headline figures and
 //! every table of the report, each value then and now with the change.
 
-use super::{day, Html};
+use super::kit::{day, Html};
 use crate::console::model::{cell, dim_label, num, value_label};
 use crate::i18n::tr;
 use ethos_shared::comparison::{Change, Comparison, TableChange};

@@ -1,6 +1,6 @@
 //! The records table and the duplicate review: groups side by side, what differs marked.
 
-use super::*;
+use super::kit::*;
 use crate::console::model::*;
 use crate::i18n::tr;
 use chrono::Local;

@@ -13,7 +13,7 @@
 //! histories, which only the internal version has; the public version shows persons per source.
 
 use super::estimate_svg::{count_and_estimate_svg, upset_svg, venn_svg};
-use super::Html;
+use super::kit::{persons, Html};
 use crate::console::model::num;
 use crate::i18n::tr;
 use ethos_shared::count::OrganisationType;
@@ -57,11 +57,6 @@ impl EstimateState {
 
 // ---------------------------------------------------------------- words
 
-/// A whole number of persons from an estimate figure (internal figures have decimals).
-pub(super) fn persons(x: f64, lang: Lang) -> String {
-    num(x.max(0.0).round() as u64, lang)
-}
-
 /// A cell that public disclosure may hide: `<5` (1–4), or `x` where it is hidden so that a
 /// hidden number or a history cannot be derived (secondary).
 fn shown(n: Option<u64>, suppressed: Option<Suppression>, lang: Lang) -> String {
@@ -79,15 +74,6 @@ pub fn source_name(id: &str, by: SourceBy, lang: Lang) -> String {
             OrganisationType::from_code(id).map_or_else(|| id.to_string(), |t| t.label(lang).to_string())
         }
         SourceBy::Organisation => id.to_string(),
-    }
-}
-
-/// "A, B en C" / "A, B and C".
-pub(super) fn listing(items: &[String], lang: Lang) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} {} {last}", rest.join(", "), tr(lang, "en", "and")),
     }
 }
 

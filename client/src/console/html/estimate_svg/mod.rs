@@ -2,9 +2,9 @@
 //! sources as (approximately) area-proportional circles for 2–3 sources, an UpSet chart for
 //! 4–6. Every text passes through the escaping builder of `console_html`.
 
-use super::estimate::{listing, persons};
+use super::kit::Html;
+use super::kit::{listing, persons};
 use super::label::{fit, wrap};
-use super::Html;
 use crate::console::model::{bar_len, num};
 use crate::i18n::tr;
 use ethos_shared::estimate::History;

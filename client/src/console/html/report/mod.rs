@@ -4,7 +4,8 @@
 
 mod quality;
 
-use super::{bar_chart, day, groups, place, plural, when, Html};
+use super::chart::bar_chart;
+use super::kit::{day, groups, place, plural, when, Html};
 use crate::console::model::*;
 use crate::i18n::tr;
 use ethos_shared::codes::TableId;

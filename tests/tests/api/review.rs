@@ -196,3 +196,28 @@ async fn only_the_coordinator_decides_in_bulk() {
         .assert_error(404, "not_found");
     assert_eq!(page(&app, &field, "").await["tally"]["consistent"], 1, "nothing decided");
 }
+
+#[tokio::test]
+async fn a_thousand_groups_come_fifty_to_a_page() {
+    // Arrange: 1,000 groups of two records (2,000 records, four syncs of 500)
+    let app = spawn_app().await;
+    let field = app.field("live").await;
+    let records: Vec<Value> = (1..=1000).flat_map(pair).collect();
+    for batch in records.chunks(500) {
+        app.sync(&field.device.token, batch).await;
+    }
+
+    // Act
+    let started = std::time::Instant::now();
+    let first = page(&app, &field, "?limit=50").await;
+    let took = started.elapsed();
+    let last = page(&app, &field, "?limit=50&offset=950").await;
+
+    // Assert
+    assert_eq!(first["items"].as_array().map(Vec::len), Some(50));
+    assert_eq!(first["tally"]["consistent"], 1000);
+    assert_eq!(first["next_offset"], 50);
+    assert_eq!(keys(&last).last(), Some(&key(1000)));
+    assert_eq!(last["next_offset"], Value::Null);
+    println!("a page of 50 of 1,000 groups: {took:?}");
+}

@@ -2,7 +2,8 @@
 //! groups whose records differ come first and say why, one confirmed decision settles every
 //! group without differences, and the report follows. A count in training rehearsed end to
 //! end, marked "oefendata" on every page. The `;` CSV downloaded through the console keeps the
-//! server's byte-order mark. Screenshots `console-review-*.png`, also at 360 px.
+//! server's byte-order mark; the header fits at 360 px; the sheet of team codes prints without
+//! an empty page. Screenshots `console-review-*.png`, also at 360 px.
 
 use crate::console_page::*;
 use crate::phone::{Phone, LAPTOP, PHONE};
@@ -243,4 +244,39 @@ async fn download_bytes(page: &Phone, testid: &str) -> Vec<u8> {
     page.wait_until("the bytes", "window.ethosBytes !== null").await;
     let v: Value = page.eval("return window.ethosBytes;").await;
     serde_json::from_value(v).expect("bytes")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sheet_of_team_codes_prints_without_an_empty_page() {
+    let office = Office::start().await;
+    let token = office.login(COORDINATOR).await;
+    let (id, _) = office
+        .live_count_with_codes(
+            &token,
+            "Nulmeting",
+            0,
+            &[("Straatteam", "outreach"), ("Nachtopvang", "shelter")],
+        )
+        .await;
+    let laptop = Phone::open_on("console-sheet", office.url(""), LAPTOP).await;
+
+    laptop
+        .run(async |page| {
+            page.open_page("/console").await;
+            log_in(page, COORDINATOR).await;
+            page.open_page(&format!("/console/counts/{id}/codes/print")).await;
+            page.wait_until(
+                "two code cards",
+                "document.querySelectorAll('[data-testid=\"code-card\"]').length === 2",
+            )
+            .await;
+            let pages = page.printed_pages().await;
+            // As before: the console as high as the screen, also on paper.
+            page.eval("document.querySelector('.console').style.minHeight = '100vh'; return true;").await;
+            let before = page.printed_pages().await;
+            println!("the sheet of two codes prints on {pages} page(s); with the old height on {before}");
+            assert_eq!(pages, 1, "two codes fit one A4 page");
+            assert!(before > pages, "the page's own height gave the empty page this test would catch");
+        })
+        .await;
 }

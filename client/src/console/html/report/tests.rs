@@ -117,4 +117,7 @@ fn hidden_headline_figures_read_as_the_report_says_why() {
     assert!(row("records_total").ends_with("<td class=\"num\">x</td>"), "{}", row("records_total"));
     assert!(row("records_training").ends_with("<td class=\"num\">&lt;5</td>"), "{}", row("records_training"));
     assert!(row("records_counted").ends_with("<td class=\"num\">30</td>"), "{}", row("records_counted"));
+    // The table says why a figure reads `x` or `<5`.
+    let why = &html[html.find("quality-hidden-why").expect("the reason under the table")..];
+    assert!(why.contains("x: verborgen omdat"), "{why}");
 }

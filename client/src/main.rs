@@ -2,10 +2,8 @@
 //! phones, offline first; in the library, `ethos_client::field`) and the coordinator console
 //! at `/console` (laptops).
 //!
-//! - `console_model`: the console as plain data (routes, wire types, filters, labels, QR);
-//! - `console_html`: the console's read-only markup (tables, charts, the report) as escaped HTML;
-//! - `console`, `console_records`, `console_report`, `console_comparison`,
-//!   `console_population` (browser only): the console's pages.
+//! - `console/`: the coordinator console — its plain data (`model/`) and read-only markup
+//!   (`html/`) build on the host too; its pages (`pages/`) only for the browser.
 //!
 //! Two bundles: the field app (phones; must stay small and works offline) is built without the
 //! `console` feature, the console (`/console`, laptops) with it, so phones never load the
@@ -17,24 +15,10 @@ use ethos_client::i18n;
 #[cfg(all(target_arch = "wasm32", feature = "console"))]
 use ethos_client::platform;
 
-// On the host only their unit tests use them; the console's pages (browser only) do in wasm.
+// On the host only its unit tests use the console's markup and model; its pages are wasm only.
 #[cfg(any(feature = "console", not(target_arch = "wasm32")))]
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
-mod console_html;
-#[cfg(any(feature = "console", not(target_arch = "wasm32")))]
-#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
-mod console_model;
-
-#[cfg(all(target_arch = "wasm32", feature = "console"))]
 mod console;
-#[cfg(all(target_arch = "wasm32", feature = "console"))]
-mod console_comparison;
-#[cfg(all(target_arch = "wasm32", feature = "console"))]
-mod console_population;
-#[cfg(all(target_arch = "wasm32", feature = "console"))]
-mod console_records;
-#[cfg(all(target_arch = "wasm32", feature = "console"))]
-mod console_report;
 
 #[cfg(target_arch = "wasm32")]
 fn main() {

@@ -255,3 +255,29 @@ export function isIosBrowser() {
     (window.matchMedia && window.matchMedia("(display-mode: standalone)").matches);
   return ios && !standalone;
 }
+
+// Fetches `url` with the token and offers the answer's bytes, unchanged, as the download
+// `filename` (a `;` CSV keeps its byte-order mark: no text decoding on the way). Resolves to
+// `{status, body}`; `body` is the answer's text only when it is not a success.
+export async function downloadFrom(url, token, filename, timeoutMs) {
+  const headers = {};
+  if (token) headers.Authorization = "Bearer " + token;
+  const ctrl = new AbortController();
+  const timer = setTimeout(() => ctrl.abort(), timeoutMs);
+  try {
+    const res = await fetch(url, { headers, cache: "no-store", signal: ctrl.signal });
+    if (!res.ok) return { status: res.status, body: await res.text() };
+    const blob = await res.blob();
+    const href = URL.createObjectURL(blob);
+    const a = document.createElement("a");
+    a.href = href;
+    a.download = filename;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(href), 10000);
+    return { status: res.status, body: "" };
+  } finally {
+    clearTimeout(timer);
+  }
+}

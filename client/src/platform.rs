@@ -43,6 +43,13 @@ extern "C" {
     fn register_service_worker_js(on_update: &Closure<dyn FnMut()>);
     #[wasm_bindgen(js_name = download)]
     fn download_js(filename: &str, text: &str, mime: &str);
+    #[wasm_bindgen(catch, js_name = downloadFrom)]
+    async fn download_from_js(
+        url: &str,
+        token: Option<String>,
+        filename: &str,
+        timeout_ms: u32,
+    ) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_name = locationPath)]
     pub fn location_path() -> String;
     #[wasm_bindgen(js_name = locationHash)]
@@ -218,6 +225,18 @@ pub struct ApiAnswer {
 pub async fn api(method: &str, path: &str, token: Option<&str>, body: Option<String>) -> Option<ApiAnswer> {
     let answer = request_within(method, path, token, body, CONSOLE_TIMEOUT_MS).await.ok()?;
     Some(ApiAnswer { status: answer.status, body: answer.body })
+}
+
+/// Fetches `/api/v1{path}` with the token and offers the answer's bytes, unchanged, as the
+/// download `filename` (the console's CSV exports: the `;` variant keeps its byte-order mark).
+/// The answer's status, and its body when it is an error; `None` without an answer.
+pub async fn download_api(path: &str, token: Option<&str>, filename: &str) -> Option<ApiAnswer> {
+    let url = format!("{API}{path}");
+    let res = download_from_js(&url, token.map(str::to_string), filename, CONSOLE_TIMEOUT_MS).await.ok()?;
+    let field = |name: &str| js_sys::Reflect::get(&res, &JsValue::from_str(name)).ok();
+    let status = field("status").and_then(|v| v.as_f64()).map_or(0, |n| n as u16);
+    let body = field("body").and_then(|v| v.as_string()).unwrap_or_default();
+    Some(ApiAnswer { status, body })
 }
 
 /// The stable code and `details` of an error answer.

@@ -35,6 +35,7 @@ pub fn router(state: AppState) -> Router {
         .route("/records/{id}/void", post(records::void).delete(records::unvoid))
         .route("/counts/{id}/duplicates", get(duplicates::list))
         .route("/counts/{id}/duplicates/{key}/resolve", post(duplicates::resolve))
+        .route("/counts/{id}/duplicates/resolve-consistent", post(duplicates::resolve_consistent))
         .route("/counts/{id}/report", get(report::json))
         .route("/counts/{id}/report.csv", get(report::csv))
         .route("/counts/{id}/report.docx", get(export::report_docx))

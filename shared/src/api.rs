@@ -231,3 +231,6 @@ pub struct QueueExport {
     pub device_id: Uuid,
     pub records: Vec<Record>,
 }
+pub use crate::progress::{
+    AuditEntry, Dashboard, Device, HourProgress, MunicipalityProgress, OrganisationProgress,
+};

@@ -6,6 +6,7 @@
 mod value_set;
 
 pub mod api;
+pub mod codes;
 pub mod comparison;
 pub mod count;
 pub mod counting;
@@ -18,9 +19,11 @@ pub mod municipality;
 pub mod name_match;
 pub mod places;
 pub mod profile;
+pub mod progress;
 pub mod record;
 pub mod report;
 pub mod summary;
+pub mod review;
 pub mod sync;
 
 pub use value_set::Lang;

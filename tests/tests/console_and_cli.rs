@@ -275,3 +275,66 @@ async fn the_demo_adds_two_locked_example_counts_with_report_estimate_and_compar
     let invites_again = app.get(&training_invites).bearer_auth(&coordinator).reply().await.assert_status(200);
     assert_eq!(invites_again, invites, "the team code of the quick start stays");
 }
+
+/// The shared code sets (`ethos_shared::codes`) hold every code the server writes: the audit
+/// actions of the demo's counts, the tables of their reports (exactly), and the error codes of
+/// answers to bad requests.
+#[tokio::test]
+async fn every_code_the_server_writes_is_in_the_shared_sets() {
+    use ethos_shared::codes::{AuditAction, ErrorCode, TableId};
+    let app = spawn_app().await;
+    run_demo(&app).await;
+    let coordinator = app.logged_in("beheerder", ethos_tests::Role::Coordinator).await;
+    let counts = app.get("/api/v1/counts").bearer_auth(&coordinator).reply().await.assert_status(200);
+    let mut actions = std::collections::BTreeSet::new();
+    for count in counts["items"].as_array().unwrap() {
+        let id = ethos_tests::id_of(count);
+        let log = app.get(&format!("/api/v1/counts/{id}/audit")).bearer_auth(&coordinator).reply().await;
+        for entry in log.assert_status(200)["items"].as_array().unwrap() {
+            let action = entry["action"].as_str().unwrap();
+            actions.insert(action.parse::<AuditAction>().unwrap_or_else(|e| panic!("{e}")));
+        }
+        for disclosure in ["internal", "public"] {
+            let path = format!("/api/v1/counts/{id}/report?disclosure={disclosure}");
+            let report = app.get(&path).bearer_auth(&coordinator).reply().await.assert_status(200);
+            let tables: Vec<TableId> = report["tables"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t["id"].as_str().unwrap().parse().unwrap_or_else(|e| panic!("{e}")))
+                .collect();
+            let mut all = TableId::ALL.to_vec();
+            let mut got = tables.clone();
+            all.sort();
+            got.sort();
+            assert_eq!(got, all, "the report has exactly the shared tables");
+        }
+    }
+    assert!(actions.contains(&AuditAction::DuplicateResolve) && actions.len() >= 8, "{actions:?}");
+
+    let count = app.create_count(&coordinator).await;
+    let id = ethos_tests::id_of(&count);
+    let errors = [
+        app.post("/api/v1/counts")
+            .bearer_auth(&coordinator)
+            .header("content-type", "application/json")
+            .body("{")
+            .reply()
+            .await,
+        app.post("/api/v1/counts").bearer_auth(&coordinator).body("{}").reply().await,
+        app.post("/api/v1/counts").bearer_auth(&coordinator).json(&json!({})).reply().await,
+        app.get("/api/v1/counts").reply().await,
+        app.get(&format!("/api/v1/counts/{}", uuid::Uuid::now_v7())).bearer_auth(&coordinator).reply().await,
+        app.delete("/api/v1/counts").bearer_auth(&coordinator).reply().await,
+        app.post(&format!("/api/v1/counts/{id}/status"))
+            .bearer_auth(&coordinator)
+            .json(&json!({"status": "training"}))
+            .reply()
+            .await,
+        app.post("/api/v1/enroll").json(&json!({"code": "XXXX-XXXX"})).reply().await,
+    ];
+    for reply in errors {
+        let code = reply.json()["code"].as_str().unwrap().to_string();
+        assert!(code.parse::<ErrorCode>().is_ok(), "{code} is not in ErrorCode");
+    }
+}

@@ -8,17 +8,52 @@ use crate::AppState;
 use axum::extract::State;
 use axum::Json;
 use chrono::{DateTime, Utc};
-use ethos_shared::api::Items;
+use ethos_shared::api::{Dashboard, Device, HourProgress, Items, MunicipalityProgress, OrganisationProgress};
+use ethos_shared::count::CountStatus;
 use ethos_shared::counting::persons;
-use serde::Serialize;
 
-#[derive(Serialize)]
-pub struct Dashboard {
-    #[serde(flatten)]
-    progress: Progress,
-    /// Unique persons under the counting rules (internal: the dashboard is not published).
-    persons_total: Option<u64>,
-    generated_at: DateTime<Utc>,
+/// The answer in the shared wire type the console decodes.
+fn answer(p: Progress, persons_total: u64, generated_at: DateTime<Utc>, training: bool) -> Dashboard {
+    Dashboard {
+        records_total: p.records_total,
+        records_counted: p.records_counted,
+        records_training: p.records_training,
+        records_void: p.records_void,
+        // Internal: the dashboard is not published.
+        persons_total: Some(persons_total),
+        by_organisation: p
+            .by_organisation
+            .into_iter()
+            .map(|o| OrganisationProgress {
+                organisation: o.organisation,
+                organisation_type: o.organisation_type,
+                records: o.records,
+            })
+            .collect(),
+        by_municipality: p
+            .by_municipality
+            .into_iter()
+            .map(|m| MunicipalityProgress { municipality: m.municipality, records: m.records })
+            .collect(),
+        by_hour: p.by_hour.into_iter().map(|h| HourProgress { hour: h.hour, records: h.records }).collect(),
+        devices_enrolled: p.devices_enrolled,
+        devices_seen_last_hour: p.devices_seen_last_hour,
+        generated_at: Some(generated_at),
+        training,
+    }
+}
+
+fn device(d: DeviceInfo) -> Device {
+    Device {
+        id: d.id,
+        label: d.label,
+        organisation: d.organisation,
+        organisation_type: d.organisation_type,
+        enrolled_at: d.enrolled_at,
+        last_seen_at: d.last_seen_at,
+        unsynced: d.unsynced,
+        revoked: d.revoked,
+    }
 }
 
 /// `GET /api/v1/counts/{id}/dashboard` (coordinator, analyst): progress so far.
@@ -29,14 +64,23 @@ pub async fn dashboard(
 ) -> ApiResult<Json<Dashboard>> {
     let count_id = path_id(&id, "count")?;
     let now = Utc::now();
-    state.storage.get_count(count_id).await?.ok_or(ApiError::NotFound("count"))?;
+    let count = state.storage.get_count(count_id).await?.ok_or(ApiError::NotFound("count"))?;
+    let training = count.status == CountStatus::Training;
     // Only the persons, not the whole report: the dashboard asks every 15 seconds.
-    let data = state.storage.report_data(count_id).await?;
+    let data = state.storage.review_data(count_id, training).await?;
     let persons_total = tokio::task::spawn_blocking(move || persons(&data.records, &data.decisions).len())
         .await
         .map_err(anyhow::Error::from)?;
-    let progress = state.storage.progress(count_id, now).await?;
-    Ok(Json(Dashboard { progress, persons_total: Some(persons_total as u64), generated_at: now }))
+    let mut progress = state.storage.progress(count_id, now).await?;
+    if training {
+        // The rehearsal: the training records stand in for the counted ones.
+        let practice = state.storage.rehearsal_progress(count_id).await?;
+        progress.records_counted = practice.by_municipality.iter().map(|m| m.records).sum();
+        progress.by_organisation = practice.by_organisation;
+        progress.by_municipality = practice.by_municipality;
+        progress.by_hour = practice.by_hour;
+    }
+    Ok(Json(answer(progress, persons_total as u64, now, training)))
 }
 
 /// `GET /api/v1/counts/{id}/devices` (coordinator): every enrolled phone, least recently seen
@@ -45,8 +89,8 @@ pub async fn devices(
     State(state): State<AppState>,
     _user: Coordinator,
     ApiPath(id): ApiPath<String>,
-) -> ApiResult<Json<Items<DeviceInfo>>> {
+) -> ApiResult<Json<Items<Device>>> {
     let count_id = path_id(&id, "count")?;
     state.storage.get_count(count_id).await?.ok_or(ApiError::NotFound("count"))?;
-    Ok(Json(Items { items: state.storage.count_devices(count_id).await? }))
+    Ok(Json(Items { items: state.storage.count_devices(count_id).await?.into_iter().map(device).collect() }))
 }

@@ -11,6 +11,7 @@ mod counts;
 mod dashboard;
 mod records;
 mod report;
+mod review;
 
 pub use accounts::*;
 pub use audit::*;
@@ -18,6 +19,7 @@ pub use counts::*;
 pub use dashboard::*;
 pub use records::*;
 pub use report::*;
+pub use review::*;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

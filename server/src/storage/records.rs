@@ -89,7 +89,7 @@ pub(crate) const RECORD_COLUMNS: &str =
     dedup_key, origin, age_band, gender, household, children, duration, residence_status, income, care_needs,
     previous_facility, housing_need";
 
-const STORED_COLUMNS: &str = "r.id, r.revision, r.sent_training, r.observed_at, r.municipality,
+pub(super) const STORED_COLUMNS: &str = "r.id, r.revision, r.sent_training, r.observed_at, r.municipality,
     r.living_situation, r.dedup_key, r.origin, r.age_band, r.gender, r.household, r.children, r.duration,
     r.residence_status, r.income, r.care_needs, r.previous_facility, r.housing_need, r.device_id, r.training,
     r.received_at, r.void_reason, r.void_at, r.void_by, i.organisation";
@@ -146,10 +146,10 @@ pub(crate) fn record_from_row(row: &SqliteRow) -> anyhow::Result<Record> {
     })
 }
 
-const STORED_FROM: &str =
+pub(super) const STORED_FROM: &str =
     "records r JOIN devices d ON d.id = r.device_id JOIN invites i ON i.id = d.invite_id";
 
-fn stored_from_row(row: &SqliteRow) -> anyhow::Result<StoredRecord> {
+pub(super) fn stored_from_row(row: &SqliteRow) -> anyhow::Result<StoredRecord> {
     let mut record = record_from_row(row)?;
     record.training = row.try_get::<bool, _>("training")?;
     let void = match row.try_get::<Option<String>, _>("void_reason")? {

@@ -43,6 +43,13 @@ const CHUNK_SQL: &str = "SELECT group_concat(id || ',' || ifnull(dedup_key, '') 
 
 impl Storage {
     pub async fn report_data(&self, count_id: Uuid) -> anyhow::Result<ReportData> {
+        self.review_data(count_id, false).await
+    }
+
+    /// As [`Storage::report_data`]; with `training` (the rehearsal of a count in training) its
+    /// training records are the ones counted, with the decisions made on them, and the live
+    /// records and decisions are left out.
+    pub async fn review_data(&self, count_id: Uuid, training: bool) -> anyhow::Result<ReportData> {
         let count = count_id.to_string();
         let mut tx = self.read.begin().await?;
         let mut organisations: Vec<(String, OrganisationType)> = Vec::new();
@@ -97,8 +104,14 @@ impl Storage {
             }
         }
 
+        if training {
+            records.retain(|r| r.training);
+            for r in &mut records {
+                r.training = false;
+            }
+        }
         let decisions = self
-            .resolutions(count_id)
+            .review_decisions(count_id, training)
             .await?
             .into_iter()
             .map(|(key, r)| (key, KeyDecision::from(&r)))

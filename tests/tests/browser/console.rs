@@ -140,7 +140,12 @@ async fn a_coordinator_sets_up_a_count_sees_records_arrive_decides_a_duplicate_a
             // --- the possible duplicate: same person, the earlier record primary ---------------
             open_tab(page, "duplicates").await;
             page.wait_for("duplicate-group").await;
-            assert_eq!(page.text("duplicates-summary").await, "1 groep, waarvan 1 te beoordelen.");
+            assert_eq!(
+                page.text("duplicates-summary").await,
+                "Groepen 1–1 van 1 · 1 met verschillen, 0 zonder, 0 besloten."
+            );
+            assert_eq!(page.attribute("duplicate-group", "data-differs").await.as_deref(), Some("municipality"));
+            assert_eq!(page.text("duplicate-why").await, "Verschilt in: gemeente.");
             assert_eq!(page.attribute("duplicate-group", "data-decision").await.as_deref(), Some("none"));
             assert_eq!(page.attribute("duplicate-group", "data-key").await.as_deref(), Some(shared.as_str()));
             let (first, second) = (id(&earlier), id(&later));
@@ -160,7 +165,10 @@ async fn a_coordinator_sets_up_a_count_sees_records_arrive_decides_a_duplicate_a
             )
             .await;
             assert!(page.text("duplicate-decision").await.starts_with("Besluit: zelfde persoon"));
-            assert_eq!(page.text("duplicates-summary").await, "1 groep, waarvan 0 te beoordelen.");
+            assert_eq!(
+                page.text("duplicates-summary").await,
+                "Groepen 1–1 van 1 · 0 met verschillen, 0 zonder, 1 besloten."
+            );
             page.screenshot("console-07-duplicate-decided").await;
 
             // --- the report ---------------------------------------------------------------------

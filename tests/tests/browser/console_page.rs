@@ -147,6 +147,40 @@ impl Office {
         (id, codes)
     }
 
+    /// Runs `ethos demo` on this server's database, as `cargo xtask demo` does: the example
+    /// counts of the last two years (locked, with duplicates to review).
+    pub async fn demo(&self) {
+        let db = self.dir.path().join("ethos.db");
+        let args = ["ethos", "demo", "--db", db.to_str().expect("a UTF-8 path"), "--bind", "127.0.0.1:8080"];
+        ethos_server::cli::run(<ethos_server::cli::Cli as clap::Parser>::parse_from(args))
+            .await
+            .expect("the demo runs");
+    }
+
+    /// A count in training named `name` around now, with one team code: `(count id, code)`.
+    pub async fn training_count(&self, token: &str, name: &str) -> (String, String) {
+        let starts_at = hours_from_now(-12);
+        let count = self
+            .api(reqwest::Method::POST, "/counts", token)
+            .json(&json!({
+                "name": name,
+                "reference_date": starts_at.date_naive().to_string(),
+                "starts_at": starts_at.to_rfc3339(),
+                "ends_at": (starts_at + chrono::Duration::hours(24)).to_rfc3339(),
+            }))
+            .reply()
+            .await
+            .assert_status(201);
+        let id = id_of(&count);
+        let invite = self
+            .api(reqwest::Method::POST, &format!("/counts/{id}/invites"), token)
+            .json(&json!({ "organisation": "Straatteam Heuvelland", "organisation_type": "outreach" }))
+            .reply()
+            .await
+            .assert_status(201);
+        (id, invite["code"].as_str().unwrap_or_else(|| panic!("a code in {invite}")).to_string())
+    }
+
     /// `GET /api/v1{path}` with `token`: the status and the body.
     pub async fn get_any(&self, path: &str, token: &str) -> (u16, Value) {
         let reply = self.api(reqwest::Method::GET, path, token).reply().await;

@@ -17,6 +17,8 @@
 //!   the report (screenshots `console-*.png`).
 //! - `console_compare`: population figures and rates, the comparison with an earlier count,
 //!   locking, what an analyst sees (`console-compare-*.png`).
+//! - `console_review`: the duplicate review of the demo's example (differences first, one
+//!   decision for the rest), a count in training rehearsed, the `;` CSV's BOM, 360 px.
 //! - `console_estimate`: the report's section on the people nobody saw, as the API estimates
 //!   it, per type and per organisation, public and internal (`console-estimate-*.png`).
 //!
@@ -29,6 +31,7 @@ mod console;
 mod console_compare;
 mod console_estimate;
 mod console_page;
+mod console_review;
 mod enrolment;
 mod field_app;
 mod lost_answer;

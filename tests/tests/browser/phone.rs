@@ -391,6 +391,16 @@ impl Phone {
     // --- screenshots ------------------------------------------------------------------------
 
     /// Saves what the screen shows as `tests/artifacts/<name>.png` (360×740 on a phone).
+    /// Prints the page on A4 as the browser's "print" does (the print style sheet applies):
+    /// the number of pages of the PDF.
+    pub async fn printed_pages(&self) -> usize {
+        use thirtyfour::common::print::{PrintPage, PrintParameters};
+        let a4 = PrintParameters { page: PrintPage { width: 21.0, height: 29.7 }, ..Default::default() };
+        let pdf = self.driver.print_page(a4).await.expect("the page prints");
+        let mark = b"/Type /Page";
+        pdf.windows(mark.len() + 1).filter(|w| w.starts_with(mark) && w[mark.len()] != b's').count()
+    }
+
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         // Let the last render and any transition settle.
         tokio::time::sleep(Duration::from_millis(200)).await;

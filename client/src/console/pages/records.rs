@@ -1,16 +1,14 @@
-//! Console pages over single records (coordinator only): the records table with keyset
-//! paging, search, void and CSV export; and the possible duplicates, side by side.
+//! The records table (coordinator only): keyset paging, search, void and undo, CSV export.
 
-use crate::console::{con, download_csv, fetch, get, loaded, markup, modal, pending, send, t, Con, Fail};
-use crate::console_html::{self as html, default_primary, short};
-use crate::console_model::{
-    duplicate_group, duplicate_groups, record_matches, record_page, stored_record, Dashboard,
-};
+use crate::console::api::*;
+use crate::console::html::{self as html, short};
+use crate::console::kit::*;
+use crate::console::model::*;
+use crate::console::state::*;
 use crate::i18n::tr;
 use chrono::Local;
-use ethos_shared::api::{Decision, DuplicateGroup, ResolveRequest, StoredRecord, VoidRequest};
+use ethos_shared::api::{Dashboard, RecordPage, StoredRecord, VoidRequest};
 use ethos_shared::municipality;
-use ethos_shared::Lang;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::rc::Rc;
@@ -50,16 +48,8 @@ pub fn RecordsPage(id: Uuid) -> impl IntoView {
                     &a.replace('%', "%25").replace('&', "%26").replace('+', "%2B").replace('#', "%23"),
                 );
             }
-            match get::<serde_json::Value>(c, &path).await {
-                Ok(v) => {
-                    let (page, unread) = record_page(&v);
-                    if unread > 0 {
-                        let lang = c.lang.get_untracked();
-                        message.set(Some(format!(
-                            "{unread} {}",
-                            tr(lang, "records konden niet worden gelezen.", "records could not be read.")
-                        )));
-                    }
+            match get::<RecordPage>(c, &path).await {
+                Ok(page) => {
                     rows.update(|r| r.extend(page.items));
                     next.set(page.next_after);
                     state.set(Some(Ok(())));
@@ -116,12 +106,8 @@ pub fn RecordsPage(id: Uuid) -> impl IntoView {
         match action {
             "void" => voiding.set(rows.with_untracked(|r| r.iter().find(|r| r.record.id == rid).cloned())),
             "undo" => spawn_local(async move {
-                match fetch::<serde_json::Value>(c, "DELETE", &format!("/records/{rid}/void"))
-                    .await
-                    .map(|v| stored_record(&v))
-                {
-                    Ok(Some(r)) => replace(rows, r),
-                    Ok(None) => {}
+                match fetch::<StoredRecord>(c, "DELETE", &format!("/records/{rid}/void")).await {
+                    Ok(r) => replace(rows, r),
                     Err(e) => message.set(Some(e.text(c.lang.get_untracked()))),
                 }
             }),
@@ -194,7 +180,7 @@ fn void_dialog(
         }
         busy.set(true);
         spawn_local(async move {
-            match send::<serde_json::Value>(
+            match send::<StoredRecord>(
                 c,
                 "POST",
                 &format!("/records/{rid}/void"),
@@ -202,10 +188,8 @@ fn void_dialog(
             )
             .await
             {
-                Ok(v) => {
-                    if let Some(new) = stored_record(&v) {
-                        replace(rows, new);
-                    }
+                Ok(new) => {
+                    replace(rows, new);
                     voiding.set(None);
                 }
                 Err(e) => error.set(Some(e.text(lang))),
@@ -225,113 +209,4 @@ fn void_dialog(
         confirm,
         Rc::new(move || voiding.set(None)),
     )
-}
-
-// ---------------------------------------------------------------- duplicates
-
-#[component]
-pub fn DuplicatesPage(id: Uuid) -> impl IntoView {
-    let c = con();
-    let groups = RwSignal::new(None::<Result<Vec<DuplicateGroup>, Fail>>);
-    let open_only = RwSignal::new(false);
-    // The primary record chosen per key (radio buttons in the markup), and errors per key.
-    let chosen = RwSignal::new(Vec::<(String, Uuid)>::new());
-    let errors = RwSignal::new(Vec::<(String, String)>::new());
-    spawn_local(async move {
-        groups.set(Some(
-            get::<serde_json::Value>(c, &format!("/counts/{id}/duplicates"))
-                .await
-                .map(|v| duplicate_groups(&v)),
-        ));
-    });
-    let resolve = move |key: String, decision: Decision| {
-        let lang = c.lang.get_untracked();
-        let primary =
-            chosen.with_untracked(|v| v.iter().find(|(k, _)| *k == key).map(|(_, id)| *id)).or_else(|| {
-                groups.with_untracked(|g| {
-                    loaded(g)
-                        .and_then(|l| l.iter().find(|g| g.dedup_key.as_str() == key))
-                        .and_then(default_primary)
-                })
-            });
-        let body = ResolveRequest {
-            decision,
-            primary_record_id: (decision == Decision::SamePerson).then_some(primary).flatten(),
-        };
-        errors.update(|e| e.retain(|(k, _)| *k != key));
-        spawn_local(async move {
-            match send::<serde_json::Value>(
-                c,
-                "POST",
-                &format!("/counts/{id}/duplicates/{key}/resolve"),
-                &body,
-            )
-            .await
-            .map(|v| duplicate_group(&v))
-            {
-                Ok(None) => {}
-                Ok(Some(new)) => groups.update(|l| {
-                    if let Some(Ok(l)) = l {
-                        if let Some(slot) = l.iter_mut().find(|g| g.dedup_key == new.dedup_key) {
-                            *slot = new;
-                        }
-                    }
-                }),
-                Err(e) => errors.update(|v| v.push((key, e.text(lang)))),
-            }
-        });
-    };
-    let on = move |action: &str, arg: &str| match action {
-        "primary" => {
-            if let Some((key, rid)) =
-                arg.split_once('|').and_then(|(k, r)| Some((k.to_string(), r.parse::<Uuid>().ok()?)))
-            {
-                chosen.update_untracked(|v| {
-                    v.retain(|(k, _)| *k != key);
-                    v.push((key, rid));
-                });
-            }
-        }
-        "same" => resolve(arg.to_string(), Decision::SamePerson),
-        "different" => resolve(arg.to_string(), Decision::DifferentPeople),
-        _ => {}
-    };
-    let list = move || {
-        let lang = c.l();
-        let only = open_only.get();
-        let errs = errors.get();
-        let ticked = chosen.get_untracked();
-        groups.with(|g| {
-            let Some(list) = loaded(g) else { return String::new() };
-            let open = list.iter().filter(|g| html::group_open(g)).count();
-            let summary = match lang {
-                Lang::Nl => {
-                    format!("{}, waarvan {open} te beoordelen.", html::groups(list.len() as u64, lang))
-                }
-                Lang::En => format!("{}, {open} to review.", html::groups(list.len() as u64, lang)),
-            };
-            format!(
-                "<p class=\"utrecht-paragraph\" data-testid=\"duplicates-summary\">{}</p>{}",
-                html::esc(&summary),
-                html::duplicate_groups(list, only, &ticked, &errs, lang)
-            )
-        })
-    };
-    view! {
-        <section class="stack" aria-labelledby="dups-title">
-            <h2 id="dups-title" class="utrecht-heading-2">{t!(c.lang, "Mogelijke dubbelingen", "Possible duplicates")}</h2>
-            <p class="utrecht-paragraph muted">
-                {t!(c.lang,
-                    "Records met dezelfde dubbeltelsleutel (zelfde eerste letters van de naam, geboortedatum en gender) tellen als één persoon, tenzij u beslist dat het verschillende personen zijn. Bij \"zelfde persoon\" komen de kenmerken van het gekozen primaire record. Het rapport volgt uw besluit meteen.",
-                    "Records with the same duplicate key (same first letters of the names, birth date and gender) count as one person unless you decide they are different people. For \"same person\" the attributes come from the chosen primary record. The report follows your decision at once.")}
-            </p>
-            <label class="checkbox no-print">
-                <input type="checkbox" data-testid="duplicates-open-only" prop:checked=move || open_only.get()
-                    on:change=move |ev| open_only.set(event_target_checked(&ev))/>
-                " " {t!(c.lang, "Alleen groepen die nog beoordeeld moeten worden", "Only groups still to review")}
-            </label>
-            {move || groups.with(|g| pending(g, c.l()))}
-            {markup(c, Box::new(list), Box::new(on))}
-        </section>
-    }
 }

@@ -1,8 +1,8 @@
 //! The comparison with an earlier count (domain.md §6.6) as markup: the headline figures and
 //! every table of the report, each value then and now with the change.
 
-use super::{day, Html};
-use crate::console_model::{cell, dim_label, num, value_label};
+use super::kit::{day, Html};
+use crate::console::model::{cell, dim_label, num, value_label};
 use crate::i18n::tr;
 use ethos_shared::comparison::{Change, Comparison, TableChange};
 use ethos_shared::disclosure::Suppression;

@@ -1,8 +1,9 @@
 //! Inhabitants per municipality of the region, entered by the coordinator, so that the report
 //! can give persons per 1,000 inhabitants (domain.md §6.4).
 
-use crate::console::{con, get, send, t, Fail};
-use crate::console_model::parse_whole_number;
+use crate::console::api::*;
+use crate::console::model::parse_whole_number;
+use crate::console::state::*;
 use crate::i18n::tr;
 use ethos_shared::api::{Items, Population};
 use ethos_shared::municipality;

@@ -1,8 +1,10 @@
 //! The comparison page: this count against an earlier count of the region (domain.md §6.6),
 //! public or internal, printable. The markup is `console_html::comparison`.
 
-use crate::console::{con, disclosure_switch, get, loaded, markup, pending, t, table_csv_action, Fail};
-use crate::console_html as html;
+use crate::console::api::*;
+use crate::console::html;
+use crate::console::kit::*;
+use crate::console::state::*;
 use crate::i18n::tr;
 use crate::platform;
 use ethos_shared::api::{Count, Items};

@@ -5,25 +5,25 @@
 //! hidden population (`console_html::estimate`), fetched from `GET …/estimate` for the same disclosure,
 //! by organisation type or by organisation.
 
-use crate::console::{con, disclosure_switch, get, loaded, markup, pending, t, table_csv_action, Fail};
-use crate::console_html as html;
-use crate::console_html::estimate::{section as estimate_section, EstimateState};
-use crate::console_model::report_from;
+use crate::console::api::*;
+use crate::console::html;
+use crate::console::html::estimate::{section as estimate_section, EstimateState};
+use crate::console::kit::*;
+use crate::console::state::*;
 use crate::platform;
-use ethos_shared::estimate::{Estimate, NoEstimate, SourceBy};
+use ethos_shared::estimate::{ReportEstimate, ReportWithEstimate, SourceBy};
 use ethos_shared::report::{Disclosure, Report};
+use ethos_shared::review::Rehearsal;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;
 
-/// The report's `estimate` member: the estimate, or `{"by", "not_possible": reason}`.
-fn estimate_member(member: &serde_json::Value) -> EstimateState {
-    if let Some(reason) = member.get("not_possible").and_then(|r| r.as_str()) {
-        return NoEstimate::from_code(reason)
-            .map_or_else(|| EstimateState::Failed(reason.to_string()), EstimateState::NotPossible);
+/// The report's `estimate` member as the estimate section shows it.
+fn estimate_member(member: &ReportEstimate) -> EstimateState {
+    match member {
+        ReportEstimate::NotPossible { not_possible, .. } => EstimateState::NotPossible(*not_possible),
+        ReportEstimate::Estimate(e) => EstimateState::Ready(e.clone()),
     }
-    serde_json::from_value::<Estimate>(member.clone())
-        .map_or_else(|_| EstimateState::Failed("internal".into()), |e| EstimateState::Ready(Box::new(e)))
 }
 
 #[component]
@@ -31,6 +31,8 @@ pub fn ReportPage(id: Uuid) -> impl IntoView {
     let c = con();
     let disclosure = RwSignal::new(Disclosure::Public);
     let report = RwSignal::new(None::<Result<Report, Fail>>);
+    // The count is in training: the report is made of its training records ("oefendata").
+    let training = RwSignal::new(false);
     let message = RwSignal::new(None::<String>);
     // The estimate by organisation type comes with the report (its `estimate` member); only
     // "per organisatie" asks `GET …/estimate` — the bootstrap runs once per view.
@@ -42,22 +44,17 @@ pub fn ReportPage(id: Uuid) -> impl IntoView {
         report.set(None);
         by_type.set(EstimateState::Loading);
         spawn_local(async move {
-            let answer =
-                get::<serde_json::Value>(c, &format!("/counts/{id}/report?disclosure={}", d.code())).await;
+            let path = format!("/counts/{id}/report?disclosure={}", d.code());
+            let answer = get::<Rehearsal<ReportWithEstimate>>(c, &path).await;
             // A late answer for a version the user has already left is dropped.
             if disclosure.get_untracked() != d {
                 return;
             }
-            if let Ok(v) = &answer {
-                by_type.set(estimate_member(&v["estimate"]));
+            if let Ok(a) = &answer {
+                by_type.set(estimate_member(&a.inner.estimate));
+                training.set(a.training);
             }
-            report.set(Some(answer.and_then(|v| {
-                report_from(&v).ok_or_else(|| Fail {
-                    status: 200,
-                    code: "internal".into(),
-                    retry_after: None,
-                })
-            })));
+            report.set(Some(answer.map(|a| a.inner.report)));
         });
     });
     Effect::new(move |_| {
@@ -108,7 +105,8 @@ pub fn ReportPage(id: Uuid) -> impl IntoView {
     let on = move |action: &str, table: &str| {
         let d = disclosure.get_untracked().code();
         let path = format!("/counts/{id}/report.csv?table={table}&disclosure={d}");
-        table_csv_action(c, message, action, path, format!("nulmeting-{table}-{d}"));
+        let stem = if training.get_untracked() { "oefendata" } else { "nulmeting" };
+        table_csv_action(c, message, action, path, format!("{stem}-{table}-{d}"));
     };
     view! {
         <div class="toolbar no-print">
@@ -117,6 +115,7 @@ pub fn ReportPage(id: Uuid) -> impl IntoView {
                 on:click=move |_| platform::print_page()>{t!(c.lang, "Afdrukken of opslaan als pdf", "Print or save as PDF")}</button>
         </div>
         <p class="utrecht-paragraph no-print" role="status" data-testid="report-message">{move || message.get()}</p>
+        {move || training.get().then(|| training_banner(c.l()))}
         {move || report.with(|r| pending(r, c.l()))}
         {markup(c, Box::new(body), Box::new(on))}
         {markup(c, Box::new(estimate_body), Box::new(on_estimate))}

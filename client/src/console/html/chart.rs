@@ -2,9 +2,9 @@
 //! aligned in a column left of the bars; a long one wraps to up to three lines, its row grows
 //! with it, and only what still does not fit is cut (the whole label is the row's `<title>`).
 
+use super::kit::Html;
 use super::label::wrap;
-use super::Html;
-use crate::console_model::bar_len;
+use crate::console::model::bar_len;
 
 const W: u32 = 600;
 /// Where the bars start: the label column is this wide.

@@ -69,9 +69,10 @@ impl From<RegionCode> for String {
     }
 }
 
-/// Municipality of origin ("herkomstgemeente").
+/// Municipality of origin ("herkomstgemeente"). Unknown extra members are ignored, as everywhere
+/// in a record (api.md).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Origin {
     Municipality { code: MunicipalityCode },
     Abroad,
@@ -451,6 +452,24 @@ mod tests {
             let mut v = valid();
             v["origin"] = origin.clone();
             assert_eq!(parse_record(&v).is_ok(), ok, "{origin}");
+        }
+    }
+
+    #[test]
+    fn unknown_extra_members_inside_origin_are_ignored_as_everywhere_else() {
+        for (with_extra, plain) in [
+            (
+                json!({"kind":"municipality","code":"GM0935","source":"kaart"}),
+                json!({"kind":"municipality","code":"GM0935"}),
+            ),
+            (json!({"kind":"abroad","country":"BE"}), json!({"kind":"abroad"})),
+            (json!({"kind":"unknown","note":null}), json!({"kind":"unknown"})),
+        ] {
+            let (mut v, mut w) = (valid(), valid());
+            v["origin"] = with_extra.clone();
+            w["origin"] = plain;
+            assert_eq!(parse_record(&v), parse_record(&w), "{with_extra}");
+            assert!(parse_record(&v).is_ok(), "{with_extra}");
         }
     }
 

@@ -3,8 +3,45 @@
 use super::{audit, parse_ts, ts, Actor, Storage};
 use chrono::{DateTime, Utc};
 use ethos_shared::api::Role;
-use sqlx::Row;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use sqlx::{Row, SqliteConnection};
 use uuid::Uuid;
+
+/// A login attempt before its password is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginAttempt {
+    /// Counted as a failure until a right password takes it back (the row's id).
+    Reserved(i64),
+    /// The window already holds the maximum of failures: 429 until `free_at`.
+    Refused { free_at: DateTime<Utc> },
+}
+
+/// Failed logins since `since` for this username key or this client address, whichever has
+/// more, and the oldest of those.
+async fn failures_since(
+    conn: &mut SqliteConnection,
+    username_key: &str,
+    client_addr: &str,
+    since: DateTime<Utc>,
+) -> anyhow::Result<(i64, Option<DateTime<Utc>>)> {
+    let mut worst = (0, None);
+    for (column, value) in [("username", username_key), ("client_addr", client_addr)] {
+        let row = sqlx::query(&format!(
+            "SELECT COUNT(*) AS n, MIN(at) AS oldest FROM login_failures WHERE {column} = ? AND at > ?"
+        ))
+        .bind(value)
+        .bind(ts(since))
+        .fetch_one(&mut *conn)
+        .await?;
+        let n: i64 = row.try_get("n")?;
+        if n > worst.0 {
+            let oldest: Option<String> = row.try_get("oldest")?;
+            worst = (n, oldest.map(|o| parse_ts(&o)).transpose()?);
+        }
+    }
+    Ok(worst)
+}
 
 /// A coordinator or analyst, as known after authentication.
 #[derive(Debug, Clone)]
@@ -83,6 +120,16 @@ impl Storage {
         user: &User,
         expires_at: DateTime<Utc>,
     ) -> sqlx::Result<()> {
+        self.insert_session(token_hash, user, expires_at, None).await
+    }
+
+    async fn insert_session(
+        &self,
+        token_hash: &str,
+        user: &User,
+        expires_at: DateTime<Utc>,
+        reservation: Option<i64>,
+    ) -> sqlx::Result<()> {
         let mut tx = self.write_tx().await?;
         sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
             .bind(token_hash)
@@ -91,6 +138,9 @@ impl Storage {
             .bind(ts(expires_at))
             .execute(&mut *tx)
             .await?;
+        if let Some(id) = reservation {
+            sqlx::query("DELETE FROM login_failures WHERE id = ?").bind(id).execute(&mut *tx).await?;
+        }
         audit(&mut tx, &Actor::User(user.username.clone()), "login", None, None, serde_json::Value::Null)
             .await?;
         tx.commit().await
@@ -117,6 +167,20 @@ impl Storage {
         tx.commit().await
     }
 
+    /// What the failed-login table keeps of a typed username: a keyed hash (HMAC-SHA256 under
+    /// the database's own random key), never the text itself, which may be a password typed
+    /// one field too early or megabytes of junk.
+    pub fn username_key(&self, username: &str) -> String {
+        match <Hmac<Sha256> as Mac>::new_from_slice(&self.login_key[..]) {
+            Ok(mut mac) => {
+                mac.update(username.as_bytes());
+                hex::encode(mac.finalize().into_bytes())
+            }
+            // HMAC takes a key of any length; this arm is never taken.
+            Err(_) => hex::encode(<Sha256 as sha2::Digest>::digest(username.as_bytes())),
+        }
+    }
+
     /// Failed logins since `since` for this username or this client address, whichever has
     /// more, and the oldest of those (when the window will let the next attempt through).
     pub async fn login_failures_since(
@@ -125,22 +189,77 @@ impl Storage {
         client_addr: &str,
         since: DateTime<Utc>,
     ) -> anyhow::Result<(i64, Option<DateTime<Utc>>)> {
-        let mut worst = (0, None);
-        for (column, value) in [("username", username), ("client_addr", client_addr)] {
-            let row = sqlx::query(&format!(
-                "SELECT COUNT(*) AS n, MIN(at) AS oldest FROM login_failures WHERE {column} = ? AND at > ?"
-            ))
-            .bind(value)
-            .bind(ts(since))
-            .fetch_one(&self.read)
-            .await?;
-            let n: i64 = row.try_get("n")?;
-            if n > worst.0 {
-                let oldest: Option<String> = row.try_get("oldest")?;
-                worst = (n, oldest.map(|o| parse_ts(&o)).transpose()?);
-            }
+        let mut conn = self.read.acquire().await?;
+        failures_since(&mut conn, &self.username_key(username), client_addr, since).await
+    }
+
+    /// Counts this attempt as a failure before its password is checked, unless the username
+    /// or the address already has `max` failures in the window: so however many attempts
+    /// arrive at once, at most `max` passwords are checked per window. The check and the
+    /// reservation are one write transaction, so parallel attempts queue behind each other.
+    /// A right password then takes its reservation back (`create_session_after_login`).
+    pub async fn reserve_login_attempt(
+        &self,
+        username: &str,
+        client_addr: &str,
+        now: DateTime<Utc>,
+        window: chrono::Duration,
+        max: i64,
+    ) -> anyhow::Result<LoginAttempt> {
+        let who = self.username_key(username);
+        let mut tx = self.write_tx().await?;
+        let (failures, oldest) = failures_since(&mut tx, &who, client_addr, now - window).await?;
+        if failures >= max {
+            tx.rollback().await?;
+            return Ok(LoginAttempt::Refused { free_at: oldest.unwrap_or(now) + window });
         }
-        Ok(worst)
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO login_failures (username, client_addr, at) VALUES (?, ?, ?) RETURNING id",
+        )
+        .bind(&who)
+        .bind(client_addr)
+        .bind(ts(now))
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(LoginAttempt::Reserved(id))
+    }
+
+    /// The reserved attempt was a wrong password (or an unknown name): it stays counted, and
+    /// the audit log says so — under the account's name when the account exists, else under
+    /// a short keyed hash, so that neither a password typed as a name nor junk is kept.
+    pub async fn confirm_login_failure(
+        &self,
+        account: Option<&str>,
+        username: &str,
+        client_addr: &str,
+    ) -> sqlx::Result<()> {
+        let actor = match account {
+            Some(name) => name.to_string(),
+            None => format!("#{}", &self.username_key(username)[..16]),
+        };
+        let mut conn = self.write.acquire().await?;
+        audit(
+            &mut conn,
+            &Actor::User(actor),
+            "login.failed",
+            None,
+            None,
+            serde_json::json!({ "client_addr": client_addr }),
+        )
+        .await
+    }
+
+    /// A right password: the session is created and the attempt's reservation taken back, in
+    /// one transaction.
+    pub async fn create_session_after_login(
+        &self,
+        token_hash: &str,
+        user: &User,
+        expires_at: DateTime<Utc>,
+        reservation: i64,
+    ) -> sqlx::Result<()> {
+        self.insert_session(token_hash, user, expires_at, Some(reservation)).await
     }
 
     /// Wrong team codes from this client address since `since`, and the oldest of them.
@@ -172,7 +291,8 @@ impl Storage {
         tx.commit().await
     }
 
-    /// Records a failed login (as for team codes; the audit log keeps its own entry).
+    /// Records a failed login (as for team codes; the audit log keeps its own entry), under the
+    /// username's keyed hash.
     pub async fn add_login_failure(
         &self,
         username: &str,
@@ -181,14 +301,14 @@ impl Storage {
     ) -> sqlx::Result<()> {
         let mut tx = self.write_tx().await?;
         sqlx::query("INSERT INTO login_failures (username, client_addr, at) VALUES (?, ?, ?)")
-            .bind(username)
+            .bind(self.username_key(username))
             .bind(client_addr)
             .bind(ts(at))
             .execute(&mut *tx)
             .await?;
         audit(
             &mut tx,
-            &Actor::User(username.to_string()),
+            &Actor::User(format!("#{}", &self.username_key(username)[..16])),
             "login.failed",
             None,
             None,
@@ -244,7 +364,10 @@ impl Storage {
         .bind(ts(Utc::now()))
         .fetch_one(&mut *tx)
         .await?;
-        sqlx::query("DELETE FROM login_failures WHERE username = ?").bind(username).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM login_failures WHERE username = ?")
+            .bind(self.username_key(username))
+            .execute(&mut *tx)
+            .await?;
         audit(
             &mut tx,
             &Actor::Cli,

@@ -25,6 +25,7 @@ use sqlx::{Connection, SqlitePool};
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -95,12 +96,17 @@ impl Storage {
             // Reads through a memory map: the report scans every record of a count, and going
             // through read() calls costs more than the scan itself.
             .pragma("mmap_size", "1073741824");
+        let opened_read_only = Arc::new(AtomicBool::new(false));
+        let (reopen_check, file) = (opened_read_only.clone(), Arc::new(path.to_path_buf()));
+        let reopen_file = file.clone();
         let write = SqlitePoolOptions::new()
             .max_connections(1)
             // `max_page_count` holds per connection, so it is set on every new one (the pool
             // reopens its connection after some errors).
             .after_connect(move |conn, _| {
+                let (opened_read_only, file) = (opened_read_only.clone(), file.clone());
                 Box::pin(async move {
+                    opened_read_only.store(!can_write(&file), Ordering::SeqCst);
                     if let Some(bytes) = max_db_bytes {
                         let page_size: i64 =
                             sqlx::query_scalar("PRAGMA page_size").fetch_one(&mut *conn).await?;
@@ -116,8 +122,15 @@ impl Storage {
             // to all writes until restarted, even after room was made. The ping runs after that
             // queued ROLLBACK, so the count is settled; such a connection is replaced.
             .test_before_acquire(false) // the hook below pings instead
-            .before_acquire(|conn, _| {
+            .before_acquire(move |conn, _| {
+                let (opened_read_only, file) = (reopen_check.clone(), reopen_file.clone());
                 Box::pin(async move {
+                    // Opened while the file could not be written (SQLite then opens it read-only
+                    // for good) and writable now: a new connection, so that writes work again
+                    // without a restart once the operator has fixed the owner or the mount.
+                    if opened_read_only.load(Ordering::SeqCst) && can_write(&file) {
+                        return Ok(false);
+                    }
                     conn.ping().await?;
                     Ok(!conn.is_in_transaction())
                 })

@@ -40,8 +40,10 @@ pub struct Limits {
     pub max_connections: usize,
 }
 
-/// A connection that has been idle this briefly is not closed to make room: its answer may
-/// still be on its way out.
+/// A connection that has answered a request and been idle only this briefly is not closed to
+/// make room: its answer may still be on its way out. (One that never sent a request has
+/// nothing on its way and may go at once; the oldest goes first, so a new client's request is
+/// read long before its connection is the oldest.)
 const MIN_IDLE_TO_EVICT: Duration = Duration::from_millis(200);
 /// How long connections in progress may finish after shutdown begins.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
@@ -55,6 +57,8 @@ struct Slot {
     /// Asked to close to make room.
     evict: Notify,
     evicting: AtomicBool,
+    /// Has had a request.
+    served: AtomicBool,
 }
 
 impl Slot {
@@ -86,6 +90,7 @@ impl Registry {
             idle_since: Mutex::new(Instant::now()),
             evict: Notify::new(),
             evicting: AtomicBool::new(false),
+            served: AtomicBool::new(false),
         });
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         if let Ok(mut slots) = self.slots.lock() {
@@ -94,14 +99,14 @@ impl Registry {
         (SlotGuard { registry: self.clone(), id }, slot)
     }
 
-    /// Asks the connection idle for longest (at least `MIN_IDLE_TO_EVICT`) to close. False
-    /// when every connection is busy.
+    /// Asks the connection idle for longest (see `MIN_IDLE_TO_EVICT`) to close. False when
+    /// every connection is busy.
     fn evict_one(&self) -> bool {
         let Ok(slots) = self.slots.lock() else { return false };
         let oldest = slots
             .values()
             .filter_map(|slot| slot.idle_for().map(|idle| (idle, slot)))
-            .filter(|(idle, _)| *idle >= MIN_IDLE_TO_EVICT)
+            .filter(|(idle, slot)| *idle >= MIN_IDLE_TO_EVICT || !slot.served.load(Ordering::SeqCst))
             .max_by_key(|(idle, _)| *idle);
         match oldest {
             Some((_, slot)) => {
@@ -135,6 +140,7 @@ struct InFlight(Arc<Slot>);
 impl InFlight {
     fn new(slot: Arc<Slot>) -> Self {
         slot.in_flight.fetch_add(1, Ordering::SeqCst);
+        slot.served.store(true, Ordering::SeqCst);
         InFlight(slot)
     }
 }

@@ -53,11 +53,11 @@ pub async fn login(
     let now = Utc::now();
     let window = state.tuning.login_window;
     let client = client_addr(addr, &headers, state.tuning.trust_forwarded_for).to_string();
-    // Counted as a failure before the password is checked: parallel attempts cannot all get
+    // Counted as a failure while the password is checked: parallel attempts cannot all get
     // past the limit while the (slow) checks run.
     let reservation =
         match state.storage.reserve_login_attempt(&req.username, &client, now, window, MAX_FAILURES).await? {
-            LoginAttempt::Reserved(id) => id,
+            LoginAttempt::Reserved(reservation) => reservation,
             LoginAttempt::Refused { free_at } => return Err(ApiError::too_many_until(free_at, now)),
         };
     let found = state.storage.user_for_login(&req.username).await?;
@@ -69,17 +69,16 @@ pub async fn login(
     match found {
         Some((user, _)) if ok => {
             let token = new_token();
-            let expires_at = now + state.tuning.session_lifetime;
-            state
-                .storage
-                .create_session_after_login(&token_hash(&token), &user, expires_at, reservation)
-                .await?;
+            // From now, after the (slow) check: the session lives its whole lifetime.
+            let expires_at = Utc::now() + state.tuning.session_lifetime;
+            state.storage.create_session(&token_hash(&token), &user, expires_at).await?;
+            drop(reservation);
             tracing::info!(user = %user.username, "login");
             Ok(Json(LoginResponse { token, role: user.role, expires_at }))
         }
         found => {
             let account = found.as_ref().map(|(user, _)| user.username.as_str());
-            state.storage.confirm_login_failure(account, &req.username, &client).await?;
+            state.storage.confirm_login_failure(reservation, account, &client, now).await?;
             tracing::warn!(client = %client, "failed login");
             Err(ApiError::Unauthorized("wrong username or password"))
         }

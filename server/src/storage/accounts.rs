@@ -9,12 +9,73 @@ use sqlx::{Row, SqliteConnection};
 use uuid::Uuid;
 
 /// A login attempt before its password is checked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum LoginAttempt {
-    /// Counted as a failure until a right password takes it back (the row's id).
-    Reserved(i64),
+    /// Counted, while its password is checked, as a failure: a right password simply drops
+    /// it, a wrong one is stored (`confirm_login_failure`).
+    Reserved(LoginReservation),
     /// The window already holds the maximum of failures: 429 until `free_at`.
     Refused { free_at: DateTime<Utc> },
+}
+
+/// Password checks in progress, per username key and per client address. Together with the
+/// stored failures they make the rate limit, so attempts that arrive at once cannot all pass
+/// it while the (slow) checks run. Kept in memory: nothing is written before the check.
+#[derive(Debug, Default)]
+pub(crate) struct ChecksInProgress {
+    /// Held while an attempt counts and reserves, so that two cannot both take the last place.
+    gate: tokio::sync::Mutex<()>,
+    counts: std::sync::Mutex<std::collections::HashMap<String, i64>>,
+}
+
+impl ChecksInProgress {
+    fn count(&self, key: &str) -> i64 {
+        self.counts.lock().map(|c| c.get(key).copied().unwrap_or(0)).unwrap_or(0)
+    }
+
+    fn add(&self, key: &str, delta: i64) {
+        if let Ok(mut counts) = self.counts.lock() {
+            let n = counts.entry(key.to_string()).or_insert(0);
+            *n += delta;
+            if *n <= 0 {
+                counts.remove(key);
+            }
+        }
+    }
+}
+
+/// One password check in progress; it stops counting when dropped.
+#[derive(Debug)]
+pub struct LoginReservation {
+    checks: std::sync::Arc<ChecksInProgress>,
+    keys: [String; 2],
+    username_key: String,
+}
+
+impl Drop for LoginReservation {
+    fn drop(&mut self) {
+        for key in &self.keys {
+            self.checks.add(key, -1);
+        }
+    }
+}
+
+/// Stored failed logins since `since` where `column` is `value`, and the oldest of them.
+async fn failures_of(
+    conn: &mut SqliteConnection,
+    column: &str,
+    value: &str,
+    since: DateTime<Utc>,
+) -> anyhow::Result<(i64, Option<DateTime<Utc>>)> {
+    let row = sqlx::query(&format!(
+        "SELECT COUNT(*) AS n, MIN(at) AS oldest FROM login_failures WHERE {column} = ? AND at > ?"
+    ))
+    .bind(value)
+    .bind(ts(since))
+    .fetch_one(&mut *conn)
+    .await?;
+    let oldest: Option<String> = row.try_get("oldest")?;
+    Ok((row.try_get("n")?, oldest.map(|o| parse_ts(&o)).transpose()?))
 }
 
 /// Failed logins since `since` for this username key or this client address, whichever has
@@ -27,17 +88,9 @@ async fn failures_since(
 ) -> anyhow::Result<(i64, Option<DateTime<Utc>>)> {
     let mut worst = (0, None);
     for (column, value) in [("username", username_key), ("client_addr", client_addr)] {
-        let row = sqlx::query(&format!(
-            "SELECT COUNT(*) AS n, MIN(at) AS oldest FROM login_failures WHERE {column} = ? AND at > ?"
-        ))
-        .bind(value)
-        .bind(ts(since))
-        .fetch_one(&mut *conn)
-        .await?;
-        let n: i64 = row.try_get("n")?;
+        let (n, oldest) = failures_of(conn, column, value, since).await?;
         if n > worst.0 {
-            let oldest: Option<String> = row.try_get("oldest")?;
-            worst = (n, oldest.map(|o| parse_ts(&o)).transpose()?);
+            worst = (n, oldest);
         }
     }
     Ok(worst)
@@ -120,16 +173,6 @@ impl Storage {
         user: &User,
         expires_at: DateTime<Utc>,
     ) -> sqlx::Result<()> {
-        self.insert_session(token_hash, user, expires_at, None).await
-    }
-
-    async fn insert_session(
-        &self,
-        token_hash: &str,
-        user: &User,
-        expires_at: DateTime<Utc>,
-        reservation: Option<i64>,
-    ) -> sqlx::Result<()> {
         let mut tx = self.write_tx().await?;
         sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
             .bind(token_hash)
@@ -138,9 +181,6 @@ impl Storage {
             .bind(ts(expires_at))
             .execute(&mut *tx)
             .await?;
-        if let Some(id) = reservation {
-            sqlx::query("DELETE FROM login_failures WHERE id = ?").bind(id).execute(&mut *tx).await?;
-        }
         audit(&mut tx, &Actor::User(user.username.clone()), "login", None, None, serde_json::Value::Null)
             .await?;
         tx.commit().await
@@ -194,10 +234,8 @@ impl Storage {
     }
 
     /// Counts this attempt as a failure before its password is checked, unless the username
-    /// or the address already has `max` failures in the window: so however many attempts
-    /// arrive at once, at most `max` passwords are checked per window. The check and the
-    /// reservation are one write transaction, so parallel attempts queue behind each other.
-    /// A right password then takes its reservation back (`create_session_after_login`).
+    /// or the address already has `max` failures and checks in progress in the window: so
+    /// however many attempts arrive at once, at most `max` passwords are checked per window.
     pub async fn reserve_login_attempt(
         &self,
         username: &str,
@@ -207,59 +245,66 @@ impl Storage {
         max: i64,
     ) -> anyhow::Result<LoginAttempt> {
         let who = self.username_key(username);
-        let mut tx = self.write_tx().await?;
-        let (failures, oldest) = failures_since(&mut tx, &who, client_addr, now - window).await?;
-        if failures >= max {
-            tx.rollback().await?;
-            return Ok(LoginAttempt::Refused { free_at: oldest.unwrap_or(now) + window });
+        let keys = [format!("user:{who}"), format!("addr:{client_addr}")];
+        let _gate = self.login_checks.gate.lock().await;
+        let mut conn = self.read.acquire().await?;
+        let mut worst = (0, None);
+        for (column, value, key) in
+            [("username", who.as_str(), &keys[0]), ("client_addr", client_addr, &keys[1])]
+        {
+            let (stored, oldest) = failures_of(&mut conn, column, value, now - window).await?;
+            let n = stored + self.login_checks.count(key);
+            if n > worst.0 {
+                worst = (n, oldest);
+            }
         }
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO login_failures (username, client_addr, at) VALUES (?, ?, ?) RETURNING id",
-        )
-        .bind(&who)
-        .bind(client_addr)
-        .bind(ts(now))
-        .fetch_one(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(LoginAttempt::Reserved(id))
+        if worst.0 >= max {
+            return Ok(LoginAttempt::Refused { free_at: worst.1.unwrap_or(now) + window });
+        }
+        for key in &keys {
+            self.login_checks.add(key, 1);
+        }
+        Ok(LoginAttempt::Reserved(LoginReservation {
+            checks: self.login_checks.clone(),
+            keys,
+            username_key: who,
+        }))
     }
 
-    /// The reserved attempt was a wrong password (or an unknown name): it stays counted, and
-    /// the audit log says so — under the account's name when the account exists, else under
-    /// a short keyed hash, so that neither a password typed as a name nor junk is kept.
+    /// The reserved attempt was a wrong password (or an unknown name): stored as a failure
+    /// (under the keyed hash) before the reservation stops counting, and the audit log says so
+    /// — under the account's name when the account exists, else under a short keyed hash, so
+    /// that neither a password typed as a name nor junk is kept.
     pub async fn confirm_login_failure(
         &self,
+        reservation: LoginReservation,
         account: Option<&str>,
-        username: &str,
         client_addr: &str,
+        at: DateTime<Utc>,
     ) -> sqlx::Result<()> {
         let actor = match account {
             Some(name) => name.to_string(),
-            None => format!("#{}", &self.username_key(username)[..16]),
+            None => format!("#{}", &reservation.username_key[..16]),
         };
-        let mut conn = self.write.acquire().await?;
+        let mut tx = self.write_tx().await?;
+        sqlx::query("INSERT INTO login_failures (username, client_addr, at) VALUES (?, ?, ?)")
+            .bind(&reservation.username_key)
+            .bind(client_addr)
+            .bind(ts(at))
+            .execute(&mut *tx)
+            .await?;
         audit(
-            &mut conn,
+            &mut tx,
             &Actor::User(actor),
             "login.failed",
             None,
             None,
             serde_json::json!({ "client_addr": client_addr }),
         )
-        .await
-    }
-
-    /// A right password: the session is created and the attempt's reservation taken back, in
-    /// one transaction.
-    pub async fn create_session_after_login(
-        &self,
-        token_hash: &str,
-        user: &User,
-        expires_at: DateTime<Utc>,
-        reservation: i64,
-    ) -> sqlx::Result<()> {
-        self.insert_session(token_hash, user, expires_at, Some(reservation)).await
+        .await?;
+        tx.commit().await?;
+        drop(reservation);
+        Ok(())
     }
 
     /// Wrong team codes from this client address since `since`, and the oldest of them.

@@ -37,6 +37,8 @@ pub struct Storage {
     login_key: Arc<[u8; 32]>,
     /// The database file, for `writable`.
     path: Arc<PathBuf>,
+    /// Password checks in progress (the login rate limit).
+    login_checks: Arc<accounts::ChecksInProgress>,
 }
 
 /// The mode of the database, its `-wal` and `-shm` and of backups: they hold password hashes
@@ -143,7 +145,13 @@ impl Storage {
         if !can_write(path) {
             tracing::warn!(path = %path.display(), "the database is read-only: writes get 503 storage_read_only");
         }
-        Ok(Storage { write, read, login_key, path: Arc::new(path.to_path_buf()) })
+        Ok(Storage {
+            write,
+            read,
+            login_key,
+            path: Arc::new(path.to_path_buf()),
+            login_checks: Arc::default(),
+        })
     }
 
     /// A write transaction that takes SQLite's write lock at once (`BEGIN IMMEDIATE`). A plain

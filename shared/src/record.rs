@@ -456,24 +456,6 @@ mod tests {
     }
 
     #[test]
-    fn unknown_extra_members_inside_origin_are_ignored_as_everywhere_else() {
-        for (with_extra, plain) in [
-            (
-                json!({"kind":"municipality","code":"GM0935","source":"kaart"}),
-                json!({"kind":"municipality","code":"GM0935"}),
-            ),
-            (json!({"kind":"abroad","country":"BE"}), json!({"kind":"abroad"})),
-            (json!({"kind":"unknown","note":null}), json!({"kind":"unknown"})),
-        ] {
-            let (mut v, mut w) = (valid(), valid());
-            v["origin"] = with_extra.clone();
-            w["origin"] = plain;
-            assert_eq!(parse_record(&v), parse_record(&w), "{with_extra}");
-            assert!(parse_record(&v).is_ok(), "{with_extra}");
-        }
-    }
-
-    #[test]
     fn ids_revisions_times_and_keys_are_checked_for_form() {
         let cases = [
             ("id", json!("not-a-uuid")),

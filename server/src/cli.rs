@@ -108,6 +108,17 @@ pub struct TuningArgs {
     /// when nothing but your own reverse proxy can reach the server.
     #[arg(long, env = "ETHOS_TRUST_FORWARDED_FOR")]
     trust_forwarded_for: bool,
+    /// Seconds a client has for a request's head (also for an idle kept-alive connection and a
+    /// TLS handshake) before the connection is closed.
+    #[arg(long, env = "ETHOS_HEADER_TIMEOUT_SECS", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..))]
+    header_timeout_secs: u64,
+    /// Seconds a client has to send a request's whole body (then 408 `request_timeout`).
+    #[arg(long, env = "ETHOS_BODY_TIMEOUT_SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    body_timeout_secs: u64,
+    /// The most connections open at once (at most what the open-files limit allows); when all
+    /// are taken, the longest-idle one is closed for a new client.
+    #[arg(long, env = "ETHOS_MAX_CONNECTIONS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(16..))]
+    max_connections: u64,
 }
 
 impl From<TuningArgs> for crate::Tuning {
@@ -118,6 +129,9 @@ impl From<TuningArgs> for crate::Tuning {
             busy_timeout: std::time::Duration::from_millis(a.busy_timeout_ms),
             max_db_bytes: a.max_db_mib.map(|m| m.saturating_mul(1024 * 1024)),
             trust_forwarded_for: a.trust_forwarded_for,
+            header_timeout: std::time::Duration::from_secs(a.header_timeout_secs),
+            body_timeout: std::time::Duration::from_secs(a.body_timeout_secs),
+            max_connections: usize::try_from(a.max_connections).unwrap_or(usize::MAX),
         }
     }
 }

@@ -62,6 +62,15 @@ pub enum ApiError {
     /// until an operator has made room.
     #[error("the server's storage is full; nothing was stored, try again later")]
     StorageFull,
+    /// 503: the database cannot be written — its file belongs to another user (a restore as
+    /// root) or its file system is read-only (a remount after disk errors). Nothing of the
+    /// request was stored; reads still work. The device keeps its records and tries again
+    /// after `details.retry_after_secs` (as `Retry-After`).
+    #[error("the database cannot be written; nothing was stored, try again later")]
+    StorageReadOnly,
+    /// 408: the request's body did not arrive within the body timeout.
+    #[error("the request body did not arrive in time")]
+    RequestTimeout,
     /// 500: logged with its cause, answered without it.
     #[error("internal error")]
     Internal(anyhow::Error),
@@ -93,7 +102,10 @@ impl ApiError {
                 StatusCode::CONFLICT
             }
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::StorageBusy | ApiError::StorageFull => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::StorageBusy | ApiError::StorageFull | ApiError::StorageReadOnly => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -117,12 +129,15 @@ impl ApiError {
             ApiError::TooManyRequests { .. } => "too_many_requests",
             ApiError::StorageBusy => "storage_busy",
             ApiError::StorageFull => "storage_full",
+            ApiError::StorageReadOnly => "storage_read_only",
+            ApiError::RequestTimeout => "request_timeout",
             ApiError::Internal(_) => "internal",
         }
     }
 
     const BUSY_RETRY_SECS: u64 = 5;
     const FULL_RETRY_SECS: u64 = 300;
+    const READ_ONLY_RETRY_SECS: u64 = 60;
 
     /// The `Retry-After` of the answer, in seconds.
     fn retry_after(&self) -> Option<u64> {
@@ -130,13 +145,15 @@ impl ApiError {
             ApiError::TooManyRequests { retry_after_secs } => Some(*retry_after_secs),
             ApiError::StorageBusy => Some(Self::BUSY_RETRY_SECS),
             ApiError::StorageFull => Some(Self::FULL_RETRY_SECS),
+            ApiError::StorageReadOnly => Some(Self::READ_ONLY_RETRY_SECS),
             _ => None,
         }
     }
 
     /// A database error that is a condition of the storage, not a bug: the write lock held too
     /// long elsewhere (`SQLITE_BUSY`, `SQLITE_LOCKED`, or our own write connection not free in
-    /// time) or no room left (`SQLITE_FULL`, which SQLite also gives for a full disk).
+    /// time), no room left (`SQLITE_FULL`, which SQLite also gives for a full disk) or a
+    /// database that cannot be written (`SQLITE_READONLY`).
     fn storage_condition(e: &sqlx::Error) -> Option<ApiError> {
         if matches!(e, sqlx::Error::PoolTimedOut) {
             return Some(ApiError::StorageBusy);
@@ -146,6 +163,8 @@ impl ApiError {
         match code & 0xff {
             5 | 6 => Some(ApiError::StorageBusy),
             13 => Some(ApiError::StorageFull),
+            // SQLITE_READONLY: the file or its file system cannot be written.
+            8 => Some(ApiError::StorageReadOnly),
             _ => None,
         }
     }
@@ -162,7 +181,10 @@ impl ApiError {
         match self {
             ApiError::ValidationFailed(errors) => Some(serde_json::json!({ "errors": errors })),
             ApiError::InvalidTransition { from, to } => Some(serde_json::json!({ "from": from, "to": to })),
-            ApiError::TooManyRequests { .. } | ApiError::StorageBusy | ApiError::StorageFull => {
+            ApiError::TooManyRequests { .. }
+            | ApiError::StorageBusy
+            | ApiError::StorageFull
+            | ApiError::StorageReadOnly => {
                 Some(serde_json::json!({ "retry_after_secs": self.retry_after() }))
             }
             ApiError::EstimateNotPossible(reason) => Some(serde_json::json!({ "reason": reason.code() })),
@@ -189,7 +211,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         match &self {
             ApiError::Internal(cause) => tracing::error!(error = %format!("{cause:#}"), "internal error"),
-            ApiError::StorageBusy | ApiError::StorageFull => {
+            ApiError::StorageBusy | ApiError::StorageFull | ApiError::StorageReadOnly => {
                 tracing::warn!(code = self.code(), "storage unavailable")
             }
             _ => {}

@@ -8,6 +8,7 @@ mod extract;
 mod handlers;
 mod routes;
 pub mod secrets;
+pub mod serve;
 pub mod storage;
 
 pub use handlers::report::report_of;
@@ -47,6 +48,15 @@ pub struct Tuning {
     /// reverse proxy) instead of per connecting address. Only safe when nothing but that proxy
     /// can reach the server: otherwise a client chooses its own address.
     pub trust_forwarded_for: bool,
+    /// How long a client has for a request's head, counted from when the server is ready for
+    /// it (a new connection, or the end of the previous answer): idle and slowloris
+    /// connections are closed after it. Also the time for a TLS handshake.
+    pub header_timeout: Duration,
+    /// How long a client has to send a request's whole body (408 `request_timeout` after it).
+    pub body_timeout: Duration,
+    /// The most connections open at once (lowered to what the open-files limit allows). When
+    /// all are taken, the longest-idle connection is closed for a new one.
+    pub max_connections: usize,
 }
 
 impl Default for Tuning {
@@ -57,6 +67,11 @@ impl Default for Tuning {
             busy_timeout: std::time::Duration::from_secs(10),
             max_db_bytes: None,
             trust_forwarded_for: false,
+            header_timeout: Duration::from_secs(15),
+            body_timeout: Duration::from_secs(60),
+            // 3,000 phones syncing every few seconds keep about one connection each; room for
+            // twice that, the console and browsers' spare connections.
+            max_connections: 10_000,
         }
     }
 }
@@ -80,7 +95,7 @@ pub struct AppState {
 pub struct Application {
     listener: TcpListener,
     state: AppState,
-    tls: Option<axum_server::tls_rustls::RustlsConfig>,
+    tls: Option<tokio_rustls::TlsAcceptor>,
 }
 
 impl Application {
@@ -103,7 +118,10 @@ impl Application {
                 let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(&files.cert, &files.key)
                     .await
                     .map_err(|e| anyhow::anyhow!("reading the TLS certificate or key: {e}"))?;
-                Some(tls)
+                // HTTP/1.1 only: the accept loop speaks HTTP/1.1 (its timeouts are hyper's HTTP/1).
+                let mut config = (*tls.get_inner()).clone();
+                config.alpn_protocols = vec![b"http/1.1".to_vec()];
+                Some(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
             }
             None => None,
         };
@@ -128,28 +146,57 @@ impl Application {
         // Aborted when this function returns by any path (or its future is dropped).
         let mut housekeeping =
             AbortOnDrop(tokio::spawn(housekeeping(storage.clone(), self.state.tuning.login_window)));
-        let app = routes::router(self.state).into_make_service_with_connect_info::<SocketAddr>();
-        match self.tls {
-            None => axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await?,
-            Some(tls) => {
-                let handle = axum_server::Handle::new();
-                let stopper = handle.clone();
-                tokio::spawn(async move {
-                    shutdown.await;
-                    stopper.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
-                });
-                axum_server::from_tcp_rustls(self.listener.into_std()?, tls)?
-                    .handle(handle)
-                    .serve(app)
-                    .await?;
-            }
-        }
+        let tuning = self.state.tuning.clone();
+        let app = with_answer_headers(routes::router(self.state), &tuning, self.tls.is_some());
+        let limits = serve::Limits {
+            header_timeout: tuning.header_timeout,
+            body_timeout: tuning.body_timeout,
+            max_connections: tuning.max_connections,
+        };
+        serve::serve(self.listener, app, self.tls, limits, shutdown).await?;
         // Let a round in progress end before the database closes (no spurious warning).
         housekeeping.0.abort();
         let _ = (&mut housekeeping.0).await;
         storage.close().await;
         Ok(())
     }
+}
+
+/// What every answer gets besides the routes' own headers: API answers are never stored by
+/// browsers or proxies (they hold records and tokens), HTTPS answers tell browsers to use
+/// HTTPS only (HSTS), and a request body must arrive within `body_timeout`.
+fn with_answer_headers(app: axum::Router, tuning: &Tuning, tls: bool) -> axum::Router {
+    use axum::http::{header, HeaderValue};
+    let (limit, max_bytes) = (tuning.body_timeout, ethos_shared::api::MAX_BODY_BYTES);
+    let app = app.layer(axum::middleware::from_fn(no_store_for_api)).layer(axum::middleware::from_fn(
+        move |request, next| serve::body_deadline(limit, max_bytes, request, next),
+    ));
+    if tls {
+        app.layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        ))
+    } else {
+        app
+    }
+}
+
+/// `Cache-Control: no-store` on every answer under `/api/` (and `/healthz`) that does not set
+/// its own.
+async fn no_store_for_api(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let path = request.uri().path();
+    let api = path.starts_with("/api/") || path == "/healthz";
+    let mut response = next.run(request).await;
+    if api {
+        response
+            .headers_mut()
+            .entry(axum::http::header::CACHE_CONTROL)
+            .or_insert(axum::http::HeaderValue::from_static("no-store"));
+    }
+    response
 }
 
 /// A background task that ends with its owner.

@@ -10,6 +10,9 @@ async fn main() -> std::process::ExitCode {
     } else {
         subscriber.init();
     }
+    // Thousands of phones' connections need more than the usual 1024 open files.
+    let open_files = ethos_server::serve::raise_open_files_limit();
+    tracing::debug!(?open_files, "open-files limit");
     match ethos_server::cli::run(ethos_server::cli::Cli::parse()).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {

@@ -10,6 +10,7 @@ pub mod codes;
 pub mod comparison;
 pub mod count;
 pub mod counting;
+pub mod csv_cell;
 pub mod dedup_key;
 pub mod disclosure;
 pub mod estimate;

@@ -69,9 +69,10 @@ impl From<RegionCode> for String {
     }
 }
 
-/// Municipality of origin ("herkomstgemeente").
+/// Municipality of origin ("herkomstgemeente"). Unknown extra members are ignored, as everywhere
+/// in a record (api.md).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Origin {
     Municipality { code: MunicipalityCode },
     Abroad,

@@ -104,3 +104,38 @@ async fn a_backup_never_overwrites_an_existing_file() {
     assert!(format!("{error:#}").contains("exists"), "{error:#}");
     assert_eq!(std::fs::read(file.path()).unwrap(), b"precious");
 }
+
+fn mode(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[tokio::test]
+async fn the_database_its_wal_and_shm_and_a_backup_are_readable_by_their_owner_only() {
+    // Arrange: a server that has written (so the WAL and its index exist).
+    let mut app = spawn_app().await;
+    let field = app.field("live").await;
+    app.sync(&field.device.token, &[record()]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("copy.db");
+
+    // Act
+    backup(&app, &copy).await.unwrap();
+
+    // Assert: 0600, whatever the umask (password hashes and duplicate-key secrets inside).
+    let db = app.db_path();
+    for file in [db.clone(), format!("{}-wal", db.display()).into(), format!("{}-shm", db.display()).into()] {
+        assert_eq!(mode(&file), 0o600, "{}", file.display());
+    }
+    assert_eq!(mode(&copy), 0o600, "the backup");
+
+    // An older database left readable by others is made private at the next start.
+    app.stop().await;
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
+    app.restart().await;
+    assert_eq!(mode(&db), 0o600);
+    // And a backup never overwrites a file.
+    let again = backup(&app, &copy).await.unwrap_err();
+    assert!(format!("{again:#}").contains("exists already"), "{again:#}");
+}

@@ -68,3 +68,74 @@ async fn answers_carry_a_strict_content_security_policy_and_the_logs_hold_no_sec
         assert!(!logs.contains(secret), "the logs contain a secret: {secret}");
     }
 }
+
+#[tokio::test]
+async fn api_answers_say_no_store_so_no_browser_or_proxy_keeps_records_or_tokens() {
+    // Arrange
+    let app = spawn_app().await;
+    app.add_user("marieke", ethos_tests::Role::Coordinator).await;
+
+    // Act: a login, a list, an error, the health check and a page of the web app.
+    let login = app.client.post(app.url("/api/v1/login")).json(&serde_json::json!({
+        "username": "marieke", "password": ethos_tests::PASSWORD
+    }));
+    let token = {
+        let reply = login.send().await.unwrap();
+        assert_eq!(reply.headers()["cache-control"], "no-store");
+        reply.json::<serde_json::Value>().await.unwrap()["token"].as_str().unwrap().to_string()
+    };
+    let answers = [
+        app.get("/api/v1/counts").bearer_auth(&token).send().await.unwrap(),
+        app.get("/api/v1/counts").send().await.unwrap(),
+        app.get("/api/v1/no-such-thing").send().await.unwrap(),
+        app.get("/healthz").send().await.unwrap(),
+    ];
+
+    // Assert
+    for answer in &answers {
+        assert_eq!(answer.headers()["cache-control"], "no-store", "{}", answer.url());
+    }
+    let page = app.get("/").send().await.unwrap();
+    assert_ne!(page.headers().get("cache-control").map(|v| v.to_str().unwrap()), Some("no-store"));
+    assert!(app.get("/healthz").send().await.unwrap().headers().get("strict-transport-security").is_none());
+}
+
+#[tokio::test]
+async fn answers_over_https_carry_hsts() {
+    // Arrange: the server with a self-signed certificate.
+    use ethos_server::{Application, Config, TlsFiles};
+    let dir = tempfile::tempdir().unwrap();
+    let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+    let cert_pem = cert.cert.pem();
+    std::fs::write(dir.path().join("cert.pem"), &cert_pem).unwrap();
+    std::fs::write(dir.path().join("key.pem"), cert.key_pair.serialize_pem()).unwrap();
+    let config = Config {
+        db_path: dir.path().join("ethos.db"),
+        bind: "127.0.0.1:0".parse().unwrap(),
+        web_dir: dir.path().join("no-web"),
+    };
+    let tls = TlsFiles { cert: dir.path().join("cert.pem"), key: dir.path().join("key.pem") };
+    let app = Application::build_with_tls(config, Some(tls)).await.unwrap();
+    let port = app.local_addr().port();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(app.run_until(async {
+        let _ = stopped.await;
+    }));
+    let client = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(cert_pem.as_bytes()).unwrap())
+        .resolve("localhost", ([127, 0, 0, 1], port).into())
+        .build()
+        .unwrap();
+
+    // Act
+    let api = client.get(format!("https://localhost:{port}/api/v1/counts")).send().await.unwrap();
+    let page = client.get(format!("https://localhost:{port}/")).send().await.unwrap();
+
+    // Assert
+    for answer in [&api, &page] {
+        assert_eq!(answer.headers()["strict-transport-security"], "max-age=31536000", "{}", answer.url());
+    }
+    assert_eq!(api.status(), 401);
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
+}

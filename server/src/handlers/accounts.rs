@@ -3,6 +3,7 @@
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{bearer, AnyUser, ApiJson};
 use crate::secrets::{new_token, token_hash, verify_password};
+use crate::storage::LoginAttempt;
 use crate::AppState;
 use axum::extract::{ConnectInfo, State};
 use axum::http::HeaderMap;
@@ -16,6 +17,10 @@ use std::sync::OnceLock;
 /// Failed logins per username or client address within the window (`Tuning::login_window`)
 /// before 429. The session lifetime is `Tuning::session_lifetime`.
 const MAX_FAILURES: i64 = 5;
+
+/// The longest username a login may carry, in bytes (UTF-8). Longer ones are refused with 422
+/// before anything is stored: no account has such a name.
+pub const MAX_USERNAME_BYTES: usize = 256;
 
 /// The address the rate limit counts: the connecting one, or, when the operator trusts the
 /// reverse proxy, the last `X-Forwarded-For` entry (the one the proxy appended; entries before
@@ -41,14 +46,20 @@ pub async fn login(
     headers: HeaderMap,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<Json<LoginResponse>> {
+    if req.username.len() > MAX_USERNAME_BYTES {
+        // Refused before anything is stored or checked.
+        return Err(ApiError::invalid("username"));
+    }
     let now = Utc::now();
     let window = state.tuning.login_window;
     let client = client_addr(addr, &headers, state.tuning.trust_forwarded_for).to_string();
-    let (failures, oldest) = state.storage.login_failures_since(&req.username, &client, now - window).await?;
-    if failures >= MAX_FAILURES {
-        let free_at = oldest.unwrap_or(now) + window;
-        return Err(ApiError::too_many_until(free_at, now));
-    }
+    // Counted as a failure while the password is checked: parallel attempts cannot all get
+    // past the limit while the (slow) checks run.
+    let reservation =
+        match state.storage.reserve_login_attempt(&req.username, &client, now, window, MAX_FAILURES).await? {
+            LoginAttempt::Reserved(reservation) => reservation,
+            LoginAttempt::Refused { free_at } => return Err(ApiError::too_many_until(free_at, now)),
+        };
     let found = state.storage.user_for_login(&req.username).await?;
     let hash = found.as_ref().map(|(_, h)| h.clone()).unwrap_or_else(|| dummy_hash().to_string());
     let password = req.password;
@@ -58,13 +69,16 @@ pub async fn login(
     match found {
         Some((user, _)) if ok => {
             let token = new_token();
-            let expires_at = now + state.tuning.session_lifetime;
+            // From now, after the (slow) check: the session lives its whole lifetime.
+            let expires_at = Utc::now() + state.tuning.session_lifetime;
             state.storage.create_session(&token_hash(&token), &user, expires_at).await?;
+            drop(reservation);
             tracing::info!(user = %user.username, "login");
             Ok(Json(LoginResponse { token, role: user.role, expires_at }))
         }
-        _ => {
-            state.storage.add_login_failure(&req.username, &client, now).await?;
+        found => {
+            let account = found.as_ref().map(|(user, _)| user.username.as_str());
+            state.storage.confirm_login_failure(reservation, account, &client, now).await?;
             tracing::warn!(client = %client, "failed login");
             Err(ApiError::Unauthorized("wrong username or password"))
         }

@@ -46,7 +46,10 @@ pub async fn csv(
     let comparison = comparison_of(&state, &id, &q).await?;
     let table =
         comparison.tables.iter().find(|t| t.id == table_id).ok_or_else(|| ApiError::invalid("table"))?;
-    let body = table_change_csv(table, semicolon);
+    let body = ethos_shared::csv_cell::guard_csv(
+        &table_change_csv(table, semicolon),
+        if semicolon { b';' } else { b',' },
+    );
     let disclosure = comparison.disclosure.code();
     state
         .storage

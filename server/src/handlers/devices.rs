@@ -1,6 +1,7 @@
 //! Field devices: enrolment with a team code, and the device's own count.
 
 use super::accounts::client_addr;
+use super::required_text;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, FieldDevice};
 use crate::secrets::{new_token, normalise_team_code, token_hash};
@@ -31,13 +32,13 @@ pub async fn enroll(
         let free_at = oldest.unwrap_or(now) + window;
         return Err(ApiError::too_many_until(free_at, now));
     }
+    // A label longer than 100 characters is shortened; control characters (NUL, BEL, bidi
+    // overrides that would turn the console's text around) are refused, as in other text.
+    let label = match req.device_label.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
+        Some(l) => Some(required_text(&l.chars().take(100).collect::<String>(), "device_label", 100)?),
+        None => None,
+    };
     let code = normalise_team_code(&req.code);
-    let label = req
-        .device_label
-        .as_deref()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(|l| l.chars().take(100).collect::<String>());
     let token = new_token();
     let enrolled = state.storage.enroll(&code, &token_hash(&token), label.as_deref(), now).await?;
     let Some((device_id, count, organisation, dedup_secret)) = enrolled else {

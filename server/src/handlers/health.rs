@@ -1,17 +1,21 @@
+use crate::error::ApiError;
 use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::{json, Value};
+use serde_json::json;
 
-/// `GET /healthz`: 200 when the database answers, 503 otherwise.
-pub async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
-    if state.storage.ping().await {
-        (StatusCode::OK, Json(json!({ "status": "ok" })))
-    } else {
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({ "code": "unavailable", "message": "database does not answer" })),
-        )
+/// `GET /healthz`: 200 when the database answers and can be written; 503 otherwise, in the
+/// error shape of api.md: `storage_read_only` (with `Retry-After`) when it can be read but not
+/// written, `unavailable` when it does not answer at all.
+pub async fn healthz(State(state): State<AppState>) -> Response {
+    if !state.storage.ping().await {
+        let body = json!({ "code": "unavailable", "message": "database does not answer" });
+        return (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response();
     }
+    if !state.storage.writable() {
+        return ApiError::StorageReadOnly.into_response();
+    }
+    (StatusCode::OK, Json(json!({ "status": "ok" }))).into_response()
 }

@@ -9,6 +9,7 @@ use axum::extract::State;
 use axum::response::IntoResponse;
 use axum::Json;
 use ethos_shared::api::{RecordPage, StoredRecord, VoidRequest};
+use ethos_shared::csv_cell;
 use ethos_shared::record::{FieldError, FieldErrorCode, Origin};
 use serde::Deserialize;
 
@@ -134,7 +135,10 @@ pub async fn csv(
     loop {
         let page = state.storage.list_records(count_id, after.as_deref(), MAX_PAGE).await?;
         for record in &page {
-            writer.write_record(csv_row(record)).map_err(anyhow::Error::from)?;
+            // Organisation names and void reasons are typed text: never a formula.
+            let row = csv_row(record);
+            let cells: Vec<_> = row.iter().map(|cell| csv_cell::guard(cell)).collect();
+            writer.write_record(cells.iter().map(|cell| cell.as_bytes())).map_err(anyhow::Error::from)?;
         }
         rows += page.len();
         if page.len() < MAX_PAGE as usize {

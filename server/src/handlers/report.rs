@@ -147,7 +147,9 @@ pub async fn csv(
     let table = report
         .table(&table_id)
         .ok_or(ApiError::ValidationFailed(vec![FieldError::new("table", FieldErrorCode::InvalidValue)]))?;
-    let body = table_csv(table, semicolon);
+    // Row labels can be typed text (organisation names): never a formula.
+    let body =
+        ethos_shared::csv_cell::guard_csv(&table_csv(table, semicolon), if semicolon { b';' } else { b',' });
     let (body, prefix) = if training { (training_mark(&body), "oefendata-") } else { (body, "") };
     state
         .storage

@@ -3,8 +3,98 @@
 use super::{audit, parse_ts, ts, Actor, Storage};
 use chrono::{DateTime, Utc};
 use ethos_shared::api::Role;
-use sqlx::Row;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use sqlx::{Row, SqliteConnection};
 use uuid::Uuid;
+
+/// A login attempt before its password is checked.
+#[derive(Debug)]
+pub enum LoginAttempt {
+    /// Counted, while its password is checked, as a failure: a right password simply drops
+    /// it, a wrong one is stored (`confirm_login_failure`).
+    Reserved(LoginReservation),
+    /// The window already holds the maximum of failures: 429 until `free_at`.
+    Refused { free_at: DateTime<Utc> },
+}
+
+/// Password checks in progress, per username key and per client address. Together with the
+/// stored failures they make the rate limit, so attempts that arrive at once cannot all pass
+/// it while the (slow) checks run. Kept in memory: nothing is written before the check.
+#[derive(Debug, Default)]
+pub(crate) struct ChecksInProgress {
+    /// Held while an attempt counts and reserves, so that two cannot both take the last place.
+    gate: tokio::sync::Mutex<()>,
+    counts: std::sync::Mutex<std::collections::HashMap<String, i64>>,
+}
+
+impl ChecksInProgress {
+    fn count(&self, key: &str) -> i64 {
+        self.counts.lock().map(|c| c.get(key).copied().unwrap_or(0)).unwrap_or(0)
+    }
+
+    fn add(&self, key: &str, delta: i64) {
+        if let Ok(mut counts) = self.counts.lock() {
+            let n = counts.entry(key.to_string()).or_insert(0);
+            *n += delta;
+            if *n <= 0 {
+                counts.remove(key);
+            }
+        }
+    }
+}
+
+/// One password check in progress; it stops counting when dropped.
+#[derive(Debug)]
+pub struct LoginReservation {
+    checks: std::sync::Arc<ChecksInProgress>,
+    keys: [String; 2],
+    username_key: String,
+}
+
+impl Drop for LoginReservation {
+    fn drop(&mut self) {
+        for key in &self.keys {
+            self.checks.add(key, -1);
+        }
+    }
+}
+
+/// Stored failed logins since `since` where `column` is `value`, and the oldest of them.
+async fn failures_of(
+    conn: &mut SqliteConnection,
+    column: &str,
+    value: &str,
+    since: DateTime<Utc>,
+) -> anyhow::Result<(i64, Option<DateTime<Utc>>)> {
+    let row = sqlx::query(&format!(
+        "SELECT COUNT(*) AS n, MIN(at) AS oldest FROM login_failures WHERE {column} = ? AND at > ?"
+    ))
+    .bind(value)
+    .bind(ts(since))
+    .fetch_one(&mut *conn)
+    .await?;
+    let oldest: Option<String> = row.try_get("oldest")?;
+    Ok((row.try_get("n")?, oldest.map(|o| parse_ts(&o)).transpose()?))
+}
+
+/// Failed logins since `since` for this username key or this client address, whichever has
+/// more, and the oldest of those.
+async fn failures_since(
+    conn: &mut SqliteConnection,
+    username_key: &str,
+    client_addr: &str,
+    since: DateTime<Utc>,
+) -> anyhow::Result<(i64, Option<DateTime<Utc>>)> {
+    let mut worst = (0, None);
+    for (column, value) in [("username", username_key), ("client_addr", client_addr)] {
+        let (n, oldest) = failures_of(conn, column, value, since).await?;
+        if n > worst.0 {
+            worst = (n, oldest);
+        }
+    }
+    Ok(worst)
+}
 
 /// A coordinator or analyst, as known after authentication.
 #[derive(Debug, Clone)]
@@ -117,6 +207,20 @@ impl Storage {
         tx.commit().await
     }
 
+    /// What the failed-login table keeps of a typed username: a keyed hash (HMAC-SHA256 under
+    /// the database's own random key), never the text itself, which may be a password typed
+    /// one field too early or megabytes of junk.
+    pub fn username_key(&self, username: &str) -> String {
+        match <Hmac<Sha256> as Mac>::new_from_slice(&self.login_key[..]) {
+            Ok(mut mac) => {
+                mac.update(username.as_bytes());
+                hex::encode(mac.finalize().into_bytes())
+            }
+            // HMAC takes a key of any length; this arm is never taken.
+            Err(_) => hex::encode(<Sha256 as sha2::Digest>::digest(username.as_bytes())),
+        }
+    }
+
     /// Failed logins since `since` for this username or this client address, whichever has
     /// more, and the oldest of those (when the window will let the next attempt through).
     pub async fn login_failures_since(
@@ -125,22 +229,82 @@ impl Storage {
         client_addr: &str,
         since: DateTime<Utc>,
     ) -> anyhow::Result<(i64, Option<DateTime<Utc>>)> {
+        let mut conn = self.read.acquire().await?;
+        failures_since(&mut conn, &self.username_key(username), client_addr, since).await
+    }
+
+    /// Counts this attempt as a failure before its password is checked, unless the username
+    /// or the address already has `max` failures and checks in progress in the window: so
+    /// however many attempts arrive at once, at most `max` passwords are checked per window.
+    pub async fn reserve_login_attempt(
+        &self,
+        username: &str,
+        client_addr: &str,
+        now: DateTime<Utc>,
+        window: chrono::Duration,
+        max: i64,
+    ) -> anyhow::Result<LoginAttempt> {
+        let who = self.username_key(username);
+        let keys = [format!("user:{who}"), format!("addr:{client_addr}")];
+        let _gate = self.login_checks.gate.lock().await;
+        let mut conn = self.read.acquire().await?;
         let mut worst = (0, None);
-        for (column, value) in [("username", username), ("client_addr", client_addr)] {
-            let row = sqlx::query(&format!(
-                "SELECT COUNT(*) AS n, MIN(at) AS oldest FROM login_failures WHERE {column} = ? AND at > ?"
-            ))
-            .bind(value)
-            .bind(ts(since))
-            .fetch_one(&self.read)
-            .await?;
-            let n: i64 = row.try_get("n")?;
+        for (column, value, key) in
+            [("username", who.as_str(), &keys[0]), ("client_addr", client_addr, &keys[1])]
+        {
+            let (stored, oldest) = failures_of(&mut conn, column, value, now - window).await?;
+            let n = stored + self.login_checks.count(key);
             if n > worst.0 {
-                let oldest: Option<String> = row.try_get("oldest")?;
-                worst = (n, oldest.map(|o| parse_ts(&o)).transpose()?);
+                worst = (n, oldest);
             }
         }
-        Ok(worst)
+        if worst.0 >= max {
+            return Ok(LoginAttempt::Refused { free_at: worst.1.unwrap_or(now) + window });
+        }
+        for key in &keys {
+            self.login_checks.add(key, 1);
+        }
+        Ok(LoginAttempt::Reserved(LoginReservation {
+            checks: self.login_checks.clone(),
+            keys,
+            username_key: who,
+        }))
+    }
+
+    /// The reserved attempt was a wrong password (or an unknown name): stored as a failure
+    /// (under the keyed hash) before the reservation stops counting, and the audit log says so
+    /// — under the account's name when the account exists, else under a short keyed hash, so
+    /// that neither a password typed as a name nor junk is kept.
+    pub async fn confirm_login_failure(
+        &self,
+        reservation: LoginReservation,
+        account: Option<&str>,
+        client_addr: &str,
+        at: DateTime<Utc>,
+    ) -> sqlx::Result<()> {
+        let actor = match account {
+            Some(name) => name.to_string(),
+            None => format!("#{}", &reservation.username_key[..16]),
+        };
+        let mut tx = self.write_tx().await?;
+        sqlx::query("INSERT INTO login_failures (username, client_addr, at) VALUES (?, ?, ?)")
+            .bind(&reservation.username_key)
+            .bind(client_addr)
+            .bind(ts(at))
+            .execute(&mut *tx)
+            .await?;
+        audit(
+            &mut tx,
+            &Actor::User(actor),
+            "login.failed",
+            None,
+            None,
+            serde_json::json!({ "client_addr": client_addr }),
+        )
+        .await?;
+        tx.commit().await?;
+        drop(reservation);
+        Ok(())
     }
 
     /// Wrong team codes from this client address since `since`, and the oldest of them.
@@ -172,7 +336,8 @@ impl Storage {
         tx.commit().await
     }
 
-    /// Records a failed login (as for team codes; the audit log keeps its own entry).
+    /// Records a failed login (as for team codes; the audit log keeps its own entry), under the
+    /// username's keyed hash.
     pub async fn add_login_failure(
         &self,
         username: &str,
@@ -181,14 +346,14 @@ impl Storage {
     ) -> sqlx::Result<()> {
         let mut tx = self.write_tx().await?;
         sqlx::query("INSERT INTO login_failures (username, client_addr, at) VALUES (?, ?, ?)")
-            .bind(username)
+            .bind(self.username_key(username))
             .bind(client_addr)
             .bind(ts(at))
             .execute(&mut *tx)
             .await?;
         audit(
             &mut tx,
-            &Actor::User(username.to_string()),
+            &Actor::User(format!("#{}", &self.username_key(username)[..16])),
             "login.failed",
             None,
             None,
@@ -244,7 +409,10 @@ impl Storage {
         .bind(ts(Utc::now()))
         .fetch_one(&mut *tx)
         .await?;
-        sqlx::query("DELETE FROM login_failures WHERE username = ?").bind(username).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM login_failures WHERE username = ?")
+            .bind(self.username_key(username))
+            .execute(&mut *tx)
+            .await?;
         audit(
             &mut tx,
             &Actor::Cli,

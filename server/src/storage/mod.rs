@@ -24,14 +24,55 @@ pub use review::*;
 use chrono::{DateTime, SecondsFormat, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Connection, SqlitePool};
-use std::path::Path;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Clone)]
 pub struct Storage {
     write: SqlitePool,
     read: SqlitePool,
+    /// The key of `username_key` (the database's own, made at its first start).
+    login_key: Arc<[u8; 32]>,
+    /// The database file, for `writable`.
+    path: Arc<PathBuf>,
+    /// Password checks in progress (the login rate limit).
+    login_checks: Arc<accounts::ChecksInProgress>,
+}
+
+/// The mode of the database, its `-wal` and `-shm` and of backups: they hold password hashes
+/// and each count's duplicate-key secret, so only the server's own user may read them.
+const PRIVATE_MODE: u32 = 0o600;
+
+/// Creates the database file with mode 0600 before SQLite opens it (SQLite would create it
+/// 0644 less the umask, and gives its `-wal` and `-shm` the database's mode), and narrows the
+/// mode of an existing database and its `-wal`/`-shm`. A file that cannot be changed (another
+/// owner, a read-only file system) is left as it is, with a warning.
+fn make_private(path: &Path) {
+    match std::fs::OpenOptions::new().write(true).create_new(true).mode(PRIVATE_MODE).open(path) {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => tracing::warn!(path = %path.display(), error = %e, "could not create the database file"),
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let file = PathBuf::from(format!("{}{suffix}", path.display()));
+        let Ok(meta) = std::fs::metadata(&file) else { continue };
+        if meta.permissions().mode() & 0o777 != PRIVATE_MODE {
+            if let Err(e) = std::fs::set_permissions(&file, std::fs::Permissions::from_mode(PRIVATE_MODE)) {
+                tracing::warn!(path = %file.display(), error = %e, "could not make the file private (mode 0600)");
+            }
+        }
+    }
+}
+
+/// Whether the file can be opened for writing, as SQLite opens it (nothing is written). False
+/// for a file of another owner or on a file system mounted read-only: SQLite then opens the
+/// database read-only and every write fails.
+fn can_write(path: &Path) -> bool {
+    std::fs::OpenOptions::new().write(true).open(path).is_ok()
 }
 
 impl Storage {
@@ -48,6 +89,7 @@ impl Storage {
         busy_timeout: Duration,
         max_db_bytes: Option<u64>,
     ) -> anyhow::Result<Self> {
+        make_private(path);
         let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -58,12 +100,17 @@ impl Storage {
             // Reads through a memory map: the report scans every record of a count, and going
             // through read() calls costs more than the scan itself.
             .pragma("mmap_size", "1073741824");
+        let opened_read_only = Arc::new(AtomicBool::new(false));
+        let (reopen_check, file) = (opened_read_only.clone(), Arc::new(path.to_path_buf()));
+        let reopen_file = file.clone();
         let write = SqlitePoolOptions::new()
             .max_connections(1)
             // `max_page_count` holds per connection, so it is set on every new one (the pool
             // reopens its connection after some errors).
             .after_connect(move |conn, _| {
+                let (opened_read_only, file) = (opened_read_only.clone(), file.clone());
                 Box::pin(async move {
+                    opened_read_only.store(!can_write(&file), Ordering::SeqCst);
                     if let Some(bytes) = max_db_bytes {
                         let page_size: i64 =
                             sqlx::query_scalar("PRAGMA page_size").fetch_one(&mut *conn).await?;
@@ -79,8 +126,15 @@ impl Storage {
             // to all writes until restarted, even after room was made. The ping runs after that
             // queued ROLLBACK, so the count is settled; such a connection is replaced.
             .test_before_acquire(false) // the hook below pings instead
-            .before_acquire(|conn, _| {
+            .before_acquire(move |conn, _| {
+                let (opened_read_only, file) = (reopen_check.clone(), reopen_file.clone());
                 Box::pin(async move {
+                    // Opened while the file could not be written (SQLite then opens it read-only
+                    // for good) and writable now: a new connection, so that writes work again
+                    // without a restart once the operator has fixed the owner or the mount.
+                    if opened_read_only.load(Ordering::SeqCst) && can_write(&file) {
+                        return Ok(false);
+                    }
                     conn.ping().await?;
                     Ok(!conn.is_in_transaction())
                 })
@@ -89,7 +143,17 @@ impl Storage {
             .await?;
         sqlx::migrate!("../migrations").run(&write).await?;
         let read = SqlitePoolOptions::new().max_connections(4).connect_with(options.read_only(true)).await?;
-        Ok(Storage { write, read })
+        let login_key = Arc::new(login_key(&write).await?);
+        if !can_write(path) {
+            tracing::warn!(path = %path.display(), "the database is read-only: writes get 503 storage_read_only");
+        }
+        Ok(Storage {
+            write,
+            read,
+            login_key,
+            path: Arc::new(path.to_path_buf()),
+            login_checks: Arc::default(),
+        })
     }
 
     /// A write transaction that takes SQLite's write lock at once (`BEGIN IMMEDIATE`). A plain
@@ -105,10 +169,37 @@ impl Storage {
         sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(&self.read).await.is_ok()
     }
 
+    /// Whether the database and its `-wal` can be written (for `/healthz`): false when the file
+    /// belongs to another user (a restore as root) or its file system was remounted read-only.
+    pub fn writable(&self) -> bool {
+        let wal = PathBuf::from(format!("{}-wal", self.path.display()));
+        can_write(&self.path) && (!wal.exists() || can_write(&wal))
+    }
+
     pub async fn close(&self) {
         self.read.close().await;
         self.write.close().await;
     }
+}
+
+/// The database's key for `username_key`: made from the operating system's randomness at the
+/// first start and kept in the database (a backup carries it along). A read-only database
+/// without one gets a key for this run only.
+async fn login_key(write: &SqlitePool) -> anyhow::Result<[u8; 32]> {
+    use rand::RngCore;
+    let mut fresh = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut fresh);
+    let stored =
+        sqlx::query("INSERT INTO server_keys (name, key) VALUES ('login', ?) ON CONFLICT (name) DO NOTHING")
+            .bind(&fresh[..])
+            .execute(write)
+            .await;
+    if let Err(e) = stored {
+        tracing::warn!(error = %e, "could not store the login key (read-only database?)");
+    }
+    let key: Option<Vec<u8>> =
+        sqlx::query_scalar("SELECT key FROM server_keys WHERE name = 'login'").fetch_optional(write).await?;
+    Ok(key.and_then(|k| <[u8; 32]>::try_from(k.as_slice()).ok()).unwrap_or(fresh))
 }
 
 /// Times are stored as RFC 3339 UTC text with fixed precision, so text order is time order.
@@ -124,10 +215,23 @@ impl Storage {
     /// Writes a consistent copy of the whole database to `target` while the server keeps
     /// serving (`VACUUM INTO` reads one snapshot; writers are not blocked under WAL).
     pub async fn backup_to(&self, target: &Path) -> anyhow::Result<()> {
-        anyhow::ensure!(!target.exists(), "{} exists already: choose a new file", target.display());
         let path = target.to_str().ok_or_else(|| anyhow::anyhow!("the backup path is not UTF-8"))?;
+        // The copy is created empty with mode 0600 first (SQLite would make it 0644 less the
+        // umask; VACUUM INTO fills an empty file), and never over an existing file.
+        std::fs::OpenOptions::new().write(true).create_new(true).mode(PRIVATE_MODE).open(target).map_err(
+            |e| match e.kind() {
+                std::io::ErrorKind::AlreadyExists => {
+                    anyhow::anyhow!("{} exists already: choose a new file", target.display())
+                }
+                _ => anyhow::anyhow!("creating {}: {e}", target.display()),
+            },
+        )?;
         // The read pool is read-only, and VACUUM INTO only reads this database.
-        sqlx::query("VACUUM INTO ?").bind(path).execute(&self.read).await?;
+        if let Err(e) = sqlx::query("VACUUM INTO ?").bind(path).execute(&self.read).await {
+            let _ = std::fs::remove_file(target);
+            return Err(e.into());
+        }
+        std::fs::set_permissions(target, std::fs::Permissions::from_mode(PRIVATE_MODE))?;
         Ok(())
     }
 }

@@ -341,3 +341,103 @@ async fn hostile_bodies_on_the_other_endpoints_never_get_a_5xx() {
     }
     assert!(problems.is_empty(), "{} problem(s):\n{}", problems.len(), problems.join("\n"));
 }
+
+#[tokio::test]
+async fn typed_text_that_starts_like_a_formula_is_written_as_text_in_records_csv() {
+    // Arrange: team codes of organisations named like formulas, a record of each, and a record
+    // voided with a formula as its reason.
+    let app = spawn_app().await;
+    let field = app.field("live").await;
+    let names = ["=HYPERLINK(\"http://x\";\"klik\")", "+31 6 1234", "-2+3+cmd|' /C calc'!A0", "@SUM(A1:A9)"];
+    let mut voided = None;
+    for name in names {
+        let invite = app.create_invite(&field.coordinator, &field.count_id, name).await;
+        let device = app.enroll(invite["code"].as_str().unwrap()).await;
+        let r = record();
+        app.sync(&device.token, std::slice::from_ref(&r)).await;
+        voided = Some(r);
+    }
+    let voided = voided.unwrap();
+    app.post(&format!("/api/v1/records/{}/void", ethos_tests::id_of(&voided)))
+        .bearer_auth(&field.coordinator)
+        .json(&json!({ "reason": "=1+1" }))
+        .reply()
+        .await
+        .assert_status(200);
+
+    // Act
+    let csv = app
+        .get(&format!("/api/v1/counts/{}/records.csv", field.count_id))
+        .bearer_auth(&field.coordinator)
+        .reply()
+        .await;
+
+    // Assert: every cell that starts with =, +, - or @ is a number or starts with ' (the text
+    // as typed after it).
+    assert_eq!(csv.status, 200, "{}", csv.text);
+    let mut reader = ::csv::ReaderBuilder::new().from_reader(csv.text.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rows: Vec<::csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    for row in &rows {
+        for cell in row.iter() {
+            assert!(
+                !ethos_shared::csv_cell::needs_guard(cell),
+                "a cell a spreadsheet would run: {cell:?} in {row:?}"
+            );
+        }
+    }
+    let organisations: Vec<&str> = rows.iter().map(|r| &r[column("organisation")]).collect();
+    for name in names {
+        assert!(organisations.contains(&format!("'{name}").as_str()), "{name} in {organisations:?}");
+    }
+    assert!(rows.iter().any(|r| &r[column("void_reason")] == "'=1+1"), "{rows:?}");
+}
+
+#[tokio::test]
+async fn a_device_label_with_control_characters_or_a_bidi_override_is_refused() {
+    // Arrange
+    let app = spawn_app().await;
+    let field = app.field("live").await;
+    let code = field.invite["code"].as_str().unwrap();
+
+    for label in ["telefoon\u{0}1", "bel\u{7}", "\u{202e}enoofelet", "a\u{2066}b", "tab\there"] {
+        // Act
+        let reply =
+            app.post("/api/v1/enroll").json(&json!({ "code": code, "device_label": label })).reply().await;
+
+        // Assert: refused before enrolling anything.
+        reply.assert_validation(&[("device_label", "invalid_value")]);
+    }
+    let devices = app
+        .get(&format!("/api/v1/counts/{}/devices", field.count_id))
+        .bearer_auth(&field.coordinator)
+        .reply()
+        .await
+        .assert_status(200);
+    assert_eq!(devices["items"].as_array().map(Vec::len), Some(1), "only the set-up's phone: {devices}");
+    let long = "é".repeat(150);
+    let fine = app.post("/api/v1/enroll").json(&json!({ "code": code, "device_label": long })).reply().await;
+    fine.assert_status(201);
+}
+
+#[tokio::test]
+async fn an_unknown_member_inside_origin_is_ignored_like_any_unknown_field() {
+    // Arrange
+    let app = spawn_app().await;
+    let field = app.field("live").await;
+    let plain = record();
+    let mut extra = plain.clone();
+    extra["origin"]["source"] = json!("kaart");
+    extra["origin"]["note"] = json!({ "nested": [1, 2] });
+
+    // Act
+    let first = app.sync(&field.device.token, std::slice::from_ref(&extra)).await;
+    let resend = app.sync(&field.device.token, std::slice::from_ref(&plain)).await;
+
+    // Assert: stored, and the same record as without the extra members.
+    assert_eq!(first[0]["status"], "stored", "{first:?}");
+    assert_eq!(resend[0]["status"], "unchanged", "{resend:?}");
+    let stored = app.records(&field.coordinator, &field.count_id).await;
+    assert_eq!(stored[0]["origin"], plain["origin"]);
+}

@@ -6,6 +6,10 @@
 //! - `site`: the server; "offline" is stopping it and starting it again on the same address.
 //! - `proxy`: a loopback TCP proxy that can lose the answer to a sync request.
 //! - `phone`: one browser with a fresh profile per test; waits, taps, typing, screenshots.
+//! - `engine`, `bidi`: the browser engines (Chromium; Firefox ESR and WebKitGTK for
+//!   `engines`) and the drivers and X server they run on.
+//! - `engines`: the offline count in Chromium, Firefox and WebKit (an engine missing on a
+//!   developer's machine is skipped with a line saying how to get it; never on CI).
 //! - `people`: recording a person tap by tap through the question flow.
 //! - `storage_full`: the server's database full during a sync; the phone keeps the record,
 //!   waits as long as the server asks, and sends it once there is room.
@@ -22,10 +26,13 @@
 //! fail and say what to install or run. `ETHOS_CHROMIUM` and `ETHOS_CHROMEDRIVER` override
 //! Debian's paths; `ETHOS_BROWSER_LOG=1` prints the browser's console (with `--nocapture`).
 
+mod bidi;
 mod console;
 mod console_compare;
 mod console_estimate;
 mod console_page;
+mod engine;
+mod engines;
 mod enrolment;
 mod lost_answer;
 mod offline;

@@ -66,7 +66,7 @@ async fn offline_count(engine: Engine, name: &'static str) {
 
             // Act 3: a reload with the server down. Only the service worker can serve the page,
             // and the records come back from IndexedDB.
-            phone.reload().await;
+            reload(phone).await;
             phone.wait_for("count-card").await;
             phone.wait_for_service_worker().await;
             assert_eq!(phone.text("count-name").await, team.count_name);
@@ -91,6 +91,18 @@ async fn offline_count(engine: Engine, name: &'static str) {
             assert_eq!(situations, BTreeSet::from(["1.1", "3.1"]));
             phone.screenshot(&format!("{name}-confirmed")).await;
         })
+        .await;
+}
+
+/// Reloads the page as the browser's reload does (`location.reload()`). WebDriver's own
+/// refresh cannot stand in for it: in Firefox it bypasses the service worker.
+async fn reload(phone: &Phone) {
+    phone.eval("window.ethosBeforeReload = true; setTimeout(() => location.reload(), 0); return true;").await;
+    phone
+        .wait_until(
+            "the page to load again",
+            "!window.ethosBeforeReload && document.readyState === 'complete'",
+        )
         .await;
 }
 

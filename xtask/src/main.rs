@@ -67,24 +67,16 @@ and a missing Firefox or WebKit skips only its engine's test (never when CI=true
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (task, rest) = args.split_first().map_or(("help", &[][..]), |(t, r)| (t.as_str(), r));
-    // `--help` before any `--` asks for help: print it and build nothing.
-    let wants_help = rest.iter().take_while(|a| *a != "--").any(|a| a == "--help" || a == "-h");
-    let help = match task {
-        "build-client" => BUILD_CLIENT_HELP,
-        "demo" => DEMO_HELP,
-        "test" => TEST_HELP,
-        "help" | "--help" | "-h" => {
-            say(USAGE);
+    match help(task, rest) {
+        Help::Print(text) => {
+            say(text);
             return Ok(());
         }
-        _ => {
+        Help::Unknown => {
             eprintln!("{USAGE}");
             bail!("unknown task `{task}`");
         }
-    };
-    if wants_help {
-        say(help);
-        return Ok(());
+        Help::No => {}
     }
     match task {
         "build-client" => {
@@ -104,6 +96,33 @@ fn main() -> Result<()> {
             }
         }
         _ => test(rest),
+    }
+}
+
+#[derive(Debug, PartialEq)]
+enum Help {
+    /// Print this and build nothing.
+    Print(&'static str),
+    Unknown,
+    /// Go on with the task.
+    No,
+}
+
+/// Whether the command line asks for help: no task, `help`, or `--help`/`-h` after a task
+/// (before any `--`, after which arguments belong to cargo test).
+fn help(task: &str, rest: &[String]) -> Help {
+    let text = match task {
+        "build-client" => BUILD_CLIENT_HELP,
+        "demo" => DEMO_HELP,
+        "test" => TEST_HELP,
+        "help" | "--help" | "-h" => return Help::Print(USAGE),
+        _ => return Help::Unknown,
+    };
+    let asked = rest.iter().take_while(|a| *a != "--").any(|a| a == "--help" || a == "-h");
+    if asked {
+        Help::Print(text)
+    } else {
+        Help::No
     }
 }
 
@@ -147,4 +166,29 @@ pub fn run(cmd: &mut Command) -> Result<()> {
         bail!("{cmd:?} failed with {status}");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{help, Help, DEMO_HELP, TEST_HELP, USAGE};
+
+    fn args(a: &[&str]) -> Vec<String> {
+        a.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn every_task_prints_its_help_instead_of_building() {
+        assert_eq!(help("demo", &args(&["--help"])), Help::Print(DEMO_HELP));
+        assert_eq!(help("demo", &args(&["--bind", "127.0.0.1:9000", "-h"])), Help::Print(DEMO_HELP));
+        assert_eq!(help("test", &args(&["-p", "ethos-tests", "--help"])), Help::Print(TEST_HELP));
+        assert!(matches!(help("build-client", &args(&["--release", "-h"])), Help::Print(_)));
+        assert_eq!(help("help", &[]), Help::Print(USAGE));
+    }
+
+    #[test]
+    fn arguments_after_a_double_dash_belong_to_cargo_test() {
+        assert_eq!(help("test", &args(&["--", "--help"])), Help::No);
+        assert_eq!(help("demo", &args(&["--check"])), Help::No);
+        assert_eq!(help("deploy", &[]), Help::Unknown);
+    }
 }

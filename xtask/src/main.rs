@@ -1,4 +1,4 @@
-//! Project tasks, run as `cargo xtask <task>`:
+//! Project tasks, run as `cargo xtask <task>` (`cargo xtask <task> --help` for each):
 //!
 //! - `build-client [--release] [--names]`: compiles the field app (`ethos-client`) for
 //!   `wasm32-unknown-unknown`, generates its JavaScript glue with the `wasm-bindgen` library
@@ -10,84 +10,137 @@
 //!   names in the wasm, for size analysis.
 //! - `demo`: builds the client (release) and the server, fills `ethos.db` with demo data
 //!   (`ethos demo`), then runs `ethos serve --db ethos.db`. Extra arguments go to `serve`.
+//!   `demo --check` sets the demo up in a temporary folder instead, checks that it serves, and
+//!   ends.
 //! - `test`: builds the client, then `cargo test --workspace`.
 //!
-//! No tool is downloaded at build time: everything comes from crates.io and npm.
+//! Before building, each task checks in seconds what it needs besides Rust (`needs`): the wasm
+//! target, npm, and for `test` the browsers and their drivers. No tool is downloaded at build
+//! time: everything comes from crates.io, npm and Debian.
+
+mod client;
+mod demo;
+mod needs;
 
 use anyhow::{bail, Context, Result};
-use std::collections::BTreeSet;
-use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The app shell's gzipped budget (wasm + js + css), in bytes.
-const BUDGET_BYTES: u64 = 300 * 1024;
+const USAGE: &str = "usage: cargo xtask <task> [--help]
 
-/// The cargo profile of the release build of the client.
-const WASM_PROFILE: &str = "wasm-release";
-const WASM_NAMES_PROFILE: &str = "wasm-names";
-const WASM_PROFILE_SETTINGS: &[&str] = &[
-    "inherits=\"release\"",
-    "opt-level=\"z\"",
-    "lto=true",
-    "codegen-units=1",
-    "panic=\"abort\"",
-    "debug=false",
-    "strip=true",
-];
+tasks:
+  build-client [--release] [--names]  build the field app and the console into client/dist/
+  demo [--check] [SERVE ARGS…]        build everything, make ethos.db with demo data, serve it
+  test [CARGO TEST ARGS…]             build the client, then cargo test --workspace";
 
-/// NL Design System CSS, in cascade order: the Utrecht design tokens, then the components the
-/// app uses (paths under `client/node_modules/`).
-const NLDS_CSS: &[&str] = &[
-    "@utrecht/design-tokens/dist/theme.css",
-    "@utrecht/document-css/dist/index.min.css",
-    "@utrecht/paragraph-css/dist/index.min.css",
-    "@utrecht/heading-1-css/dist/index.min.css",
-    "@utrecht/heading-2-css/dist/index.min.css",
-    "@utrecht/button-css/dist/index.min.css",
-    "@utrecht/textbox-css/dist/index.min.css",
-    "@utrecht/form-label-css/dist/index.min.css",
-    "@utrecht/form-field-css/dist/index.min.css",
-    "@utrecht/form-field-description-css/dist/index.min.css",
-    "@utrecht/form-field-error-message-css/dist/index.min.css",
-    "@utrecht/form-fieldset-css/dist/index.min.css",
-    "@utrecht/alert-css/dist/index.min.css",
-    "@utrecht/status-badge-css/dist/index.min.css",
-];
+const BUILD_CLIENT_HELP: &str = "usage: cargo xtask build-client [--release] [--names]
 
-/// npm files the browser tests use, installed by the same `npm ci` (dev dependencies).
-const NPM_TEST_ONLY: &[&str] = &["axe-core/axe.min.js"];
+Compiles the field app and the console for wasm32-unknown-unknown (adding that target with
+rustup when it is missing), vendors the NL Design System CSS with `npm ci`, and writes
+client/dist/ with the service worker. Prints the gzipped size of the app shell.
+
+  --release  the small, optimised build (as served by the demo and tested)
+  --names    with --release: keep function names in the wasm, for size analysis";
+
+const DEMO_HELP: &str = "usage: cargo xtask demo [--check] [SERVE ARGS…]
+
+Builds the web app and the server (release), creates ./ethos.db with a demo count, two locked
+example counts (invented data), demo accounts with new passwords and a team code, prints the
+links and logins, and serves it (Ctrl-C stops). Needs the wasm32 target (added with rustup
+when missing) and npm (once, for the NL Design System CSS).
+
+  --check      build, set the demo up in a temporary folder on a free port, check that
+               /healthz says ok and the app pages answer, stop and exit (0 when all is well)
+  SERVE ARGS   passed to `ethos serve`, e.g. --bind 127.0.0.1:8081";
+
+const TEST_HELP: &str = "usage: cargo xtask test [CARGO TEST ARGS…]
+
+Builds the web app (release), then runs `cargo test --workspace` with the given arguments:
+unit, API integration and browser end-to-end tests. The browser tests drive Chromium
+(chromium, chromium-driver), Firefox ESR (firefox-esr, geckodriver from `cargo install
+geckodriver`) and WebKitGTK (webkit2gtk-driver's WebKitWebDriver with MiniBrowser, under Xvfb).
+As root with apt-get, missing pieces are installed; elsewhere each is named with its command,
+and a missing Firefox or WebKit skips only its engine's test (never when CI=true).
+
+  e.g. cargo xtask test -p ethos-tests --test browser engines";
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (task, rest) = args.split_first().map_or(("help", &[][..]), |(t, r)| (t.as_str(), r));
+    match help(task, rest) {
+        Help::Print(text) => {
+            say(text);
+            return Ok(());
+        }
+        Help::Unknown => {
+            eprintln!("{USAGE}");
+            bail!("unknown task `{task}`");
+        }
+        Help::No => {}
+    }
     match task {
         "build-client" => {
             let release = rest.iter().any(|a| a == "--release");
             let names = rest.iter().any(|a| a == "--names");
-            build_client(release, names).map(|_| ())
+            needs::wasm_target()?;
+            needs::npm()?;
+            client::build_client(release, names).map(|_| ())
         }
-        "demo" => demo(rest),
-        "test" => test(rest),
-        _ => {
-            eprintln!(
-                "usage: cargo xtask <task>\n\n\
-                 tasks:\n  \
-                 build-client [--release] [--names]  build the field app into client/dist/\n  \
-                 demo [SERVE ARGS…]                  build everything, make ethos.db with demo data, serve it\n  \
-                 test [CARGO TEST ARGS…]             build the client, then cargo test --workspace"
-            );
-            if task == "help" || task == "--help" || task == "-h" {
-                Ok(())
+        "demo" => {
+            needs::wasm_target()?;
+            needs::npm()?;
+            if rest.iter().any(|a| a == "--check") {
+                demo::check()
             } else {
-                bail!("unknown task `{task}`")
+                demo::demo(rest)
             }
         }
+        _ => test(rest),
     }
 }
 
-fn root() -> PathBuf {
+#[derive(Debug, PartialEq)]
+enum Help {
+    /// Print this and build nothing.
+    Print(&'static str),
+    Unknown,
+    /// Go on with the task.
+    No,
+}
+
+/// Whether the command line asks for help: no task, `help`, or `--help`/`-h` after a task
+/// (before any `--`, after which arguments belong to cargo test).
+fn help(task: &str, rest: &[String]) -> Help {
+    let text = match task {
+        "build-client" => BUILD_CLIENT_HELP,
+        "demo" => DEMO_HELP,
+        "test" => TEST_HELP,
+        "help" | "--help" | "-h" => return Help::Print(USAGE),
+        _ => return Help::Unknown,
+    };
+    let asked = rest.iter().take_while(|a| *a != "--").any(|a| a == "--help" || a == "-h");
+    if asked {
+        Help::Print(text)
+    } else {
+        Help::No
+    }
+}
+
+/// Prints `text` on stdout; a closed pipe (`| head`) is no error.
+fn say(text: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout(), "{text}");
+}
+
+fn test(cargo_test_args: &[String]) -> Result<()> {
+    needs::wasm_target()?;
+    needs::npm()?;
+    needs::browsers()?;
+    client::build_client(true, false)?;
+    run(cargo().args(["test", "--workspace"]).args(cargo_test_args))
+}
+
+pub fn root() -> PathBuf {
     // xtask/ lives in the workspace root. `cargo run` sets CARGO_MANIFEST_DIR for the process
     // too: read that first, so that a binary built in another checkout sharing this target
     // directory still works on this one (the compile-time path would point at the other).
@@ -97,17 +150,17 @@ fn root() -> PathBuf {
     manifest_dir.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
 }
 
-fn target_dir() -> PathBuf {
+pub fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"))
 }
 
-fn cargo() -> Command {
+pub fn cargo() -> Command {
     let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     cmd.current_dir(root());
     cmd
 }
 
-fn run(cmd: &mut Command) -> Result<()> {
+pub fn run(cmd: &mut Command) -> Result<()> {
     let status = cmd.status().with_context(|| format!("could not start {cmd:?}"))?;
     if !status.success() {
         bail!("{cmd:?} failed with {status}");
@@ -115,365 +168,27 @@ fn run(cmd: &mut Command) -> Result<()> {
     Ok(())
 }
 
-/// Builds `client/dist/` and returns its path.
-/// `names` keeps the function names in the wasm (a profile of its own), for size analysis.
-fn build_client(release: bool, names: bool) -> Result<PathBuf> {
-    let root = root();
-    let client = root.join("client");
-    let dist = client.join("dist");
-    let profile = match (release, names) {
-        (true, false) => WASM_PROFILE,
-        (true, true) => WASM_NAMES_PROFILE,
-        (false, _) => "debug",
-    };
-
-    // Build into a fresh folder next to dist, then swap: a failed build never leaves half a dist.
-    let staging = client.join("dist.partial");
-    if staging.exists() {
-        fs::remove_dir_all(&staging)?;
-    }
-    fs::create_dir_all(&staging)?;
-    // Two bundles: the field app for phones (the offline app shell) and the console.
-    compile_and_bind(release, names, profile, None, "ethos_client", &staging)?;
-    compile_and_bind(release, names, profile, Some("console"), "ethos_console", &staging)?;
-
-    // No wasm-opt: Debian's binaryen (108) gains about 1 % here and breaks the externref
-    // table that wasm-bindgen sets up.
-
-    fs::write(staging.join("app.css"), nlds_css(&client)?)?;
-    for file in ["index.html", "boot.js", "console.html", "console-boot.js", "manifest.webmanifest"] {
-        fs::copy(client.join("static").join(file), staging.join(file))?;
-    }
-    copy_dir(&client.join("static/icons"), &staging.join("icons"))?;
-    write_service_worker(&client.join("static/sw.js"), &staging)?;
-
-    if dist.exists() {
-        fs::remove_dir_all(&dist)?;
-    }
-    fs::rename(&staging, &dist)?;
-    report_size(&dist)?;
-    Ok(dist)
-}
-
-/// Installs the pinned npm packages when needed (`npm ci`, lock file committed) and returns
-/// their CSS, concatenated.
-fn nlds_css(client: &Path) -> Result<String> {
-    let lock = client.join("package-lock.json");
-    let installed = client.join("node_modules/.package-lock.json");
-    let fresh = match (fs::read(&lock), fs::read(&installed)) {
-        (Ok(_), Ok(_)) => {
-            NLDS_CSS.iter().chain(NPM_TEST_ONLY).all(|p| client.join("node_modules").join(p).exists())
-                && !newer(&lock, &installed)
-        }
-        _ => false,
-    };
-    if !fresh {
-        eprintln!("xtask: npm ci (NL Design System CSS)");
-        run(Command::new("npm")
-            .args(["ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"])
-            .current_dir(client))
-        .context("npm is needed once to vendor the NL Design System CSS (apt-get install npm)")?;
-    }
-    let mut parts = Vec::new();
-    for p in NLDS_CSS {
-        let path = client.join("node_modules").join(p);
-        let text = fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-        parts.push((*p, text));
-    }
-    let own = fs::read_to_string(client.join("static/app.css"))?;
-    let used: String = parts.iter().skip(1).map(|(_, t)| t.as_str()).chain([own.as_str()]).collect();
-    let mut css =
-        String::from("/* NL Design System CSS (Utrecht), EUPL-1.2, vendored from npm by cargo xtask. */\n");
-    for (i, (p, text)) in parts.iter().enumerate() {
-        css.push_str(&format!("/* {p} */\n"));
-        // The design tokens define the variables of every component: keep the ones used here.
-        if i == 0 {
-            css.push_str(&used_tokens(text, &used));
-        } else {
-            css.push_str(text);
-        }
-        css.push('\n');
-    }
-    css.push_str("/* client/static/app.css */\n");
-    css.push_str(&own);
-    Ok(css)
-}
-
-/// The token declarations (`  --name: value;`, one a line) of `theme` that `css` uses,
-/// directly or through other tokens; every other line of `theme` stays.
-fn used_tokens(theme: &str, css: &str) -> String {
-    fn refs(text: &str, into: &mut BTreeSet<String>) {
-        for part in text.split("var(").skip(1) {
-            let name: String = part
-                .trim_start()
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-                .collect();
-            if name.starts_with("--") {
-                into.insert(name);
-            }
-        }
-    }
-    fn declaration(line: &str) -> Option<(&str, &str)> {
-        let line = line.trim_start();
-        line.starts_with("--").then(|| line.split_once(':')).flatten()
-    }
-    let mut wanted = BTreeSet::new();
-    refs(css, &mut wanted);
-    loop {
-        let before = wanted.len();
-        for (name, value) in theme.lines().filter_map(declaration) {
-            if wanted.contains(name) {
-                refs(value, &mut wanted);
-            }
-        }
-        if wanted.len() == before {
-            break;
-        }
-    }
-    theme
-        .lines()
-        .filter(|line| declaration(line).is_none_or(|(name, _)| wanted.contains(name)))
-        .flat_map(|line| [line, "\n"])
-        .collect()
-}
-
-fn newer(a: &Path, b: &Path) -> bool {
-    let m = |p: &Path| fs::metadata(p).and_then(|m| m.modified()).ok();
-    matches!((m(a), m(b)), (Some(a), Some(b)) if a > b)
-}
-
-fn copy_dir(from: &Path, to: &Path) -> Result<()> {
-    fs::create_dir_all(to)?;
-    for entry in fs::read_dir(from)? {
-        let entry = entry?;
-        let path = entry.path();
-        if path.is_dir() {
-            copy_dir(&path, &to.join(entry.file_name()))?;
-        } else {
-            fs::copy(&path, to.join(entry.file_name()))?;
-        }
-    }
-    Ok(())
-}
-
-/// Compiles `ethos-client` for wasm32 (with `features`) and runs wasm-bindgen into `out_dir`
-/// as `{out_name}.js` and `{out_name}_bg.wasm`.
-fn compile_and_bind(
-    release: bool,
-    names: bool,
-    profile: &str,
-    features: Option<&str>,
-    out_name: &str,
-    out_dir: &Path,
-) -> Result<()> {
-    eprintln!(
-        "xtask: compiling ethos-client for wasm32 ({profile}, features: {})",
-        features.unwrap_or("none")
-    );
-    let mut build = cargo();
-    build.args(["build", "-p", "ethos-client", "--target", "wasm32-unknown-unknown"]);
-    if let Some(features) = features {
-        build.args(["--features", features]);
-    }
-    if release {
-        // A profile of its own, declared here so the workspace's release profile (the
-        // server's) stays as it is: smallest code, whole-program LTO, no unwinding.
-        for setting in WASM_PROFILE_SETTINGS {
-            build.args(["--config", &format!("profile.{WASM_PROFILE}.{setting}")]);
-        }
-        if names {
-            build.args(["--config", &format!("profile.{WASM_NAMES_PROFILE}.inherits=\"{WASM_PROFILE}\"")]);
-            build.args(["--config", &format!("profile.{WASM_NAMES_PROFILE}.strip=false")]);
-        }
-        build.args(["--profile", profile]);
-        // leptos: type-erased views, a much smaller binary for an app of many screens.
-        build.args(["--config", "target.wasm32-unknown-unknown.rustflags=[\"--cfg=erase_components\"]"]);
-    }
-    run(&mut build)?;
-    let wasm = target_dir().join("wasm32-unknown-unknown").join(profile).join("ethos-client.wasm");
-    eprintln!("xtask: wasm-bindgen ({out_name})");
-    wasm_bindgen_cli_support::Bindgen::new()
-        .input_path(&wasm)
-        .out_name(out_name)
-        .web(true)?
-        .typescript(false)
-        .debug(!release)
-        .remove_name_section(release && !names)
-        .remove_producers_section(release)
-        .generate(out_dir)
-        .map_err(|e| anyhow::anyhow!("wasm-bindgen: {e:#}"))?;
-    Ok(())
-}
-
-/// Whether a site path belongs to the console bundle, which phones never need offline.
-fn is_console_file(url: &str) -> bool {
-    url.starts_with("/ethos_console") || url.starts_with("/console")
-}
-
-/// Every file under `dir`, as site paths (`/icons/icon.svg`), sorted.
-fn site_files(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
-    fn walk(base: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> Result<()> {
-        for entry in fs::read_dir(dir)? {
-            let path = entry?.path();
-            if path.is_dir() {
-                walk(base, &path, out)?;
-            } else {
-                let rel = path.strip_prefix(base)?.to_string_lossy().replace('\\', "/");
-                out.push((format!("/{rel}"), path));
-            }
-        }
-        Ok(())
-    }
-    let mut out = Vec::new();
-    walk(dir, dir, &mut out)?;
-    out.sort();
-    Ok(out)
-}
-
-/// Writes `sw.js` with the app shell's file list and a hash of their contents: any change to
-/// the app makes a new service worker, which the browser then installs.
-fn write_service_worker(template: &Path, dist: &Path) -> Result<()> {
-    let files = site_files(dist)?;
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325; // FNV-1a
-    let mut assets = Vec::new();
-    for (url, path) in files.iter().filter(|(url, _)| !is_console_file(url)) {
-        for b in url.bytes().chain(fs::read(path)?) {
-            hash ^= u64::from(b);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-        assets.push(format!("\"{url}\""));
-    }
-    let text = fs::read_to_string(template)?
-        .replace("__VERSION__", &format!("{hash:016x}"))
-        .replace("__ASSETS__", &format!("[{}]", assets.join(", ")));
-    fs::write(dist.join("sw.js"), text)?;
-    Ok(())
-}
-
-fn gzipped(bytes: &[u8]) -> Result<u64> {
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    enc.write_all(bytes)?;
-    Ok(enc.finish()?.len() as u64)
-}
-
-/// Prints the gzipped size of the app shell: the wasm, every JavaScript file, the CSS.
-fn report_size(dist: &Path) -> Result<u64> {
-    let mut total = 0;
-    let mut lines = Vec::new();
-    let mut console = 0;
-    for (url, path) in site_files(dist)? {
-        let code = url.ends_with(".wasm") || url.ends_with(".js") && url != "/sw.js" || url.ends_with(".css");
-        if !code {
-            continue;
-        }
-        let bytes = fs::read(&path)?;
-        let gz = gzipped(&bytes)?;
-        if is_console_file(&url) {
-            console += gz;
-        } else {
-            total += gz;
-        }
-        lines.push(format!("  {url:<60} {:>8} B  {:>7} B gzipped", bytes.len(), gz));
-    }
-    eprintln!("xtask: app shell in {}:", dist.display());
-    for l in lines {
-        eprintln!("{l}");
-    }
-    let verdict = if total <= BUDGET_BYTES { "within" } else { "OVER" };
-    println!(
-        "app shell (wasm + js + css), gzipped: {total} bytes = {:.1} KB ({verdict} the budget of {} KB)",
-        total as f64 / 1024.0,
-        BUDGET_BYTES / 1024
-    );
-    println!(
-        "console (laptops, not cached by the phones' service worker): {:.1} KB more, gzipped",
-        console as f64 / 1024.0
-    );
-    Ok(total)
-}
-
-fn demo(serve_args: &[String]) -> Result<()> {
-    // `ethos demo` gives the demo accounts new passwords: if a demo already serves on this
-    // address, going on would change its passwords under it and then fail to bind. Say so
-    // before minutes of building.
-    let bind = demo_bind(serve_args);
-    if let Err(e) = std::net::TcpListener::bind(&bind) {
-        bail!(
-            "cannot listen on {bind} ({e}). Is the demo already running? Stop it (Ctrl-C), or give \
-             another address: cargo xtask demo --bind 127.0.0.1:8081"
-        );
-    }
-    build_client(true, false)?;
-    eprintln!("xtask: building the server (release)");
-    run(cargo().args(["build", "--release", "-p", "ethos-server"]))?;
-    let ethos = target_dir().join("release").join("ethos");
-    // `ethos demo` prints the links, so it needs the address `serve` will listen on.
-    run(Command::new(&ethos).args(["demo", "--db", "ethos.db", "--bind", &bind]).current_dir(root()))?;
-    let mut serve = Command::new(&ethos);
-    serve.args(["serve", "--db", "ethos.db"]).args(serve_args).current_dir(root());
-    exec(serve)
-}
-
-/// The address `ethos serve` will listen on: `--bind ADDR` or `--bind=ADDR` among the serve
-/// arguments, else `ETHOS_BIND`, else its default.
-fn demo_bind(serve_args: &[String]) -> String {
-    let mut args = serve_args.iter();
-    while let Some(arg) = args.next() {
-        if arg == "--bind" {
-            if let Some(addr) = args.next() {
-                return addr.clone();
-            }
-        } else if let Some(addr) = arg.strip_prefix("--bind=") {
-            return addr.to_string();
-        }
-    }
-    std::env::var("ETHOS_BIND").unwrap_or_else(|_| "127.0.0.1:8080".to_string())
-}
-
-#[cfg(unix)]
-fn exec(mut cmd: Command) -> Result<()> {
-    use std::os::unix::process::CommandExt;
-    Err(cmd.exec()).context("could not start ethos serve")
-}
-
-#[cfg(not(unix))]
-fn exec(mut cmd: Command) -> Result<()> {
-    run(&mut cmd)
-}
-
-fn test(cargo_test_args: &[String]) -> Result<()> {
-    ensure_browser()?;
-    build_client(true, false)?;
-    run(cargo().args(["test", "--workspace"]).args(cargo_test_args))
-}
-
-/// The browser tests drive Debian's Chromium through its ChromeDriver. On a fresh machine where
-/// we are root with apt-get (as on CI), install them; anywhere else say what is missing.
-fn ensure_browser() -> Result<()> {
-    let missing = |p: &str| !Path::new(p).exists();
-    if !missing("/usr/bin/chromium") && !missing("/usr/bin/chromedriver") {
-        return Ok(());
-    }
-    let is_root = Command::new("id").arg("-u").output().map(|o| o.stdout.starts_with(b"0")).unwrap_or(false);
-    if !is_root || missing("/usr/bin/apt-get") {
-        bail!("the browser tests need Chromium and ChromeDriver: apt-get install chromium chromium-driver");
-    }
-    eprintln!("xtask: installing chromium and chromium-driver (Debian packages) for the browser tests");
-    run(Command::new("apt-get").args(["update", "-qq"]))?;
-    run(Command::new("apt-get")
-        .args(["install", "-y", "-qq", "chromium", "chromium-driver"])
-        .env("DEBIAN_FRONTEND", "noninteractive"))
-}
-
 #[cfg(test)]
 mod tests {
-    use super::demo_bind;
+    use super::{help, Help, DEMO_HELP, TEST_HELP, USAGE};
+
+    fn args(a: &[&str]) -> Vec<String> {
+        a.iter().map(|s| s.to_string()).collect()
+    }
 
     #[test]
-    fn the_demo_listens_where_serve_will() {
-        let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert_eq!(demo_bind(&args(&["--bind", "0.0.0.0:9000"])), "0.0.0.0:9000");
-        assert_eq!(demo_bind(&args(&["--tls-cert", "c.pem", "--bind=127.0.0.1:8443"])), "127.0.0.1:8443");
+    fn every_task_prints_its_help_instead_of_building() {
+        assert_eq!(help("demo", &args(&["--help"])), Help::Print(DEMO_HELP));
+        assert_eq!(help("demo", &args(&["--bind", "127.0.0.1:9000", "-h"])), Help::Print(DEMO_HELP));
+        assert_eq!(help("test", &args(&["-p", "ethos-tests", "--help"])), Help::Print(TEST_HELP));
+        assert!(matches!(help("build-client", &args(&["--release", "-h"])), Help::Print(_)));
+        assert_eq!(help("help", &[]), Help::Print(USAGE));
+    }
+
+    #[test]
+    fn arguments_after_a_double_dash_belong_to_cargo_test() {
+        assert_eq!(help("test", &args(&["--", "--help"])), Help::No);
+        assert_eq!(help("demo", &args(&["--check"])), Help::No);
+        assert_eq!(help("deploy", &[]), Help::Unknown);
     }
 }

@@ -6,6 +6,10 @@
 //! - `site`: the server; "offline" is stopping it and starting it again on the same address.
 //! - `proxy`: a loopback TCP proxy that can lose the answer to a sync request.
 //! - `phone`: one browser with a fresh profile per test; waits, taps, typing, screenshots.
+//! - `engine`, `bidi`: the browser engines (Chromium; Firefox ESR and WebKitGTK for
+//!   `engines`) and the drivers and X server they run on.
+//! - `engines`: the offline count in Chromium, Firefox and WebKit (an engine missing on a
+//!   developer's machine is skipped with a line saying how to get it; never on CI).
 //! - `people`: recording a person tap by tap through the question flow.
 //! - `field_app`: the count-day flow — a correction while the phone syncs, a draft kept over a
 //!   reload, Back and "Stoppen", records of a revoked team code kept and never sent with the
@@ -27,11 +31,14 @@
 //! fail and say what to install or run. `ETHOS_CHROMIUM` and `ETHOS_CHROMEDRIVER` override
 //! Debian's paths; `ETHOS_BROWSER_LOG=1` prints the browser's console (with `--nocapture`).
 
+mod bidi;
 mod console;
 mod console_compare;
 mod console_estimate;
 mod console_page;
 mod console_review;
+mod engine;
+mod engines;
 mod enrolment;
 mod field_app;
 mod lost_answer;

@@ -1,6 +1,7 @@
 //! A phone: headless Chromium at 360×740 with a fresh profile, driven through WebDriver
 //! (`thirtyfour`) by Debian's chromedriver, one chromedriver per test binary. The same browser
-//! opened with [`Phone::open_on`] and [`LAPTOP`] is the coordinator's laptop.
+//! opened with [`Phone::open_on`] and [`LAPTOP`] is the coordinator's laptop;
+//! [`Phone::open_in`] opens the phone in Firefox or WebKit instead (`engine`).
 //!
 //! Everything is found by the app's stable `data-testid`s and waited for explicitly (the app
 //! renders asynchronously); a wait that times out saves a screenshot `FAIL-<test>.png` and
@@ -10,11 +11,10 @@
 //! npm, `client/node_modules`, test-only) runs its WCAG 2.x A/AA rules on the page, and any
 //! violation fails the test with the rule, its help text and the elements.
 
+use crate::engine::{self, chromedriver, chromium, Engine};
 use serde_json::Value;
-use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
 use thirtyfour::prelude::*;
@@ -39,62 +39,6 @@ pub struct Screen {
 pub const PHONE: Screen = Screen { width: WIDTH, height: HEIGHT, mobile: true };
 /// A laptop (the coordinator console).
 pub const LAPTOP: Screen = Screen { width: 1280, height: 900, mobile: false };
-
-/// Debian's paths (CI installs `chromium` and `chromium-driver` with apt); overridable.
-fn chromium() -> String {
-    std::env::var("ETHOS_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into())
-}
-fn chromedriver_binary() -> String {
-    std::env::var("ETHOS_CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into())
-}
-
-struct Chromedriver {
-    url: String,
-    /// Never dropped (a static): see `start_chromedriver`.
-    _process: Mutex<Child>,
-}
-
-static CHROMEDRIVER: OnceLock<Chromedriver> = OnceLock::new();
-
-/// The URL of this test binary's chromedriver, started on first use.
-fn chromedriver() -> &'static str {
-    &CHROMEDRIVER.get_or_init(start_chromedriver).url
-}
-
-fn start_chromedriver() -> Chromedriver {
-    let binary = chromedriver_binary();
-    for path in [&binary, &chromium()] {
-        assert!(
-            Path::new(path).is_file(),
-            "{path} is missing: the browser tests need Debian's Chromium and ChromeDriver \
-             (`apt-get install chromium chromium-driver`, as .ci/run does), or set \
-             ETHOS_CHROMIUM and ETHOS_CHROMEDRIVER"
-        );
-    }
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port for chromedriver")
-        .port();
-    // A static is never dropped, so chromedriver would outlive the test binary. `sh` ties it
-    // to us instead: when this process exits, its end of the pipe closes, `read` returns and
-    // chromedriver is stopped.
-    let process = Command::new("sh")
-        .arg("-c")
-        .arg(r#""$0" --port="$1" --log-level=OFF >/dev/null 2>&1 & read -r _; kill $!"#)
-        .arg(&binary)
-        .arg(port.to_string())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("chromedriver starts");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "chromedriver did not listen on port {port} within 10 s");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Chromedriver { url: format!("http://127.0.0.1:{port}"), _process: Mutex::new(process) }
-}
 
 /// The WCAG rule sets axe-core checks: WCAG 2.0, 2.1 and 2.2, levels A and AA (what Dutch
 /// public bodies must meet, EN 301 549).
@@ -129,6 +73,10 @@ pub struct Phone {
     name: &'static str,
     profile: Option<TempDir>,
     screen: Screen,
+    engine: Engine,
+    /// Firefox's or WebKit's driver, X server and profile (Chromium's are `profile` and the
+    /// shared chromedriver).
+    session: Option<engine::Session>,
 }
 
 impl Phone {
@@ -180,13 +128,42 @@ impl Phone {
         caps.set_browser_log_level(LoggingPrefsLogLevel::All).expect("logging prefs");
         let driver =
             WebDriver::new(chromedriver(), caps).await.expect("Chromium starts through chromedriver");
-        Phone { driver, origin, name, profile: Some(profile), screen }
+        Phone {
+            driver,
+            origin,
+            name,
+            profile: Some(profile),
+            screen,
+            engine: Engine::Chromium,
+            session: None,
+        }
+    }
+
+    /// A phone in `engine`, its viewport 360×740 or as near as the engine allows (WebKit's
+    /// window is wider). Screenshots have the size of that viewport.
+    pub async fn open_in(engine: Engine, name: &'static str, origin: String) -> Phone {
+        if engine == Engine::Chromium {
+            return Phone::open(name, origin).await;
+        }
+        let session = engine::start(engine, WIDTH, HEIGHT).await;
+        let (width, height) = session.viewport;
+        let screen = Screen { width, height, mobile: true };
+        Phone {
+            driver: session.driver.clone(),
+            origin,
+            name,
+            profile: None,
+            screen,
+            engine,
+            session: Some(session),
+        }
     }
 
     /// Runs `test` on this phone, then closes the browser, also when `test` panics. Fails
     /// when the app panicked (a Rust panic in the wasm) along the way.
     pub async fn run<T>(mut self, test: impl AsyncFnOnce(&Phone) -> T) -> T {
         let profile = self.profile.take();
+        let session = self.session.take();
         let driver = self.driver.clone();
         let out = driver
             .run_and_quit(|_| async move {
@@ -197,11 +174,16 @@ impl Phone {
             .await
             .expect("the browser test runs and the browser closes");
         drop(profile); // only now that Chromium is gone
+        drop(session); // and the other engines' processes once their browser is gone
         out
     }
 
     /// Reads the browser's console log (printed with `ETHOS_BROWSER_LOG=1`), failing on a panic.
+    /// Chromium only: geckodriver and WebKitWebDriver do not hand out the console log.
     async fn assert_app_did_not_crash(&self) {
+        if self.engine != Engine::Chromium {
+            return;
+        }
         let log = self.driver.browser_log().await.expect("the browser's console log");
         if std::env::var_os("ETHOS_BROWSER_LOG").is_some() {
             for e in &log {
@@ -350,6 +332,10 @@ impl Phone {
     pub async fn tap_css(&self, css: &str) {
         let deadline = Instant::now() + WAIT;
         loop {
+            if self.engine == Engine::WebKit {
+                // WebKit's click lands beside a target that moves while the driver scrolls.
+                self.settle_into_view(css).await;
+            }
             // The element may be re-rendered between finding and clicking: try again.
             let error = match self.driver.find(By::Css(css)).await {
                 Ok(element) => match element.click().await {
@@ -363,6 +349,17 @@ impl Phone {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+
+    /// Scrolls the first match of `css` (if any) to the middle of the screen and waits two
+    /// animation frames, so that it stands still when clicked.
+    async fn settle_into_view(&self, css: &str) {
+        let script = format!(
+            "const el = document.querySelector({}); if (el) el.scrollIntoView({{block: 'center'}}); \
+             return new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))));",
+            js(css)
+        );
+        let _ = self.driver.execute(&script, Vec::new()).await;
     }
 
     /// Types `text` into a field, key by key, replacing what it held.

@@ -1,7 +1,31 @@
 //! Texts of the app that are not labels of a value set (those live in `shared`).
 
+use chrono::{DateTime, Datelike, Local, NaiveDate, Timelike, Utc};
 use ethos_shared::record::{FieldError, FieldErrorCode};
 use ethos_shared::Lang;
+
+// Times and dates are written by hand rather than with chrono's `format`: its format-string
+// machinery is a sizeable part of the phone's download for these few fixed patterns.
+
+/// A moment as the phone's local clock time, `HH:MM` or `HH:MM:SS`.
+pub fn clock(at: DateTime<Utc>, seconds: bool) -> String {
+    let t = at.with_timezone(&Local);
+    if seconds {
+        format!("{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second())
+    } else {
+        format!("{:02}:{:02}", t.hour(), t.minute())
+    }
+}
+
+/// A date the Dutch way, `DD-MM-YYYY`.
+pub fn day_month_year(date: NaiveDate) -> String {
+    format!("{:02}-{:02}-{:04}", date.day(), date.month(), date.year())
+}
+
+/// The local time as `YYYYMMDD-HHMM`, for file names.
+pub fn file_stamp(t: DateTime<Local>) -> String {
+    format!("{:04}{:02}{:02}-{:02}{:02}", t.year(), t.month(), t.day(), t.hour(), t.minute())
+}
 
 /// Picks the Dutch or the English text.
 pub fn tr(lang: Lang, nl: &'static str, en: &'static str) -> &'static str {
@@ -121,5 +145,22 @@ mod tests {
         assert_eq!(age_text(5, Lang::Nl), "5 min");
         assert_eq!(age_text(125, Lang::Nl), "2 uur 5 min");
         assert_eq!(age_text(-3, Lang::En), "0 min");
+    }
+}
+
+#[cfg(test)]
+mod time_tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn times_and_dates_read_as_chrono_formats_them() {
+        let at = Utc.with_ymd_and_hms(2026, 1, 7, 3, 4, 5).single().expect("a time");
+        let local = at.with_timezone(&Local);
+        assert_eq!(clock(at, false), local.format("%H:%M").to_string());
+        assert_eq!(clock(at, true), local.format("%H:%M:%S").to_string());
+        assert_eq!(file_stamp(local), local.format("%Y%m%d-%H%M").to_string());
+        let date = NaiveDate::from_ymd_opt(2026, 3, 9).expect("a date");
+        assert_eq!(day_month_year(date), "09-03-2026");
     }
 }

@@ -64,7 +64,8 @@ pub fn normalised_text(
     let g = gender_letter(gender)?;
     let aa = first_two(&letters(first_name))?;
     let bb = first_two(&letters(&without_prefix_words(family_name)))?;
-    Some(format!("{aa}{bb}|{}|{g}", birth_date.format("%Y-%m-%d")))
+    // `NaiveDate` displays as `YYYY-MM-DD`.
+    Some(format!("{aa}{bb}|{birth_date}|{g}"))
 }
 
 /// The duplicate key of a person, or `None` when any part is missing (see [`normalised_text`];

@@ -24,9 +24,46 @@ pub struct Gemeente {
 /// Every Dutch municipality, in file order.
 pub fn all() -> &'static [Gemeente] {
     static LIST: OnceLock<Vec<Gemeente>> = OnceLock::new();
-    LIST.get_or_init(|| {
-        csv::Reader::from_reader(GEMEENTEN_CSV.as_bytes()).deserialize().filter_map(Result::ok).collect()
-    })
+    LIST.get_or_init(|| parse_gemeenten(GEMEENTEN_CSV))
+}
+
+/// The rows of `code,name,province,in_region` after the header line; a row that does not
+/// have these four fields is left out. Read by hand rather than with a CSV library, which
+/// would add some 20 KB to the field app's download for these 343 lines.
+fn parse_gemeenten(text: &str) -> Vec<Gemeente> {
+    text.lines()
+        .skip(1)
+        .filter_map(|line| match csv_fields(line).as_slice() {
+            [code, name, province, in_region] => Some(Gemeente {
+                code: code.clone(),
+                name: name.clone(),
+                province: province.clone(),
+                in_region: in_region.parse().ok()?,
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The fields of one CSV line: comma-separated, a field in double quotes may hold commas, and
+/// `""` inside it is one quote.
+fn csv_fields(line: &str) -> Vec<String> {
+    let mut fields = vec![String::new()];
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        let Some(field) = fields.last_mut() else { break };
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            '"' => quoted = !quoted,
+            ',' if !quoted => fields.push(String::new()),
+            _ => field.push(c),
+        }
+    }
+    fields
 }
 
 /// The municipality with this CBS code (`GM` + 4 digits). An index lookup: the sync and the
@@ -180,6 +217,38 @@ fn order_of(slot: &Option<(Order, &'static Entry)>) -> Option<Order> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn csv_lines_are_read_with_quoted_names_and_bad_rows_left_out() {
+        let text = "code,name,province,in_region\n\
+                    GM0820,\"Nuenen, Gerwen en Nederwetten\",Noord-Brabant,false\n\
+                    GM0935,Maastricht,Limburg,true\n\
+                    GM9999,\"Say \"\"hi\"\"\",X,true\n\
+                    GM0001,too,few\n\
+                    GM0002,Bad,Flag,maybe\n";
+        let list = parse_gemeenten(text);
+        let names: Vec<(&str, &str, bool)> =
+            list.iter().map(|g| (g.code.as_str(), g.name.as_str(), g.in_region)).collect();
+        assert_eq!(
+            names,
+            [
+                ("GM0820", "Nuenen, Gerwen en Nederwetten", false),
+                ("GM0935", "Maastricht", true),
+                ("GM9999", "Say \"hi\"", true)
+            ]
+        );
+        assert_eq!(list[1].province, "Limburg");
+        assert_eq!(by_code("GM0820").map(|g| g.name.as_str()), Some("Nuenen, Gerwen en Nederwetten"));
+    }
+
+    #[test]
+    fn the_shipped_file_reads_as_a_csv_library_reads_it() {
+        let by_library: Vec<Gemeente> = csv::Reader::from_reader(GEMEENTEN_CSV.as_bytes())
+            .deserialize()
+            .map(|row| row.unwrap())
+            .collect();
+        assert_eq!(all(), by_library.as_slice());
+    }
 
     #[test]
     fn the_list_has_342_municipalities_and_six_in_the_region() {

@@ -7,7 +7,65 @@
 
 use std::sync::OnceLock;
 
-const WOONPLAATSEN: &str = include_str!("../data/woonplaatsen.csv");
+/// The data file as written, with its header of comments (source and licence).
+const SOURCE: &[u8] = include_bytes!("../data/woonplaatsen.csv");
+
+/// The data lines only, made when compiling: the header does not ship in the phone's download.
+const WOONPLAATSEN: &str = match std::str::from_utf8(&DATA_LINES) {
+    Ok(text) => text,
+    Err(_) => panic!("woonplaatsen.csv is not UTF-8"),
+};
+static DATA_LINES: [u8; data_len(SOURCE)] = data_lines(SOURCE);
+
+/// Whether the line starting at `start` is a comment.
+const fn is_comment(src: &[u8], start: usize) -> bool {
+    start < src.len() && src[start] == b'#'
+}
+
+/// The end of the line starting at `start`, past its `\n` when it has one.
+const fn line_end(src: &[u8], start: usize) -> usize {
+    let mut i = start;
+    while i < src.len() && src[i] != b'\n' {
+        i += 1;
+    }
+    if i < src.len() {
+        i + 1
+    } else {
+        i
+    }
+}
+
+/// The length of `src` without its comment lines.
+const fn data_len(src: &[u8]) -> usize {
+    let (mut start, mut len) = (0, 0);
+    while start < src.len() {
+        let end = line_end(src, start);
+        if !is_comment(src, start) {
+            len += end - start;
+        }
+        start = end;
+    }
+    len
+}
+
+/// `src` without its comment lines.
+const fn data_lines<const N: usize>(src: &[u8]) -> [u8; N] {
+    let mut out = [0u8; N];
+    let (mut start, mut at) = (0, 0);
+    while start < src.len() {
+        let end = line_end(src, start);
+        if !is_comment(src, start) {
+            let mut i = start;
+            while i < end && at < N {
+                out[at] = src[i];
+                at += 1;
+                i += 1;
+            }
+        }
+        start = end;
+    }
+    out
+}
 
 /// One place and its municipality's CBS code (`GM` + 4 digits).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +104,16 @@ mod tests {
         let places = parse("# comment\n0917|Hoensbroek|Heksenberg\n\n1903|Gronsveld\n");
         let pairs: Vec<(&str, &str)> = places.iter().map(|p| (p.name, p.code.as_str())).collect();
         assert_eq!(pairs, [("Hoensbroek", "GM0917"), ("Heksenberg", "GM0917"), ("Gronsveld", "GM1903")]);
+    }
+
+    #[test]
+    fn comment_lines_are_left_out_when_compiling() {
+        const SRC: &[u8] = b"# a\n0917|Hoensbroek\n#b\n1903|Gronsveld";
+        const OUT: [u8; data_len(SRC)] = data_lines(SRC);
+        assert_eq!(&OUT, b"0917|Hoensbroek\n1903|Gronsveld");
+        assert!(!WOONPLAATSEN.contains('#'));
+        let source = std::str::from_utf8(SOURCE).unwrap();
+        assert_eq!(parse(WOONPLAATSEN), parse(source), "the same places as the file lists");
     }
 
     #[test]

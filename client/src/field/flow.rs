@@ -129,7 +129,10 @@ pub fn enrol_code_from(path: &str, hash: &str) -> Option<String> {
 /// A birth date as typed into `<input type="date">` (`YYYY-MM-DD`): not in the future and
 /// not before 1900.
 pub fn parse_birth_date(text: &str, today: NaiveDate) -> Option<NaiveDate> {
-    let date = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()?;
+    let mut parts = text.trim().splitn(3, '-');
+    let mut number = || parts.next().filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    let (year, month, day) = (number()?.parse().ok()?, number()?.parse().ok()?, number()?.parse().ok()?);
+    let date = NaiveDate::from_ymd_opt(year, month, day)?;
     let earliest = NaiveDate::from_ymd_opt(1900, 1, 1)?;
     (date <= today && date >= earliest).then_some(date)
 }

@@ -30,7 +30,7 @@ fn export_queue(c: Ctx) {
         ));
         return;
     }
-    let stamp = Local::now().format("%Y%m%d-%H%M");
+    let stamp = crate::i18n::file_stamp(Local::now());
     for (i, device_id) in devices.into_iter().enumerate() {
         let text = c.outbox.with_untracked(|o| o.export_unsynced(device_id));
         let part = if i == 0 { String::new() } else { format!("-{}", i + 1) };
@@ -154,7 +154,7 @@ pub fn CountCard() -> impl IntoView {
                         <span class=format!("utrecht-status-badge {class}") data-testid="count-status" data-status=e.count.status.code()>{badge}</span>
                     </div>
                     <div class="muted">
-                        {e.organisation.clone()} " · " {tr(lang, "peildatum", "reference date")} " " {e.count.reference_date.format("%d-%m-%Y").to_string()}
+                        {e.organisation.clone()} " · " {tr(lang, "peildatum", "reference date")} " " {crate::i18n::day_month_year(e.count.reference_date)}
                     </div>
                     <div class="muted">{explain}</div>
                 </div>

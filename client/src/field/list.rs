@@ -5,7 +5,6 @@ use super::outbox::{Entry, EntryState};
 use super::state::{ctx, store_draft, Screen};
 use crate::i18n::{attention_reasons, tr};
 use crate::platform;
-use chrono::Local;
 use ethos_shared::count::CountStatus;
 use ethos_shared::municipality;
 use ethos_shared::Lang;
@@ -21,7 +20,7 @@ fn state_view(e: &Entry, lang: Lang) -> (&'static str, String) {
             format!(
                 "{} {}",
                 tr(lang, "bevestigd door server", "confirmed by server"),
-                at.with_timezone(&Local).format("%H:%M")
+                crate::i18n::clock(*at, false)
             ),
         ),
         EntryState::Attention { .. } => {
@@ -67,7 +66,7 @@ pub fn RecordList() -> impl IntoView {
                             _ => Vec::new(),
                         };
                         let place = municipality::by_code(e.record.municipality.as_str()).map(|g| g.name.clone()).unwrap_or_default();
-                        let time = e.record.observed_at.with_timezone(&Local).format("%H:%M").to_string();
+                        let time = crate::i18n::clock(e.record.observed_at.to_utc(), false);
                         let editable = e.is_editable() && !locked && !e.device.is_some_and(|d| blocked.contains_key(&d));
                         let badge = match state {
                             "confirmed" => "utrecht-status-badge utrecht-status-badge--safe",

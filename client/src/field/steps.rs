@@ -177,7 +177,7 @@ pub fn OriginStep(f: Flow) -> impl IntoView {
     };
     view! {
         <div class="utrecht-form-field">
-            <label class="utrecht-form-label" for="origin-search">{t!(c.lang, "Zoek een gemeente", "Search a municipality")}</label>
+            <label class="utrecht-form-label" for="origin-search">{t!(c.lang, "Zoek een gemeente of plaats", "Search a municipality or place")}</label>
             <input
                 id="origin-search"
                 data-testid="origin-search"
@@ -192,10 +192,11 @@ pub fn OriginStep(f: Flow) -> impl IntoView {
             {move || {
                 let q = query.get();
                 let cur = current();
-                municipality::search(&q, 8).into_iter().map(|g| {
+                municipality::search_origin(&q, 8).into_iter().map(|hit| {
+                    let g = hit.gemeente;
                     let selected = matches!(&cur, Some(Origin::Municipality { code }) if code.as_str() == g.code);
                     let code = g.code.clone();
-                    answer_button(g.name.clone(), Some(g.province.clone()), selected, format!("origin-{code}"), move || {
+                    answer_button(hit.label(), Some(g.province.clone()), selected, format!("origin-{code}"), move || {
                         if let Ok(code) = code.clone().try_into() {
                             choose(Origin::Municipality { code });
                         }

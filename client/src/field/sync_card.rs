@@ -4,7 +4,6 @@
 use super::outbox::{Failure, Outbox};
 use super::state::{ctx, t};
 use crate::i18n::{age_text, tr};
-use chrono::Local;
 use leptos::prelude::*;
 
 #[component]
@@ -23,10 +22,7 @@ pub fn SyncCard() -> impl IntoView {
         }
         match s.error {
             Some(Failure::Network) => {
-                let when = s
-                    .retry_at
-                    .map(|t| t.with_timezone(&Local).format("%H:%M:%S").to_string())
-                    .unwrap_or_default();
+                let when = s.retry_at.map(|t| crate::i18n::clock(t, true)).unwrap_or_default();
                 format!(
                     "{} {when}",
                     tr(
@@ -37,10 +33,7 @@ pub fn SyncCard() -> impl IntoView {
                 )
             }
             Some(Failure::Server { status: code, .. }) => {
-                let when = s
-                    .retry_at
-                    .map(|t| t.with_timezone(&Local).format("%H:%M:%S").to_string())
-                    .unwrap_or_default();
+                let when = s.retry_at.map(|t| crate::i18n::clock(t, true)).unwrap_or_default();
                 // 503: the server's database is busy or full (`storage_busy`, `storage_full`).
                 let what = if code == 503 {
                     tr(
@@ -66,7 +59,7 @@ pub fn SyncCard() -> impl IntoView {
                 Some(t) => format!(
                     "{} {}",
                     tr(lang, "Laatste contact met de server:", "Last contact with the server:"),
-                    t.with_timezone(&Local).format("%H:%M")
+                    crate::i18n::clock(t, false)
                 ),
                 None => tr(
                     lang,

@@ -14,6 +14,8 @@
 //! - `field_app`: the count-day flow — a correction while the phone syncs, a draft kept over a
 //!   reload, Back and "Stoppen", records of a revoked team code kept and never sent with the
 //!   next code (screenshots `field-*.png`).
+//! - `origin`: the origin type-ahead forgives typos, hyphens and village names ("Hoensbroek →
+//!   Heerlen") and stores the municipality's code (screenshot `origin-01-hoensbroek.png`).
 //! - `storage_full`: the server's database full during a sync; the phone keeps the record,
 //!   waits as long as the server asks, and sends it once there is room.
 //! - `console`, `console_page`: the coordinator console on a laptop (1280×900), end to end:
@@ -43,6 +45,7 @@ mod enrolment;
 mod field_app;
 mod lost_answer;
 mod offline;
+mod origin;
 mod people;
 mod phone;
 mod proxy;

@@ -4,7 +4,9 @@
 //! (shared/tests/fixtures/estimate/loglinear.json, made by make_fixtures.py beside it); keyless,
 //! void and training records and a `different_people` decision are handled as §8 says;
 //! coordinators and analysts get it, devices do not. The report carries the same estimate as
-//! its `estimate` member, under the report's disclosure, or the reason there is none.
+//! its `estimate` member, under the report's disclosure, or the reason there is none; public
+//! disclosure withholds it by organisation, below 100 linkable persons and where a history holds
+//! 1–4 persons, and rounds the total's interval from the unrounded total.
 
 use ethos_tests::*;
 use serde_json::{json, Value};

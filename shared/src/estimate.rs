@@ -7,11 +7,14 @@
 //!    persons are counted apart as *unlinkable*.
 //! 2. [`fit`]: `k` = sources with at least one linkable person. `k < 2`, `k > 6` or no person
 //!    seen by two sources: no estimate, with the reason ([`NoEstimate`]). `k = 2`: Chapman with
-//!    Chao's log-normal interval ([`chapman`]). `3 ≤ k ≤ 6`: log-linear Poisson models by IRLS,
-//!    the one with the smallest AIC among independence, each single pair and all pairs
-//!    ([`loglinear`]), and a seeded parametric bootstrap interval ([`bootstrap`]).
-//! 3. [`Estimate`]: the answer body, with public disclosure applied: estimate, unseen, interval
-//!    and total rounded to tens; observed, unlinkable and persons per source 1–4 suppressed; no
+//!    Chao's log-normal interval ([`chapman`]). `3 ≤ k ≤ 6`: log-linear Poisson models by IRLS
+//!    ([`loglinear`]), the one with the smallest AIC among every set of pairwise interactions
+//!    (`k ≤ 4`) or found by a stepwise search (`k = 5, 6`) ([`models`]), and a seeded parametric
+//!    bootstrap interval that chooses the model again in every sample ([`bootstrap`]).
+//! 3. [`Estimate`]: the answer body ([`answer`]). Public disclosure gives an estimate only by
+//!    organisation type, for `M ≥ 100` and no history of 1–4 persons (else a `withheld_…`
+//!    reason); then estimate, unseen, the intervals and the total are rounded to tens from the
+//!    unrounded figures; observed, unlinkable and persons per source 1–4 suppressed; no
 //!    histories. Secondary suppression (docs/estimate.md "Public disclosure"): observed and
 //!    unlinkable are a line whose total is the report's `persons_total`, and where the
 //!    histories follow from the persons per source and observed ([`Captures::histories_follow_from_the_margins`])
@@ -20,15 +23,18 @@
 //! Everything here is pure and deterministic (the bootstrap has a fixed seed), so the server
 //! and the browser compute the same numbers.
 
+pub mod answer;
 pub mod bootstrap;
 pub mod chapman;
 pub mod loglinear;
+pub mod models;
+
+pub use answer::*;
 
 use crate::count::OrganisationType;
 use crate::counting::{persons, Countable, KeyDecisions};
-use crate::disclosure::{is_small, suppress, Line, Suppression};
-use crate::report::{Disclosure, Report, ReportRecord};
-use serde::{Deserialize, Serialize, Serializer};
+use crate::disclosure::is_small;
+use crate::report::ReportRecord;
 use std::collections::HashMap;
 
 value_set!(
@@ -46,6 +52,15 @@ value_set!(
         TooFewSources = "too_few_sources", "minder dan twee bronnen", "fewer than two sources";
         NoOverlap = "no_overlap", "geen overlap tussen de bronnen", "no overlap between the sources";
         TooManySources = "too_many_sources", "meer dan zes bronnen", "more than six sources";
+        WithheldSmallHistories = "withheld_small_histories",
+            "openbaar niet gegeven: een combinatie van bronnen telt 1 tot 4 personen",
+            "not given in public: a combination of sources holds 1 to 4 persons";
+        WithheldSmallCount = "withheld_small_count",
+            "openbaar niet gegeven: minder dan 100 personen met sleutel",
+            "not given in public: fewer than 100 persons with a key";
+        WithheldPerOrganisation = "withheld_per_organisation",
+            "per organisatie alleen in de interne versie",
+            "by organisation in the internal version only";
     }
 );
 
@@ -60,6 +75,9 @@ value_set!(
         IntervalUnbounded = "interval_unbounded",
             "de bovengrens van het interval is onbepaald",
             "the upper bound of the interval is unbounded";
+        IntervalUnstable = "interval_unstable",
+            "in meer dan 5 % van de bootstrapsteekproeven paste geen model: het interval is onzeker",
+            "no model fitted in more than 5 % of the bootstrap samples: the interval is unstable";
     }
 );
 
@@ -77,6 +95,8 @@ pub const MAX_SOURCES: usize = 6;
 pub const SMALL_OVERLAP: u64 = 20;
 /// The level of the interval.
 pub const LEVEL: f64 = 0.95;
+/// Public disclosure gives an estimate only from this many linkable persons on.
+pub const PUBLIC_MIN_OBSERVED: u64 = 100;
 
 /// The capture histories of the counted persons.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -215,7 +235,8 @@ impl Captures {
         let other_captures = by_source(other);
         captures.hide_sources = other_captures.gives_a_history_away();
         if by == SourceBy::Organisation {
-            captures.secondary_sources = organisations_to_hide(&captures, &other_captures, organisations);
+            captures.secondary_sources =
+                answer::organisations_to_hide(&captures, &other_captures, organisations);
         }
         captures
     }
@@ -294,27 +315,51 @@ pub struct Fitted {
     /// Interval bounds, never below `M`; `None`: unbounded.
     pub lower: Option<f64>,
     pub upper: Option<f64>,
+    /// Bootstrap samples left out because no model converged in them.
+    pub left_out: usize,
     pub warnings: Vec<Warning>,
+}
+
+/// Why there is no estimate at all: `k < 2`, `k > 6` or no person seen by two sources.
+pub fn structural_reason(captures: &Captures) -> Option<NoEstimate> {
+    let k = captures.k();
+    if k < 2 {
+        Some(NoEstimate::TooFewSources)
+    } else if k > MAX_SOURCES {
+        Some(NoEstimate::TooManySources)
+    } else if captures.overlap() == 0 {
+        Some(NoEstimate::NoOverlap)
+    } else {
+        None
+    }
+}
+
+/// Why public disclosure gives no estimate (domain.md §8): by organisation it is internal only;
+/// otherwise the estimate is a function of the histories, so it is given only when `M ≥ 100`
+/// and no history holds 1–4 persons.
+pub fn withheld_in_public(captures: &Captures, by: SourceBy) -> Option<NoEstimate> {
+    if by == SourceBy::Organisation {
+        Some(NoEstimate::WithheldPerOrganisation)
+    } else if captures.observed() < PUBLIC_MIN_OBSERVED {
+        Some(NoEstimate::WithheldSmallCount)
+    } else if captures.histories.iter().any(|&(_, n)| is_small(n)) {
+        Some(NoEstimate::WithheldSmallHistories)
+    } else {
+        None
+    }
 }
 
 /// The estimate for the linkable persons of `captures` (domain.md §8).
 pub fn fit(captures: &Captures) -> Result<Fitted, NoEstimate> {
+    if let Some(reason) = structural_reason(captures) {
+        return Err(reason);
+    }
     let k = captures.k();
-    if k < 2 {
-        return Err(NoEstimate::TooFewSources);
-    }
-    if k > MAX_SOURCES {
-        return Err(NoEstimate::TooManySources);
-    }
-    let overlap = captures.overlap();
-    if overlap == 0 {
-        return Err(NoEstimate::NoOverlap);
-    }
     let cells = captures.cells();
     let observed = captures.observed();
     let m = observed as f64;
     let mut warnings = Vec::new();
-    if overlap < SMALL_OVERLAP {
+    if captures.overlap() < SMALL_OVERLAP {
         warnings.push(Warning::SmallOverlap);
     }
     if k == 2 {
@@ -329,263 +374,34 @@ pub fn fit(captures: &Captures) -> Result<Fitted, NoEstimate> {
             unseen: c.estimate - c.observed,
             lower: Some(c.lower.max(m)),
             upper: Some(c.upper.max(m)),
+            left_out: 0,
             warnings,
         });
     }
     let y: Vec<f64> = cells[1..].iter().map(|&c| c as f64).collect();
-    let candidates = loglinear::fit_candidates(k, &y);
-    let chosen = loglinear::choose(&candidates).ok_or(NoEstimate::NoOverlap)?;
-    let loglinear::Candidate { design, fit } = &candidates[chosen];
-    let fit = fit.as_ref().ok_or(NoEstimate::NoOverlap)?;
-    let (lower, upper) = bootstrap::interval(design, fit);
-    let bound = |b: f64| b.is_finite().then_some(b.max(m));
-    let (lower, upper) = (bound(lower), bound(upper));
+    let mut selector = models::Selector::new(k);
+    let (choice, chosen) = selector.learn(&y).ok_or(NoEstimate::NoOverlap)?;
+    let interval = bootstrap::interval(&mut selector, &chosen);
+    let bound = |b: Option<f64>| b.map(|b| b.max(m));
+    let (lower, upper) = (bound(interval.lower), bound(interval.upper));
     if upper.is_none() {
         warnings.push(Warning::IntervalUnbounded);
     }
+    if interval.left_out as f64 > bootstrap::UNSTABLE_SHARE * bootstrap::SAMPLES as f64 {
+        warnings.push(Warning::IntervalUnstable);
+    }
     Ok(Fitted {
         method: Method::Loglinear,
-        interactions: design.interactions().to_vec(),
-        aic: Some(fit.aic),
+        interactions: models::interactions(k, choice.set),
+        aic: Some(chosen.aic),
         observed,
-        estimate: m + fit.unseen,
-        unseen: fit.unseen,
+        estimate: m + chosen.unseen,
+        unseen: chosen.unseen,
         lower,
         upper,
+        left_out: interval.left_out,
         warnings,
     })
-}
-
-/// The answer of `GET /api/v1/counts/{id}/estimate` (api.md "Estimate").
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Estimate {
-    pub by: SourceBy,
-    pub sources: Vec<SourcePersons>,
-    /// Empty in public disclosure.
-    pub histories: Vec<History>,
-    /// `M`; `None` when suppressed (public: 1–4, or `unlinkable` is 1–4).
-    pub observed: Option<u64>,
-    /// Why `observed` is hidden: `primary` (1–4, `<5`) or `secondary` (`x`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub observed_suppressed: Option<Suppression>,
-    /// Keyless persons; `None` when suppressed (public: 1–4, or `observed` is 1–4).
-    pub unlinkable: Option<u64>,
-    /// Why `unlinkable` is hidden.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unlinkable_suppressed: Option<Suppression>,
-    pub method: Method,
-    /// The chosen log-linear model; `None` for Chapman.
-    pub model: Option<Model>,
-    /// `N` (public: rounded to tens).
-    #[serde(serialize_with = "number")]
-    pub estimate: f64,
-    /// `N − M` (public: rounded to tens).
-    #[serde(serialize_with = "number")]
-    pub unseen: f64,
-    pub interval: Interval,
-    /// `N + unlinkable` (public: rounded to tens).
-    #[serde(serialize_with = "number")]
-    pub total_estimate: f64,
-    pub warnings: Vec<Warning>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SourcePersons {
-    pub id: String,
-    /// Linkable persons seen by the source; `None` when suppressed.
-    pub persons: Option<u64>,
-    /// Why `persons` is hidden: `primary` (1–4), or `secondary` where the histories would
-    /// follow from the persons per source ([`Captures::histories_follow_from_the_margins`]).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub suppressed: Option<Suppression>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct History {
-    /// Source ids, sorted.
-    pub sources: Vec<String>,
-    pub persons: u64,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Model {
-    /// Pairs of source ids with an interaction term.
-    pub interactions: Vec<[String; 2]>,
-    /// `null` in public disclosure.
-    pub aic: Option<f64>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Interval {
-    pub level: f64,
-    /// `None`: unbounded.
-    #[serde(serialize_with = "optional_number")]
-    pub lower: Option<f64>,
-    /// `None`: unbounded (warning `interval_unbounded`).
-    #[serde(serialize_with = "optional_number")]
-    pub upper: Option<f64>,
-}
-
-/// The estimate body for `captures` under `disclosure`.
-pub fn estimate(captures: &Captures, by: SourceBy, disclosure: Disclosure) -> Result<Estimate, NoEstimate> {
-    let fitted = fit(captures)?;
-    Ok(body(captures, &fitted, by, disclosure))
-}
-
-/// Shapes a fit as the answer body, applying `disclosure`.
-pub fn body(captures: &Captures, fitted: &Fitted, by: SourceBy, disclosure: Disclosure) -> Estimate {
-    let public = disclosure == Disclosure::Public;
-    let figure = |x: f64| if public { round_to_tens(x) } else { x };
-    let primary = |n: u64| (public && is_small(n)).then_some(Suppression::Primary);
-    let shown = |n: u64, s: Option<Suppression>| s.is_none().then_some(n);
-    let (observed_s, unlinkable_s) = observed_and_unlinkable(fitted.observed, captures.unlinkable, public);
-    // Where the histories follow from the margins (k = 2; or all sources but one saw everyone)
-    // and one of them is 1–4, hide every source's persons: observed alone gives no history
-    // away. (Hiding `observed` instead would not do: it is `persons_total − records_without_key`
-    // in the report, and `persons_total` itself when nobody is keyless.)
-    let sources_hidden = public && (captures.hide_sources || captures.gives_a_history_away());
-    let id = |i: usize| captures.sources[i].clone();
-    let histories = if public {
-        Vec::new()
-    } else {
-        captures
-            .histories
-            .iter()
-            .map(|(h, n)| History { sources: h.iter().map(|&i| id(i)).collect(), persons: *n })
-            .collect()
-    };
-    Estimate {
-        by,
-        sources: captures
-            .persons_per_source()
-            .into_iter()
-            .enumerate()
-            .map(|(i, n)| {
-                // A source that saw every linkable person shows `observed` itself.
-                let gives_observed = observed_s.is_some() && n == fitted.observed;
-                let in_a_line = public && captures.secondary_sources.contains(&captures.sources[i]);
-                let s = primary(n)
-                    .or((sources_hidden || gives_observed || in_a_line).then_some(Suppression::Secondary));
-                SourcePersons { id: id(i), persons: shown(n, s), suppressed: s }
-            })
-            .collect(),
-        histories,
-        observed: shown(fitted.observed, observed_s),
-        observed_suppressed: observed_s,
-        unlinkable: shown(captures.unlinkable, unlinkable_s),
-        unlinkable_suppressed: unlinkable_s,
-        method: fitted.method,
-        model: fitted.aic.map(|aic| Model {
-            interactions: fitted.interactions.iter().map(|&(i, j)| [id(i), id(j)]).collect(),
-            // Public: no AIC — unrounded, it is a function of the histories that, with the
-            // margins, can single out a small one.
-            aic: (!public).then_some(aic),
-        }),
-        estimate: figure(fitted.estimate),
-        unseen: figure(fitted.unseen),
-        interval: Interval { level: LEVEL, lower: fitted.lower.map(figure), upper: fitted.upper.map(figure) },
-        total_estimate: figure(fitted.estimate + captures.unlinkable as f64),
-        warnings: fitted.warnings.clone(),
-    }
-}
-
-/// The organisations to hide secondarily in public: per type, its organisations' persons with
-/// the type's persons as the line's total (an upper bound of their sum, so a single hidden
-/// organisation would be bounded by the type minus the others).
-fn organisations_to_hide(
-    by_organisation: &Captures,
-    by_type: &Captures,
-    organisations: &[(String, OrganisationType)],
-) -> Vec<String> {
-    let org_persons = by_organisation.persons_per_source();
-    let type_persons = by_type.persons_per_source();
-    let mut hide = Vec::new();
-    for (t, type_id) in by_type.sources.iter().enumerate() {
-        let members: Vec<usize> = (0..by_organisation.sources.len())
-            .filter(|&i| {
-                organisations
-                    .iter()
-                    .any(|(name, kind)| name == &by_organisation.sources[i] && kind.code() == type_id)
-            })
-            .collect();
-        let mut values: Vec<u64> = members.iter().map(|&i| org_persons[i]).collect();
-        values.push(type_persons[t]);
-        let line = Line { cells: (0..members.len()).collect(), total: members.len() };
-        for (j, why) in suppress(&values, &[line]).into_iter().enumerate().take(members.len()) {
-            if why == Some(Suppression::Secondary) {
-                hide.push(by_organisation.sources[members[j]].clone());
-            }
-        }
-    }
-    hide
-}
-
-/// Public disclosure of `observed` and `unlinkable` (domain.md §6 and §8): the two sum to the
-/// report's `persons_total`, so they are a line — when one is 1–4, the other goes too (the
-/// total stays unless 1–4 itself). The report's `records_without_key` is the same number as
-/// `unlinkable` (every keyless record is a person of its own) and follows the same rule.
-pub fn observed_and_unlinkable(
-    observed: u64,
-    unlinkable: u64,
-    public: bool,
-) -> (Option<Suppression>, Option<Suppression>) {
-    if !public {
-        return (None, None);
-    }
-    let state =
-        suppress(&[observed, unlinkable, observed + unlinkable], &[Line { cells: vec![0, 1], total: 2 }]);
-    (state[0], state[1])
-}
-
-/// The `estimate` member of the report (api.md "Report"): the estimate by organisation type
-/// under the report's disclosure, exactly the body of `GET …/estimate?disclosure=<the same>`,
-/// or — when there is none — `{"by": …, "not_possible": <reason>}` with the reason code of the
-/// 422 `estimate_not_possible`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum ReportEstimate {
-    NotPossible { by: SourceBy, not_possible: NoEstimate },
-    Estimate(Box<Estimate>),
-}
-
-impl ReportEstimate {
-    pub fn new(captures: &Captures, by: SourceBy, disclosure: Disclosure) -> ReportEstimate {
-        match estimate(captures, by, disclosure) {
-            Ok(e) => ReportEstimate::Estimate(Box::new(e)),
-            Err(reason) => ReportEstimate::NotPossible { by, not_possible: reason },
-        }
-    }
-}
-
-/// The answer of `GET /api/v1/counts/{id}/report`: the report with its `estimate` member.
-/// (A wrapper rather than a field of [`Report`], so the report stays buildable without the
-/// estimate — the dashboard and the CSV export do not pay for the bootstrap.)
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ReportWithEstimate {
-    #[serde(flatten)]
-    pub report: Report,
-    pub estimate: ReportEstimate,
-}
-
-/// Rounds to the nearest ten (halves up): the public figures of an estimate.
-pub fn round_to_tens(x: f64) -> f64 {
-    (x / 10.0).round() * 10.0
-}
-
-/// Whole numbers (the public, rounded figures) as JSON integers, others as they are.
-fn number<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
-    if x.fract() == 0.0 && x.abs() < 9.0e15 {
-        s.serialize_i64(*x as i64)
-    } else {
-        s.serialize_f64(*x)
-    }
-}
-
-fn optional_number<S: Serializer>(x: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
-    match x {
-        Some(x) => number(x, s),
-        None => s.serialize_none(),
-    }
 }
 
 #[cfg(test)]

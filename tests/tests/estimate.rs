@@ -4,7 +4,9 @@
 //! (shared/tests/fixtures/estimate/loglinear.json, made by make_fixtures.py beside it); keyless,
 //! void and training records and a `different_people` decision are handled as §8 says;
 //! coordinators and analysts get it, devices do not. The report carries the same estimate as
-//! its `estimate` member, under the report's disclosure, or the reason there is none.
+//! its `estimate` member, under the report's disclosure, or the reason there is none; public
+//! disclosure withholds it by organisation, below 100 linkable persons and where a history holds
+//! 1–4 persons, and rounds the total's interval from the unrounded total.
 
 use ethos_tests::*;
 use serde_json::{json, Value};
@@ -179,6 +181,22 @@ async fn estimate_over_http_matches_the_independent_computation() {
     assert_eq!(public["histories"], json!([]));
     assert_eq!(public["observed"], 458);
     assert_eq!(public["unlinkable"], 5);
+    // The total's interval: internal the bounds of N plus the 5 keyless persons, public rounded
+    // from those unrounded sums.
+    assert_eq!(body["total_interval"]["lower"].as_f64(), Some(lower + 5.0), "{body}");
+    assert_eq!(body["total_interval"]["upper"].as_f64(), Some(upper + 5.0));
+    assert_eq!(public["total_interval"]["lower"], json!(tens(lower + 5.0) as i64), "{public}");
+    assert_eq!(public["total_interval"]["upper"], json!(tens(upper + 5.0) as i64));
+    assert_eq!(public["model"]["interactions"], body["model"]["interactions"]);
+    assert_eq!(public["model"]["aic"], Value::Null);
+    // By organisation the estimate is internal only.
+    let withheld = app
+        .get(&format!("{path}?by=organisation"))
+        .bearer_auth(&analyst)
+        .reply()
+        .await
+        .assert_error(422, "estimate_not_possible");
+    assert_eq!(withheld["details"]["reason"], "withheld_per_organisation");
 
     // Devices may not; bad parameters are 422.
     app.get(&path).bearer_auth(&devices[0].token).reply().await.assert_error(403, "forbidden");
@@ -277,90 +295,56 @@ async fn count_with_histories(
 async fn report_carries_the_estimate_with_the_report_disclosure() {
     let app = spawn_app().await;
     let coordinator = app.coordinator().await;
-    // The police saw 4 persons (a small cell), 3 persons have no key (small too).
+    // The police saw 4 persons: histories of 2, 1 and 1 persons. Internal shows the estimate;
+    // public withholds it (domain.md §8: a history of 1–4 persons).
     let cells = [(0b001, 70), (0b100, 60), (0b101, 25), (0b011, 2), (0b111, 1), (0b010, 1)];
     let count_id = count_with_histories(&app, &coordinator, &cells, 3).await;
     let analyst = app.analyst().await;
 
-    for disclosure in ["internal", "public"] {
-        let report = app
-            .get(&format!("/api/v1/counts/{count_id}/report?disclosure={disclosure}"))
-            .bearer_auth(&analyst)
-            .reply()
-            .await
-            .assert_status(200);
-        let estimate = app
-            .get(&format!("/api/v1/counts/{count_id}/estimate?disclosure={disclosure}"))
-            .bearer_auth(&analyst)
-            .reply()
-            .await
-            .assert_status(200);
-        assert_eq!(
-            report["estimate"], estimate,
-            "{disclosure}: the report's estimate is the /estimate answer"
-        );
-        assert_eq!(report["estimate"]["by"], "organisation_type");
-        assert_eq!(report["disclosure"], disclosure);
-    }
-
-    let internal = app
+    let report = app
         .get(&format!("/api/v1/counts/{count_id}/report?disclosure=internal"))
-        .bearer_auth(&coordinator)
+        .bearer_auth(&analyst)
         .reply()
         .await
-        .assert_status(200)["estimate"]
-        .clone();
-    let public = app
-        .get(&format!("/api/v1/counts/{count_id}/report"))
-        .bearer_auth(&coordinator)
+        .assert_status(200);
+    let internal = app
+        .get(&format!("/api/v1/counts/{count_id}/estimate?disclosure=internal"))
+        .bearer_auth(&analyst)
         .reply()
         .await
-        .assert_status(200)["estimate"]
-        .clone();
-    // Internal: everything, unrounded.
+        .assert_status(200);
+    assert_eq!(report["estimate"], internal, "the report's estimate is the /estimate answer");
+    assert_eq!(report["disclosure"], "internal");
+    assert_eq!(internal["by"], "organisation_type");
     assert_eq!(internal["observed"], 159, "{internal}");
     assert_eq!(internal["unlinkable"], 3);
     assert_eq!(internal["sources"][1], json!({"id": "police", "persons": 4}));
     assert_eq!(internal["histories"].as_array().expect("histories").len(), 6);
     let n = internal["estimate"].as_f64().expect("N");
     assert!(n > 159.0 && n.fract() != 0.0, "an unrounded estimate above M: {n}");
-    // Public (domain.md §8): figures rounded to tens, cells of 1–4 hidden, no histories.
-    let tens = |v: &Value| json!(((v.as_f64().expect("a number") / 10.0).round() * 10.0) as i64);
-    for figure in ["estimate", "unseen", "total_estimate"] {
-        assert_eq!(public[figure], tens(&internal[figure]), "{figure}: {public}");
-    }
-    for bound in ["lower", "upper"] {
-        let expected = if internal["interval"][bound].is_null() {
-            Value::Null
-        } else {
-            tens(&internal["interval"][bound])
-        };
-        assert_eq!(public["interval"][bound], expected, "{bound}");
-    }
-    // observed + unlinkable = persons_total (published beside it): with the 3 keyless persons
-    // hidden, observed goes too (secondary), or persons_total − observed gives the 3 back.
-    assert_eq!(public["observed"], Value::Null, "{public}");
-    assert_eq!(public["observed_suppressed"], "secondary");
-    assert_eq!(public["unlinkable"], Value::Null, "3 keyless persons: a small cell");
-    assert_eq!(public["unlinkable_suppressed"], "primary");
+    assert!(internal["model"]["aic"].is_f64());
+
+    // Public: the same reason in the report's member and in the 422 of GET …/estimate.
     let report = app
         .get(&format!("/api/v1/counts/{count_id}/report"))
         .bearer_auth(&coordinator)
         .reply()
         .await
         .assert_status(200);
-    assert_eq!(report["persons_total"], 162);
-    assert_eq!(report["records_without_key"], Value::Null, "the same 3 keyless persons");
-    // Three sources, none of which saw everyone: the histories do not follow from the
-    // persons per source, which stay (1–4 hidden).
-    assert_eq!(public["sources"][1], json!({"id": "police", "persons": null, "suppressed": "primary"}));
-    assert_eq!(public["sources"][0], internal["sources"][0]);
-    assert_eq!(public["histories"], json!([]));
-    assert_eq!(public["method"], internal["method"]);
-    assert_eq!(public["model"]["interactions"], internal["model"]["interactions"], "the chosen model");
-    assert!(internal["model"]["aic"].is_f64());
-    assert_eq!(public["model"]["aic"], Value::Null, "public: no AIC (a function of the histories)");
-    assert_eq!(public["warnings"], internal["warnings"]);
+    assert_eq!(
+        report["estimate"],
+        json!({"by": "organisation_type", "not_possible": "withheld_small_histories"}),
+        "{}",
+        report["estimate"]
+    );
+    assert_eq!(report["persons_total"], 162, "the report itself is there");
+    let body = app
+        .get(&format!("/api/v1/counts/{count_id}/estimate"))
+        .bearer_auth(&analyst)
+        .reply()
+        .await
+        .assert_error(422, "estimate_not_possible");
+    assert_eq!(body["details"]["reason"], "withheld_small_histories");
 }
 
 #[tokio::test]
@@ -385,4 +369,24 @@ async fn report_says_why_there_is_no_estimate() {
         .await
         .assert_status(200);
     assert_eq!(report["estimate"], json!({"by": "organisation_type", "not_possible": "too_few_sources"}));
+
+    // Fewer than 100 linkable persons: internal only.
+    let small = count_with_histories(&app, &coordinator, &[(0b001, 40), (0b100, 30), (0b101, 12)], 0).await;
+    let report = app
+        .get(&format!("/api/v1/counts/{small}/report"))
+        .bearer_auth(&coordinator)
+        .reply()
+        .await
+        .assert_status(200);
+    assert_eq!(
+        report["estimate"],
+        json!({"by": "organisation_type", "not_possible": "withheld_small_count"})
+    );
+    let internal = app
+        .get(&format!("/api/v1/counts/{small}/report?disclosure=internal"))
+        .bearer_auth(&coordinator)
+        .reply()
+        .await
+        .assert_status(200);
+    assert_eq!(internal["estimate"]["method"], "chapman", "{}", internal["estimate"]);
 }

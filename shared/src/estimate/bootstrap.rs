@@ -1,9 +1,10 @@
-//! The parametric bootstrap interval of the log-linear estimate (domain.md §8), and the exact
-//! samplers it needs. A fixed seed makes it deterministic: the same data give the same interval,
+//! The parametric bootstrap interval of the log-linear estimate (domain.md §8), with the model
+//! chosen again in every sample, and the exact samplers it needs. A fixed seed makes it deterministic: the same data give the same interval,
 //! on the server and in the browser alike (the generator is plain integer arithmetic, portable
 //! and without system entropy).
 
-use super::loglinear::{fit_from, Design, ModelFit};
+use super::loglinear::ModelFit;
+use super::models::Selector;
 
 /// xoshiro256++ (Blackman and Vigna 2018), seeded through SplitMix64: small, fast also in debug
 /// builds, and of ample quality for a bootstrap.
@@ -48,23 +49,43 @@ impl Rng {
 pub const SAMPLES: usize = 999;
 /// The fixed seed ("ETHOS" in ASCII).
 pub const SEED: u64 = 0x45_54_48_4f_53;
-/// The 25th and the 975th of the 999 sorted estimates (0-based indices).
-const LOWER: usize = 24;
-const UPPER: usize = 974;
+/// More than this share of samples left out gives the warning `interval_unstable`.
+pub const UNSTABLE_SHARE: f64 = 0.05;
 
-/// The 95 % interval `(lower, upper)` of `N` by the parametric bootstrap: `round(N)` persons are
-/// drawn over all `2^k` histories with the fitted probabilities, the unseen are dropped, and the
-/// same model is refitted. A sample whose refit has no bounded estimate counts as `+∞`, so a
-/// bound may be infinite. Bounds are not yet clamped at `M`.
-pub fn interval(design: &Design, fitted: &ModelFit) -> (f64, f64) {
-    let mut estimates = samples(design, fitted, SAMPLES, SEED);
-    estimates.sort_by(f64::total_cmp);
-    (estimates[LOWER], estimates[UPPER])
+/// The bootstrap interval of `N`, bounds not yet clamped at `M`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Interval {
+    /// `None` when no sample is left.
+    pub lower: Option<f64>,
+    /// `None` when unbounded (or no sample is left).
+    pub upper: Option<f64>,
+    /// Samples in which no model converged, left out of the interval.
+    pub left_out: usize,
 }
 
-/// The bootstrap estimates of `N`, unsorted (for tests and benchmarks).
-pub fn samples(design: &Design, fitted: &ModelFit, samples: usize, seed: u64) -> Vec<f64> {
-    let cells = design.cells();
+/// The 95 % interval of `N` by the parametric bootstrap (domain.md §8): `round(N)` persons are
+/// drawn over all `2^k` histories with the probabilities of `fitted`, the unseen are dropped,
+/// the model is chosen again by `selector` (all candidates, or the stepwise search) and its `N`
+/// kept. Samples in which no model converges are left out and counted; of the `n` others the
+/// `round(0.025·(n + 1))`-th and `round(0.975·(n + 1))`-th smallest are the bounds (the 25th and
+/// 975th of 999).
+pub fn interval(selector: &mut Selector, fitted: &ModelFit) -> Interval {
+    let mut estimates = samples(selector, fitted, SAMPLES, SEED);
+    let left_out = SAMPLES - estimates.len();
+    estimates.sort_by(f64::total_cmp);
+    let n = estimates.len();
+    let at = |q: f64| {
+        let rank = (q * (n + 1) as f64).round().clamp(1.0, n as f64) as usize;
+        estimates.get(rank - 1).copied()
+    };
+    let finite = |x: Option<f64>| x.filter(|v| v.is_finite());
+    Interval { lower: finite(at(0.025)), upper: finite(at(0.975)), left_out }
+}
+
+/// The bootstrap estimates of `N` of the samples in which a model converged, unsorted (for
+/// tests and benchmarks).
+pub fn samples(selector: &mut Selector, fitted: &ModelFit, samples: usize, seed: u64) -> Vec<f64> {
+    let cells = fitted.fitted.len();
     // Probabilities of history 0 (unseen) and 1 … 2^k − 1.
     let mut weights = Vec::with_capacity(cells + 1);
     weights.push(fitted.unseen);
@@ -76,19 +97,18 @@ pub fn samples(design: &Design, fitted: &ModelFit, samples: usize, seed: u64) ->
     let mut rng = Rng::seed_from_u64(seed);
     let mut counts = vec![0u64; cells + 1];
     let mut y = vec![0.0; cells];
-    (0..samples)
-        .map(|_| {
-            multinomial(&mut rng, n, &probabilities, &mut counts);
-            for (v, &c) in y.iter_mut().zip(&counts[1..]) {
-                *v = c as f64;
-            }
-            let observed: f64 = y.iter().sum();
-            match fit_from(design, &y, Some(&fitted.beta)) {
-                Some(f) => observed + f.unseen,
-                None => f64::INFINITY,
-            }
-        })
-        .collect()
+    let mut estimates = Vec::with_capacity(samples);
+    for _ in 0..samples {
+        multinomial(&mut rng, n, &probabilities, &mut counts);
+        for (v, &c) in y.iter_mut().zip(&counts[1..]) {
+            *v = c as f64;
+        }
+        let observed: f64 = y.iter().sum();
+        if let Some(choice) = selector.choose(&y) {
+            estimates.push(observed + choice.fit.unseen);
+        }
+    }
+    estimates
 }
 
 /// A standard normal number (Box–Muller).

@@ -6,8 +6,11 @@
 //! as 0); history `h` is a bit mask, bit `i` set when source `i` saw the person. The model is
 //! `log μ_h = β0 + Σ βi·h_i + Σ_{(i,j)∈S} γij·h_i·h_j`, and the persons no source saw are
 //! `f0 = exp(β0)`, the model's value for the unobservable history 0.
+//!
+//! The bootstrap fits tens of thousands of models per estimate, so the fit works in a reusable
+//! [`Fitter`] (no allocation once its buffers have grown) and on the columns that are 1 per row.
 
-/// The interaction pairs of a model, `(i, j)` with `i < j`, in candidate order.
+/// The interaction pairs of a model, `(i, j)` with `i < j`, sorted.
 pub type Interactions = Vec<(usize, usize)>;
 
 /// The design matrix of one model: one row per observed history (mask 1 … 2^k − 1), one column
@@ -16,9 +19,7 @@ pub type Interactions = Vec<(usize, usize)>;
 pub struct Design {
     k: usize,
     p: usize,
-    /// Row-major, entries 0 or 1.
-    x: Vec<f64>,
-    /// The columns that are 1, per row (the fit works on these only).
+    /// The columns that are 1, per row, ascending (all other entries are 0).
     active: Vec<Vec<usize>>,
     interactions: Interactions,
 }
@@ -26,16 +27,22 @@ pub struct Design {
 impl Design {
     pub fn new(k: usize, interactions: &[(usize, usize)]) -> Design {
         let p = 1 + k + interactions.len();
-        let rows = (1usize << k) - 1;
-        let mut x = Vec::with_capacity(rows * p);
         let bit = |mask: usize, i: usize| mask >> i & 1 == 1;
-        for mask in 1..(1usize << k) {
-            x.push(1.0);
-            x.extend((0..k).map(|i| f64::from(u8::from(bit(mask, i)))));
-            x.extend(interactions.iter().map(|&(i, j)| f64::from(u8::from(bit(mask, i) && bit(mask, j)))));
-        }
-        let active = x.chunks(p).map(|row| (0..p).filter(|&c| row[c] != 0.0).collect()).collect();
-        Design { k, p, x, active, interactions: interactions.to_vec() }
+        let active = (1..(1usize << k))
+            .map(|mask| {
+                let mut row = vec![0];
+                row.extend((0..k).filter(|&i| bit(mask, i)).map(|i| 1 + i));
+                row.extend(
+                    interactions
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, &(i, j))| bit(mask, i) && bit(mask, j))
+                        .map(|(t, _)| 1 + k + t),
+                );
+                row
+            })
+            .collect();
+        Design { k, p, active, interactions: interactions.to_vec() }
     }
 
     /// Number of sources.
@@ -57,9 +64,13 @@ impl Design {
         &self.interactions
     }
 
-    /// Row `r` of the design matrix (history `r + 1`).
-    pub fn row(&self, r: usize) -> &[f64] {
-        &self.x[r * self.p..(r + 1) * self.p]
+    /// Row `r` of the design matrix (history `r + 1`), as 0/1 entries.
+    pub fn row(&self, r: usize) -> Vec<f64> {
+        let mut row = vec![0.0; self.p];
+        for &c in &self.active[r] {
+            row[c] = 1.0;
+        }
+        row
     }
 }
 
@@ -78,6 +89,14 @@ pub struct ModelFit {
     pub aic: f64,
 }
 
+/// What the model choice needs of a converged fit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Summary {
+    pub loglik: f64,
+    pub unseen: f64,
+    pub aic: f64,
+}
+
 const MAX_ITERATIONS: usize = 100;
 /// After this many iterations with a settled likelihood, parameters still moving are taken to
 /// drift off to infinity (an estimate on the boundary, e.g. an empty overlap).
@@ -92,109 +111,152 @@ pub fn fit(design: &Design, y: &[f64]) -> Option<ModelFit> {
     fit_from(design, y, None)
 }
 
-/// [`fit`] starting from the parameters `start` instead of statsmodels' starting values (the
-/// bootstrap refits start from the original fit: the same maximum, found in fewer steps).
+/// [`fit`] starting from the parameters `start` instead of statsmodels' starting values.
 pub fn fit_from(design: &Design, y: &[f64], start: Option<&[f64]>) -> Option<ModelFit> {
-    let (n, p) = (design.cells(), design.p);
-    debug_assert_eq!(y.len(), n);
-    let total: f64 = y.iter().sum();
-    if total <= 0.0 {
-        return None;
-    }
-    let mut h = vec![0.0; p * p];
-    let mut g = vec![0.0; p];
-    let mut mu = vec![0.0; n];
-
-    let mut beta = match start {
-        Some(start) => start.to_vec(),
-        None => {
-            // Start as statsmodels does: μ = (y + ȳ)/2, then one weighted least-squares step
-            // on the working response z = ln μ + (y − μ)/μ with weights μ.
-            let mean = total / n as f64;
-            for (m, &v) in mu.iter_mut().zip(y) {
-                *m = (v + mean) / 2.0;
-            }
-            normal_equations(design, &mu, |r, m| m.ln() + (y[r] - m) / m, &mut h, &mut g);
-            if !solve(&mut h, &mut g, p) {
-                return None;
-            }
-            g.clone()
-        }
-    };
-    let mut ll = loglik(design, y, &beta, &mut mu);
-    if !ll.is_finite() {
-        return None;
-    }
-    let mut trial = vec![0.0; p];
-    let mut settled = 0;
-    for _ in 0..MAX_ITERATIONS {
-        // Newton step: (Xᵀ diag(μ) X) Δ = Xᵀ (y − μ).
-        normal_equations(design, &mu, |r, m| (y[r] - m) / m, &mut h, &mut g);
-        if !solve(&mut h, &mut g, p) {
-            return None;
-        }
-        // Step halving keeps every step uphill.
-        let mut t = 1.0;
-        let mut new_ll;
-        loop {
-            for ((b, &old), &d) in trial.iter_mut().zip(&beta).zip(&g) {
-                *b = old + t * d;
-            }
-            new_ll = loglik(design, y, &trial, &mut mu);
-            if (new_ll.is_finite() && new_ll >= ll - 1e-12 * (1.0 + ll.abs())) || t < 1e-8 {
-                break;
-            }
-            t /= 2.0;
-        }
-        if !new_ll.is_finite() {
-            return None;
-        }
-        let step = g.iter().fold(0.0f64, |a, d| a.max((t * d).abs()));
-        let beta0_step = t * g[0];
-        let ll_settled = (new_ll - ll).abs() <= 1e-12 * (1.0 + new_ll.abs());
-        std::mem::swap(&mut beta, &mut trial);
-        ll = new_ll;
-        if ll_settled && step <= 1e-9 {
-            return finish(design, beta, mu, ll);
-        }
-        if ll_settled {
-            settled += 1;
-            if settled >= DRIFT_ITERATIONS {
-                // The likelihood no longer changes but some parameters run off. Only an
-                // upward β0 makes the estimate unbounded.
-                return (beta0_step <= 1e-6).then(|| finish(design, beta, mu, ll)).flatten();
-            }
-        } else {
-            settled = 0;
-        }
-    }
-    None
+    let mut fitter = Fitter::default();
+    let s = fitter.fit(design, y, start)?;
+    Some(ModelFit {
+        beta: fitter.beta().to_vec(),
+        fitted: fitter.fitted().to_vec(),
+        loglik: s.loglik,
+        unseen: s.unseen,
+        aic: s.aic,
+    })
 }
 
-fn finish(design: &Design, beta: Vec<f64>, fitted: Vec<f64>, loglik: f64) -> Option<ModelFit> {
+/// The buffers of a fit, kept between fits.
+#[derive(Debug, Clone, Default)]
+pub struct Fitter {
+    h: Vec<f64>,
+    spare: Vec<f64>,
+    g: Vec<f64>,
+    mu: Vec<f64>,
+    beta: Vec<f64>,
+    trial: Vec<f64>,
+}
+
+impl Fitter {
+    /// The parameters of the last converged fit.
+    pub fn beta(&self) -> &[f64] {
+        &self.beta
+    }
+
+    /// The fitted `μ_h` of the last converged fit.
+    pub fn fitted(&self) -> &[f64] {
+        &self.mu
+    }
+
+    /// Fits `design` to `y` (see [`fit`]), from `start` when given (same length as the
+    /// parameters: the bootstrap starts each model from its fit to the original data, the same
+    /// maximum found in fewer steps).
+    pub fn fit(&mut self, design: &Design, y: &[f64], start: Option<&[f64]>) -> Option<Summary> {
+        let (n, p) = (design.cells(), design.p);
+        debug_assert_eq!(y.len(), n);
+        let total: f64 = y.iter().sum();
+        if total <= 0.0 {
+            return None;
+        }
+        for v in [&mut self.h, &mut self.spare] {
+            v.clear();
+            v.resize(p * p, 0.0);
+        }
+        for v in [&mut self.g, &mut self.beta, &mut self.trial] {
+            v.clear();
+            v.resize(p, 0.0);
+        }
+        self.mu.clear();
+        self.mu.resize(n, 0.0);
+        let Fitter { h, spare, g, mu, beta, trial } = self;
+
+        match start {
+            Some(start) if start.len() == p => beta.copy_from_slice(start),
+            _ => {
+                // Start as statsmodels does: μ = (y + ȳ)/2, then one weighted least-squares step
+                // on the working response z = ln μ + (y − μ)/μ with weights μ.
+                let mean = total / n as f64;
+                for (m, &v) in mu.iter_mut().zip(y) {
+                    *m = (v + mean) / 2.0;
+                }
+                normal_equations(design, mu, |r, m| m.ln() + (y[r] - m) / m, h, g);
+                if !solve(h, spare, g, p) {
+                    return None;
+                }
+                beta.copy_from_slice(g);
+            }
+        }
+        let mut ll = loglik(design, y, beta, mu);
+        if !ll.is_finite() {
+            return None;
+        }
+        let mut settled = 0;
+        for _ in 0..MAX_ITERATIONS {
+            // Newton step: (Xᵀ diag(μ) X) Δ = Xᵀ (y − μ).
+            normal_equations(design, mu, |r, m| (y[r] - m) / m, h, g);
+            if !solve(h, spare, g, p) {
+                return None;
+            }
+            // Step halving keeps every step uphill.
+            let mut t = 1.0;
+            let mut new_ll;
+            loop {
+                for ((b, &old), &d) in trial.iter_mut().zip(beta.iter()).zip(g.iter()) {
+                    *b = old + t * d;
+                }
+                new_ll = loglik(design, y, trial, mu);
+                if (new_ll.is_finite() && new_ll >= ll - 1e-12 * (1.0 + ll.abs())) || t < 1e-8 {
+                    break;
+                }
+                t /= 2.0;
+            }
+            if !new_ll.is_finite() {
+                return None;
+            }
+            let step = g.iter().fold(0.0f64, |a, d| a.max((t * d).abs()));
+            let beta0_step = t * g[0];
+            let ll_settled = (new_ll - ll).abs() <= 1e-12 * (1.0 + new_ll.abs());
+            std::mem::swap(beta, trial);
+            ll = new_ll;
+            // Newton converges quadratically: after a step this small the error is far below
+            // what the AIC choice or N can tell apart.
+            if ll_settled && step <= 1e-7 {
+                return summary(design, beta, ll);
+            }
+            if ll_settled {
+                settled += 1;
+                if settled >= DRIFT_ITERATIONS {
+                    // The likelihood no longer changes but some parameters run off. Only an
+                    // upward β0 makes the estimate unbounded.
+                    return (beta0_step <= 1e-6).then(|| summary(design, beta, ll)).flatten();
+                }
+            } else {
+                settled = 0;
+            }
+        }
+        None
+    }
+}
+
+fn summary(design: &Design, beta: &[f64], loglik: f64) -> Option<Summary> {
     let unseen = beta[0].exp();
     if !unseen.is_finite() {
         return None;
     }
     let aic = 2.0 * design.p as f64 - 2.0 * loglik;
-    Some(ModelFit { beta, fitted, loglik, unseen, aic })
+    Some(Summary { loglik, unseen, aic })
 }
 
 /// `μ = exp(Xβ)` into `mu`, and the log-likelihood without constant.
 fn loglik(design: &Design, y: &[f64], beta: &[f64], mu: &mut [f64]) -> f64 {
     let mut ll = 0.0;
     for ((m, active), &yr) in mu.iter_mut().zip(&design.active).zip(y) {
-        let mut eta = 0.0;
-        for &c in active {
-            eta += beta[c];
-        }
+        let eta: f64 = active.iter().map(|&c| beta[c]).sum();
         *m = eta.exp();
         ll += if yr > 0.0 { yr * eta - *m } else { -*m };
     }
     ll
 }
 
-/// `h = Xᵀ diag(w) X` and `g = Xᵀ diag(w) z` with `z_r = z(r, w_r)`.
+/// `h = Xᵀ diag(w) X` (lower triangle) and `g = Xᵀ diag(w) z` with `z_r = z(r, w_r)`.
 fn normal_equations(design: &Design, w: &[f64], z: impl Fn(usize, f64) -> f64, h: &mut [f64], g: &mut [f64]) {
     let p = design.p;
     h.fill(0.0);
@@ -204,23 +266,25 @@ fn normal_equations(design: &Design, w: &[f64], z: impl Fn(usize, f64) -> f64, h
         // `active` is ascending, so `b ≤ a` fills the lower triangle.
         for (ia, &a) in active.iter().enumerate() {
             g[a] += zr;
+            let row = &mut h[a * p..a * p + p];
             for &b in &active[..=ia] {
-                h[a * p + b] += wr;
+                row[b] += wr;
             }
         }
     }
 }
 
-/// Solves `h·v = g` in place (`g` becomes `v`) by Cholesky; `h` holds its lower triangle. A tiny
-/// ridge is tried once when the matrix is numerically singular. `false` when that fails too.
-fn solve(h: &mut [f64], g: &mut [f64], p: usize) -> bool {
+/// Solves `h·v = g` in place (`g` becomes `v`) by Cholesky; `h` holds its lower triangle and
+/// `spare` is scratch of the same size. A tiny ridge is tried once when the matrix is
+/// numerically singular. `false` when that fails too.
+fn solve(h: &mut [f64], spare: &mut [f64], g: &mut [f64], p: usize) -> bool {
     let max_diag = (0..p).fold(0.0f64, |a, i| a.max(h[i * p + i]));
     if !(max_diag > 0.0 && max_diag.is_finite()) {
         return false;
     }
-    let original: Vec<f64> = h.to_vec();
+    spare.copy_from_slice(h);
     for ridge in [0.0, 1e-12 * max_diag] {
-        h.copy_from_slice(&original);
+        h.copy_from_slice(spare);
         for i in 0..p {
             h[i * p + i] += ridge;
         }
@@ -257,73 +321,9 @@ fn cholesky(h: &mut [f64], p: usize) -> bool {
     true
 }
 
-/// The candidate models for `k` sources, in order: independence, each single pair `(i, j)`
-/// (lexicographic), all pairs.
-pub fn candidates(k: usize) -> Vec<Interactions> {
-    let pairs: Interactions = (0..k).flat_map(|i| (i + 1..k).map(move |j| (i, j))).collect();
-    let mut models = vec![Vec::new()];
-    models.extend(pairs.iter().map(|&pair| vec![pair]));
-    models.push(pairs);
-    models
-}
-
-/// One candidate and its fit (`None`: takes no part in the choice).
-#[derive(Debug, Clone)]
-pub struct Candidate {
-    pub design: Design,
-    pub fit: Option<ModelFit>,
-}
-
-/// Fits every candidate model to `y` (the counts of histories 1 … 2^k − 1).
-pub fn fit_candidates(k: usize, y: &[f64]) -> Vec<Candidate> {
-    candidates(k)
-        .into_iter()
-        .map(|s| {
-            let design = Design::new(k, &s);
-            let fit = fit(&design, y);
-            Candidate { design, fit }
-        })
-        .collect()
-}
-
-/// The index of the candidate with the smallest AIC; ties (within 1e-9) go to fewer
-/// parameters, then to the earlier candidate. `None` when no candidate has a fit.
-pub fn choose(candidates: &[Candidate]) -> Option<usize> {
-    let mut best: Option<(usize, f64, usize)> = None;
-    for (i, c) in candidates.iter().enumerate() {
-        let Some(fit) = &c.fit else { continue };
-        let p = c.design.parameters();
-        let better = match best {
-            None => true,
-            Some((_, aic, bp)) => {
-                let tie = (fit.aic - aic).abs() <= 1e-9 * (1.0 + aic.abs());
-                if tie {
-                    p < bp
-                } else {
-                    fit.aic < aic
-                }
-            }
-        };
-        if better {
-            best = Some((i, fit.aic, p));
-        }
-    }
-    best.map(|(i, _, _)| i)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn candidates_for_three_and_five_sources() {
-        let c = candidates(3);
-        assert_eq!(c.len(), 5);
-        assert_eq!(c[0], vec![]);
-        assert_eq!(c[1], vec![(0, 1)]);
-        assert_eq!(c[4], vec![(0, 1), (0, 2), (1, 2)]);
-        assert_eq!(candidates(5).len(), 1 + 10 + 1);
-    }
 
     #[test]
     fn independence_fit_of_an_exactly_independent_table_recovers_the_unseen() {
@@ -349,5 +349,22 @@ mod tests {
         assert!(fit(&Design::new(3, &[(1, 2)]), &y).is_none());
         // Independence still has a finite answer (sources 1 and 2 carry it).
         assert!(fit(&Design::new(3, &[]), &y).is_some());
+    }
+
+    #[test]
+    fn a_warm_start_reaches_the_same_maximum_and_a_fitter_is_reusable() {
+        let y = [78.0, 67.0, 62.0, 127.0, 50.0, 39.0, 35.0];
+        let design = Design::new(3, &[(0, 1), (1, 2)]);
+        let cold = fit(&design, &y).expect("a fit");
+        let mut fitter = Fitter::default();
+        let other = Design::new(3, &[]);
+        let first = fitter.fit(&other, &y, None).expect("a fit");
+        let warm = fitter.fit(&design, &y, Some(&cold.beta)).expect("a fit");
+        assert!((warm.unseen - cold.unseen).abs() < 1e-8);
+        assert!((warm.aic - cold.aic).abs() < 1e-8);
+        assert_eq!(fitter.beta().len(), design.parameters());
+        assert!(first.aic > cold.aic - 10.0);
+        assert_eq!(design.row(6), vec![1.0, 1.0, 1.0, 1.0, 1.0, 1.0]);
+        assert_eq!(design.row(0), vec![1.0, 1.0, 0.0, 0.0, 0.0, 0.0]);
     }
 }

@@ -134,11 +134,9 @@ impl Answer {
             .map(|s| s["id"].as_str().unwrap_or_default().to_string())
             .collect()
     }
-    /// The 95 % range of the total as the page writes it: the interval of N moved by
-    /// `total_estimate − estimate` (the keyless persons).
+    /// The 95 % range of the total as the page writes it: `total_interval`.
     fn range(&self) -> String {
-        let offset = self.f("total_estimate") - self.f("estimate");
-        let bound = |b: &str| self.body["interval"][b].as_f64().map(|x| x + offset);
+        let bound = |b: &str| self.body["total_interval"][b].as_f64();
         match (bound("lower"), bound("upper")) {
             (Some(l), Some(u)) => format!("{} – {}", whole(l), whole(u)),
             (Some(l), None) => format!("{} – onbegrensd", whole(l)),

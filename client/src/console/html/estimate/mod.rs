@@ -140,6 +140,9 @@ pub fn not_possible_text(reason: NoEstimate, by: SourceBy, lang: Lang) -> String
             "Geen enkele persoon werd door twee bronnen gezien. Zonder overlap valt niet te zeggen hoeveel mensen geen enkele bron zag.",
             "Nobody was seen by two sources. Without an overlap there is no telling how many people no source saw.",
         ),
+        NoEstimate::WithheldSmallHistories | NoEstimate::WithheldSmallCount | NoEstimate::WithheldPerOrganisation => {
+            tr(lang, "De schatting staat alleen in de interne versie.", "The estimate is in the internal version only.")
+        }
         NoEstimate::TooManySources => match by {
             SourceBy::Organisation => tr(
                 lang,
@@ -274,11 +277,8 @@ pub fn section(
 
 fn ready(h: &mut Html, e: &Estimate, disclosure: Disclosure, counted: Option<u64>, lang: Lang) {
     let public = disclosure == Disclosure::Public;
-    // The interval is of N (linkable persons); the total adds the keyless persons, whom the
-    // public version gives only rounded: use the published difference, not a hidden number.
-    let offset = e.total_estimate - e.estimate;
-    let lower = e.interval.lower.map(|l| l + offset);
-    let upper = e.interval.upper.map(|u| u + offset);
+    // The interval of the total (N plus the keyless persons), rounded in public from the unrounded sum.
+    let (lower, upper) = (e.total_interval.lower, e.total_interval.upper);
     let range = match (lower, upper) {
         (Some(l), Some(u)) => format!("{} – {}", persons(l, lang), persons(u, lang)),
         (Some(l), None) => format!("{} – {}", persons(l, lang), tr(lang, "onbegrensd", "unbounded")),

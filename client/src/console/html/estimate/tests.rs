@@ -8,7 +8,9 @@ fn estimate_of(histories: &[(&[&str], u64)], keyless: u64, disclosure: Disclosur
     let linkable = histories.iter().flat_map(|&(h, n)| (0..n).map(move |_| (true, h.iter().copied())));
     let keyless = (0..keyless).map(|_| (false, ["outreach"].iter().copied()));
     let captures = Captures::from_people(linkable.chain(keyless));
-    estimate(&captures, SourceBy::OrganisationType, disclosure).expect("an estimate")
+    // Fitted and shaped directly: the small tables here would be withheld in public.
+    let fitted = ethos_shared::estimate::fit(&captures).expect("an estimate");
+    ethos_shared::estimate::body(&captures, &fitted, SourceBy::OrganisationType, disclosure)
 }
 
 fn three(disclosure: Disclosure) -> Estimate {

@@ -79,7 +79,7 @@ pub struct EstimateFigures {
 }
 
 /// What the report's `estimate` member says, read from its JSON: only `estimate`, `interval`,
-/// `total_estimate` and `not_possible`, so that added members do not matter.
+/// `total_interval`, `total_estimate` and `not_possible`, so that added members do not matter.
 #[derive(Debug, Clone, PartialEq)]
 pub enum EstimateMember {
     Given { estimate: f64, lower: Option<f64>, upper: Option<f64>, total_estimate: f64 },
@@ -95,6 +95,14 @@ impl EstimateMember {
         }
         let number = |v: Option<&serde_json::Value>| v.and_then(serde_json::Value::as_f64);
         match (number(m.get("estimate")), number(m.get("total_estimate"))) {
+            // The interval of the total as published (in public rounded from the unrounded
+            // total): no offset to add.
+            (Some(_), Some(total_estimate)) if m.get("total_interval").is_some() => EstimateMember::Given {
+                estimate: total_estimate,
+                lower: number(m.get("total_interval").and_then(|i| i.get("lower"))),
+                upper: number(m.get("total_interval").and_then(|i| i.get("upper"))),
+                total_estimate,
+            },
             (Some(estimate), Some(total_estimate)) => EstimateMember::Given {
                 estimate,
                 lower: number(m.get("interval").and_then(|i| i.get("lower"))),

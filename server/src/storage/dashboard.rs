@@ -84,6 +84,24 @@ impl Storage {
             .collect()
     }
 
+    /// Unique persons under the counting rules (`ethos_shared::counting::persons`) as one
+    /// aggregate query, without reading the records out: every counted record without a
+    /// duplicate key, or whose key the coordinator split ("different people"), is a person of its
+    /// own; the counted records of any other key are one person together.
+    pub async fn persons_total(&self, count_id: Uuid) -> anyhow::Result<u64> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(SUM(r.dedup_key IS NULL OR d.decision IS 'different_people'), 0)
+                  + COUNT(DISTINCT CASE WHEN d.decision IS NOT 'different_people' THEN r.dedup_key END)
+             FROM records r LEFT JOIN duplicate_resolutions d
+                 ON d.count_id = r.count_id AND d.dedup_key = r.dedup_key
+             WHERE r.count_id = ? AND r.training = 0 AND r.void_reason IS NULL",
+        )
+        .bind(count_id.to_string())
+        .fetch_one(&self.read)
+        .await?;
+        Ok(n.max(0) as u64)
+    }
+
     pub async fn progress(&self, count_id: Uuid, now: DateTime<Utc>) -> anyhow::Result<Progress> {
         let id = count_id.to_string();
         let totals = sqlx::query(

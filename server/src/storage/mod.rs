@@ -11,13 +11,15 @@ mod counts;
 mod dashboard;
 mod records;
 mod report;
+mod sync_sql;
+mod sync_write;
 
 pub use accounts::*;
 pub use audit::*;
 pub use counts::*;
 pub use dashboard::*;
-pub use records::*;
 pub use report::*;
+pub use sync_write::{SyncError, SyncItem};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -30,6 +32,8 @@ use std::time::Duration;
 pub struct Storage {
     write: SqlitePool,
     read: SqlitePool,
+    /// The writer task of sync batches (group commit), on the write pool.
+    sync: sync_write::SyncWriter,
 }
 
 impl Storage {
@@ -87,7 +91,8 @@ impl Storage {
             .await?;
         sqlx::migrate!("../migrations").run(&write).await?;
         let read = SqlitePoolOptions::new().max_connections(4).connect_with(options.read_only(true)).await?;
-        Ok(Storage { write, read })
+        let sync = sync_write::SyncWriter::start(write.clone());
+        Ok(Storage { write, read, sync })
     }
 
     /// A write transaction that takes SQLite's write lock at once (`BEGIN IMMEDIATE`). A plain

@@ -14,3 +14,4 @@ mod records;
 mod report;
 mod restart;
 mod sync;
+mod sync_write;

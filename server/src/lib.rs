@@ -11,6 +11,7 @@ pub mod secrets;
 pub mod storage;
 
 pub use handlers::report::report_of;
+pub use handlers::report::report_with_estimate_of;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

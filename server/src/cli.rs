@@ -401,16 +401,13 @@ async fn import(db: &Path, file: &Path) -> anyhow::Result<()> {
     use ethos_shared::api::{SyncStatus, MAX_SYNC_RECORDS};
     let text =
         std::fs::read_to_string(file).map_err(|e| anyhow::anyhow!("reading {}: {e}", file.display()))?;
-    let body: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("not JSON: {e}"))?;
-    let device_id: uuid::Uuid =
-        body.get("device_id").and_then(|d| d.as_str()).and_then(|d| d.parse().ok()).ok_or_else(|| {
-            anyhow::anyhow!("the file names no device_id: is it an export of the field app?")
+    // Each record stays raw JSON here, parsed on its own below, so one bad record is rejected
+    // alone as in a sync.
+    let export: ethos_shared::api::QueueExport<serde_json::Value> =
+        serde_json::from_str(&text).map_err(|e| {
+            anyhow::anyhow!("not an export of the field app's queue (device_id and records): {e}")
         })?;
-    let records = body
-        .get("records")
-        .and_then(|r| r.as_array())
-        .ok_or_else(|| anyhow::anyhow!("the file has no \"records\" list"))?;
+    let (device_id, records) = (export.device_id, export.records);
     anyhow::ensure!(db.exists(), "no database at {}", db.display());
     let storage = Storage::open(db).await?;
     let device = storage

@@ -12,6 +12,7 @@ pub mod serve;
 pub mod storage;
 
 pub use handlers::report::report_of;
+pub use handlers::report::report_with_estimate_of;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

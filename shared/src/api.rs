@@ -116,14 +116,22 @@ pub struct EnrollResponse {
     pub dedup_secret: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct SyncRequest {
-    pub records: Vec<Record>,
-    /// How many records the phone holds unconfirmed besides these (what stays on the phone
-    /// once this request is stored); the coordinator sees it per device. Older phones leave
-    /// it out.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+/// The body of `POST /api/v1/sync`. The phone sends `SyncRequest` (of [`Record`]s); the server
+/// reads `SyncRequest<serde_json::Value>` (see `ethos_shared::sync::sync_request`), so that each
+/// element is parsed on its own and one bad record is rejected alone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SyncRequest<R = Record> {
+    pub records: Vec<R>,
+    /// Extension of the contract: how many records the phone still holds unconfirmed besides
+    /// this batch (shown per device before locking). Read leniently: anything but a
+    /// non-negative integer counts as absent, and a larger one than `u32::MAX` as `u32::MAX`.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient_count")]
     pub unsynced: Option<u32>,
+}
+
+fn lenient_count<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    let value = Option::<serde_json::Value>::deserialize(d)?;
+    Ok(value.and_then(|v| v.as_u64()).map(|n| u32::try_from(n).unwrap_or(u32::MAX)))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -226,10 +234,11 @@ pub struct ResolveRequest {
 
 /// The file of "Exporteer wachtrij": a sync body plus the device it came from, so that
 /// `ethos import` can attribute the records as a sync from that device would.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct QueueExport {
+/// `ethos import` reads it as `QueueExport<serde_json::Value>`, each record parsed on its own.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueueExport<R = Record> {
     pub device_id: Uuid,
-    pub records: Vec<Record>,
+    pub records: Vec<R>,
 }
 pub use crate::progress::{
     AuditEntry, Dashboard, Device, HourProgress, MunicipalityProgress, OrganisationProgress,

@@ -1,7 +1,7 @@
 //! What the server does with one record that a device sends (api.md "Sync", the status table).
 //! Pure: the storage layer looks up what it holds and applies the outcome in its transaction.
 
-use crate::api::SyncStatus;
+use crate::api::{SyncRequest, SyncStatus};
 use crate::count::{timing_problem, CountStatus, TimingProblem};
 use crate::record::{parse_record, record_id, FieldError, FieldErrorCode, Record};
 use chrono::{DateTime, FixedOffset, Utc};
@@ -16,13 +16,37 @@ pub fn parse_batch(records: &[serde_json::Value]) -> Vec<Parsed> {
     records.iter().map(|v| parse_record(v).map_err(|errors| (record_id(v), errors))).collect()
 }
 
+/// Reads a sync body as the server does: `records` must be a list (each element is parsed later
+/// on its own, by [`parse_batch`]); a missing `records` is `missing`, any other shape
+/// `invalid_value`. `unsynced` is read leniently (see [`SyncRequest::unsynced`]).
+pub fn sync_request(body: serde_json::Value) -> Result<SyncRequest<serde_json::Value>, FieldError> {
+    match body.get("records") {
+        None => return Err(FieldError::new("records", FieldErrorCode::Missing)),
+        Some(records) if !records.is_array() => {
+            return Err(FieldError::new("records", FieldErrorCode::InvalidValue))
+        }
+        Some(_) => {}
+    }
+    serde_json::from_value(body).map_err(|_| FieldError::new("records", FieldErrorCode::InvalidValue))
+}
+
+/// SHA-256 of a record's canonical JSON: equal for an exact resend, whatever key order or
+/// spacing the phone used, and different as soon as any field (or the revision) differs.
+pub type ContentHash = [u8; 32];
+
+/// The [`ContentHash`] of a record.
+pub fn content_hash(record: &Record) -> ContentHash {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(record.canonical_json().as_bytes()).into()
+}
+
 /// What the server holds for a record id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Held {
     pub device_id: Uuid,
     pub revision: u32,
-    /// `Record::canonical_json` of the held revision.
-    pub content: String,
+    /// [`content_hash`] of the held revision.
+    pub content: ContentHash,
     pub stored_in_training: bool,
 }
 
@@ -81,7 +105,7 @@ pub fn decide(
                 errors: one("id", FieldErrorCode::OtherDevice),
             };
         }
-        if record.revision == held.revision && record.canonical_json() == held.content {
+        if record.revision == held.revision && content_hash(record) == held.content {
             return Outcome::Keep { status: SyncStatus::Unchanged, errors: Vec::new() };
         }
         if record.revision < held.revision {
@@ -148,12 +172,7 @@ mod tests {
     const IN_WINDOW: &str = "2026-10-15T22:40:00+02:00";
 
     fn held(r: &Record, device: Uuid) -> Held {
-        Held {
-            device_id: device,
-            revision: r.revision,
-            content: r.canonical_json(),
-            stored_in_training: false,
-        }
+        Held { device_id: device, revision: r.revision, content: content_hash(r), stored_in_training: false }
     }
 
     #[test]
@@ -267,6 +286,45 @@ mod tests {
             )),
             FieldErrorCode::InFuture
         );
+    }
+
+    #[test]
+    fn the_content_hash_tells_an_exact_resend_from_any_change() {
+        let r = record(1, "1.1", IN_WINDOW);
+        let same: Record = serde_json::from_str(&r.canonical_json()).unwrap();
+        assert_eq!(content_hash(&r), content_hash(&same));
+        let mut other = r.clone();
+        other.training = true;
+        assert_ne!(content_hash(&r), content_hash(&other));
+        assert_ne!(content_hash(&r), content_hash(&record(2, "1.1", IN_WINDOW)));
+        assert_ne!(content_hash(&r), content_hash(&record(1, "2.1", IN_WINDOW)));
+    }
+
+    #[test]
+    fn a_sync_body_is_read_as_the_server_always_read_it() {
+        let body = sync_request(json!({"records": [1, {"id": "x"}], "unsynced": 4})).unwrap();
+        assert_eq!(body.records, vec![json!(1), json!({"id": "x"})]);
+        assert_eq!(body.unsynced, Some(4));
+        for (unsynced, want) in [
+            (json!(null), None),
+            (json!(-1), None),
+            (json!("3"), None),
+            (json!(2.5), None),
+            (json!(u64::MAX), Some(u32::MAX)),
+        ] {
+            assert_eq!(sync_request(json!({"records": [], "unsynced": unsynced})).unwrap().unsynced, want);
+        }
+        assert_eq!(sync_request(json!({"records": []})).unwrap().unsynced, None);
+        let code = |body: serde_json::Value| sync_request(body).unwrap_err().code;
+        assert_eq!(code(json!({})), FieldErrorCode::Missing);
+        assert_eq!(code(json!([])), FieldErrorCode::Missing);
+        assert_eq!(code(json!({"records": {}})), FieldErrorCode::InvalidValue);
+        assert_eq!(code(json!({"records": null})), FieldErrorCode::InvalidValue);
+        // What the phone sends reads back the same.
+        let sent = SyncRequest { records: vec![record(1, "1.1", IN_WINDOW)], unsynced: Some(2) };
+        let read = sync_request(serde_json::to_value(&sent).unwrap()).unwrap();
+        assert_eq!(parse_batch(&read.records), vec![Ok(sent.records[0].clone())]);
+        assert_eq!(read.unsynced, Some(2));
     }
 
     #[test]

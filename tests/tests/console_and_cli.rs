@@ -102,6 +102,44 @@ async fn an_exported_queue_is_imported_once_and_a_second_import_changes_nothing(
         .contains(&"records.import".to_string()));
 }
 
+/// The file as the phone writes it (`QueueExport` of typed records), with one damaged record in
+/// it: the good ones are stored, the damaged one alone is rejected, as in a sync.
+#[tokio::test]
+async fn a_typed_queue_export_is_imported_and_a_damaged_record_in_it_is_rejected_alone() {
+    use ethos_shared::api::QueueExport;
+    use ethos_shared::record::{parse_record, Record};
+    let app = spawn_app().await;
+    let field = app.field("live").await;
+    let typed: Vec<Record> = (0..3).map(|_| parse_record(&record()).unwrap()).collect();
+    let export = QueueExport { device_id: field.device.id.parse().unwrap(), records: typed.clone() };
+    let mut file_body = serde_json::to_value(&export).unwrap();
+    let mut damaged = record();
+    damaged["municipality"] = json!("GM9999");
+    file_body["records"].as_array_mut().unwrap().insert(1, damaged.clone());
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), file_body.to_string()).unwrap();
+
+    ethos_server::cli::run(<ethos_server::cli::Cli as clap::Parser>::parse_from([
+        "ethos",
+        "import",
+        "--db",
+        app.db_path().to_str().unwrap(),
+        file.path().to_str().unwrap(),
+    ]))
+    .await
+    .unwrap();
+
+    let records = app.records(&field.coordinator, &field.count_id).await;
+    let mut stored: Vec<String> = records.iter().map(|r| r["id"].as_str().unwrap().to_string()).collect();
+    let mut want: Vec<String> = typed.iter().map(|r| r.id.to_string()).collect();
+    stored.sort();
+    want.sort();
+    assert_eq!(stored, want, "the three good records, not the damaged one");
+    // The resend from the phone of a typed record is then unchanged.
+    let results = app.sync(&field.device.token, &[serde_json::to_value(&typed[0]).unwrap()]).await;
+    assert_eq!(results[0]["status"], "unchanged");
+}
+
 #[tokio::test]
 async fn an_import_without_a_device_id_fails_clearly_and_stores_nothing() {
     let app = spawn_app().await;

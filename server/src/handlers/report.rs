@@ -11,7 +11,7 @@ use axum::Json;
 use ethos_shared::api::Count;
 use ethos_shared::codes::AuditAction;
 use ethos_shared::count::CountStatus;
-use ethos_shared::estimate::{Captures, ReportEstimate, ReportWithEstimate, SourceBy};
+use ethos_shared::estimate::{Captures, NoEstimate, ReportEstimate, ReportWithEstimate, SourceBy};
 use ethos_shared::record::{FieldError, FieldErrorCode};
 use ethos_shared::report::{build, table_csv, Disclosure, Report, ReportInput};
 use ethos_shared::review::Rehearsal;
@@ -72,11 +72,16 @@ async fn with_estimate(stored: Stored, disclosure: Disclosure) -> ApiResult<Rehe
     let answer = tokio::task::spawn_blocking(move || {
         let by = SourceBy::OrganisationType;
         let data = &stored.data;
-        let captures = Captures::of_records(&data.records, &data.decisions, &data.organisations, by);
-        ReportWithEstimate {
-            estimate: ReportEstimate::new(&captures, by, disclosure),
-            report: stored.report(disclosure),
-        }
+        // Sources are the organisation types of the count's devices: with fewer than two, no
+        // estimate is possible, so the captures' own pass over the persons is not paid for.
+        let types: std::collections::HashSet<_> = data.organisations.iter().map(|(_, t)| t).collect();
+        let estimate = if types.len() < 2 {
+            ReportEstimate::NotPossible { by, not_possible: NoEstimate::TooFewSources }
+        } else {
+            let captures = Captures::of_records(&data.records, &data.decisions, &data.organisations, by);
+            ReportEstimate::new(&captures, by, disclosure)
+        };
+        ReportWithEstimate { estimate, report: stored.report(disclosure) }
     })
     .await
     .map_err(anyhow::Error::from)?;

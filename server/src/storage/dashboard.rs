@@ -84,6 +84,24 @@ impl Storage {
             .collect()
     }
 
+    /// Unique persons under the counting rules (`ethos_shared::counting::persons`) as one
+    /// aggregate query, without reading the records out: every counted record without a
+    /// duplicate key, or whose key the coordinator split ("different people"), is a person of its
+    /// own; the counted records of any other key are one person together.
+    pub async fn persons_total(&self, count_id: Uuid) -> anyhow::Result<u64> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(SUM(r.dedup_key IS NULL OR d.decision IS 'different_people'), 0)
+                  + COUNT(DISTINCT CASE WHEN d.decision IS NOT 'different_people' THEN r.dedup_key END)
+             FROM records r LEFT JOIN duplicate_resolutions d
+                 ON d.count_id = r.count_id AND d.dedup_key = r.dedup_key
+             WHERE r.count_id = ? AND r.training = 0 AND r.void_reason IS NULL",
+        )
+        .bind(count_id.to_string())
+        .fetch_one(&self.read)
+        .await?;
+        Ok(n.max(0) as u64)
+    }
+
     pub async fn progress(&self, count_id: Uuid, now: DateTime<Utc>) -> anyhow::Result<Progress> {
         let id = count_id.to_string();
         let totals = sqlx::query(
@@ -153,5 +171,76 @@ impl Storage {
             devices_enrolled: devices.try_get::<i64, _>("enrolled")? as u64,
             devices_seen_last_hour: devices.try_get::<i64, _>("recent")? as u64,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::{Device, User};
+    use ethos_shared::api::{Decision, Role};
+    use ethos_shared::counting::persons;
+    use ethos_shared::record::{DedupKey, Record};
+
+    fn record(n: u128, key: Option<char>, training: bool) -> Record {
+        let json = serde_json::json!({"id": Uuid::from_u128(0x0192f0c4_1111_7000_8000_000000000000 + n),
+            "revision": 1, "observed_at": "2026-10-15T22:40:00+02:00", "municipality": "GM0935",
+            "living_situation": "1.1", "origin": {"kind": "unknown"},
+            "dedup_key": key.map(|k| k.to_string().repeat(64)),
+            "profile": {"age_band": "unknown", "gender": "unknown", "household": "unknown",
+                "children": "unknown", "duration": "unknown", "residence_status": "unknown",
+                "income": "unknown", "care_needs": ["unknown"], "previous_facility": "unknown",
+                "housing_need": "unknown"},
+            "training": training});
+        serde_json::from_value(json).expect("a record")
+    }
+
+    /// The dashboard's aggregate query gives the persons of the counting rules: keys merged
+    /// unless split, records without a key each a person, training and void records left out.
+    #[tokio::test]
+    async fn the_persons_query_counts_as_the_counting_rules_do() {
+        let dir = tempfile::tempdir().expect("a directory");
+        let storage = Storage::open(&dir.path().join("t.db")).await.expect("a database");
+        let count_id = Uuid::from_u128(0xc0);
+        for sql in [
+            "INSERT INTO users VALUES ('u', 'c', 'x', 'coordinator', '2026-01-01T00:00:00Z')",
+            "INSERT INTO counts VALUES ('00000000-0000-0000-0000-0000000000c0', 'T', '2026-10-15',
+                '2026-10-15T20:00:00+02:00', '2026-10-16T20:00:00+02:00', 'live', 's', '2026-01-01T00:00:00Z', 'u')",
+            "INSERT INTO invites (id, count_id, code, organisation, organisation_type, created_at, created_by)
+                VALUES ('i1', '00000000-0000-0000-0000-0000000000c0', 'A', 'Zorg', 'care', '2026-01-01T00:00:00Z', 'u')",
+            "INSERT INTO devices (id, invite_id, count_id, token_hash, enrolled_at) VALUES
+                ('00000000-0000-0000-0000-0000000000d1', 'i1', '00000000-0000-0000-0000-0000000000c0', 'h1', '2026-01-01T00:00:00Z')",
+        ] {
+            sqlx::query(sql).execute(&storage.write).await.expect("set up");
+        }
+        let keys = [None, Some('a'), Some('b'), Some('c'), Some('d'), Some('e')];
+        let records: Vec<Record> =
+            (0..120u128).map(|n| record(n, keys[n as usize % keys.len()], n % 11 == 0)).collect();
+        let device =
+            Device { id: Uuid::from_u128(0xd1), count_id, organisation: String::new(), revoked: false };
+        let now = DateTime::parse_from_rfc3339("2026-10-17T00:00:00Z").expect("a time").into();
+        storage
+            .sync_batch(&device, records.iter().cloned().map(Ok).collect(), None, now)
+            .await
+            .expect("stored");
+        let user = User { id: Uuid::from_u128(1), username: "c".into(), role: Role::Coordinator };
+        for n in [1, 5, 6] {
+            storage.set_void(records[n].id, Some("test"), &user).await.expect("void");
+        }
+        let key = |k: char| DedupKey::try_from(k.to_string().repeat(64)).expect("a key");
+        storage
+            .resolve_duplicate(count_id, &key('a'), Decision::DifferentPeople, None, &user)
+            .await
+            .expect("split");
+        storage
+            .resolve_duplicate(count_id, &key('b'), Decision::SamePerson, None, &user)
+            .await
+            .expect("merged");
+
+        let data = storage.report_data(count_id).await.expect("report data");
+        let want = persons(&data.records, &data.decisions).len() as u64;
+        assert_eq!(storage.persons_total(count_id).await.expect("persons"), want);
+        // Key 'a' split: its counted records are persons each, so more than one person per key.
+        assert!(want > 4 + 20, "{want}");
     }
 }

@@ -12,14 +12,16 @@ mod dashboard;
 mod records;
 mod report;
 mod review;
+mod sync_sql;
+mod sync_write;
 
 pub use accounts::*;
 pub use audit::*;
 pub use counts::*;
 pub use dashboard::*;
-pub use records::*;
 pub use report::*;
 pub use review::*;
+pub use sync_write::{SyncError, SyncItem};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -41,6 +43,8 @@ pub struct Storage {
     path: Arc<PathBuf>,
     /// Password checks in progress (the login rate limit).
     login_checks: Arc<accounts::ChecksInProgress>,
+    /// The writer task of sync batches (group commit), on the write pool.
+    sync: sync_write::SyncWriter,
 }
 
 /// The mode of the database, its `-wal` and `-shm` and of backups: they hold password hashes
@@ -147,8 +151,10 @@ impl Storage {
         if !can_write(path) {
             tracing::warn!(path = %path.display(), "the database is read-only: writes get 503 storage_read_only");
         }
+        let sync = sync_write::SyncWriter::start(write.clone());
         Ok(Storage {
             write,
+            sync,
             read,
             login_key,
             path: Arc::new(path.to_path_buf()),

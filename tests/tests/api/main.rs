@@ -17,3 +17,4 @@ mod report_exports;
 mod restart;
 mod review;
 mod sync;
+mod sync_write;

@@ -1,0 +1,358 @@
+//! The statements of the sync write path ([`super::sync_write`]): few per group, whatever its
+//! size. Lists of ids go in as one JSON text (`json_each`), so a statement is prepared once.
+
+use super::records::{record_from_row, RECORD_COLUMNS};
+use super::sync_write::{count_state, Incoming};
+use super::{ts, Actor};
+use chrono::Utc;
+use ethos_shared::counting::Moment;
+use ethos_shared::profile::Children;
+use ethos_shared::record::{Origin, Record};
+use ethos_shared::report::Attributes;
+use ethos_shared::sync::{content_hash, ContentHash, CountState, Held};
+use sqlx::{Row, Sqlite, SqlitePool, Transaction};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+type Tx = Transaction<'static, Sqlite>;
+type Query<'q> = sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
+
+/// The values of a record's columns, in the order of [`INSERT_COLUMNS`] (after `id`).
+pub(crate) struct Columns {
+    observed_at: String,
+    municipality: String,
+    living_situation: &'static str,
+    dedup_key: Option<String>,
+    origin: String,
+    children: String,
+    care_needs: String,
+    observed_at_ns: Option<i64>,
+    report_attributes: i64,
+}
+
+impl Columns {
+    pub(crate) fn of(r: &Record) -> anyhow::Result<Self> {
+        let report_attributes = Attributes::of(r)
+            .ok_or_else(|| anyhow::anyhow!("record {} has no report attributes", r.id))?
+            .pack();
+        Ok(Columns {
+            observed_at: r.observed_at.to_rfc3339(),
+            municipality: r.municipality.as_str().to_string(),
+            living_situation: r.living_situation.code(),
+            dedup_key: r.dedup_key.as_ref().map(|k| k.as_str().to_string()),
+            origin: match &r.origin {
+                Origin::Municipality { code } => code.as_str().to_string(),
+                Origin::Abroad => "abroad".into(),
+                Origin::Unknown => "unknown".into(),
+            },
+            children: match r.profile.children {
+                Children::Count(n) => n.to_string(),
+                Children::Unknown => "unknown".into(),
+            },
+            care_needs: r.profile.care_needs.codes().join("|"),
+            observed_at_ns: Moment::from(r.observed_at).as_nanos(),
+            report_attributes,
+        })
+    }
+}
+
+/// The columns a sync writes, in bind order; an UPDATE sets all of them but `id`, `count_id`,
+/// `device_id` and `stored_in_training`.
+const INSERT_COLUMNS: [&str; 26] = [
+    "id",
+    "revision",
+    "sent_training",
+    "observed_at",
+    "municipality",
+    "living_situation",
+    "dedup_key",
+    "origin",
+    "age_band",
+    "gender",
+    "household",
+    "children",
+    "duration",
+    "residence_status",
+    "income",
+    "care_needs",
+    "previous_facility",
+    "housing_need",
+    "observed_at_ns",
+    "report_attributes",
+    "training",
+    "received_at",
+    "content_hash",
+    "stored_in_training",
+    "count_id",
+    "device_id",
+];
+/// Of [`INSERT_COLUMNS`], the ones an update rewrites: all from `revision` to `content_hash`.
+const UPDATE_COLUMNS: std::ops::Range<usize> = 1..23;
+/// Rows per multi-row INSERT: 100 × 26 variables, well under SQLite's limit of 32,766.
+const INSERT_ROWS: usize = 100;
+
+/// One record row to write at the end of a group.
+pub(super) struct Write<'a> {
+    pub kind: WriteKind,
+    pub incoming: &'a Incoming,
+    pub training: bool,
+    pub stored_in_training: bool,
+    pub received_at: String,
+}
+
+pub(super) enum WriteKind {
+    Insert { count: Uuid, device: Uuid },
+    Update,
+}
+
+/// Binds a row's values from `revision` to `content_hash` (the update's columns).
+fn bind_content<'q>(q: Query<'q>, w: &'q Write<'_>) -> Query<'q> {
+    let (r, c) = (&w.incoming.record, &w.incoming.columns);
+    let p = &r.profile;
+    q.bind(r.revision)
+        .bind(r.training)
+        .bind(c.observed_at.as_str())
+        .bind(c.municipality.as_str())
+        .bind(c.living_situation)
+        .bind(c.dedup_key.as_deref())
+        .bind(c.origin.as_str())
+        .bind(p.age_band.code())
+        .bind(p.gender.code())
+        .bind(p.household.code())
+        .bind(c.children.as_str())
+        .bind(p.duration.code())
+        .bind(p.residence_status.code())
+        .bind(p.income.code())
+        .bind(c.care_needs.as_str())
+        .bind(p.previous_facility.code())
+        .bind(p.housing_need.code())
+        .bind(c.observed_at_ns)
+        .bind(c.report_attributes)
+        .bind(w.training)
+        .bind(w.received_at.as_str())
+        .bind(&w.incoming.hash[..])
+}
+
+/// The new rows with multi-row INSERTs, then the replaced ones one by one (rare).
+pub(super) async fn write_records(tx: &mut Tx, writes: &[Write<'_>]) -> anyhow::Result<()> {
+    let inserts: Vec<(&Write, Uuid, Uuid)> = writes
+        .iter()
+        .filter_map(|w| match w.kind {
+            WriteKind::Insert { count, device } => Some((w, count, device)),
+            WriteKind::Update => None,
+        })
+        .collect();
+    let ids: Vec<(String, String, String)> = inserts
+        .iter()
+        .map(|(w, count, device)| (w.incoming.record.id.to_string(), count.to_string(), device.to_string()))
+        .collect();
+    let row = format!("({})", vec!["?"; INSERT_COLUMNS.len()].join(", "));
+    for (chunk, chunk_ids) in inserts.chunks(INSERT_ROWS).zip(ids.chunks(INSERT_ROWS)) {
+        let sql = format!(
+            "INSERT INTO records ({}) VALUES {}",
+            INSERT_COLUMNS.join(", "),
+            vec![row.as_str(); chunk.len()].join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for ((w, _, _), (id, count, device)) in chunk.iter().zip(chunk_ids) {
+            q = bind_content(q.bind(id.as_str()), w)
+                .bind(w.stored_in_training)
+                .bind(count.as_str())
+                .bind(device.as_str());
+        }
+        q.execute(&mut **tx).await?;
+    }
+    let set: Vec<String> = INSERT_COLUMNS[UPDATE_COLUMNS].iter().map(|c| format!("{c} = ?")).collect();
+    let update = format!("UPDATE records SET {} WHERE id = ?", set.join(", "));
+    for w in writes.iter().filter(|w| matches!(w.kind, WriteKind::Update)) {
+        let id = w.incoming.record.id.to_string();
+        bind_content(sqlx::query(&update), w).bind(&id).execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+fn json_list<T: ToString>(items: impl Iterator<Item = T>) -> String {
+    serde_json::Value::Array(items.map(|i| serde_json::Value::String(i.to_string())).collect()).to_string()
+}
+
+/// The state of each count that exists, by id, in one statement.
+pub(super) async fn count_states(
+    tx: &mut Tx,
+    ids: impl Iterator<Item = Uuid>,
+) -> anyhow::Result<HashMap<Uuid, CountState>> {
+    let rows = sqlx::query(
+        "SELECT id, status, starts_at, ends_at FROM counts WHERE id IN (SELECT value FROM json_each(?))",
+    )
+    .bind(json_list(ids))
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((r.try_get::<&str, _>(0)?.parse()?, count_state(r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)?))
+        })
+        .collect()
+}
+
+/// What is held under these ids, in one statement (and a second one, rebuilding the records,
+/// for rows whose content hash is not filled in yet).
+pub(super) async fn held(
+    tx: &mut Tx,
+    ids: impl Iterator<Item = Uuid>,
+) -> anyhow::Result<HashMap<Uuid, Held>> {
+    let rows = sqlx::query(
+        "SELECT id, device_id, revision, content_hash, stored_in_training FROM records
+         WHERE id IN (SELECT value FROM json_each(?))",
+    )
+    .bind(json_list(ids))
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut held = HashMap::with_capacity(rows.len());
+    let mut unhashed = Vec::new();
+    for r in &rows {
+        let id: Uuid = r.try_get::<&str, _>(0)?.parse()?;
+        let content = match r.try_get::<Option<&[u8]>, _>(3)? {
+            Some(hash) => ContentHash::try_from(hash).map_err(|_| {
+                anyhow::anyhow!("stored record {id} has a content hash of {} bytes", hash.len())
+            })?,
+            None => {
+                unhashed.push(id);
+                [0; 32]
+            }
+        };
+        held.insert(
+            id,
+            Held {
+                device_id: r.try_get::<&str, _>(1)?.parse()?,
+                revision: r.try_get(2)?,
+                content,
+                stored_in_training: r.try_get(4)?,
+            },
+        );
+    }
+    if !unhashed.is_empty() {
+        let rows = sqlx::query(&format!(
+            "SELECT {RECORD_COLUMNS} FROM records WHERE id IN (SELECT value FROM json_each(?))"
+        ))
+        .bind(json_list(unhashed.iter()))
+        .fetch_all(&mut **tx)
+        .await?;
+        for r in &rows {
+            let record = record_from_row(r)?;
+            if let Some(h) = held.get_mut(&record.id) {
+                h.content = content_hash(&record);
+            }
+        }
+    }
+    Ok(held)
+}
+
+/// A device's last contact over the jobs of a group.
+#[derive(Default)]
+pub(super) struct DeviceContact {
+    pub last_seen_at: String,
+    pub unsynced: Option<u32>,
+}
+
+/// Each device's last contact (and what it still holds, where it said so), in one statement.
+pub(super) async fn touch_devices(
+    tx: &mut Tx,
+    contacts: &HashMap<Uuid, DeviceContact>,
+) -> anyhow::Result<()> {
+    if contacts.is_empty() {
+        return Ok(());
+    }
+    let list: Vec<serde_json::Value> = contacts
+        .iter()
+        .map(|(id, c)| serde_json::json!({ "d": id.to_string(), "at": c.last_seen_at, "u": c.unsynced }))
+        .collect();
+    sqlx::query(
+        "UPDATE devices SET last_seen_at = j.value ->> '$.at',
+            unsynced_reported = COALESCE(j.value ->> '$.u', unsynced_reported)
+         FROM json_each(?) AS j WHERE devices.id = j.value ->> '$.d'",
+    )
+    .bind(serde_json::Value::Array(list).to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// An audit entry of a device's sync.
+pub(super) struct AuditRow {
+    actor: String,
+    action: &'static str,
+    count_id: String,
+    entity_id: Option<String>,
+    details: String,
+}
+
+impl AuditRow {
+    pub fn device(
+        device: Uuid,
+        action: &'static str,
+        count: Uuid,
+        entity_id: Option<String>,
+        details: serde_json::Value,
+    ) -> Self {
+        AuditRow {
+            actor: Actor::Device(device).to_string(),
+            action,
+            count_id: count.to_string(),
+            entity_id,
+            details: details.to_string(),
+        }
+    }
+}
+
+/// The audit entries in their order, with multi-row INSERTs.
+pub(super) async fn insert_audit(tx: &mut Tx, rows: &[AuditRow]) -> anyhow::Result<()> {
+    let at = ts(Utc::now());
+    for chunk in rows.chunks(INSERT_ROWS) {
+        let sql = format!(
+            "INSERT INTO audit_log (at, actor, action, count_id, entity_id, details) VALUES {}",
+            vec!["(?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for row in chunk {
+            q = q
+                .bind(at.as_str())
+                .bind(row.actor.as_str())
+                .bind(row.action)
+                .bind(row.count_id.as_str())
+                .bind(row.entity_id.as_deref())
+                .bind(row.details.as_str());
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Rows filled in per transaction by [`backfill_hashes`].
+const BACKFILL_ROWS: i64 = 2_000;
+
+/// Fills in the content hash of up to [`BACKFILL_ROWS`] rows stored before that column existed,
+/// in a transaction of its own; whether there may be more.
+pub(super) async fn backfill_hashes(pool: &SqlitePool) -> anyhow::Result<bool> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let rows =
+        sqlx::query(&format!("SELECT {RECORD_COLUMNS} FROM records WHERE content_hash IS NULL LIMIT ?"))
+            .bind(BACKFILL_ROWS)
+            .fetch_all(&mut *tx)
+            .await?;
+    let mut hashes = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let record = record_from_row(r)?;
+        let hash: String = content_hash(&record).iter().map(|b| format!("{b:02x}")).collect();
+        hashes.push(serde_json::json!([record.id.to_string(), hash]));
+    }
+    if !hashes.is_empty() {
+        sqlx::query(
+            "UPDATE records SET content_hash = unhex(j.value ->> '$[1]')
+             FROM json_each(?) AS j WHERE records.id = j.value ->> '$[0]'",
+        )
+        .bind(serde_json::Value::Array(hashes).to_string())
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(rows.len() as i64 == BACKFILL_ROWS)
+}

@@ -1,0 +1,379 @@
+//! The sync write path: one writer task with group commit.
+//!
+//! Every sync batch becomes a [`Job`] sent to a single writer task, which owns the writes of
+//! syncs. It takes the jobs waiting in its channel together (up to [`GROUP_RECORDS`] records)
+//! and applies them in ONE write transaction: one statement reads the counts, one reads every
+//! record already held under the ids of the group (with its content hash), new records go in
+//! with multi-row INSERTs, then the devices' last contact, the audit entries, and COMMIT. Only
+//! after that commit is any of the requests answered, so every `stored` a phone sees is durable
+//! (`synchronous=FULL`). Syncs that arrive while a commit runs wait for the next group: the more
+//! phones sync at once, the more each transaction (and its fsync) carries.
+//!
+//! Each record is still judged on its own (`ethos_shared::sync::decide`, in the order the
+//! requests came in, each seeing what the earlier ones stored), so a bad record is rejected
+//! alone. When a group's transaction fails with anything but a storage condition (busy, full),
+//! each job of it is tried again in a transaction of its own, so one request's failure does not
+//! become another's. A job whose requester went away is still applied: its phone resends and
+//! gets `unchanged`.
+
+use super::sync_sql::{self, AuditRow, DeviceContact, Write, WriteKind};
+use super::{ts, Device, Storage};
+use chrono::{DateTime, Utc};
+use ethos_shared::api::{SyncResult, SyncStatus};
+use ethos_shared::count::CountStatus;
+use ethos_shared::record::{FieldError, Record};
+use ethos_shared::sync::{content_hash, decide, ContentHash, CountState, Held, Outcome};
+use sqlx::SqlitePool;
+use std::collections::HashMap;
+use tokio::sync::{mpsc, oneshot};
+use uuid::Uuid;
+
+/// At most this many records in one group transaction (10 full batches).
+const GROUP_RECORDS: usize = 5_000;
+/// Jobs that may wait for the writer before senders wait for room.
+const QUEUE: usize = 4_096;
+
+/// Why a sync batch could not be handled at all.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("the device's count is gone")]
+    CountGone,
+    #[error("the database is locked by another process")]
+    Busy,
+    #[error("the database is full")]
+    Full,
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+/// One element of a sync body: a valid record, or the id (if readable) and field errors.
+pub type SyncItem = ethos_shared::sync::Parsed;
+
+/// A valid record with everything its row needs, prepared by the request (not the writer).
+pub(super) struct Incoming {
+    pub record: Record,
+    pub hash: ContentHash,
+    pub columns: sync_sql::Columns,
+}
+
+enum Item {
+    Valid(Box<Incoming>),
+    Invalid(Option<Uuid>, Vec<FieldError>),
+}
+
+type Answer = Result<Vec<SyncResult>, SyncError>;
+
+struct Job {
+    device: Uuid,
+    count: Uuid,
+    items: Vec<Item>,
+    unsynced: Option<u32>,
+    now: DateTime<Utc>,
+    answer: oneshot::Sender<Answer>,
+}
+
+/// The handle of the writer task; cloning it shares the one task.
+#[derive(Clone)]
+pub(crate) struct SyncWriter {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl SyncWriter {
+    /// Starts the writer task on the write pool. It first fills in the content hash of rows
+    /// stored before that column existed, a chunk at a time, always serving waiting syncs first.
+    pub(crate) fn start(pool: SqlitePool) -> Self {
+        let (jobs, queue) = mpsc::channel(QUEUE);
+        tokio::spawn(run(pool, queue));
+        SyncWriter { jobs }
+    }
+}
+
+impl Storage {
+    /// Applies one sync batch of a device and answers one result per item, in order, once the
+    /// transaction holding it has committed (see the module text). `unsynced` is what the phone
+    /// reported still holding unconfirmed (kept with its last contact, for the lock warning).
+    pub async fn sync_batch(
+        &self,
+        device: &Device,
+        items: Vec<SyncItem>,
+        unsynced: Option<u32>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<SyncResult>, SyncError> {
+        let items = items
+            .into_iter()
+            .map(|item| match item {
+                Ok(record) => {
+                    let columns = sync_sql::Columns::of(&record)?;
+                    let hash = content_hash(&record);
+                    Ok(Item::Valid(Box::new(Incoming { record, hash, columns })))
+                }
+                Err((id, errors)) => Ok(Item::Invalid(id, errors)),
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let (answer, answered) = oneshot::channel();
+        let job = Job { device: device.id, count: device.count_id, items, unsynced, now, answer };
+        self.sync.jobs.send(job).await.map_err(|_| anyhow::anyhow!("the sync writer has stopped"))?;
+        answered.await.map_err(|_| anyhow::anyhow!("the sync writer stopped before answering"))?
+    }
+}
+
+async fn run(pool: SqlitePool, mut queue: mpsc::Receiver<Job>) {
+    let mut backfilling = true;
+    loop {
+        let first = if backfilling {
+            match queue.try_recv() {
+                Ok(job) => job,
+                Err(mpsc::error::TryRecvError::Empty) => {
+                    backfilling = match sync_sql::backfill_hashes(&pool).await {
+                        Ok(more) => more,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "filling in record content hashes stopped");
+                            false
+                        }
+                    };
+                    continue;
+                }
+                Err(mpsc::error::TryRecvError::Disconnected) => return,
+            }
+        } else {
+            match queue.recv().await {
+                Some(job) => job,
+                None => return,
+            }
+        };
+        let mut records = first.items.len();
+        let mut jobs = vec![first];
+        while records < GROUP_RECORDS {
+            match queue.try_recv() {
+                Ok(job) => {
+                    records += job.items.len();
+                    jobs.push(job);
+                }
+                Err(_) => break,
+            }
+        }
+        commit_group(&pool, jobs).await;
+    }
+}
+
+/// Applies the jobs in one transaction and answers them; see the module text for failures.
+async fn commit_group(pool: &SqlitePool, jobs: Vec<Job>) {
+    match apply(pool, &jobs).await {
+        Ok(answers) => {
+            for (job, answer) in jobs.into_iter().zip(answers) {
+                let _ = job.answer.send(answer);
+            }
+        }
+        Err(e) => match storage_condition(&e) {
+            Some(condition) => {
+                for job in jobs {
+                    let _ = job.answer.send(Err(condition()));
+                }
+            }
+            None if jobs.len() > 1 => {
+                for job in jobs {
+                    let answer = match apply(pool, std::slice::from_ref(&job)).await {
+                        Ok(mut answers) => answers.pop().unwrap_or(Err(SyncError::CountGone)),
+                        Err(e) => Err(storage_condition(&e).map_or(SyncError::Other(e), |c| c())),
+                    };
+                    let _ = job.answer.send(answer);
+                }
+            }
+            None => {
+                for job in jobs {
+                    let _ = job.answer.send(Err(SyncError::Other(anyhow::anyhow!("{e:#}"))));
+                }
+            }
+        },
+    }
+}
+
+/// A database error that is a condition of the storage (as `ApiError` reads them): the write
+/// lock held elsewhere too long, or no room left.
+fn storage_condition(e: &anyhow::Error) -> Option<fn() -> SyncError> {
+    let e = e.chain().find_map(|cause| cause.downcast_ref::<sqlx::Error>())?;
+    if matches!(e, sqlx::Error::PoolTimedOut) {
+        return Some(|| SyncError::Busy);
+    }
+    let code: i32 = e.as_database_error()?.code()?.parse().ok()?;
+    match code & 0xff {
+        5 | 6 => Some(|| SyncError::Busy),
+        13 => Some(|| SyncError::Full),
+        _ => None,
+    }
+}
+
+/// Counts of the statuses of one job, for its `sync` audit entry.
+#[derive(Default)]
+struct Tally {
+    stored: usize,
+    unchanged: usize,
+    updated: usize,
+    conflict: usize,
+    rejected: usize,
+}
+
+impl Tally {
+    fn add(&mut self, status: SyncStatus) {
+        match status {
+            SyncStatus::Stored => self.stored += 1,
+            SyncStatus::Unchanged => self.unchanged += 1,
+            SyncStatus::Updated => self.updated += 1,
+            SyncStatus::Conflict => self.conflict += 1,
+            SyncStatus::Rejected => self.rejected += 1,
+        }
+    }
+}
+
+async fn apply(pool: &SqlitePool, jobs: &[Job]) -> anyhow::Result<Vec<Answer>> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let counts = sync_sql::count_states(&mut tx, jobs.iter().map(|j| j.count)).await?;
+    let ids =
+        jobs.iter().filter(|j| counts.contains_key(&j.count)).flat_map(|j| &j.items).filter_map(
+            |i| match i {
+                Item::Valid(incoming) => Some(incoming.record.id),
+                Item::Invalid(..) => None,
+            },
+        );
+    let mut held = sync_sql::held(&mut tx, ids).await?;
+
+    let mut answers = Vec::with_capacity(jobs.len());
+    let mut writes: Vec<Write> = Vec::new();
+    let mut pending: HashMap<Uuid, usize> = HashMap::new();
+    let mut audit: Vec<AuditRow> = Vec::new();
+    let mut contacts: HashMap<Uuid, DeviceContact> = HashMap::new();
+    for job in jobs {
+        let Some(count) = counts.get(&job.count).copied() else {
+            answers.push(Err(SyncError::CountGone));
+            continue;
+        };
+        let received_at = ts(job.now);
+        let mut results = Vec::with_capacity(job.items.len());
+        let mut tally = Tally::default();
+        for item in &job.items {
+            let incoming = match item {
+                Item::Valid(incoming) => incoming,
+                Item::Invalid(id, errors) => {
+                    tally.add(SyncStatus::Rejected);
+                    results.push(SyncResult {
+                        id: *id,
+                        status: SyncStatus::Rejected,
+                        revision: None,
+                        errors: Some(errors.clone()),
+                    });
+                    continue;
+                }
+            };
+            let record = &incoming.record;
+            let before = held.get(&record.id).cloned();
+            let outcome = decide(record, job.device, before.as_ref(), count, job.now);
+            let status = outcome.status();
+            tally.add(status);
+            match &outcome {
+                Outcome::Store { training, stored_in_training } => {
+                    pending.insert(record.id, writes.len());
+                    writes.push(Write {
+                        kind: WriteKind::Insert { count: job.count, device: job.device },
+                        incoming,
+                        training: *training,
+                        stored_in_training: *stored_in_training,
+                        received_at: received_at.clone(),
+                    });
+                    held.insert(
+                        record.id,
+                        Held {
+                            device_id: job.device,
+                            revision: record.revision,
+                            content: incoming.hash,
+                            stored_in_training: *stored_in_training,
+                        },
+                    );
+                }
+                Outcome::Replace { training } => {
+                    let stored_in_training = before.as_ref().is_some_and(|h| h.stored_in_training);
+                    // A record written earlier in this group is written once, as it ends up.
+                    match pending.get(&record.id).and_then(|&i| writes.get_mut(i)) {
+                        Some(write) => {
+                            write.incoming = incoming;
+                            write.training = *training;
+                            write.received_at = received_at.clone();
+                        }
+                        None => {
+                            pending.insert(record.id, writes.len());
+                            writes.push(Write {
+                                kind: WriteKind::Update,
+                                incoming,
+                                training: *training,
+                                stored_in_training,
+                                received_at: received_at.clone(),
+                            });
+                        }
+                    }
+                    audit.push(AuditRow::device(
+                        job.device,
+                        "record.update",
+                        job.count,
+                        Some(record.id.to_string()),
+                        serde_json::json!({
+                            "from_revision": before.as_ref().map(|h| h.revision),
+                            "to_revision": record.revision,
+                        }),
+                    ));
+                    held.insert(
+                        record.id,
+                        Held {
+                            device_id: job.device,
+                            revision: record.revision,
+                            content: incoming.hash,
+                            stored_in_training,
+                        },
+                    );
+                }
+                Outcome::Keep { .. } | Outcome::Reject { .. } => {}
+            }
+            results.push(match outcome {
+                Outcome::Store { .. } | Outcome::Replace { .. } => {
+                    SyncResult { id: Some(record.id), status, revision: Some(record.revision), errors: None }
+                }
+                // A conflict, an unchanged resend or a rejected revision of a held record
+                // tells which revision is held.
+                Outcome::Keep { errors, .. } | Outcome::Reject { errors } => SyncResult {
+                    id: Some(record.id),
+                    status,
+                    revision: before.map(|h| h.revision),
+                    errors: (!errors.is_empty()).then_some(errors),
+                },
+            });
+        }
+        let contact = contacts.entry(job.device).or_default();
+        contact.last_seen_at = received_at.max(std::mem::take(&mut contact.last_seen_at));
+        if job.unsynced.is_some() {
+            contact.unsynced = job.unsynced;
+        }
+        audit.push(AuditRow::device(
+            job.device,
+            "sync",
+            job.count,
+            None,
+            serde_json::json!({
+                "stored": tally.stored, "unchanged": tally.unchanged, "updated": tally.updated,
+                "conflict": tally.conflict, "rejected": tally.rejected,
+            }),
+        ));
+        answers.push(Ok(results));
+    }
+    sync_sql::write_records(&mut tx, &writes).await?;
+    sync_sql::touch_devices(&mut tx, &contacts).await?;
+    sync_sql::insert_audit(&mut tx, &audit).await?;
+    tx.commit().await?;
+    Ok(answers)
+}
+
+/// What a sync needs to know of a count, from its row.
+pub(super) fn count_state(status: &str, starts_at: &str, ends_at: &str) -> anyhow::Result<CountState> {
+    Ok(CountState {
+        status: CountStatus::from_code(status).ok_or_else(|| anyhow::anyhow!("bad status {status}"))?,
+        starts_at: DateTime::parse_from_rfc3339(starts_at)?,
+        ends_at: DateTime::parse_from_rfc3339(ends_at)?,
+    })
+}

@@ -23,8 +23,8 @@ pub mod profile;
 pub mod progress;
 pub mod record;
 pub mod report;
-pub mod summary;
 pub mod review;
+pub mod summary;
 pub mod sync;
 
 pub use value_set::Lang;

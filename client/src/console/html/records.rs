@@ -129,11 +129,6 @@ pub fn default_primary(g: &DuplicateGroup) -> Option<Uuid> {
     })
 }
 
-/// Whether a group still wants the coordinator's eye: no decision, or records since it.
-pub fn group_open(g: &DuplicateGroup) -> bool {
-    g.resolution.is_none() || g.records.iter().any(|r| r.since_decision)
-}
-
 fn decision_text(g: &DuplicateGroup, lang: Lang) -> (&'static str, String) {
     match &g.resolution {
         None => (

@@ -75,6 +75,10 @@ pub fn interval(selector: &mut Selector, fitted: &ModelFit) -> Interval {
     estimates.sort_by(f64::total_cmp);
     let n = estimates.len();
     let at = |q: f64| {
+        // No sample left (none converged): no bound, rather than a rank outside 1..=n.
+        if n == 0 {
+            return None;
+        }
         let rank = (q * (n + 1) as f64).round().clamp(1.0, n as f64) as usize;
         estimates.get(rank - 1).copied()
     };

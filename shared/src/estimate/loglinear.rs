@@ -219,14 +219,14 @@ impl Fitter {
             // Newton converges quadratically: after a step this small the error is far below
             // what the AIC choice or N can tell apart.
             if ll_settled && step <= 1e-7 {
-                return summary(design, beta, ll);
+                return summary(design, y, beta, ll);
             }
             if ll_settled {
                 settled += 1;
                 if settled >= DRIFT_ITERATIONS {
                     // The likelihood no longer changes but some parameters run off. Only an
                     // upward β0 makes the estimate unbounded.
-                    return (beta0_step <= 1e-6).then(|| summary(design, beta, ll)).flatten();
+                    return (beta0_step <= 1e-6).then(|| summary(design, y, beta, ll)).flatten();
                 }
             } else {
                 settled = 0;
@@ -236,9 +236,15 @@ impl Fitter {
     }
 }
 
-fn summary(design: &Design, beta: &[f64], loglik: f64) -> Option<Summary> {
+/// How many times the observed persons the unseen may be before `β0` counts as diverged: a
+/// model with an empty overlap can settle (steps below the tolerance) at a `β0` of 40 or more,
+/// an estimate of 10^18 that the data do not bound. No real estimate comes near this factor.
+const MAX_UNSEEN_PER_OBSERVED: f64 = 1e6;
+
+fn summary(design: &Design, y: &[f64], beta: &[f64], loglik: f64) -> Option<Summary> {
     let unseen = beta[0].exp();
-    if !unseen.is_finite() {
+    let observed: f64 = y.iter().sum();
+    if !unseen.is_finite() || unseen > MAX_UNSEEN_PER_OBSERVED * (observed + 1.0) {
         return None;
     }
     let aic = 2.0 * design.p as f64 - 2.0 * loglik;

@@ -74,6 +74,7 @@ value_set!(
         ByHousingNeed = "by_housing_need", "Naar woonbehoefte", "By housing need";
         ByCareNeeds = "by_care_needs", "Naar zorgbehoefte", "By care needs";
         ByOriginProvince = "by_origin_province", "Herkomst elders in Nederland, naar provincie", "Origin elsewhere in the Netherlands, by province";
+        ByOriginMunicipality = "by_origin_municipality", "Herkomst elders in Nederland, naar gemeente", "Origin elsewhere in the Netherlands, by municipality";
         ByCategoryAndMunicipality = "by_category_and_municipality", "Categorie en gemeente", "Category and municipality";
         ByCategoryAndAgeBand = "by_category_and_age_band", "Categorie en leeftijd", "Category and age";
         ByCategoryAndGender = "by_category_and_gender", "Categorie en geslacht", "Category and gender";

@@ -26,6 +26,7 @@ pub async fn sync(
         Err(SyncError::CountGone) => Err(ApiError::DeviceRevoked),
         Err(SyncError::Busy) => Err(ApiError::StorageBusy),
         Err(SyncError::Full) => Err(ApiError::StorageFull),
+        Err(SyncError::ReadOnly) => Err(ApiError::StorageReadOnly),
         Err(SyncError::Other(e)) => Err(e.into()),
     }
 }

@@ -42,6 +42,8 @@ pub enum SyncError {
     Busy,
     #[error("the database is full")]
     Full,
+    #[error("the database cannot be written")]
+    ReadOnly,
     #[error(transparent)]
     Other(#[from] anyhow::Error),
 }
@@ -189,7 +191,7 @@ async fn commit_group(pool: &SqlitePool, jobs: Vec<Job>) {
 }
 
 /// A database error that is a condition of the storage (as `ApiError` reads them): the write
-/// lock held elsewhere too long, or no room left.
+/// lock held elsewhere too long, no room left, or a database that cannot be written.
 fn storage_condition(e: &anyhow::Error) -> Option<fn() -> SyncError> {
     let e = e.chain().find_map(|cause| cause.downcast_ref::<sqlx::Error>())?;
     if matches!(e, sqlx::Error::PoolTimedOut) {
@@ -199,6 +201,8 @@ fn storage_condition(e: &anyhow::Error) -> Option<fn() -> SyncError> {
     match code & 0xff {
         5 | 6 => Some(|| SyncError::Busy),
         13 => Some(|| SyncError::Full),
+        // SQLITE_READONLY: the file or its file system cannot be written.
+        8 => Some(|| SyncError::ReadOnly),
         _ => None,
     }
 }

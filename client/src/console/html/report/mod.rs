@@ -132,6 +132,7 @@ fn section_of(id: &str) -> usize {
             | ByMunicipality
             | ByOrigin
             | ByOriginProvince
+            | ByOriginMunicipality
             | ByCategoryAndMunicipality
             | ByMunicipalityAndOrigin,
         ) => 1,

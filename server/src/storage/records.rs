@@ -2,7 +2,7 @@
 
 use super::{audit, parse_ts, ts, Actor, Storage};
 use chrono::Utc;
-use ethos_shared::api::{Decision, DuplicateGroup, DuplicateRecord, Resolution, StoredRecord, VoidInfo};
+use ethos_shared::api::{Decision, StoredRecord, VoidInfo};
 use ethos_shared::ethos::LivingSituation;
 use ethos_shared::profile::{
     AgeBand, CareNeeds, Children, Duration, Gender, Household, HousingNeed, Income, PreviousFacility,
@@ -172,65 +172,6 @@ impl Storage {
         }
         tx.commit().await?;
         Ok(self.get_record(id).await?.map(|(_, r)| r))
-    }
-
-    /// Every key shared by two or more counted records of the count, with its decision.
-    pub async fn duplicate_groups(&self, count_id: Uuid) -> anyhow::Result<Vec<DuplicateGroup>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {STORED_COLUMNS}, r.dedup_key FROM {STORED_FROM}
-             WHERE r.count_id = ?1 AND r.training = 0 AND r.void_reason IS NULL AND r.dedup_key IN (
-                SELECT dedup_key FROM records WHERE count_id = ?1 AND training = 0 AND void_reason IS NULL
-                AND dedup_key IS NOT NULL GROUP BY dedup_key HAVING COUNT(*) > 1)
-             ORDER BY r.dedup_key, r.observed_at, r.id"
-        ))
-        .bind(count_id.to_string())
-        .fetch_all(&self.read)
-        .await?;
-        let resolutions = self.resolutions(count_id).await?;
-        let mut groups: Vec<DuplicateGroup> = Vec::new();
-        for row in &rows {
-            let key =
-                DedupKey::try_from(row.try_get::<String, _>("dedup_key")?).map_err(anyhow::Error::msg)?;
-            let stored = stored_from_row(row)?;
-            let resolution = resolutions.iter().find(|(k, _)| *k == key).map(|(_, r)| r.clone());
-            let since_decision = resolution.as_ref().is_some_and(|r| stored.received_at > r.decided_at);
-            let rec = DuplicateRecord { stored, since_decision };
-            match groups.last_mut() {
-                Some(g) if g.dedup_key == key => g.records.push(rec),
-                _ => groups.push(DuplicateGroup { dedup_key: key, records: vec![rec], resolution }),
-            }
-        }
-        Ok(groups)
-    }
-
-    /// The coordinator's decisions of a count.
-    pub async fn resolutions(&self, count_id: Uuid) -> anyhow::Result<Vec<(DedupKey, Resolution)>> {
-        let rows = sqlx::query(
-            "SELECT dedup_key, decision, primary_record_id, decided_at, decided_by FROM duplicate_resolutions WHERE count_id = ?",
-        )
-        .bind(count_id.to_string())
-        .fetch_all(&self.read)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                let decision = match r.try_get::<String, _>("decision")?.as_str() {
-                    "same_person" => Decision::SamePerson,
-                    _ => Decision::DifferentPeople,
-                };
-                Ok((
-                    DedupKey::try_from(r.try_get::<String, _>("dedup_key")?).map_err(anyhow::Error::msg)?,
-                    Resolution {
-                        decision,
-                        primary_record_id: r
-                            .try_get::<Option<String>, _>("primary_record_id")?
-                            .map(|p| p.parse())
-                            .transpose()?,
-                        decided_at: parse_ts(&r.try_get::<String, _>("decided_at")?)?,
-                        decided_by: r.try_get("decided_by")?,
-                    },
-                ))
-            })
-            .collect()
     }
 
     /// Records (or replaces) the decision for a key.

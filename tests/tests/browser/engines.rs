@@ -50,8 +50,7 @@ async fn offline_count(engine: Engine, name: &'static str) {
 
     phone
         .run(async |phone| {
-            phone.open_page(&format!("/enroll#code={}", team.code)).await;
-            phone.wait_for("count-card").await;
+            phone.enrol(&team.code).await;
             assert_eq!(phone.text("count-name").await, team.count_name);
             phone.wait_for_service_worker().await;
 

@@ -3,7 +3,7 @@
 //! stay on the phone (screenshots `field-*.png`).
 
 use crate::offline::sync_until_all_confirmed;
-use crate::people::{record, UNKNOWN};
+use crate::people::{record, to_origin_question, UNKNOWN};
 use crate::phone::Phone;
 use crate::site::{Site, Team};
 use serde_json::{json, Value};
@@ -26,12 +26,7 @@ async fn another_code(site: &Site, team: &Team, organisation: &str) -> (String, 
 
 /// The first three questions of a person only observed, then "rest onbekend" to the review.
 async fn observed_only(phone: &Phone) {
-    phone.tap("new-record").await;
-    phone.wait_for_question("LivingSituation").await;
-    phone.tap("branch-night_shelter").await;
-    phone.wait_for_question("Municipality").await;
-    phone.tap("municipality-GM0935").await;
-    phone.wait_for_question("Origin").await;
+    to_origin_question(phone, "branch-night_shelter").await;
     phone.tap("origin-unknown").await;
     phone.wait_for_question("Person").await;
     phone.reveal("rest-unknown").await;
@@ -48,8 +43,7 @@ async fn a_correction_made_while_the_phone_syncs_is_saved_as_the_next_revision()
 
     phone
         .run(async |phone| {
-            phone.open_page(&format!("/enroll#code={}", team.code)).await;
-            phone.wait_for("count-card").await;
+            phone.enrol(&team.code).await;
             phone.wait_for_service_worker().await;
             site.stop().await;
             observed_only(phone).await;
@@ -100,14 +94,8 @@ async fn a_draft_survives_a_reload_back_goes_to_the_previous_question_and_stoppe
 
     phone
         .run(async |phone| {
-            phone.open_page(&format!("/enroll#code={}", team.code)).await;
-            phone.wait_for("count-card").await;
-            phone.tap("new-record").await;
-            phone.wait_for_question("LivingSituation").await;
-            phone.tap("branch-street").await;
-            phone.wait_for_question("Municipality").await;
-            phone.tap("municipality-GM0935").await;
-            phone.wait_for_question("Origin").await;
+            phone.enrol(&team.code).await;
+            to_origin_question(phone, "branch-street").await;
             phone.tap("origin-abroad").await;
             phone.wait_for_question("Person").await;
 

@@ -20,8 +20,7 @@ async fn records_whose_sync_answer_was_lost_are_sent_again_and_stored_once() {
 
     phone
         .run(async |phone| {
-            phone.open_page(&format!("/enroll#code={}", team.code)).await;
-            phone.wait_for("count-card").await;
+            phone.enrol(&team.code).await;
             site.stop().await;
             record(phone, ZOE, false).await;
             record(phone, UNKNOWN, false).await;

@@ -5,7 +5,8 @@
 //!
 //! - `site`: the server; "offline" is stopping it and starting it again on the same address.
 //! - `proxy`: a loopback TCP proxy that can lose the answer to a sync request.
-//! - `phone`: one browser with a fresh profile per test; waits, taps, typing, screenshots.
+//! - `phone`: one browser with a fresh profile per test; waits, taps, typing, screenshots;
+//!   `accessibility`: axe-core's WCAG A/AA check of every screenshotted screen.
 //! - `engine`, `bidi`: the browser engines (Chromium; Firefox ESR and WebKitGTK for
 //!   `engines`) and the drivers and X server they run on.
 //! - `engines`: the offline count in Chromium, Firefox and WebKit (an engine missing on a
@@ -33,6 +34,7 @@
 //! fail and say what to install or run. `ETHOS_CHROMIUM` and `ETHOS_CHROMEDRIVER` override
 //! Debian's paths; `ETHOS_BROWSER_LOG=1` prints the browser's console (with `--nocapture`).
 
+mod accessibility;
 mod bidi;
 mod console;
 mod console_compare;

@@ -15,8 +15,7 @@ async fn three_persons_recorded_offline_survive_a_reload_and_are_confirmed_once_
 
     phone
         .run(async |phone| {
-            phone.open_page(&format!("/enroll#code={}", team.code)).await;
-            phone.wait_for("count-card").await;
+            phone.enrol(&team.code).await;
             phone.wait_for_service_worker().await;
 
             // Act 1: offline, three persons through the real question flow.

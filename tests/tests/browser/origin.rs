@@ -3,7 +3,7 @@
 //! record stores the municipality's CBS code.
 
 use crate::offline::sync_until_all_confirmed;
-use crate::people::{Act, UNKNOWN};
+use crate::people::{to_origin_question, Act, UNKNOWN};
 use crate::phone::Phone;
 use crate::site::Site;
 
@@ -32,14 +32,8 @@ async fn misspelt_hyphenless_and_village_origins_find_their_municipality_and_sto
 
     phone
         .run(async |phone| {
-            phone.open_page(&format!("/enroll#code={}", team.code)).await;
-            phone.wait_for("count-card").await;
-            phone.tap("new-record").await;
-            phone.wait_for_question("LivingSituation").await;
-            phone.tap("branch-street").await;
-            phone.wait_for_question("Municipality").await;
-            phone.tap("municipality-GM0935").await;
-            phone.wait_for_question("Origin").await;
+            phone.enrol(&team.code).await;
+            to_origin_question(phone, "branch-street").await;
 
             // Act + Assert: a typo, a space for a hyphen, a village.
             let maastricht = first_hit_for(phone, "Mastricht", "origin-GM0935").await;

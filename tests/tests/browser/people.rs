@@ -147,3 +147,14 @@ pub async fn record(phone: &Phone, acts: &[Act], screenshots: bool) {
     phone.tap("save-record").await;
     phone.wait_for("new-record").await;
 }
+
+/// From the home screen: "+ Nieuwe persoon", the living-situation branch `branch` (e.g.
+/// `branch-street`), counted in Maastricht; waits on the origin question.
+pub async fn to_origin_question(phone: &Phone, branch: &str) {
+    phone.tap("new-record").await;
+    phone.wait_for_question("LivingSituation").await;
+    phone.tap(branch).await;
+    phone.wait_for_question("Municipality").await;
+    phone.tap("municipality-GM0935").await;
+    phone.wait_for_question("Origin").await;
+}

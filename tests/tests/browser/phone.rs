@@ -7,14 +7,12 @@
 //! renders asynchronously); a wait that times out saves a screenshot `FAIL-<test>.png` and
 //! panics with the page's text.
 //!
-//! Every screen a test takes a screenshot of is also checked for accessibility: axe-core (from
-//! npm, `client/node_modules`, test-only) runs its WCAG 2.x A/AA rules on the page, and any
-//! violation fails the test with the rule, its help text and the elements.
+//! Every screen a test takes a screenshot of is also checked for accessibility
+//! (`accessibility`).
 
 use crate::engine::{self, chromedriver, chromium, Engine};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
 use thirtyfour::prelude::*;
@@ -40,25 +38,6 @@ pub const PHONE: Screen = Screen { width: WIDTH, height: HEIGHT, mobile: true };
 /// A laptop (the coordinator console).
 pub const LAPTOP: Screen = Screen { width: 1280, height: 900, mobile: false };
 
-/// The WCAG rule sets axe-core checks: WCAG 2.0, 2.1 and 2.2, levels A and AA (what Dutch
-/// public bodies must meet, EN 301 549).
-const WCAG_TAGS: &str = "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']";
-
-/// axe-core's script, read once (`npm ci` in `client/` installs it with the CSS packages).
-fn axe_source() -> &'static str {
-    static AXE: OnceLock<String> = OnceLock::new();
-    AXE.get_or_init(|| {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../client/node_modules/axe-core/axe.min.js");
-        std::fs::read_to_string(&path).unwrap_or_else(|e| {
-            panic!(
-                "axe-core is not installed ({}: {e}). Run `cargo xtask build-client --release` \
-                 (its `npm ci` installs it) or `npm ci` in client/.",
-                path.display()
-            )
-        })
-    })
-}
-
 /// Where screenshots go: `tests/artifacts/` (ignored by git).
 pub fn artifacts() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("artifacts");
@@ -67,7 +46,7 @@ pub fn artifacts() -> PathBuf {
 }
 
 pub struct Phone {
-    driver: WebDriver,
+    pub(crate) driver: WebDriver,
     origin: String,
     /// The test's name, for failure screenshots.
     name: &'static str,
@@ -204,6 +183,13 @@ impl Phone {
     pub async fn open_page(&self, path: &str) {
         let url = format!("{}{path}", self.origin);
         self.driver.goto(&url).await.unwrap_or_else(|e| panic!("{url} opens: {e}"));
+    }
+
+    /// Enrols this phone (or desk) with a team code through the link a coordinator hands out,
+    /// and waits for the count's card.
+    pub async fn enrol(&self, code: &str) {
+        self.open_page(&format!("/enroll#code={code}")).await;
+        self.wait_for("count-card").await;
     }
 
     pub async fn reload(&self) {
@@ -408,39 +394,6 @@ impl Phone {
         assert_eq!(png_size(&png), size, "{} is the size of the screen", path.display());
         self.assert_accessible(name).await;
         path
-    }
-
-    /// Runs axe-core's WCAG A/AA rules on the page as it is now; fails with every violation.
-    pub async fn assert_accessible(&self, what: &str) {
-        if self.eval("return typeof window.axe === 'undefined';").await == Value::Bool(true) {
-            self.eval(&format!("{}\nreturn true;", axe_source())).await;
-        }
-        // WebDriver waits for a returned promise. One line per violation, then its elements.
-        let script = format!(
-            r#"return axe.run(document, {{ runOnly: {{ type: 'tag', values: {WCAG_TAGS} }}, resultTypes: ['violations'] }})
-                .then(r => r.violations.map(v => `${{v.id}} (${{v.impact}}): ${{v.help}}` + v.nodes.slice(0, 5)
-                    .map(n => '\n    ' + n.target.join(' ') + ' — ' + (n.failureSummary || '').replace(/\s+/g, ' '))
-                    .join('')));"#
-        );
-        // A page that re-renders while axe walks it (the dashboard refreshes every 15 s) can
-        // make the run fail: try once more on a settled page before calling it a failure.
-        let violations = match self.driver.execute(&script, Vec::new()).await {
-            Ok(answer) => answer.json().clone(),
-            Err(_) => {
-                tokio::time::sleep(Duration::from_millis(500)).await;
-                self.eval(&script).await
-            }
-        };
-        let list: Vec<&str> =
-            violations.as_array().map_or(Vec::new(), |a| a.iter().filter_map(Value::as_str).collect());
-        if !list.is_empty() {
-            self.fail(&format!(
-                "{what}: {} accessibility violation(s):\n  {}",
-                list.len(),
-                list.join("\n  ")
-            ))
-            .await;
-        }
     }
 
     /// Scrolls the element with this `data-testid` to just below the app's sticky top bar.

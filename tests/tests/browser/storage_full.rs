@@ -25,8 +25,7 @@ async fn a_full_database_keeps_the_record_on_the_phone_which_waits_as_asked_then
 
     phone
         .run(async |phone| {
-            phone.open_page(&format!("/enroll#code={}", team.code)).await;
-            phone.wait_for("count-card").await;
+            phone.enrol(&team.code).await;
             fill_until_full(&site, &team.code).await;
             let filled = site.records(&team).await.len();
 

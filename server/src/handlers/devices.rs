@@ -1,7 +1,6 @@
 //! Field devices: enrolment with a team code, and the device's own count.
 
 use super::accounts::client_addr;
-use super::required_text;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, FieldDevice};
 use crate::secrets::{new_token, normalise_team_code, token_hash};
@@ -11,6 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use chrono::Utc;
 use ethos_shared::api::{Count, EnrollRequest, EnrollResponse};
+use ethos_shared::input;
 use std::net::SocketAddr;
 
 /// Wrong team codes per client address within the login window before 429. Generous, because
@@ -34,10 +34,8 @@ pub async fn enroll(
     }
     // A label longer than 100 characters is shortened; control characters (NUL, BEL, bidi
     // overrides that would turn the console's text around) are refused, as in other text.
-    let label = match req.device_label.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
-        Some(l) => Some(required_text(&l.chars().take(100).collect::<String>(), "device_label", 100)?),
-        None => None,
-    };
+    let label =
+        input::device_label(req.device_label.as_deref()).map_err(|e| ApiError::ValidationFailed(vec![e]))?;
     let code = normalise_team_code(&req.code);
     let token = new_token();
     let enrolled = state.storage.enroll(&code, &token_hash(&token), label.as_deref(), now).await?;
@@ -57,5 +55,5 @@ pub async fn own_count(
     State(state): State<AppState>,
     FieldDevice(device): FieldDevice,
 ) -> ApiResult<Json<Count>> {
-    state.storage.get_count(device.count_id).await?.map(Json).ok_or(ApiError::NotFound("count"))
+    Ok(Json(crate::usecase::count(&state.storage, device.count_id).await?))
 }

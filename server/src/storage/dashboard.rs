@@ -1,44 +1,15 @@
 //! What the coordinator watches during the count: progress figures and the devices.
 
-use super::{parse_ts, ts, Storage};
+use super::{parse_ts, ts, Storage, StoreResult};
 use chrono::{DateTime, Utc};
 use ethos_shared::count::OrganisationType;
 use serde::Serialize;
 use sqlx::Row;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Serialize)]
-pub struct DeviceInfo {
-    pub id: Uuid,
-    pub label: Option<String>,
-    pub organisation: String,
-    pub organisation_type: OrganisationType,
-    pub enrolled_at: DateTime<Utc>,
-    pub last_seen_at: Option<DateTime<Utc>>,
-    /// Records the phone said it still held unconfirmed at its last sync.
-    pub unsynced: Option<u32>,
-    pub revoked: bool,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct OrganisationProgress {
-    pub organisation: String,
-    pub organisation_type: OrganisationType,
-    pub records: u64,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct MunicipalityProgress {
-    pub municipality: String,
-    pub records: u64,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct HourProgress {
-    /// The hour of observation, UTC.
-    pub hour: String,
-    pub records: u64,
-}
+pub use ethos_shared::progress::{
+    Device as DeviceInfo, HourProgress, MunicipalityProgress, OrganisationProgress,
+};
 
 /// Record figures of the dashboard: counted records (not training, not void) unless named.
 #[derive(Debug, Clone, Serialize)]
@@ -55,7 +26,7 @@ pub struct Progress {
 }
 
 impl Storage {
-    pub async fn count_devices(&self, count_id: Uuid) -> anyhow::Result<Vec<DeviceInfo>> {
+    pub async fn count_devices(&self, count_id: Uuid) -> StoreResult<Vec<DeviceInfo>> {
         let rows = sqlx::query(
             "SELECT d.id, d.label, i.organisation, i.organisation_type, d.enrolled_at, d.last_seen_at,
                     d.unsynced_reported, i.revoked_at IS NOT NULL AS revoked
@@ -88,7 +59,7 @@ impl Storage {
     /// aggregate query, without reading the records out: every counted record without a
     /// duplicate key, or whose key the coordinator split ("different people"), is a person of its
     /// own; the counted records of any other key are one person together.
-    pub async fn persons_total(&self, count_id: Uuid) -> anyhow::Result<u64> {
+    pub async fn persons_total(&self, count_id: Uuid) -> StoreResult<u64> {
         let n: i64 = sqlx::query_scalar(
             "SELECT COALESCE(SUM(r.dedup_key IS NULL OR d.decision IS 'different_people'), 0)
                   + COUNT(DISTINCT CASE WHEN d.decision IS NOT 'different_people' THEN r.dedup_key END)
@@ -102,7 +73,7 @@ impl Storage {
         Ok(n.max(0) as u64)
     }
 
-    pub async fn progress(&self, count_id: Uuid, now: DateTime<Utc>) -> anyhow::Result<Progress> {
+    pub async fn progress(&self, count_id: Uuid, now: DateTime<Utc>) -> StoreResult<Progress> {
         let id = count_id.to_string();
         let totals = sqlx::query(
             "SELECT COUNT(*) AS total,

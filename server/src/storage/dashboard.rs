@@ -7,9 +7,11 @@ use serde::Serialize;
 use sqlx::Row;
 use uuid::Uuid;
 
+use ethos_shared::progress::by_organisation_and_entry;
 pub use ethos_shared::progress::{
     Device as DeviceInfo, HourProgress, MunicipalityProgress, OrganisationProgress,
 };
+use ethos_shared::record::Entry;
 
 /// Record figures of the dashboard: counted records (not training, not void) unless named.
 #[derive(Debug, Clone, Serialize)]
@@ -26,6 +28,38 @@ pub struct Progress {
 }
 
 impl Storage {
+    /// The records matching `condition` (on `records r`, with one `?` for the count id) per
+    /// organisation and `entry`, in one aggregate query; organisations with the most first.
+    pub(super) async fn by_organisation_and_entry(
+        &self,
+        condition: &str,
+        count_id: &str,
+    ) -> StoreResult<Vec<OrganisationProgress>> {
+        let rows = sqlx::query(&format!(
+            "SELECT i.organisation, i.organisation_type, r.entry, COUNT(*) AS n,
+                    SUM(COUNT(*)) OVER (PARTITION BY i.organisation, i.organisation_type) AS total
+             FROM records r JOIN devices d ON d.id = r.device_id JOIN invites i ON i.id = d.invite_id
+             WHERE {condition} GROUP BY i.organisation, i.organisation_type, r.entry
+             ORDER BY total DESC, i.organisation, i.organisation_type"
+        ))
+        .bind(count_id)
+        .fetch_all(&self.read)
+        .await?;
+        let rows = rows
+            .iter()
+            .map(|r| {
+                let entry: &str = r.try_get("entry")?;
+                Ok((
+                    r.try_get("organisation")?,
+                    OrganisationType::from_code(r.try_get("organisation_type")?).unwrap_or_default(),
+                    Entry::from_code(entry).ok_or_else(|| anyhow::anyhow!("stored entry {entry:?}"))?,
+                    r.try_get::<i64, _>("n")?.max(0) as u64,
+                ))
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(by_organisation_and_entry(rows))
+    }
+
     pub async fn count_devices(&self, count_id: Uuid) -> StoreResult<Vec<DeviceInfo>> {
         let rows = sqlx::query(
             "SELECT d.id, d.label, i.organisation, i.organisation_type, d.enrolled_at, d.last_seen_at,
@@ -86,24 +120,7 @@ impl Storage {
         .fetch_one(&self.read)
         .await?;
         const COUNTED: &str = "r.count_id = ? AND r.training = 0 AND r.void_reason IS NULL";
-        let by_organisation = sqlx::query(&format!(
-            "SELECT i.organisation, i.organisation_type, COUNT(*) AS n FROM records r
-             JOIN devices d ON d.id = r.device_id JOIN invites i ON i.id = d.invite_id
-             WHERE {COUNTED} GROUP BY i.organisation, i.organisation_type ORDER BY n DESC, i.organisation"
-        ))
-        .bind(&id)
-        .fetch_all(&self.read)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(OrganisationProgress {
-                organisation: r.try_get("organisation")?,
-                organisation_type: OrganisationType::from_code(r.try_get("organisation_type")?)
-                    .unwrap_or_default(),
-                records: r.try_get::<i64, _>("n")? as u64,
-            })
-        })
-        .collect::<anyhow::Result<_>>()?;
+        let by_organisation = self.by_organisation_and_entry(COUNTED, &id).await?;
         let by_municipality = sqlx::query(&format!(
             "SELECT r.municipality, COUNT(*) AS n FROM records r WHERE {COUNTED} GROUP BY r.municipality ORDER BY n DESC"
         ))

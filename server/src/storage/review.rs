@@ -165,30 +165,12 @@ pub struct RehearsalProgress {
 
 impl Storage {
     pub async fn rehearsal_progress(&self, count_id: Uuid) -> StoreResult<RehearsalProgress> {
-        use ethos_shared::count::OrganisationType;
         let id = count_id.to_string();
         const PRACTICE: &str = "r.count_id = ? AND r.training = 1 AND r.void_reason IS NULL";
         let n = |r: &sqlx::sqlite::SqliteRow| -> anyhow::Result<u64> {
             Ok(r.try_get::<i64, _>("n")?.max(0) as u64)
         };
-        let by_organisation = sqlx::query(&format!(
-            "SELECT i.organisation, i.organisation_type, COUNT(*) AS n FROM records r
-             JOIN devices d ON d.id = r.device_id JOIN invites i ON i.id = d.invite_id
-             WHERE {PRACTICE} GROUP BY i.organisation, i.organisation_type ORDER BY n DESC, i.organisation"
-        ))
-        .bind(&id)
-        .fetch_all(&self.read)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(super::OrganisationProgress {
-                organisation: r.try_get("organisation")?,
-                organisation_type: OrganisationType::from_code(r.try_get("organisation_type")?)
-                    .unwrap_or_default(),
-                records: n(r)?,
-            })
-        })
-        .collect::<anyhow::Result<_>>()?;
+        let by_organisation = self.by_organisation_and_entry(PRACTICE, &id).await?;
         let by_municipality = sqlx::query(&format!(
             "SELECT r.municipality, COUNT(*) AS n FROM records r WHERE {PRACTICE}
              GROUP BY r.municipality ORDER BY n DESC"

@@ -152,7 +152,7 @@ async fn the_report_counts_records_per_organisation_and_entry() {
     let inloop = "Inloop Maastricht".to_string();
     let line = |o: &String, e: &str, n: Value, s: Value| (o.clone(), e.to_string(), n, s);
     let mut got = lines(&internal);
-    got.sort();
+    got.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
     let mut want = vec![
         line(&org, "field", json!(6), Value::Null),
         line(&org, "desk", json!(2), Value::Null),
@@ -161,11 +161,11 @@ async fn the_report_counts_records_per_organisation_and_entry() {
         line(&inloop, "desk", json!(1), Value::Null),
         line(&inloop, "sheet", json!(6), Value::Null),
     ];
-    want.sort();
+    want.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
     assert_eq!(got, want);
     // Public: 1–4 hidden, and the other non-zero entry of the organisation with it.
     let mut got = lines(&public);
-    got.sort();
+    got.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
     let mut want = vec![
         line(&org, "field", Value::Null, json!("secondary")),
         line(&org, "desk", Value::Null, json!("primary")),
@@ -174,6 +174,6 @@ async fn the_report_counts_records_per_organisation_and_entry() {
         line(&inloop, "desk", Value::Null, json!("primary")),
         line(&inloop, "sheet", Value::Null, json!("secondary")),
     ];
-    want.sort();
+    want.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
     assert_eq!(got, want);
 }

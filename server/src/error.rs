@@ -207,6 +207,9 @@ impl From<usecase::Error> for ApiError {
                 ApiError::PayloadTooLarge(format!("at most {max} records per sync"))
             }
             usecase::Error::EstimateNotPossible(reason) => ApiError::EstimateNotPossible(reason),
+            usecase::Error::TooManyAttempts { free_at } => {
+                ApiError::too_many_until(free_at, chrono::Utc::now())
+            }
             usecase::Error::InviteInvalid => ApiError::InviteInvalid,
             usecase::Error::DeviceRevoked => ApiError::DeviceRevoked,
             usecase::Error::Store(e) => e.into(),

@@ -6,6 +6,7 @@
 pub mod comparison;
 pub mod counts;
 pub mod dashboard;
+pub mod enrol;
 pub mod estimate;
 pub mod import;
 pub mod report;
@@ -34,6 +35,9 @@ pub enum Error {
     /// No estimate of the hidden population, and why.
     #[error("no estimate is possible: {0}")]
     EstimateNotPossible(NoEstimate),
+    /// Too many failed attempts from this client; it may try again from `free_at`.
+    #[error("too many failed attempts")]
+    TooManyAttempts { free_at: chrono::DateTime<chrono::Utc> },
     /// An unknown, expired or revoked team code, or one of a locked count.
     #[error("this team code is not valid")]
     InviteInvalid,

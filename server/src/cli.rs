@@ -1,10 +1,12 @@
 //! The `ethos` command line (api.md "Command line").
 
-use crate::secrets::{hash_password, new_dedup_secret, new_team_code, normalise_team_code};
-use crate::storage::{AddUserError, Storage, User};
+use crate::secrets::hash_password;
+use crate::storage::{Actor, Conflict, Storage, StoreError, User};
+use crate::usecase;
 use crate::{Application, Config};
 use clap::{Parser, Subcommand, ValueEnum};
 use ethos_shared::api::{NewCount, NewInvite, Role};
+use ethos_shared::codes::AuditAction;
 use ethos_shared::count::OrganisationType;
 use std::io::BufRead;
 use std::net::SocketAddr;
@@ -195,8 +197,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             storage.backup_to(&file).await?;
             storage
                 .audit_alone(
-                    &crate::storage::Actor::Cli,
-                    "backup",
+                    &Actor::Cli,
+                    AuditAction::Backup,
                     None,
                     serde_json::json!({ "file": file.display().to_string() }),
                 )
@@ -263,8 +265,10 @@ pub async fn add_user(db: &Path, username: &str, role: Role, password: &str) -> 
     storage.close().await;
     match result {
         Ok(_) => Ok(()),
-        Err(AddUserError::Exists(name)) => anyhow::bail!("a user named {name:?} already exists"),
-        Err(AddUserError::Db(e)) => Err(e.into()),
+        Err(StoreError::Conflict(Conflict::Exists)) => {
+            anyhow::bail!("a user named {username:?} already exists")
+        }
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -297,7 +301,7 @@ async fn demo(db: &Path, bind: SocketAddr) -> anyhow::Result<()> {
                 starts_at: start,
                 ends_at: start + chrono::Duration::hours(24),
             };
-            storage.create_count(&new, &new_dedup_secret(), &coordinator).await?
+            usecase::counts::create(&storage, new, &coordinator).await?
         }
     };
     let invites = storage.list_invites(count.id).await?;
@@ -309,9 +313,7 @@ async fn demo(db: &Path, bind: SocketAddr) -> anyhow::Result<()> {
                 organisation_type: OrganisationType::Outreach,
                 expires_at: None,
             };
-            storage
-                .create_invite(count.id, &new, &normalise_team_code(&new_team_code()), &coordinator)
-                .await?
+            usecase::counts::create_invite(&storage, count.id, new, &coordinator, chrono::Utc::now()).await?
         }
     };
     let today = chrono::Local::now().date_naive();
@@ -342,6 +344,19 @@ async fn demo(db: &Path, bind: SocketAddr) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Why `ethos report` printed nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("--disclosure is internal or public, not {0:?}")]
+    Disclosure(String),
+    #[error("--format csv needs --table, one of: {}", .0.join(", "))]
+    NoTable(Vec<String>),
+    #[error("no table {table:?}; tables: {}", tables.join(", "))]
+    UnknownTable { table: String, tables: Vec<String> },
+    #[error(transparent)]
+    UseCase(#[from] usecase::Error),
+}
+
 /// `ethos report`: the same report as the API, written to standard output; audited as an export.
 async fn report(
     db: &Path,
@@ -351,40 +366,11 @@ async fn report(
     table: Option<&str>,
     semicolon: bool,
 ) -> anyhow::Result<()> {
-    use ethos_shared::report::{table_csv, Disclosure};
-    let disclosure = Disclosure::from_code(disclosure)
-        .ok_or_else(|| anyhow::anyhow!("--disclosure is internal or public, not {disclosure:?}"))?;
     anyhow::ensure!(db.exists(), "no database at {}", db.display());
     let storage = Storage::open(db).await?;
-    let out = match format {
-        // The API's answer, with the estimate of the hidden population.
-        ReportFormat::Json => serde_json::to_string_pretty(
-            &crate::handlers::report::report_with_estimate_of(&storage, count, disclosure)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?,
-        )?,
-        ReportFormat::Csv => {
-            let report = crate::handlers::report::report_of(&storage, count, disclosure)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-            let ids: Vec<&str> = report.tables.iter().map(|t| t.id.as_str()).collect();
-            let id = table
-                .ok_or_else(|| anyhow::anyhow!("--format csv needs --table, one of: {}", ids.join(", ")))?;
-            let t = report
-                .table(id)
-                .ok_or_else(|| anyhow::anyhow!("no table {id:?}; tables: {}", ids.join(", ")))?;
-            table_csv(t, semicolon)
-        }
-    };
-    storage
-        .audit_alone(
-            &crate::storage::Actor::Cli,
-            "report.export",
-            Some(count),
-            serde_json::json!({ "disclosure": disclosure.code(), "table": table }),
-        )
-        .await?;
+    let out = report_output(&storage, count, format, disclosure, table, semicolon).await;
     storage.close().await;
+    let out = out?;
     // CSV ends with its own line break; one more would be an empty row in a spreadsheet.
     if out.ends_with('\n') {
         print!("{out}");
@@ -394,53 +380,75 @@ async fn report(
     Ok(())
 }
 
-/// `ethos import FILE`: the records of an exported queue go through the same rules as a sync
-/// from the device that exported them (so a resend is `unchanged`, a locked count rejects new
-/// records); prints what happened to each.
+/// What `ethos report` prints: the report with its estimate as JSON, or one table as CSV.
+pub async fn report_output(
+    storage: &Storage,
+    count: uuid::Uuid,
+    format: ReportFormat,
+    disclosure: &str,
+    table: Option<&str>,
+    semicolon: bool,
+) -> Result<String, ReportError> {
+    use ethos_shared::report::{table_csv, Disclosure};
+    let disclosure =
+        Disclosure::from_code(disclosure).ok_or_else(|| ReportError::Disclosure(disclosure.to_string()))?;
+    let out = match format {
+        // The API's answer, with the estimate of the hidden population.
+        ReportFormat::Json => {
+            let report = usecase::report::report_with_estimate_of(storage, count, disclosure).await?;
+            serde_json::to_string_pretty(&report)
+                .map_err(|e| usecase::Error::from(StoreError::Other(e.into())))?
+        }
+        ReportFormat::Csv => {
+            let report = usecase::report::report_of(storage, count, disclosure).await?;
+            let ids = || report.tables.iter().map(|t| t.id.clone()).collect::<Vec<_>>();
+            let id = table.ok_or_else(|| ReportError::NoTable(ids()))?;
+            let t = report
+                .table(id)
+                .ok_or_else(|| ReportError::UnknownTable { table: id.to_string(), tables: ids() })?;
+            table_csv(t, semicolon)
+        }
+    };
+    storage
+        .audit_alone(
+            &Actor::Cli,
+            AuditAction::ReportExport,
+            Some(count),
+            serde_json::json!({ "disclosure": disclosure.code(), "table": table }),
+        )
+        .await
+        .map_err(usecase::Error::from)?;
+    Ok(out)
+}
+
+/// `ethos import FILE` (see `usecase::import`); prints what happened to each record.
 async fn import(db: &Path, file: &Path) -> anyhow::Result<()> {
-    use ethos_shared::api::{SyncStatus, MAX_SYNC_RECORDS};
     let text =
         std::fs::read_to_string(file).map_err(|e| anyhow::anyhow!("reading {}: {e}", file.display()))?;
-    // Each record stays raw JSON here, parsed on its own below, so one bad record is rejected
+    // Each record stays raw JSON here, parsed on its own later, so one bad record is rejected
     // alone as in a sync.
     let export: ethos_shared::api::QueueExport<serde_json::Value> =
         serde_json::from_str(&text).map_err(|e| {
             anyhow::anyhow!("not an export of the field app's queue (device_id and records): {e}")
         })?;
-    let (device_id, records) = (export.device_id, export.records);
+    let device_id = export.device_id;
     anyhow::ensure!(db.exists(), "no database at {}", db.display());
     let storage = Storage::open(db).await?;
-    let device = storage
-        .device_by_id(device_id)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("device {device_id} is not enrolled in this database"))?;
-    let mut tally: std::collections::BTreeMap<String, usize> = Default::default();
-    for chunk in records.chunks(MAX_SYNC_RECORDS) {
-        let results = storage
-            .sync_batch(&device, ethos_shared::sync::parse_batch(chunk), None, chrono::Utc::now())
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        for r in results {
-            if matches!(r.status, SyncStatus::Conflict | SyncStatus::Rejected) {
-                let id = r.id.map(|i| i.to_string()).unwrap_or_else(|| "(no id)".into());
-                println!("{id}: {:?} {}", r.status, serde_json::to_string(&r.errors)?);
-            }
-            *tally.entry(format!("{:?}", r.status).to_lowercase()).or_default() += 1;
-        }
-    }
-    storage
-        .audit_alone(
-            &crate::storage::Actor::Cli,
-            "records.import",
-            Some(device.count_id),
-            serde_json::json!({ "device_id": device_id, "file": file.display().to_string(), "result": &tally }),
-        )
-        .await?;
+    let imported = usecase::import::import(&storage, export, &file.display().to_string()).await;
     storage.close().await;
+    let imported = match imported {
+        Err(usecase::Error::NotFound("device")) => {
+            anyhow::bail!("device {device_id} is not enrolled in this database")
+        }
+        other => other?,
+    };
+    for r in &imported.problems {
+        let id = r.id.map(|i| i.to_string()).unwrap_or_else(|| "(no id)".into());
+        println!("{id}: {:?} {}", r.status, serde_json::to_string(&r.errors)?);
+    }
     println!(
-        "imported {} records from device {device_id} ({}): {tally:?}",
-        records.len(),
-        device.organisation
+        "imported {} records from device {device_id} ({}): {:?}",
+        imported.records, imported.organisation, imported.tally
     );
     Ok(())
 }

@@ -260,7 +260,7 @@ async fn fill(storage: &Storage, coordinator: &User, example: &Example, count: &
     storage
         .audit_alone(
             &Actor::Cli,
-            "demo.example",
+            ethos_shared::codes::AuditAction::DemoExample,
             Some(count.id),
             json!({ "records": records, "seed": example.seed, "note": "verzonnen gegevens (invented data)" }),
         )

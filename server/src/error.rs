@@ -1,9 +1,12 @@
 //! The one error type of the HTTP boundary. Every variant has a stable `code` (api.md
 //! "Errors"); internal errors are logged with their cause and answered without it.
 
+use crate::storage::{Conflict, StoreError};
+use crate::usecase;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use ethos_shared::api::ErrorBody;
+use ethos_shared::codes::ErrorCode;
 use ethos_shared::record::FieldError;
 
 #[derive(Debug, thiserror::Error)]
@@ -110,28 +113,28 @@ impl ApiError {
         }
     }
 
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            ApiError::InvalidJson(_) => "invalid_json",
-            ApiError::UnsupportedMediaType => "unsupported_media_type",
-            ApiError::PayloadTooLarge(_) => "payload_too_large",
-            ApiError::ValidationFailed(_) => "validation_failed",
-            ApiError::Unauthorized(_) => "unauthorized",
-            ApiError::Forbidden => "forbidden",
-            ApiError::NotFound(_) => "not_found",
-            ApiError::MethodNotAllowed => "method_not_allowed",
-            ApiError::InvalidTransition { .. } => "invalid_transition",
-            ApiError::AlreadyExists(_) => "already_exists",
-            ApiError::CountLocked => "count_locked",
-            ApiError::InviteInvalid => "invite_invalid",
-            ApiError::DeviceRevoked => "device_revoked",
-            ApiError::EstimateNotPossible(_) => "estimate_not_possible",
-            ApiError::TooManyRequests { .. } => "too_many_requests",
-            ApiError::StorageBusy => "storage_busy",
-            ApiError::StorageFull => "storage_full",
-            ApiError::StorageReadOnly => "storage_read_only",
-            ApiError::RequestTimeout => "request_timeout",
-            ApiError::Internal(_) => "internal",
+            ApiError::InvalidJson(_) => ErrorCode::InvalidJson,
+            ApiError::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
+            ApiError::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
+            ApiError::ValidationFailed(_) => ErrorCode::ValidationFailed,
+            ApiError::Unauthorized(_) => ErrorCode::Unauthorized,
+            ApiError::Forbidden => ErrorCode::Forbidden,
+            ApiError::NotFound(_) => ErrorCode::NotFound,
+            ApiError::MethodNotAllowed => ErrorCode::MethodNotAllowed,
+            ApiError::InvalidTransition { .. } => ErrorCode::InvalidTransition,
+            ApiError::AlreadyExists(_) => ErrorCode::AlreadyExists,
+            ApiError::CountLocked => ErrorCode::CountLocked,
+            ApiError::InviteInvalid => ErrorCode::InviteInvalid,
+            ApiError::DeviceRevoked => ErrorCode::DeviceRevoked,
+            ApiError::EstimateNotPossible(_) => ErrorCode::EstimateNotPossible,
+            ApiError::TooManyRequests { .. } => ErrorCode::TooManyRequests,
+            ApiError::StorageBusy => ErrorCode::StorageBusy,
+            ApiError::StorageFull => ErrorCode::StorageFull,
+            ApiError::StorageReadOnly => ErrorCode::StorageReadOnly,
+            ApiError::RequestTimeout => ErrorCode::RequestTimeout,
+            ApiError::Internal(_) => ErrorCode::Internal,
         }
     }
 
@@ -146,25 +149,6 @@ impl ApiError {
             ApiError::StorageBusy => Some(Self::BUSY_RETRY_SECS),
             ApiError::StorageFull => Some(Self::FULL_RETRY_SECS),
             ApiError::StorageReadOnly => Some(Self::READ_ONLY_RETRY_SECS),
-            _ => None,
-        }
-    }
-
-    /// A database error that is a condition of the storage, not a bug: the write lock held too
-    /// long elsewhere (`SQLITE_BUSY`, `SQLITE_LOCKED`, or our own write connection not free in
-    /// time), no room left (`SQLITE_FULL`, which SQLite also gives for a full disk) or a
-    /// database that cannot be written (`SQLITE_READONLY`).
-    fn storage_condition(e: &sqlx::Error) -> Option<ApiError> {
-        if matches!(e, sqlx::Error::PoolTimedOut) {
-            return Some(ApiError::StorageBusy);
-        }
-        // sqlx gives SQLite's extended result code; its low byte is the primary code.
-        let code: i32 = e.as_database_error()?.code()?.parse().ok()?;
-        match code & 0xff {
-            5 | 6 => Some(ApiError::StorageBusy),
-            13 => Some(ApiError::StorageFull),
-            // SQLITE_READONLY: the file or its file system cannot be written.
-            8 => Some(ApiError::StorageReadOnly),
             _ => None,
         }
     }
@@ -193,17 +177,50 @@ impl ApiError {
     }
 }
 
-impl From<sqlx::Error> for ApiError {
-    fn from(e: sqlx::Error) -> Self {
-        ApiError::storage_condition(&e).unwrap_or_else(|| ApiError::Internal(e.into()))
+/// The storage's own conditions keep their answers: busy, full and read-only are 503 with
+/// `Retry-After`; what is not there is a 404.
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => ApiError::NotFound("count"),
+            StoreError::Busy => ApiError::StorageBusy,
+            StoreError::Full => ApiError::StorageFull,
+            StoreError::ReadOnly => ApiError::StorageReadOnly,
+            StoreError::Conflict(Conflict::Transition { from, to }) => {
+                ApiError::InvalidTransition { from: from.code().into(), to: to.code().into() }
+            }
+            StoreError::Conflict(Conflict::Locked) => ApiError::CountLocked,
+            StoreError::Conflict(Conflict::Exists) => ApiError::AlreadyExists("it"),
+            // A constraint the code did not expect to meet is a bug, not a request to change.
+            StoreError::Conflict(c @ Conflict::Constraint) => ApiError::Internal(c.into()),
+            StoreError::Other(e) => ApiError::Internal(e),
+        }
     }
 }
 
+impl From<usecase::Error> for ApiError {
+    fn from(e: usecase::Error) -> Self {
+        match e {
+            usecase::Error::NotFound(what) => ApiError::NotFound(what),
+            usecase::Error::Invalid(errors) => ApiError::ValidationFailed(errors),
+            usecase::Error::TooManyRecords(max) => {
+                ApiError::PayloadTooLarge(format!("at most {max} records per sync"))
+            }
+            usecase::Error::EstimateNotPossible(reason) => ApiError::EstimateNotPossible(reason),
+            usecase::Error::TooManyAttempts { free_at } => {
+                ApiError::too_many_until(free_at, chrono::Utc::now())
+            }
+            usecase::Error::InviteInvalid => ApiError::InviteInvalid,
+            usecase::Error::DeviceRevoked => ApiError::DeviceRevoked,
+            usecase::Error::Store(e) => e.into(),
+        }
+    }
+}
+
+/// Only for causes that are bugs (a task that panicked, a document that could not be built).
 impl From<anyhow::Error> for ApiError {
     fn from(e: anyhow::Error) -> Self {
-        let condition =
-            e.chain().find_map(|cause| cause.downcast_ref().and_then(ApiError::storage_condition));
-        condition.unwrap_or(ApiError::Internal(e))
+        ApiError::Internal(e)
     }
 }
 
@@ -212,12 +229,15 @@ impl IntoResponse for ApiError {
         match &self {
             ApiError::Internal(cause) => tracing::error!(error = %format!("{cause:#}"), "internal error"),
             ApiError::StorageBusy | ApiError::StorageFull | ApiError::StorageReadOnly => {
-                tracing::warn!(code = self.code(), "storage unavailable")
+                tracing::warn!(code = self.code().as_str(), "storage unavailable")
             }
             _ => {}
         }
-        let body =
-            ErrorBody { code: self.code().to_string(), message: self.to_string(), details: self.details() };
+        let body = ErrorBody {
+            code: self.code().as_str().to_string(),
+            message: self.to_string(),
+            details: self.details(),
+        };
         let mut response = (self.status(), axum::Json(body)).into_response();
         if let Some(secs) = self.retry_after() {
             response.headers_mut().insert(axum::http::header::RETRY_AFTER, secs.into());

@@ -3,15 +3,18 @@
 use crate::error::ApiError;
 use crate::secrets::token_hash;
 use crate::storage::{Device, User};
+use crate::usecase;
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
-use ethos_shared::api::Role;
+use ethos_shared::api::{Count, Role};
 use ethos_shared::record::{FieldError, FieldErrorCode};
 use serde::de::DeserializeOwned;
+use std::collections::HashMap;
+use uuid::Uuid;
 
 /// The body as a JSON value: checks the content type (415), the size (413) and the syntax
 /// (400). Sync needs the raw value to judge each record on its own.
@@ -160,5 +163,20 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiQuer
         axum::extract::Query::<T>::from_request_parts(parts, state).await.map(|q| ApiQuery(q.0)).map_err(
             |_| ApiError::ValidationFailed(vec![FieldError::new("query", FieldErrorCode::InvalidValue)]),
         )
+    }
+}
+
+/// The existing count named by the path's `{id}`: a malformed id or a count that does not exist
+/// is a 404 `not_found`. Put it after the access extractor, so that who may ask is checked
+/// first (401/403 before 404).
+pub struct CountPath(pub Count);
+
+impl FromRequestParts<AppState> for CountPath {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let ApiPath(params) = ApiPath::<HashMap<String, String>>::from_request_parts(parts, state).await?;
+        let id =
+            params.get("id").and_then(|id| id.parse::<Uuid>().ok()).ok_or(ApiError::NotFound("count"))?;
+        Ok(CountPath(usecase::count(&state.storage, id).await?))
     }
 }

@@ -1,5 +1,6 @@
-//! The ETHOS server: HTTP API (`routes`, `handlers`), storage on SQLite (`storage`, the only
-//! place with SQL) and the command line (`cli`). Domain rules live in `ethos-shared`.
+//! The ETHOS server: HTTP API (`routes`, `handlers`), the use cases both the API and the
+//! command line (`cli`) call (`usecase`), and storage on SQLite (`storage`, the only place
+//! with SQL). Domain rules live in `ethos-shared`.
 
 pub mod cli;
 pub mod demo;
@@ -10,9 +11,9 @@ mod routes;
 pub mod secrets;
 pub mod serve;
 pub mod storage;
+pub mod usecase;
 
-pub use handlers::report::report_of;
-pub use handlers::report::report_with_estimate_of;
+pub use usecase::report::{report_of, report_with_estimate_of};
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

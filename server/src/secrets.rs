@@ -51,19 +51,8 @@ pub fn new_team_code() -> String {
     format!("{}-{}", &chars[..4], &chars[4..])
 }
 
-/// How a typed code is compared: upper case, without spaces or dashes.
-pub fn normalise_team_code(typed: &str) -> String {
-    typed.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect()
-}
-
-/// The display form of a normalised code: a dash after four characters.
-pub fn display_team_code(normalised: &str) -> String {
-    if normalised.len() == 8 {
-        format!("{}-{}", &normalised[..4], &normalised[4..])
-    } else {
-        normalised.to_string()
-    }
-}
+/// How a typed code is compared, and shown (the shared rules, as the field app uses them).
+pub use ethos_shared::input::{display_team_code, normalise_team_code};
 
 #[cfg(test)]
 mod tests {

@@ -23,6 +23,8 @@ value_set!(
         TooManyRequests = "too_many_requests", "Te veel verzoeken; wacht even.", "Too many requests; wait a moment.";
         StorageBusy = "storage_busy", "De server is even bezet; er is niets opgeslagen. Probeer het zo opnieuw.", "The server is busy; nothing was stored. Try again shortly.";
         StorageFull = "storage_full", "De opslag van de server is vol; er is niets opgeslagen.", "The server's storage is full; nothing was stored.";
+        StorageReadOnly = "storage_read_only", "De server kan nu niets opslaan; er is niets opgeslagen. Probeer het later opnieuw.", "The server cannot store anything now; nothing was stored. Try again later.";
+        RequestTimeout = "request_timeout", "Het verzoek kwam niet op tijd aan. Probeer het opnieuw.", "The request did not arrive in time. Please try again.";
         Internal = "internal", "Er ging iets mis op de server. Probeer het opnieuw.", "Something went wrong on the server. Please try again.";
     }
 );

@@ -43,6 +43,17 @@ impl Default for OrganisationType {
     }
 }
 
+/// Whether a team code still enrols a phone: not revoked, not expired at `now`, and its count
+/// not locked.
+pub fn team_code_usable(
+    expires_at: Option<DateTime<Utc>>,
+    revoked: bool,
+    status: CountStatus,
+    now: DateTime<Utc>,
+) -> bool {
+    !revoked && expires_at.is_none_or(|t| t > now) && status != CountStatus::Locked
+}
+
 /// Phone clocks drift: a live record may lie this far outside the window, and no record
 /// this far ahead of the server clock.
 pub fn clock_tolerance() -> Duration {
@@ -89,6 +100,17 @@ mod tests {
             .filter(|(a, b)| a.can_become(*b))
             .collect();
         assert_eq!(allowed, vec![(Training, Live), (Training, Locked), (Live, Locked)]);
+    }
+
+    #[test]
+    fn a_team_code_enrols_until_it_expires_or_is_revoked_or_its_count_is_locked() {
+        let now = t("2026-10-15T20:00:00Z").with_timezone(&Utc);
+        let later = Some(now + Duration::minutes(1));
+        assert!(team_code_usable(None, false, CountStatus::Live, now));
+        assert!(team_code_usable(later, false, CountStatus::Training, now));
+        assert!(!team_code_usable(Some(now), false, CountStatus::Live, now), "expired at this moment");
+        assert!(!team_code_usable(None, true, CountStatus::Live, now));
+        assert!(!team_code_usable(later, false, CountStatus::Locked, now));
     }
 
     fn t(s: &str) -> DateTime<FixedOffset> {

@@ -16,6 +16,7 @@ pub mod disclosure;
 pub mod estimate;
 pub mod ethos;
 pub mod fold;
+pub mod input;
 pub mod municipality;
 pub mod name_match;
 pub mod places;

@@ -6,6 +6,7 @@
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use ethos_shared::dedup_key::dedup_key;
 use ethos_shared::ethos::LivingSituation;
+use ethos_shared::input::{display_team_code, normalise_team_code};
 use ethos_shared::profile::{
     AgeBand, CareNeeds, Children, Duration, Gender, Household, HousingNeed, Income, PreviousFacility,
     Profile, ResidenceStatus,
@@ -122,7 +123,7 @@ pub fn enrol_code_from(path: &str, hash: &str) -> Option<String> {
     hash.trim_start_matches('#')
         .split('&')
         .find_map(|kv| kv.strip_prefix("code="))
-        .map(|c| c.trim().to_uppercase())
+        .map(|c| display_team_code(&normalise_team_code(c)))
         .filter(|c| !c.is_empty())
 }
 

@@ -1,5 +1,6 @@
-//! HTTP handlers, one module per resource, named by verb. They check input and access, call
-//! the storage layer and shape the answer; they hold no SQL and no domain rules.
+//! HTTP handlers, one module per resource, named by verb. They extract the request and check
+//! access (`extract.rs`), call a use case (`usecase/`) and shape the answer; they hold no SQL
+//! and no domain rules.
 
 pub mod accounts;
 pub mod comparison;
@@ -26,22 +27,6 @@ use uuid::Uuid;
 /// Parses an id from the path; a malformed id names nothing, so it is a 404.
 pub(crate) fn path_id(raw: &str, what: &'static str) -> Result<Uuid, ApiError> {
     raw.parse().map_err(|_| ApiError::NotFound(what))
-}
-
-/// Trims a required text field and checks its length.
-pub(crate) fn required_text(value: &str, field: &str, max_chars: usize) -> Result<String, ApiError> {
-    let trimmed = value.trim();
-    if trimmed.is_empty() || trimmed.chars().count() > max_chars || trimmed.chars().any(is_control_or_bidi) {
-        return Err(ApiError::invalid(field));
-    }
-    Ok(trimmed.to_string())
-}
-
-/// Control characters (C0, DEL, C1) and the invisible marks that reorder text (bidi embeddings,
-/// overrides and isolates, e.g. U+202E): typed text may hold none of them.
-fn is_control_or_bidi(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// The `disclosure` query parameter: `public` unless `internal` is asked for.

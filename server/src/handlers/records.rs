@@ -1,6 +1,6 @@
 //! The coordinator's view of records: keyset pages, CSV export, void and undo.
 
-use super::{path_id, required_text};
+use super::path_id;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Coordinator};
 use crate::storage::Actor;
@@ -74,7 +74,7 @@ pub async fn csv(
         .storage
         .audit_alone(
             &Actor::User(user.username),
-            "records.export",
+            ethos_shared::codes::AuditAction::RecordsExport,
             Some(count_id),
             serde_json::json!({ "format": "csv", "rows": rows }),
         )
@@ -89,7 +89,8 @@ pub async fn void(
     ApiJson(req): ApiJson<VoidRequest>,
 ) -> ApiResult<Json<StoredRecord>> {
     let id = path_id(&id, "record")?;
-    let reason = required_text(&req.reason, "reason", 500)?;
+    let reason =
+        ethos_shared::input::void_reason(&req.reason).map_err(|e| ApiError::ValidationFailed(vec![e]))?;
     state.storage.set_void(id, Some(&reason), &user).await?.map(Json).ok_or(ApiError::NotFound("record"))
 }
 

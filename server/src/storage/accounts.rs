@@ -1,8 +1,9 @@
 //! Users, login sessions and failed logins.
 
-use super::{audit, parse_ts, ts, Actor, Storage};
+use super::{audit, parse_ts, ts, Actor, Conflict, Storage, StoreResult};
 use chrono::{DateTime, Utc};
 use ethos_shared::api::Role;
+use ethos_shared::codes::AuditAction;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use sqlx::{Row, SqliteConnection};
@@ -66,7 +67,7 @@ async fn failures_of(
     column: &str,
     value: &str,
     since: DateTime<Utc>,
-) -> anyhow::Result<(i64, Option<DateTime<Utc>>)> {
+) -> StoreResult<(i64, Option<DateTime<Utc>>)> {
     let row = sqlx::query(&format!(
         "SELECT COUNT(*) AS n, MIN(at) AS oldest FROM login_failures WHERE {column} = ? AND at > ?"
     ))
@@ -85,7 +86,7 @@ async fn failures_since(
     username_key: &str,
     client_addr: &str,
     since: DateTime<Utc>,
-) -> anyhow::Result<(i64, Option<DateTime<Utc>>)> {
+) -> StoreResult<(i64, Option<DateTime<Utc>>)> {
     let mut worst = (0, None);
     for (column, value) in [("username", username_key), ("client_addr", client_addr)] {
         let (n, oldest) = failures_of(conn, column, value, since).await?;
@@ -104,14 +105,6 @@ pub struct User {
     pub role: Role,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum AddUserError {
-    #[error("a user named {0:?} already exists")]
-    Exists(String),
-    #[error(transparent)]
-    Db(#[from] sqlx::Error),
-}
-
 fn user_from_row(row: &sqlx::sqlite::SqliteRow) -> anyhow::Result<User> {
     let role: String = row.try_get("role")?;
     Ok(User {
@@ -122,12 +115,7 @@ fn user_from_row(row: &sqlx::sqlite::SqliteRow) -> anyhow::Result<User> {
 }
 
 impl Storage {
-    pub async fn add_user(
-        &self,
-        username: &str,
-        role: Role,
-        password_hash: &str,
-    ) -> Result<Uuid, AddUserError> {
+    pub async fn add_user(&self, username: &str, role: Role, password_hash: &str) -> StoreResult<Uuid> {
         let id = Uuid::now_v7();
         let mut tx = self.write_tx().await?;
         let inserted = sqlx::query(
@@ -143,12 +131,12 @@ impl Storage {
         .await?
         .rows_affected();
         if inserted == 0 {
-            return Err(AddUserError::Exists(username.to_string()));
+            return Err(Conflict::Exists.into());
         }
         audit(
             &mut tx,
             &Actor::Cli,
-            "user.add",
+            AuditAction::UserAdd,
             None,
             Some(id.to_string()),
             serde_json::json!({ "username": username, "role": role.code() }),
@@ -159,7 +147,7 @@ impl Storage {
     }
 
     /// The user and password hash for a login attempt.
-    pub async fn user_for_login(&self, username: &str) -> anyhow::Result<Option<(User, String)>> {
+    pub async fn user_for_login(&self, username: &str) -> StoreResult<Option<(User, String)>> {
         let row = sqlx::query("SELECT id, username, role, password_hash FROM users WHERE username = ?")
             .bind(username)
             .fetch_optional(&self.read)
@@ -172,7 +160,7 @@ impl Storage {
         token_hash: &str,
         user: &User,
         expires_at: DateTime<Utc>,
-    ) -> sqlx::Result<()> {
+    ) -> StoreResult<()> {
         let mut tx = self.write_tx().await?;
         sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
             .bind(token_hash)
@@ -181,13 +169,20 @@ impl Storage {
             .bind(ts(expires_at))
             .execute(&mut *tx)
             .await?;
-        audit(&mut tx, &Actor::User(user.username.clone()), "login", None, None, serde_json::Value::Null)
-            .await?;
-        tx.commit().await
+        audit(
+            &mut tx,
+            &Actor::User(user.username.clone()),
+            AuditAction::Login,
+            None,
+            None,
+            serde_json::Value::Null,
+        )
+        .await?;
+        Ok(tx.commit().await?)
     }
 
     /// The user of a live session token.
-    pub async fn user_by_token(&self, token_hash: &str, now: DateTime<Utc>) -> anyhow::Result<Option<User>> {
+    pub async fn user_by_token(&self, token_hash: &str, now: DateTime<Utc>) -> StoreResult<Option<User>> {
         let row = sqlx::query(
             "SELECT u.id, u.username, u.role FROM sessions s JOIN users u ON u.id = s.user_id
              WHERE s.token_hash = ? AND s.expires_at > ?",
@@ -196,15 +191,22 @@ impl Storage {
         .bind(ts(now))
         .fetch_optional(&self.read)
         .await?;
-        row.map(|r| user_from_row(&r)).transpose()
+        Ok(row.map(|r| user_from_row(&r)).transpose()?)
     }
 
-    pub async fn delete_session(&self, token_hash: &str, user: &User) -> sqlx::Result<()> {
+    pub async fn delete_session(&self, token_hash: &str, user: &User) -> StoreResult<()> {
         let mut tx = self.write_tx().await?;
         sqlx::query("DELETE FROM sessions WHERE token_hash = ?").bind(token_hash).execute(&mut *tx).await?;
-        audit(&mut tx, &Actor::User(user.username.clone()), "logout", None, None, serde_json::Value::Null)
-            .await?;
-        tx.commit().await
+        audit(
+            &mut tx,
+            &Actor::User(user.username.clone()),
+            AuditAction::Logout,
+            None,
+            None,
+            serde_json::Value::Null,
+        )
+        .await?;
+        Ok(tx.commit().await?)
     }
 
     /// What the failed-login table keeps of a typed username: a keyed hash (HMAC-SHA256 under
@@ -228,7 +230,7 @@ impl Storage {
         username: &str,
         client_addr: &str,
         since: DateTime<Utc>,
-    ) -> anyhow::Result<(i64, Option<DateTime<Utc>>)> {
+    ) -> StoreResult<(i64, Option<DateTime<Utc>>)> {
         let mut conn = self.read.acquire().await?;
         failures_since(&mut conn, &self.username_key(username), client_addr, since).await
     }
@@ -243,7 +245,7 @@ impl Storage {
         now: DateTime<Utc>,
         window: chrono::Duration,
         max: i64,
-    ) -> anyhow::Result<LoginAttempt> {
+    ) -> StoreResult<LoginAttempt> {
         let who = self.username_key(username);
         let keys = [format!("user:{who}"), format!("addr:{client_addr}")];
         let _gate = self.login_checks.gate.lock().await;
@@ -281,7 +283,7 @@ impl Storage {
         account: Option<&str>,
         client_addr: &str,
         at: DateTime<Utc>,
-    ) -> sqlx::Result<()> {
+    ) -> StoreResult<()> {
         let actor = match account {
             Some(name) => name.to_string(),
             None => format!("#{}", &reservation.username_key[..16]),
@@ -296,7 +298,7 @@ impl Storage {
         audit(
             &mut tx,
             &Actor::User(actor),
-            "login.failed",
+            AuditAction::LoginFailed,
             None,
             None,
             serde_json::json!({ "client_addr": client_addr }),
@@ -312,7 +314,7 @@ impl Storage {
         &self,
         client_addr: &str,
         since: DateTime<Utc>,
-    ) -> anyhow::Result<(i64, Option<DateTime<Utc>>)> {
+    ) -> StoreResult<(i64, Option<DateTime<Utc>>)> {
         let row = sqlx::query(
             "SELECT COUNT(*) AS n, MIN(at) AS oldest FROM enrol_failures WHERE client_addr = ? AND at > ?",
         )
@@ -326,14 +328,14 @@ impl Storage {
 
     /// Records a wrong team code (client addresses are personal data, kept for the rate limit
     /// only: `forget_failures_before` removes them once the window has passed).
-    pub async fn add_enrol_failure(&self, client_addr: &str, at: DateTime<Utc>) -> sqlx::Result<()> {
+    pub async fn add_enrol_failure(&self, client_addr: &str, at: DateTime<Utc>) -> StoreResult<()> {
         let mut tx = self.write_tx().await?;
         sqlx::query("INSERT INTO enrol_failures (client_addr, at) VALUES (?, ?)")
             .bind(client_addr)
             .bind(ts(at))
             .execute(&mut *tx)
             .await?;
-        tx.commit().await
+        Ok(tx.commit().await?)
     }
 
     /// Records a failed login (as for team codes; the audit log keeps its own entry), under the
@@ -343,7 +345,7 @@ impl Storage {
         username: &str,
         client_addr: &str,
         at: DateTime<Utc>,
-    ) -> sqlx::Result<()> {
+    ) -> StoreResult<()> {
         let mut tx = self.write_tx().await?;
         sqlx::query("INSERT INTO login_failures (username, client_addr, at) VALUES (?, ?, ?)")
             .bind(self.username_key(username))
@@ -354,13 +356,13 @@ impl Storage {
         audit(
             &mut tx,
             &Actor::User(format!("#{}", &self.username_key(username)[..16])),
-            "login.failed",
+            AuditAction::LoginFailed,
             None,
             None,
             serde_json::json!({ "client_addr": client_addr }),
         )
         .await?;
-        tx.commit().await
+        Ok(tx.commit().await?)
     }
 }
 
@@ -371,7 +373,7 @@ impl Storage {
         &self,
         before: DateTime<Utc>,
         now: DateTime<Utc>,
-    ) -> sqlx::Result<u64> {
+    ) -> StoreResult<u64> {
         let mut tx = self.write_tx().await?;
         let mut removed = 0;
         for table in ["login_failures", "enrol_failures"] {
@@ -391,12 +393,7 @@ impl Storage {
     }
 
     /// Creates the account or gives it a new password (the demo's accounts only).
-    pub async fn set_demo_user(
-        &self,
-        username: &str,
-        role: Role,
-        password_hash: &str,
-    ) -> anyhow::Result<Uuid> {
+    pub async fn set_demo_user(&self, username: &str, role: Role, password_hash: &str) -> StoreResult<Uuid> {
         let mut tx = self.write_tx().await?;
         let id: String = sqlx::query_scalar(
             "INSERT INTO users (id, username, password_hash, role, created_at) VALUES (?, ?, ?, ?, ?)
@@ -416,7 +413,7 @@ impl Storage {
         audit(
             &mut tx,
             &Actor::Cli,
-            "user.demo",
+            AuditAction::UserDemo,
             None,
             Some(id.clone()),
             serde_json::json!({ "username": username }),

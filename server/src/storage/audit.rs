@@ -1,7 +1,8 @@
 //! The audit log: who did what when. Entries are written in the transaction of the change.
 
-use super::{ts, Storage};
+use super::{ts, Storage, StoreResult};
 use chrono::Utc;
+use ethos_shared::codes::AuditAction;
 use serde::Serialize;
 use sqlx::SqliteConnection;
 use uuid::Uuid;
@@ -39,7 +40,7 @@ pub struct AuditEntry {
 pub(crate) async fn audit(
     conn: &mut SqliteConnection,
     actor: &Actor,
-    action: &str,
+    action: AuditAction,
     count_id: Option<Uuid>,
     entity_id: Option<String>,
     details: serde_json::Value,
@@ -49,7 +50,7 @@ pub(crate) async fn audit(
     )
     .bind(ts(Utc::now()))
     .bind(actor.to_string())
-    .bind(action)
+    .bind(action.as_str())
     .bind(count_id.map(|c| c.to_string()))
     .bind(entity_id)
     .bind(if details.is_null() { None } else { Some(details.to_string()) })
@@ -60,26 +61,26 @@ pub(crate) async fn audit(
 
 impl Storage {
     /// Audit entries, newest first, optionally of one count.
-    pub async fn audit_log(&self, count_id: Option<Uuid>, limit: i64) -> sqlx::Result<Vec<AuditEntry>> {
-        sqlx::query_as(
+    pub async fn audit_log(&self, count_id: Option<Uuid>, limit: i64) -> StoreResult<Vec<AuditEntry>> {
+        Ok(sqlx::query_as(
             "SELECT id, at, actor, action, count_id, entity_id, details FROM audit_log
              WHERE (?1 IS NULL OR count_id = ?1) ORDER BY id DESC LIMIT ?2",
         )
         .bind(count_id.map(|c| c.to_string()))
         .bind(limit)
         .fetch_all(&self.read)
-        .await
+        .await?)
     }
 
     /// Writes an entry on its own (for actions that change nothing else, e.g. an export).
     pub async fn audit_alone(
         &self,
         actor: &Actor,
-        action: &str,
+        action: AuditAction,
         count_id: Option<Uuid>,
         details: serde_json::Value,
-    ) -> sqlx::Result<()> {
+    ) -> StoreResult<()> {
         let mut conn = self.write.acquire().await?;
-        audit(&mut conn, actor, action, count_id, None, details).await
+        Ok(audit(&mut conn, actor, action, count_id, None, details).await?)
     }
 }

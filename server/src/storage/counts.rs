@@ -1,9 +1,11 @@
 //! Counts, their team codes (invites) and the devices enrolled with them.
 
-use super::{audit, parse_ts, ts, Actor, Storage};
+use super::{audit, parse_ts, ts, Actor, Conflict, Storage, StoreError, StoreResult};
 use chrono::{DateTime, FixedOffset, Utc};
 use ethos_shared::api::{Count, Invite, NewCount, NewInvite};
-use ethos_shared::count::{CountStatus, OrganisationType};
+use ethos_shared::codes::AuditAction;
+use ethos_shared::count::{team_code_usable, CountStatus, OrganisationType};
+use ethos_shared::input::display_team_code;
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 use uuid::Uuid;
@@ -29,7 +31,7 @@ fn invite_from_row(row: &SqliteRow) -> anyhow::Result<Invite> {
     let code: String = row.try_get("code")?;
     Ok(Invite {
         id: row.try_get::<String, _>("id")?.parse()?,
-        code: crate::secrets::display_team_code(&code),
+        code: display_team_code(&code),
         organisation: row.try_get("organisation")?,
         organisation_type: OrganisationType::from_code(&org_type).unwrap_or_default(),
         expires_at: row.try_get::<Option<String>, _>("expires_at")?.map(|t| parse_ts(&t)).transpose()?,
@@ -50,47 +52,13 @@ pub struct Device {
     pub revoked: bool,
 }
 
-/// What changing a count's status can run into.
-#[derive(Debug, thiserror::Error)]
-pub enum StatusChangeError {
-    #[error("no such count")]
-    NotFound,
-    #[error("{from} cannot become {to}")]
-    NotAllowed { from: CountStatus, to: CountStatus },
-    #[error(transparent)]
-    Other(#[from] anyhow::Error),
-}
-
-impl From<sqlx::Error> for StatusChangeError {
-    fn from(e: sqlx::Error) -> Self {
-        StatusChangeError::Other(e.into())
-    }
-}
-
-/// Why a new team code cannot be made.
-#[derive(Debug, thiserror::Error)]
-pub enum NewInviteError {
-    #[error("no such count")]
-    NotFound,
-    #[error("the count is locked")]
-    Locked,
-    #[error(transparent)]
-    Other(#[from] anyhow::Error),
-}
-
-impl From<sqlx::Error> for NewInviteError {
-    fn from(e: sqlx::Error) -> Self {
-        NewInviteError::Other(e.into())
-    }
-}
-
 impl Storage {
     pub async fn create_count(
         &self,
         new: &NewCount,
         dedup_secret: &str,
         by: &super::User,
-    ) -> anyhow::Result<Count> {
+    ) -> StoreResult<Count> {
         let count = Count {
             id: Uuid::now_v7(),
             name: new.name.clone(),
@@ -118,7 +86,7 @@ impl Storage {
         audit(
             &mut tx,
             &Actor::User(by.username.clone()),
-            "count.create",
+            AuditAction::CountCreate,
             Some(count.id),
             None,
             serde_json::to_value(&count)?,
@@ -128,39 +96,34 @@ impl Storage {
         Ok(count)
     }
 
-    pub async fn list_counts(&self) -> anyhow::Result<Vec<Count>> {
+    pub async fn list_counts(&self) -> StoreResult<Vec<Count>> {
         let rows =
             sqlx::query(&format!("SELECT {COUNT_COLUMNS} FROM counts ORDER BY reference_date DESC, id"))
                 .fetch_all(&self.read)
                 .await?;
-        rows.iter().map(count_from_row).collect()
+        Ok(rows.iter().map(count_from_row).collect::<anyhow::Result<_>>()?)
     }
 
-    pub async fn get_count(&self, id: Uuid) -> anyhow::Result<Option<Count>> {
+    pub async fn get_count(&self, id: Uuid) -> StoreResult<Option<Count>> {
         let row = sqlx::query(&format!("SELECT {COUNT_COLUMNS} FROM counts WHERE id = ?"))
             .bind(id.to_string())
             .fetch_optional(&self.read)
             .await?;
-        row.as_ref().map(count_from_row).transpose()
+        Ok(row.as_ref().map(count_from_row).transpose()?)
     }
 
     /// Moves a count along its lifecycle, checked inside the write transaction so two
     /// coordinators cannot race past the rule.
-    pub async fn set_count_status(
-        &self,
-        id: Uuid,
-        to: CountStatus,
-        by: &super::User,
-    ) -> Result<Count, StatusChangeError> {
+    pub async fn set_count_status(&self, id: Uuid, to: CountStatus, by: &super::User) -> StoreResult<Count> {
         let mut tx = self.write_tx().await?;
         let row = sqlx::query(&format!("SELECT {COUNT_COLUMNS} FROM counts WHERE id = ?"))
             .bind(id.to_string())
             .fetch_optional(&mut *tx)
             .await?
-            .ok_or(StatusChangeError::NotFound)?;
+            .ok_or(StoreError::NotFound)?;
         let mut count = count_from_row(&row)?;
         if !count.status.can_become(to) {
-            return Err(StatusChangeError::NotAllowed { from: count.status, to });
+            return Err(Conflict::Transition { from: count.status, to }.into());
         }
         sqlx::query("UPDATE counts SET status = ? WHERE id = ?")
             .bind(to.code())
@@ -170,7 +133,7 @@ impl Storage {
         audit(
             &mut tx,
             &Actor::User(by.username.clone()),
-            "count.status",
+            AuditAction::CountStatus,
             Some(id),
             None,
             serde_json::json!({ "from": count.status.code(), "to": to.code() }),
@@ -187,20 +150,22 @@ impl Storage {
         new: &NewInvite,
         code: &str,
         by: &super::User,
-    ) -> Result<Invite, NewInviteError> {
+    ) -> StoreResult<Invite> {
         let mut tx = self.write_tx().await?;
         let status: Option<String> = sqlx::query_scalar("SELECT status FROM counts WHERE id = ?")
             .bind(count_id.to_string())
             .fetch_optional(&mut *tx)
             .await?;
         match status.as_deref() {
-            None => return Err(NewInviteError::NotFound),
-            Some("locked") => return Err(NewInviteError::Locked),
+            None => return Err(StoreError::NotFound),
+            Some(status) if CountStatus::from_code(status) == Some(CountStatus::Locked) => {
+                return Err(Conflict::Locked.into())
+            }
             Some(_) => {}
         }
         let invite = Invite {
             id: Uuid::now_v7(),
-            code: crate::secrets::display_team_code(code),
+            code: display_team_code(code),
             organisation: new.organisation.clone(),
             organisation_type: new.organisation_type,
             expires_at: new.expires_at,
@@ -220,24 +185,24 @@ impl Storage {
         .bind(by.id.to_string())
         .execute(&mut *tx)
         .await?;
-        audit(&mut tx, &Actor::User(by.username.clone()), "invite.create", Some(count_id), Some(invite.id.to_string()),
+        audit(&mut tx, &Actor::User(by.username.clone()), AuditAction::InviteCreate, Some(count_id), Some(invite.id.to_string()),
             serde_json::json!({ "organisation": invite.organisation, "organisation_type": invite.organisation_type.code() })).await?;
         tx.commit().await?;
         Ok(invite)
     }
 
-    pub async fn list_invites(&self, count_id: Uuid) -> anyhow::Result<Vec<Invite>> {
+    pub async fn list_invites(&self, count_id: Uuid) -> StoreResult<Vec<Invite>> {
         let rows = sqlx::query(&format!(
             "SELECT {INVITE_COLUMNS} FROM invites WHERE count_id = ? ORDER BY created_at, id"
         ))
         .bind(count_id.to_string())
         .fetch_all(&self.read)
         .await?;
-        rows.iter().map(invite_from_row).collect()
+        Ok(rows.iter().map(invite_from_row).collect::<anyhow::Result<_>>()?)
     }
 
     /// The count an invite belongs to, for access checks.
-    pub async fn invite_count(&self, invite_id: Uuid) -> anyhow::Result<Option<Uuid>> {
+    pub async fn invite_count(&self, invite_id: Uuid) -> StoreResult<Option<Uuid>> {
         let id: Option<String> = sqlx::query_scalar("SELECT count_id FROM invites WHERE id = ?")
             .bind(invite_id.to_string())
             .fetch_optional(&self.read)
@@ -247,7 +212,7 @@ impl Storage {
 
     /// Revokes a code; its devices are revoked with it (they are checked through the invite).
     /// Revoking twice keeps the first time.
-    pub async fn revoke_invite(&self, invite_id: Uuid, by: &super::User) -> anyhow::Result<bool> {
+    pub async fn revoke_invite(&self, invite_id: Uuid, by: &super::User) -> StoreResult<bool> {
         let mut tx = self.write_tx().await?;
         let count_id: Option<String> = sqlx::query_scalar("SELECT count_id FROM invites WHERE id = ?")
             .bind(invite_id.to_string())
@@ -262,7 +227,7 @@ impl Storage {
         audit(
             &mut tx,
             &Actor::User(by.username.clone()),
-            "invite.revoke",
+            AuditAction::InviteRevoke,
             Some(count_id.parse()?),
             Some(invite_id.to_string()),
             serde_json::Value::Null,
@@ -280,7 +245,7 @@ impl Storage {
         token_hash: &str,
         label: Option<&str>,
         now: DateTime<Utc>,
-    ) -> anyhow::Result<Option<(Uuid, Count, String, String)>> {
+    ) -> StoreResult<Option<(Uuid, Count, String, String)>> {
         let mut tx = self.write_tx().await?;
         let row = sqlx::query(&format!(
             "SELECT i.id AS invite_id, i.organisation, i.expires_at, i.revoked_at, c.dedup_secret,
@@ -293,13 +258,9 @@ impl Storage {
         .await?;
         let Some(row) = row else { return Ok(None) };
         let count = count_from_row(&row)?;
-        let expired = row
-            .try_get::<Option<String>, _>("expires_at")?
-            .map(|t| parse_ts(&t))
-            .transpose()?
-            .is_some_and(|t| t <= now);
+        let expires_at = row.try_get::<Option<String>, _>("expires_at")?.map(|t| parse_ts(&t)).transpose()?;
         let revoked = row.try_get::<Option<String>, _>("revoked_at")?.is_some();
-        if expired || revoked || count.status == CountStatus::Locked {
+        if !team_code_usable(expires_at, revoked, count.status, now) {
             return Ok(None);
         }
         let device_id = Uuid::now_v7();
@@ -316,7 +277,7 @@ impl Storage {
         audit(
             &mut tx,
             &Actor::Device(device_id),
-            "device.enroll",
+            AuditAction::DeviceEnroll,
             Some(count.id),
             Some(invite_id),
             serde_json::json!({ "label": label }),
@@ -327,16 +288,16 @@ impl Storage {
     }
 
     /// The device holding this token.
-    pub async fn device_by_token(&self, token_hash: &str) -> anyhow::Result<Option<Device>> {
+    pub async fn device_by_token(&self, token_hash: &str) -> StoreResult<Option<Device>> {
         self.device_where("d.token_hash = ?", token_hash).await
     }
 
     /// A device by its id, revoked or not (for `ethos import`, run by the coordinator).
-    pub async fn device_by_id(&self, id: Uuid) -> anyhow::Result<Option<Device>> {
+    pub async fn device_by_id(&self, id: Uuid) -> StoreResult<Option<Device>> {
         self.device_where("d.id = ?", &id.to_string()).await
     }
 
-    async fn device_where(&self, condition: &str, value: &str) -> anyhow::Result<Option<Device>> {
+    async fn device_where(&self, condition: &str, value: &str) -> StoreResult<Option<Device>> {
         let row = sqlx::query(&format!(
             "SELECT d.id, d.count_id, i.organisation, i.revoked_at FROM devices d
              JOIN invites i ON i.id = d.invite_id WHERE {condition}"
@@ -344,7 +305,7 @@ impl Storage {
         .bind(value)
         .fetch_optional(&self.read)
         .await?;
-        row.map(|r| -> anyhow::Result<Device> {
+        row.map(|r| -> StoreResult<Device> {
             Ok(Device {
                 id: r.try_get::<String, _>("id")?.parse()?,
                 count_id: r.try_get::<String, _>("count_id")?.parse()?,
@@ -358,7 +319,7 @@ impl Storage {
 
 impl Storage {
     /// Inhabitants per region municipality, as the coordinator entered them.
-    pub async fn population(&self, count_id: Uuid) -> anyhow::Result<Vec<(String, u64)>> {
+    pub async fn population(&self, count_id: Uuid) -> StoreResult<Vec<(String, u64)>> {
         let rows = sqlx::query(
             "SELECT municipality, population FROM count_population WHERE count_id = ? ORDER BY municipality",
         )
@@ -376,7 +337,7 @@ impl Storage {
         count_id: Uuid,
         figures: &[(String, u64)],
         by: &super::User,
-    ) -> anyhow::Result<()> {
+    ) -> StoreResult<()> {
         let mut tx = self.write_tx().await?;
         sqlx::query("DELETE FROM count_population WHERE count_id = ?")
             .bind(count_id.to_string())
@@ -393,7 +354,7 @@ impl Storage {
         audit(
             &mut tx,
             &Actor::User(by.username.clone()),
-            "count.population",
+            AuditAction::CountPopulation,
             Some(count_id),
             None,
             serde_json::json!(figures),

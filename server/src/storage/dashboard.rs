@@ -1,44 +1,17 @@
 //! What the coordinator watches during the count: progress figures and the devices.
 
-use super::{parse_ts, ts, Storage};
+use super::{parse_ts, ts, Storage, StoreResult};
 use chrono::{DateTime, Utc};
 use ethos_shared::count::OrganisationType;
 use serde::Serialize;
 use sqlx::Row;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Serialize)]
-pub struct DeviceInfo {
-    pub id: Uuid,
-    pub label: Option<String>,
-    pub organisation: String,
-    pub organisation_type: OrganisationType,
-    pub enrolled_at: DateTime<Utc>,
-    pub last_seen_at: Option<DateTime<Utc>>,
-    /// Records the phone said it still held unconfirmed at its last sync.
-    pub unsynced: Option<u32>,
-    pub revoked: bool,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct OrganisationProgress {
-    pub organisation: String,
-    pub organisation_type: OrganisationType,
-    pub records: u64,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct MunicipalityProgress {
-    pub municipality: String,
-    pub records: u64,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct HourProgress {
-    /// The hour of observation, UTC.
-    pub hour: String,
-    pub records: u64,
-}
+use ethos_shared::progress::by_organisation_and_entry;
+pub use ethos_shared::progress::{
+    Device as DeviceInfo, HourProgress, MunicipalityProgress, OrganisationProgress,
+};
+use ethos_shared::record::Entry;
 
 /// Record figures of the dashboard: counted records (not training, not void) unless named.
 #[derive(Debug, Clone, Serialize)]
@@ -55,7 +28,39 @@ pub struct Progress {
 }
 
 impl Storage {
-    pub async fn count_devices(&self, count_id: Uuid) -> anyhow::Result<Vec<DeviceInfo>> {
+    /// The records matching `condition` (on `records r`, with one `?` for the count id) per
+    /// organisation and `entry`, in one aggregate query; organisations with the most first.
+    pub(super) async fn by_organisation_and_entry(
+        &self,
+        condition: &str,
+        count_id: &str,
+    ) -> StoreResult<Vec<OrganisationProgress>> {
+        let rows = sqlx::query(&format!(
+            "SELECT i.organisation, i.organisation_type, r.entry, COUNT(*) AS n,
+                    SUM(COUNT(*)) OVER (PARTITION BY i.organisation, i.organisation_type) AS total
+             FROM records r JOIN devices d ON d.id = r.device_id JOIN invites i ON i.id = d.invite_id
+             WHERE {condition} GROUP BY i.organisation, i.organisation_type, r.entry
+             ORDER BY total DESC, i.organisation, i.organisation_type"
+        ))
+        .bind(count_id)
+        .fetch_all(&self.read)
+        .await?;
+        let rows = rows
+            .iter()
+            .map(|r| {
+                let entry: &str = r.try_get("entry")?;
+                Ok((
+                    r.try_get("organisation")?,
+                    OrganisationType::from_code(r.try_get("organisation_type")?).unwrap_or_default(),
+                    Entry::from_code(entry).ok_or_else(|| anyhow::anyhow!("stored entry {entry:?}"))?,
+                    r.try_get::<i64, _>("n")?.max(0) as u64,
+                ))
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(by_organisation_and_entry(rows))
+    }
+
+    pub async fn count_devices(&self, count_id: Uuid) -> StoreResult<Vec<DeviceInfo>> {
         let rows = sqlx::query(
             "SELECT d.id, d.label, i.organisation, i.organisation_type, d.enrolled_at, d.last_seen_at,
                     d.unsynced_reported, i.revoked_at IS NOT NULL AS revoked
@@ -88,7 +93,7 @@ impl Storage {
     /// aggregate query, without reading the records out: every counted record without a
     /// duplicate key, or whose key the coordinator split ("different people"), is a person of its
     /// own; the counted records of any other key are one person together.
-    pub async fn persons_total(&self, count_id: Uuid) -> anyhow::Result<u64> {
+    pub async fn persons_total(&self, count_id: Uuid) -> StoreResult<u64> {
         let n: i64 = sqlx::query_scalar(
             "SELECT COALESCE(SUM(r.dedup_key IS NULL OR d.decision IS 'different_people'), 0)
                   + COUNT(DISTINCT CASE WHEN d.decision IS NOT 'different_people' THEN r.dedup_key END)
@@ -102,7 +107,7 @@ impl Storage {
         Ok(n.max(0) as u64)
     }
 
-    pub async fn progress(&self, count_id: Uuid, now: DateTime<Utc>) -> anyhow::Result<Progress> {
+    pub async fn progress(&self, count_id: Uuid, now: DateTime<Utc>) -> StoreResult<Progress> {
         let id = count_id.to_string();
         let totals = sqlx::query(
             "SELECT COUNT(*) AS total,
@@ -115,24 +120,7 @@ impl Storage {
         .fetch_one(&self.read)
         .await?;
         const COUNTED: &str = "r.count_id = ? AND r.training = 0 AND r.void_reason IS NULL";
-        let by_organisation = sqlx::query(&format!(
-            "SELECT i.organisation, i.organisation_type, COUNT(*) AS n FROM records r
-             JOIN devices d ON d.id = r.device_id JOIN invites i ON i.id = d.invite_id
-             WHERE {COUNTED} GROUP BY i.organisation, i.organisation_type ORDER BY n DESC, i.organisation"
-        ))
-        .bind(&id)
-        .fetch_all(&self.read)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(OrganisationProgress {
-                organisation: r.try_get("organisation")?,
-                organisation_type: OrganisationType::from_code(r.try_get("organisation_type")?)
-                    .unwrap_or_default(),
-                records: r.try_get::<i64, _>("n")? as u64,
-            })
-        })
-        .collect::<anyhow::Result<_>>()?;
+        let by_organisation = self.by_organisation_and_entry(COUNTED, &id).await?;
         let by_municipality = sqlx::query(&format!(
             "SELECT r.municipality, COUNT(*) AS n FROM records r WHERE {COUNTED} GROUP BY r.municipality ORDER BY n DESC"
         ))

@@ -9,6 +9,8 @@ mod accounts;
 mod audit;
 mod counts;
 mod dashboard;
+#[cfg(test)]
+mod error_tests;
 mod records;
 mod report;
 mod review;
@@ -21,9 +23,10 @@ pub use counts::*;
 pub use dashboard::*;
 pub use report::*;
 pub use review::*;
-pub use sync_write::{SyncError, SyncItem};
+pub use sync_write::SyncItem;
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use ethos_shared::count::CountStatus;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Connection, SqlitePool};
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
@@ -32,6 +35,134 @@ use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
+
+/// What a storage call can run into, the one error of this layer. Conditions of the database
+/// (busy, full, read-only) are told apart from bugs here, from SQLite's result codes, so no
+/// caller needs to know sqlx.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// What the call names (a count, an invite, a device's count) does not exist.
+    #[error("not found")]
+    NotFound,
+    /// Another process held the write lock longer than the busy timeout (`SQLITE_BUSY`,
+    /// `SQLITE_LOCKED`), or our own write connection was not free in time.
+    #[error("the database is busy")]
+    Busy,
+    /// No room left: `SQLITE_FULL`, which SQLite also gives for a full disk.
+    #[error("the database is full")]
+    Full,
+    /// The database cannot be written (`SQLITE_READONLY`): another owner, a read-only mount.
+    #[error("the database cannot be written")]
+    ReadOnly,
+    /// The change clashes with what is stored.
+    #[error("{0}")]
+    Conflict(Conflict),
+    /// Anything else: a bug or a damaged database, logged with its cause.
+    #[error(transparent)]
+    Other(anyhow::Error),
+}
+
+/// How a change clashes with what is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Conflict {
+    /// A count status change the lifecycle does not allow.
+    #[error("a count cannot go from {from} to {to}")]
+    Transition { from: CountStatus, to: CountStatus },
+    /// The count is locked and no longer allows this.
+    #[error("the count is locked")]
+    Locked,
+    /// A unique value is taken (`SQLITE_CONSTRAINT_UNIQUE` or `_PRIMARYKEY`).
+    #[error("it exists already")]
+    Exists,
+    /// Another constraint of the schema refused the change (`SQLITE_CONSTRAINT`).
+    #[error("a constraint of the database refused the change")]
+    Constraint,
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+impl StoreError {
+    /// The condition of a database error, from SQLite's (extended) result code.
+    fn of_sqlx(e: &sqlx::Error) -> Option<StoreError> {
+        match e {
+            sqlx::Error::PoolTimedOut => return Some(StoreError::Busy),
+            sqlx::Error::RowNotFound => return Some(StoreError::NotFound),
+            _ => {}
+        }
+        let code: i32 = e.as_database_error()?.code()?.parse().ok()?;
+        Self::of_result_code(code)
+    }
+
+    /// SQLite's extended result code; its low byte is the primary code.
+    fn of_result_code(code: i32) -> Option<StoreError> {
+        const CONSTRAINT_PRIMARYKEY: i32 = 1555;
+        const CONSTRAINT_UNIQUE: i32 = 2067;
+        match code & 0xff {
+            5 | 6 => Some(StoreError::Busy),
+            13 => Some(StoreError::Full),
+            8 => Some(StoreError::ReadOnly),
+            19 if matches!(code, CONSTRAINT_PRIMARYKEY | CONSTRAINT_UNIQUE) => {
+                Some(StoreError::Conflict(Conflict::Exists))
+            }
+            19 => Some(StoreError::Conflict(Conflict::Constraint)),
+            _ => None,
+        }
+    }
+
+    /// Busy, full or read-only: nothing was stored and the same request may work later.
+    pub fn is_condition(&self) -> bool {
+        matches!(self, StoreError::Busy | StoreError::Full | StoreError::ReadOnly)
+    }
+
+    /// The same error again, for each of several waiting requests (the cause of `Other` as
+    /// text).
+    pub(crate) fn again(&self) -> StoreError {
+        match self {
+            StoreError::NotFound => StoreError::NotFound,
+            StoreError::Busy => StoreError::Busy,
+            StoreError::Full => StoreError::Full,
+            StoreError::ReadOnly => StoreError::ReadOnly,
+            StoreError::Conflict(c) => StoreError::Conflict(*c),
+            StoreError::Other(e) => StoreError::Other(anyhow::anyhow!("{e:#}")),
+        }
+    }
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        StoreError::of_sqlx(&e).unwrap_or_else(|| StoreError::Other(e.into()))
+    }
+}
+
+impl From<anyhow::Error> for StoreError {
+    /// A storage error carried in an `anyhow` chain keeps its condition.
+    fn from(e: anyhow::Error) -> Self {
+        let e = match e.downcast::<StoreError>() {
+            Ok(store) => return store,
+            Err(e) => e,
+        };
+        let condition = e.chain().find_map(|cause| cause.downcast_ref().and_then(StoreError::of_sqlx));
+        condition.unwrap_or(StoreError::Other(e))
+    }
+}
+
+impl From<Conflict> for StoreError {
+    fn from(c: Conflict) -> Self {
+        StoreError::Conflict(c)
+    }
+}
+
+macro_rules! other_from {
+    ($($t:ty),+) => {$(
+        impl From<$t> for StoreError {
+            fn from(e: $t) -> Self {
+                StoreError::Other(e.into())
+            }
+        }
+    )+};
+}
+
+other_from!(uuid::Error, chrono::ParseError, serde_json::Error, sqlx::migrate::MigrateError);
 
 #[derive(Clone)]
 pub struct Storage {

@@ -1,8 +1,9 @@
 //! Records: the coordinator's list, void, and duplicates (the sync write path is `sync_write`).
 
-use super::{audit, parse_ts, ts, Actor, Storage};
+use super::{audit, parse_ts, ts, Actor, Storage, StoreResult};
 use chrono::Utc;
 use ethos_shared::api::{Decision, StoredRecord, VoidInfo};
+use ethos_shared::codes::AuditAction;
 use ethos_shared::record::fields::{self, Field, SqlType, SqlValue};
 use ethos_shared::record::{DedupKey, Record};
 use sqlx::sqlite::SqliteRow;
@@ -88,7 +89,7 @@ impl Storage {
         count_id: Uuid,
         after: Option<&str>,
         limit: u32,
-    ) -> anyhow::Result<Vec<StoredRecord>> {
+    ) -> StoreResult<Vec<StoredRecord>> {
         let rows = sqlx::query(&format!(
             "SELECT {STORED_COLUMNS} FROM {STORED_FROM} WHERE r.count_id = ? AND r.id > ? ORDER BY r.id LIMIT ?"
         ))
@@ -97,11 +98,11 @@ impl Storage {
         .bind(limit)
         .fetch_all(&self.read)
         .await?;
-        rows.iter().map(stored_from_row).collect()
+        Ok(rows.iter().map(stored_from_row).collect::<anyhow::Result<_>>()?)
     }
 
     /// A record and the count it belongs to.
-    pub async fn get_record(&self, id: Uuid) -> anyhow::Result<Option<(Uuid, StoredRecord)>> {
+    pub async fn get_record(&self, id: Uuid) -> StoreResult<Option<(Uuid, StoredRecord)>> {
         let row =
             sqlx::query(&format!("SELECT {STORED_COLUMNS}, r.count_id FROM {STORED_FROM} WHERE r.id = ?"))
                 .bind(id.to_string())
@@ -117,7 +118,7 @@ impl Storage {
         id: Uuid,
         reason: Option<&str>,
         by: &super::User,
-    ) -> anyhow::Result<Option<StoredRecord>> {
+    ) -> StoreResult<Option<StoredRecord>> {
         let mut tx = self.write_tx().await?;
         let count_id: Option<String> = sqlx::query_scalar("SELECT count_id FROM records WHERE id = ?")
             .bind(id.to_string())
@@ -141,7 +142,7 @@ impl Storage {
         .await?
         .rows_affected();
         if changed > 0 {
-            let action = if reason.is_some() { "record.void" } else { "record.unvoid" };
+            let action = if reason.is_some() { AuditAction::RecordVoid } else { AuditAction::RecordUnvoid };
             audit(
                 &mut tx,
                 &Actor::User(by.username.clone()),
@@ -164,7 +165,7 @@ impl Storage {
         decision: Decision,
         primary: Option<Uuid>,
         by: &super::User,
-    ) -> anyhow::Result<()> {
+    ) -> StoreResult<()> {
         let mut tx = self.write_tx().await?;
         let code = match decision {
             Decision::SamePerson => "same_person",
@@ -188,7 +189,7 @@ impl Storage {
         audit(
             &mut tx,
             &Actor::User(by.username.clone()),
-            "duplicate.resolve",
+            AuditAction::DuplicateResolve,
             Some(count_id),
             Some(key.as_str().to_string()),
             serde_json::json!({ "decision": code, "primary_record_id": primary }),

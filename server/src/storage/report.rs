@@ -11,7 +11,7 @@
 //! transaction, so the report sees one snapshot of the count.
 
 use super::records::{record_from_row, RECORD_COLUMNS};
-use super::Storage;
+use super::{Storage, StoreResult};
 use anyhow::{anyhow, bail, Context};
 use ethos_shared::count::OrganisationType;
 use ethos_shared::counting::{KeyBytes, KeyDecision, KeyDecisions, Moment};
@@ -44,14 +44,18 @@ const CHUNK_SQL: &str = "SELECT group_concat(id || ',' || ifnull(dedup_key, '') 
           FROM records WHERE count_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3)";
 
 impl Storage {
-    pub async fn report_data(&self, count_id: Uuid) -> anyhow::Result<ReportData> {
+    pub async fn report_data(&self, count_id: Uuid) -> StoreResult<ReportData> {
         self.review_data(count_id, false).await
     }
 
     /// As [`Storage::report_data`]; with `training` (the rehearsal of a count in training) its
     /// training records are the ones counted, with the decisions made on them, and the live
     /// records and decisions are left out.
-    pub async fn review_data(&self, count_id: Uuid, training: bool) -> anyhow::Result<ReportData> {
+    pub async fn review_data(&self, count_id: Uuid, training: bool) -> StoreResult<ReportData> {
+        Ok(self.read_report_data(count_id, training).await?)
+    }
+
+    async fn read_report_data(&self, count_id: Uuid, training: bool) -> anyhow::Result<ReportData> {
         let count = count_id.to_string();
         let mut tx = self.read.begin().await?;
         let mut organisations: Vec<(String, OrganisationType)> = Vec::new();

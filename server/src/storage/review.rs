@@ -3,7 +3,7 @@
 //! of their own, dropped when the count leaves training (migration `training_decisions`).
 
 use super::records::{stored_from_row, STORED_COLUMNS, STORED_FROM};
-use super::{audit, parse_ts, ts, Actor, Storage, User};
+use super::{audit, parse_ts, ts, Actor, Storage, StoreResult, User};
 use chrono::Utc;
 use ethos_shared::api::{Decision, DuplicateGroup, DuplicateRecord, Resolution};
 use ethos_shared::codes::AuditAction;
@@ -35,7 +35,7 @@ impl Storage {
     /// Every key shared by two or more records of the count that are not void — the counted
     /// records, or with `training` the training records — undecided groups with differences
     /// first, then undecided ones without, then decided ones; by key within each.
-    pub async fn review_groups(&self, count_id: Uuid, training: bool) -> anyhow::Result<Vec<ReviewGroup>> {
+    pub async fn review_groups(&self, count_id: Uuid, training: bool) -> StoreResult<Vec<ReviewGroup>> {
         let rows = sqlx::query(&format!(
             "SELECT {STORED_COLUMNS}, r.dedup_key FROM {STORED_FROM}
              WHERE r.count_id = ?1 AND r.training = ?2 AND r.void_reason IS NULL AND r.dedup_key IN (
@@ -73,7 +73,7 @@ impl Storage {
         &self,
         count_id: Uuid,
         training: bool,
-    ) -> anyhow::Result<Vec<(DedupKey, Resolution)>> {
+    ) -> StoreResult<Vec<(DedupKey, Resolution)>> {
         let rows = sqlx::query(&format!(
             "SELECT dedup_key, decision, primary_record_id, decided_at, decided_by FROM {} WHERE count_id = ?",
             decisions_table(training)
@@ -111,7 +111,7 @@ impl Storage {
         decisions: &[KeyDecisionRequest],
         by: &User,
         bulk: bool,
-    ) -> anyhow::Result<()> {
+    ) -> StoreResult<()> {
         let mut tx = self.write_tx().await?;
         let sql = format!(
             "INSERT INTO {} (count_id, dedup_key, decision, primary_record_id, decided_at, decided_by)
@@ -143,7 +143,7 @@ impl Storage {
             audit(
                 &mut tx,
                 &Actor::User(by.username.clone()),
-                AuditAction::DuplicateResolve.as_str(),
+                AuditAction::DuplicateResolve,
                 Some(count_id),
                 Some(key.as_str().to_string()),
                 details,
@@ -164,31 +164,13 @@ pub struct RehearsalProgress {
 }
 
 impl Storage {
-    pub async fn rehearsal_progress(&self, count_id: Uuid) -> anyhow::Result<RehearsalProgress> {
-        use ethos_shared::count::OrganisationType;
+    pub async fn rehearsal_progress(&self, count_id: Uuid) -> StoreResult<RehearsalProgress> {
         let id = count_id.to_string();
         const PRACTICE: &str = "r.count_id = ? AND r.training = 1 AND r.void_reason IS NULL";
         let n = |r: &sqlx::sqlite::SqliteRow| -> anyhow::Result<u64> {
             Ok(r.try_get::<i64, _>("n")?.max(0) as u64)
         };
-        let by_organisation = sqlx::query(&format!(
-            "SELECT i.organisation, i.organisation_type, COUNT(*) AS n FROM records r
-             JOIN devices d ON d.id = r.device_id JOIN invites i ON i.id = d.invite_id
-             WHERE {PRACTICE} GROUP BY i.organisation, i.organisation_type ORDER BY n DESC, i.organisation"
-        ))
-        .bind(&id)
-        .fetch_all(&self.read)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(super::OrganisationProgress {
-                organisation: r.try_get("organisation")?,
-                organisation_type: OrganisationType::from_code(r.try_get("organisation_type")?)
-                    .unwrap_or_default(),
-                records: n(r)?,
-            })
-        })
-        .collect::<anyhow::Result<_>>()?;
+        let by_organisation = self.by_organisation_and_entry(PRACTICE, &id).await?;
         let by_municipality = sqlx::query(&format!(
             "SELECT r.municipality, COUNT(*) AS n FROM records r WHERE {PRACTICE}
              GROUP BY r.municipality ORDER BY n DESC"

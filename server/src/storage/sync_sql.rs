@@ -5,6 +5,7 @@ use super::records::{record_from_row, RECORD_COLUMNS};
 use super::sync_write::{count_state, Incoming};
 use super::{ts, Actor};
 use chrono::Utc;
+use ethos_shared::codes::AuditAction;
 use ethos_shared::counting::Moment;
 use ethos_shared::record::fields::{self, SqlValue, FIELDS};
 use ethos_shared::record::Record;
@@ -248,7 +249,7 @@ pub(super) async fn touch_devices(
 /// An audit entry of a device's sync.
 pub(super) struct AuditRow {
     actor: String,
-    action: &'static str,
+    action: AuditAction,
     count_id: String,
     entity_id: Option<String>,
     details: String,
@@ -257,7 +258,7 @@ pub(super) struct AuditRow {
 impl AuditRow {
     pub fn device(
         device: Uuid,
-        action: &'static str,
+        action: AuditAction,
         count: Uuid,
         entity_id: Option<String>,
         details: serde_json::Value,
@@ -285,7 +286,7 @@ pub(super) async fn insert_audit(tx: &mut Tx, rows: &[AuditRow]) -> anyhow::Resu
             q = q
                 .bind(at.as_str())
                 .bind(row.actor.as_str())
-                .bind(row.action)
+                .bind(row.action.as_str())
                 .bind(row.count_id.as_str())
                 .bind(row.entity_id.as_deref())
                 .bind(row.details.as_str());

@@ -17,9 +17,10 @@
 //! gets `unchanged`.
 
 use super::sync_sql::{self, AuditRow, DeviceContact, Write, WriteKind};
-use super::{ts, Device, Storage};
+use super::{ts, Device, Storage, StoreError, StoreResult};
 use chrono::{DateTime, Utc};
 use ethos_shared::api::{SyncResult, SyncStatus};
+use ethos_shared::codes::AuditAction;
 use ethos_shared::count::CountStatus;
 use ethos_shared::record::{FieldError, Record};
 use ethos_shared::sync::{content_hash, decide, ContentHash, CountState, Held, Outcome};
@@ -32,21 +33,6 @@ use uuid::Uuid;
 const GROUP_RECORDS: usize = 5_000;
 /// Jobs that may wait for the writer before senders wait for room.
 const QUEUE: usize = 4_096;
-
-/// Why a sync batch could not be handled at all.
-#[derive(Debug, thiserror::Error)]
-pub enum SyncError {
-    #[error("the device's count is gone")]
-    CountGone,
-    #[error("the database is locked by another process")]
-    Busy,
-    #[error("the database is full")]
-    Full,
-    #[error("the database cannot be written")]
-    ReadOnly,
-    #[error(transparent)]
-    Other(#[from] anyhow::Error),
-}
 
 /// One element of a sync body: a valid record, or the id (if readable) and field errors.
 pub type SyncItem = ethos_shared::sync::Parsed;
@@ -63,7 +49,7 @@ enum Item {
     Invalid(Option<Uuid>, Vec<FieldError>),
 }
 
-type Answer = Result<Vec<SyncResult>, SyncError>;
+type Answer = Result<Vec<SyncResult>, StoreError>;
 
 struct Job {
     device: Uuid,
@@ -95,13 +81,14 @@ impl Storage {
     /// Applies one sync batch of a device and answers one result per item, in order, once the
     /// transaction holding it has committed (see the module text). `unsynced` is what the phone
     /// reported still holding unconfirmed (kept with its last contact, for the lock warning).
+    /// `NotFound` when the device's count is gone.
     pub async fn sync_batch(
         &self,
         device: &Device,
         items: Vec<SyncItem>,
         unsynced: Option<u32>,
         now: DateTime<Utc>,
-    ) -> Result<Vec<SyncResult>, SyncError> {
+    ) -> StoreResult<Vec<SyncResult>> {
         let items = items
             .into_iter()
             .map(|item| match item {
@@ -181,44 +168,22 @@ async fn commit_group(pool: &SqlitePool, jobs: Vec<Job>) {
                 let _ = job.answer.send(answer);
             }
         }
-        Err(e) => match storage_condition(&e) {
-            Some(condition) => {
+        Err(e) => {
+            let e = StoreError::from(e);
+            if e.is_condition() || jobs.len() == 1 {
                 for job in jobs {
-                    let _ = job.answer.send(Err(condition()));
+                    let _ = job.answer.send(Err(e.again()));
                 }
-            }
-            None if jobs.len() > 1 => {
+            } else {
                 for job in jobs {
                     let answer = match apply(pool, std::slice::from_ref(&job)).await {
-                        Ok(mut answers) => answers.pop().unwrap_or(Err(SyncError::CountGone)),
-                        Err(e) => Err(storage_condition(&e).map_or(SyncError::Other(e), |c| c())),
+                        Ok(mut answers) => answers.pop().unwrap_or(Err(StoreError::NotFound)),
+                        Err(e) => Err(StoreError::from(e)),
                     };
                     let _ = job.answer.send(answer);
                 }
             }
-            None => {
-                for job in jobs {
-                    let _ = job.answer.send(Err(SyncError::Other(anyhow::anyhow!("{e:#}"))));
-                }
-            }
-        },
-    }
-}
-
-/// A database error that is a condition of the storage (as `ApiError` reads them): the write
-/// lock held elsewhere too long, no room left, or a database that cannot be written.
-fn storage_condition(e: &anyhow::Error) -> Option<fn() -> SyncError> {
-    let e = e.chain().find_map(|cause| cause.downcast_ref::<sqlx::Error>())?;
-    if matches!(e, sqlx::Error::PoolTimedOut) {
-        return Some(|| SyncError::Busy);
-    }
-    let code: i32 = e.as_database_error()?.code()?.parse().ok()?;
-    match code & 0xff {
-        5 | 6 => Some(|| SyncError::Busy),
-        13 => Some(|| SyncError::Full),
-        // SQLITE_READONLY: the file or its file system cannot be written.
-        8 => Some(|| SyncError::ReadOnly),
-        _ => None,
+        }
     }
 }
 
@@ -263,7 +228,7 @@ async fn apply(pool: &SqlitePool, jobs: &[Job]) -> anyhow::Result<Vec<Answer>> {
     let mut contacts: HashMap<Uuid, DeviceContact> = HashMap::new();
     for job in jobs {
         let Some(count) = counts.get(&job.count).copied() else {
-            answers.push(Err(SyncError::CountGone));
+            answers.push(Err(StoreError::NotFound));
             continue;
         };
         let received_at = ts(job.now);
@@ -330,7 +295,7 @@ async fn apply(pool: &SqlitePool, jobs: &[Job]) -> anyhow::Result<Vec<Answer>> {
                     }
                     audit.push(AuditRow::device(
                         job.device,
-                        "record.update",
+                        AuditAction::RecordUpdate,
                         job.count,
                         Some(record.id.to_string()),
                         serde_json::json!({
@@ -371,7 +336,7 @@ async fn apply(pool: &SqlitePool, jobs: &[Job]) -> anyhow::Result<Vec<Answer>> {
         }
         audit.push(AuditRow::device(
             job.device,
-            "sync",
+            AuditAction::Sync,
             job.count,
             None,
             serde_json::json!({

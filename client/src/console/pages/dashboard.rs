@@ -8,6 +8,8 @@ use crate::console::state::*;
 use crate::i18n::tr;
 use chrono::{DateTime, Local, Utc};
 use ethos_shared::api::Items;
+use ethos_shared::record::Entry;
+use ethos_shared::Lang;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;
@@ -36,6 +38,10 @@ pub(crate) fn DashboardPage(id: Uuid) -> impl IntoView {
         let lang = c.l();
         board.with(|b| loaded(b).map(|b| html::dashboard(b, lang)).unwrap_or_default())
     };
+    let entries = move || {
+        let lang = c.l();
+        board.with(|b| loaded(b).map(|b| entries_table(b, lang)).unwrap_or_default())
+    };
     let phones = move || {
         let lang = c.l();
         devices.with(|d| {
@@ -58,9 +64,46 @@ pub(crate) fn DashboardPage(id: Uuid) -> impl IntoView {
             {move || board.with(|b| loaded(b).is_some_and(|b| b.training)).then(|| training_banner(c.l()))}
             {move || board.with(|b| pending(b, c.l()))}
             {markup(c, Box::new(figures), Box::new(|_, _| ()))}
+            {markup(c, Box::new(entries), Box::new(|_, _| ()))}
             <h2 class="utrecht-heading-2">{t!(c.lang, "Telefoons", "Phones")}</h2>
             {move || devices.with(|d| pending(d, c.l()))}
             {markup(c, Box::new(phones), Box::new(|_, _| ()))}
         </section>
     }
+}
+
+/// How the records of each organisation were made: on a phone, at a desk or from a spreadsheet
+/// (`entry`), a row per organisation. Nothing while no record came in.
+fn entries_table(b: &Dashboard, lang: Lang) -> String {
+    if b.by_organisation.is_empty() {
+        return String::new();
+    }
+    let ways = [
+        (Entry::Field, tr(lang, "telefoon", "phone")),
+        (Entry::Desk, tr(lang, "bureau", "desk")),
+        (Entry::Sheet, tr(lang, "spreadsheet", "spreadsheet")),
+    ];
+    let mut h = html::Html::new();
+    h.open("div", &[("class", "table-scroll")]);
+    h.open("table", &[("class", "data-table"), ("data-testid", "dash-entries")]);
+    h.el("caption", &[], tr(lang, "Records per organisatie en invoer", "Records per organisation and entry"));
+    h.open("thead", &[]).open("tr", &[]);
+    h.el("th", &[("scope", "col")], tr(lang, "Organisatie", "Organisation"));
+    for (_, word) in ways {
+        h.el("th", &[("scope", "col"), ("class", "num")], word);
+    }
+    h.el("th", &[("scope", "col"), ("class", "num")], tr(lang, "totaal", "total"));
+    h.close("tr").close("thead").open("tbody", &[]);
+    for o in &b.by_organisation {
+        h.open("tr", &[("data-testid", "dash-entries-row")]);
+        let name = format!("{} ({})", o.organisation, o.organisation_type.label(lang));
+        h.el("th", &[("scope", "row")], &name);
+        for (entry, _) in ways {
+            h.el("td", &[("class", "num")], &num(o.records_by(entry), lang));
+        }
+        h.el("td", &[("class", "num")], &num(o.records, lang));
+        h.close("tr");
+    }
+    h.close("tbody").close("table").close("div");
+    h.finish()
 }

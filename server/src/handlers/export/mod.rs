@@ -18,6 +18,7 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::Json;
+use ethos_shared::codes::AuditAction;
 use ethos_shared::comparison::{compare, Comparison};
 use ethos_shared::report::{Disclosure, Report};
 use ethos_shared::summary::{summary, EstimateMember, Summary};
@@ -144,7 +145,10 @@ async fn download(
     if let Some(earlier) = earlier {
         details["comparison_with"] = serde_json::json!(earlier);
     }
-    state.storage.audit_alone(&Actor::User(user.username), "report.export", Some(count_id), details).await?;
+    state
+        .storage
+        .audit_alone(&Actor::User(user.username), AuditAction::ReportExport, Some(count_id), details)
+        .await?;
     let filename = format!("rapport-{count_id}-{}.{}", disclosure.code(), format.extension());
     Ok((
         [

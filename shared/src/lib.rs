@@ -18,6 +18,8 @@ pub mod ethos;
 pub mod fold;
 pub mod municipality;
 pub mod name_match;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod places;
 pub mod profile;
 pub mod progress;

@@ -35,6 +35,7 @@ value_set!(
 );
 
 /// One row of a table: a combination of dimension values and its persons.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Row {
     pub key: BTreeMap<String, String>,
@@ -47,6 +48,7 @@ pub struct Row {
     pub children_suppressed: Option<Suppression>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Table {
     pub id: String,
@@ -61,6 +63,7 @@ pub struct Table {
     pub multiple_answers: bool,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OrganisationRecords {
     pub organisation: String,
@@ -71,6 +74,7 @@ pub struct OrganisationRecords {
     pub suppressed: Option<Suppression>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TypeRecords {
     pub organisation_type: OrganisationType,
@@ -81,6 +85,7 @@ pub struct TypeRecords {
 }
 
 /// Data quality (domain.md §6.5). Counts of records, not persons, unless the name says so.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Quality {
     pub unresolved_duplicate_groups: u64,
@@ -96,6 +101,7 @@ pub struct Quality {
 }
 
 /// The report as `GET /api/v1/counts/{id}/report` answers it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     pub count: Count,
@@ -127,6 +133,7 @@ pub struct Report {
 
 /// Persons counted in a municipality per 1,000 of its inhabitants (domain.md §6.4). The persons
 /// follow the municipality table's disclosure: where they are hidden, so is the rate.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Rate {
     pub municipality: String,

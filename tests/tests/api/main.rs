@@ -10,6 +10,7 @@ mod duplicates;
 mod errors;
 mod hostile;
 mod invites;
+mod openapi;
 mod records;
 mod rehearsal;
 mod report;

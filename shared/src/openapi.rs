@@ -59,10 +59,12 @@ impl ToSchema for Children {}
 
 impl PartialSchema for CareNeeds {
     fn schema() -> RefOr<Schema> {
-        ArrayBuilder::new()
-            .items(CareNeed::schema())
-            .min_items(Some(1))
-            .description(Some("A non-empty list of needs; `none` and `unknown` stand only alone."))
+        let alone = |code| ArrayBuilder::new().items(code_set(&[code])).min_items(Some(1)).max_items(Some(1));
+        OneOfBuilder::new()
+            .item(ArrayBuilder::new().items(CareNeed::schema()).min_items(Some(1)))
+            .item(alone("none"))
+            .item(alone("unknown"))
+            .description(Some("A non-empty list of needs, or `[\"none\"]`, or `[\"unknown\"]`."))
             .into()
     }
 }

@@ -126,6 +126,7 @@ pub struct Record {
     pub municipality: RegionCode,
     pub living_situation: LivingSituation,
     pub origin: Origin,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub dedup_key: Option<DedupKey>,
     pub profile: Profile,
     #[serde(default)]

@@ -311,7 +311,11 @@ async fn real_answers_of_every_role_match_their_schemas() {
     check("GET", "/api/v1/device/count", &app.get("/api/v1/device/count").bearer_auth(device).reply().await);
     let mut rejected = record();
     rejected["living_situation"] = json!("9.9");
-    let records = [record_with_key(&key(1)), record_with_key(&key(1)), rejected];
+    let mut without_needs = record_with_key(&key(1));
+    without_needs["profile"]["care_needs"] = json!(["none"]);
+    let mut needs_unknown = record();
+    needs_unknown["profile"]["care_needs"] = json!(["unknown"]);
+    let records = [record_with_key(&key(1)), without_needs, rejected, needs_unknown];
     let sync =
         app.post("/api/v1/sync").bearer_auth(device).json(&json!({ "records": records })).reply().await;
     let synced = check("POST", "/api/v1/sync", &sync);

@@ -10,6 +10,7 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use std::sync::OnceLock;
 use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::schema::Schema;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, RefOr, Response, ResponseBuilder};
 use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
@@ -60,8 +61,8 @@ enum Separator {
         paths::audit, paths::dashboard, paths::population, paths::set_population, paths::devices,
         paths::openapi_json, paths::healthz,
     ),
-    components(schemas(ethos_shared::api::ErrorBody, ethos_shared::codes::TableId)),
-    modifiers(&SecuritySchemes, &CommonErrors)
+    components(schemas(ethos_shared::api::ErrorBody, ethos_shared::codes::TableId, Separator)),
+    modifiers(&SecuritySchemes, &CommonErrors, &TextFields)
 )]
 struct Contract;
 
@@ -151,6 +152,32 @@ impl Modify for CommonErrors {
             {
                 add_common_errors(operation);
             }
+        }
+    }
+}
+
+/// The free-text fields the server checks (`handlers::required_text`): not blank, at most so
+/// many characters, no control or bidirectional-override characters.
+struct TextFields;
+
+/// Control characters (C0, DEL, C1) and the bidirectional marks and overrides.
+const NOT_TEXT: &str = "\\x00-\\x1f\\x7f-\\x9f\u{200e}\u{200f}\u{061c}\u{202a}-\u{202e}\u{2066}-\u{2069}";
+
+impl Modify for TextFields {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let fields = [
+            ("NewCount", "name", 200),
+            ("NewInvite", "organisation", 200),
+            ("VoidRequest", "reason", 500),
+            ("EnrollRequest", "device_label", 100),
+        ];
+        let Some(components) = openapi.components.as_mut() else { return };
+        for (schema, field, max_chars) in fields {
+            let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(schema) else { continue };
+            let Some(RefOr::T(Schema::Object(text))) = object.properties.get_mut(field) else { continue };
+            text.min_length = Some(1);
+            text.max_length = Some(max_chars);
+            text.pattern = Some(format!("^[^{NOT_TEXT}]*[^\\s{NOT_TEXT}][^{NOT_TEXT}]*$"));
         }
     }
 }

@@ -192,6 +192,13 @@ async fn every_error_answer_is_described_as_the_error_body_and_tokens_as_bearer_
             "{scheme}: {s}"
         );
     }
+    let mut refs = Vec::new();
+    collect_refs(&doc, &mut refs);
+    assert!(refs.len() > 100, "{} references", refs.len());
+    for reference in refs {
+        let target = reference.strip_prefix('#').and_then(|pointer| doc.pointer(pointer));
+        assert!(target.is_some_and(Value::is_object), "{reference} names nothing in the document");
+    }
     let body = &doc["components"]["schemas"]["ErrorBody"];
     let required: BTreeSet<&str> =
         body["required"].as_array().expect("required").iter().filter_map(Value::as_str).collect();
@@ -210,6 +217,19 @@ async fn every_error_answer_is_described_as_the_error_body_and_tokens_as_bearer_
             let schema = &operation["responses"][status.to_string()]["content"]["application/json"]["schema"];
             assert_eq!(schema["$ref"], "#/components/schemas/ErrorBody", "{method} {path} {status}");
         }
+    }
+}
+
+fn collect_refs(value: &Value, refs: &mut Vec<String>) {
+    match value {
+        Value::Object(members) => {
+            if let Some(Value::String(reference)) = members.get("$ref") {
+                refs.push(reference.clone());
+            }
+            members.values().for_each(|v| collect_refs(v, refs));
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_refs(v, refs)),
+        _ => {}
     }
 }
 
@@ -298,7 +318,17 @@ async fn real_answers_of_every_role_match_their_schemas() {
         .await;
     assert_eq!(status.status.as_u16(), 409);
     check("POST", "/api/v1/counts/{id}/status", &status);
-    let bad_count = app.post("/api/v1/counts").bearer_auth(c).json(&json!({"name": ""})).reply().await;
+    let blank = json!({"name": " \t", "reference_date": "2026-10-15",
+        "starts_at": "2026-10-15T20:00:00+02:00", "ends_at": "2026-10-16T08:00:00+02:00"});
+    assert!(
+        !contract.errors(&contract.component("NewCount"), &blank).is_empty(),
+        "a blank name is no NewCount"
+    );
+    let mut named = blank.clone();
+    named["name"] = json!(" Telling 2026 ");
+    assert!(contract.errors(&contract.component("NewCount"), &named).is_empty(), "{named}");
+    let bad_count = app.post("/api/v1/counts").bearer_auth(c).json(&blank).reply().await;
+    assert_eq!(bad_count.status.as_u16(), 422, "{}", bad_count.text);
     check("POST", "/api/v1/counts", &bad_count);
     check(
         "GET",

@@ -7,6 +7,7 @@ pub mod demo;
 pub mod error;
 mod extract;
 mod handlers;
+pub mod openapi;
 mod routes;
 pub mod secrets;
 pub mod serve;

@@ -48,6 +48,7 @@ pub fn router(state: AppState) -> Router {
         .route("/counts/{id}/dashboard", get(dashboard::dashboard))
         .route("/counts/{id}/population", get(counts::population).put(counts::set_population))
         .route("/counts/{id}/devices", get(dashboard::devices))
+        .route("/openapi.json", get(crate::openapi::openapi_json))
         .fallback(web::api_not_found)
         .method_not_allowed_fallback(web::method_not_allowed);
 

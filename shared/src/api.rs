@@ -10,6 +10,7 @@ use uuid::Uuid;
 pub use crate::summary::{Summary, SummaryFigures};
 
 /// The body of every 4xx/5xx answer.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ErrorBody {
     pub code: String,
@@ -26,17 +27,27 @@ impl ErrorBody {
     }
 }
 
+/// The answer of `GET /healthz` when the database answers and can be written:
+/// `{"status":"ok"}`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Health {
+    pub status: String,
+}
+
 value_set!(Role {
     Coordinator = "coordinator", "coördinator", "coordinator";
     Analyst = "analyst", "analist", "analyst";
 });
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LoginRequest {
     pub username: String,
     pub password: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LoginResponse {
     pub token: String,
@@ -44,6 +55,7 @@ pub struct LoginResponse {
     pub expires_at: DateTime<Utc>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Count {
     pub id: Uuid,
@@ -54,6 +66,7 @@ pub struct Count {
     pub status: CountStatus,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NewCount {
     pub name: String,
@@ -62,23 +75,27 @@ pub struct NewCount {
     pub ends_at: DateTime<FixedOffset>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StatusChange {
     pub status: CountStatus,
 }
 
 /// One region municipality's inhabitants, for the rates per 1,000 (`…/population`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Population {
     pub municipality: String,
     pub population: u64,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Items<T> {
     pub items: Vec<T>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Invite {
     pub id: Uuid,
@@ -91,6 +108,7 @@ pub struct Invite {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NewInvite {
     pub organisation: String,
@@ -100,6 +118,7 @@ pub struct NewInvite {
     pub expires_at: Option<DateTime<Utc>>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EnrollRequest {
     pub code: String,
@@ -107,6 +126,7 @@ pub struct EnrollRequest {
     pub device_label: Option<String>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EnrollResponse {
     pub device_token: String,
@@ -119,6 +139,7 @@ pub struct EnrollResponse {
 /// The body of `POST /api/v1/sync`. The phone sends `SyncRequest` (of [`Record`]s); the server
 /// reads `SyncRequest<serde_json::Value>` (see `ethos_shared::sync::sync_request`), so that each
 /// element is parsed on its own and one bad record is rejected alone.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SyncRequest<R = Record> {
     pub records: Vec<R>,
@@ -134,6 +155,7 @@ fn lenient_count<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u32>, 
     Ok(value.and_then(|v| v.as_u64()).map(|n| u32::try_from(n).unwrap_or(u32::MAX)))
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SyncStatus {
@@ -144,6 +166,7 @@ pub enum SyncStatus {
     Rejected,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SyncResult {
     /// The record's id; `null` when the record had no readable id.
@@ -155,6 +178,7 @@ pub struct SyncResult {
     pub errors: Option<Vec<FieldError>>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SyncResponse {
     pub results: Vec<SyncResult>,
@@ -166,6 +190,7 @@ pub const MAX_SYNC_RECORDS: usize = 500;
 /// At most this many bytes in one request body.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VoidInfo {
     pub reason: String,
@@ -174,6 +199,7 @@ pub struct VoidInfo {
 }
 
 /// A record as the coordinator sees it: the wire record plus where and when it came in.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoredRecord {
     #[serde(flatten)]
@@ -184,17 +210,20 @@ pub struct StoredRecord {
     pub void: Option<VoidInfo>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RecordPage {
     pub items: Vec<StoredRecord>,
     pub next_after: Option<String>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct VoidRequest {
     pub reason: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Decision {
@@ -202,6 +231,7 @@ pub enum Decision {
     DifferentPeople,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Resolution {
     pub decision: Decision,
@@ -210,6 +240,7 @@ pub struct Resolution {
     pub decided_by: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DuplicateRecord {
     #[serde(flatten)]
@@ -218,6 +249,7 @@ pub struct DuplicateRecord {
     pub since_decision: bool,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DuplicateGroup {
     pub dedup_key: DedupKey,
@@ -225,6 +257,7 @@ pub struct DuplicateGroup {
     pub resolution: Option<Resolution>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ResolveRequest {
     pub decision: Decision,

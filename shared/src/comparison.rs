@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// One figure now and in the earlier count.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Change {
     pub now: Option<u64>,
@@ -48,6 +49,7 @@ impl Change {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RowChange {
     pub key: BTreeMap<String, String>,
@@ -55,6 +57,7 @@ pub struct RowChange {
     pub persons: Change,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TableChange {
     pub id: String,
@@ -66,6 +69,7 @@ pub struct TableChange {
 }
 
 /// The headline figures compared, by the report's field names.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HeadlineChange {
     pub figure: String,
@@ -74,6 +78,7 @@ pub struct HeadlineChange {
 }
 
 /// `GET /api/v1/counts/{id}/comparison?with={earlier}` answers this.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Comparison {
     pub count: Count,

@@ -20,6 +20,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Why a value is hidden.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Suppression {

@@ -19,6 +19,8 @@ pub mod fold;
 pub mod input;
 pub mod municipality;
 pub mod name_match;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod places;
 pub mod profile;
 pub mod progress;

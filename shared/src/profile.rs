@@ -209,6 +209,7 @@ impl<'de> Deserialize<'de> for CareNeeds {
 }
 
 /// The short profile of a person, as on the wire.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Profile {
     pub age_band: AgeBand,

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OrganisationProgress {
     pub organisation: String,
@@ -69,12 +70,14 @@ pub fn by_organisation_and_entry(
     out
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MunicipalityProgress {
     pub municipality: String,
     pub records: u64,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HourProgress {
     /// The hour of observation, e.g. `2026-10-15T21:00:00Z`.
@@ -84,6 +87,7 @@ pub struct HourProgress {
 
 /// `GET /api/v1/counts/{id}/dashboard`: counted records (not training, not void) unless named;
 /// for a count in training (`training`) its training records stand in for them ("oefendata").
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Dashboard {
     pub records_total: u64,
@@ -109,6 +113,7 @@ pub struct Dashboard {
 }
 
 /// One phone of `GET /api/v1/counts/{id}/devices`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Device {
     pub id: Uuid,
@@ -137,6 +142,7 @@ impl Device {
 /// One line of `GET /api/v1/counts/{id}/audit`. `action` is an
 /// [`AuditAction`](crate::codes::AuditAction) code; kept as text so that an entry of a newer
 /// server still shows.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuditEntry {
     pub id: i64,

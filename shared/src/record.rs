@@ -73,6 +73,7 @@ impl From<RegionCode> for String {
 
 /// Municipality of origin ("herkomstgemeente"). Unknown extra members are ignored, as everywhere
 /// in a record (api.md).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Origin {
@@ -118,6 +119,7 @@ impl From<DedupKey> for String {
 }
 
 /// A record in its wire form. Field order here is the order of the canonical JSON.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Record {
     pub id: Uuid,
@@ -126,6 +128,7 @@ pub struct Record {
     pub municipality: RegionCode,
     pub living_situation: LivingSituation,
     pub origin: Origin,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub dedup_key: Option<DedupKey>,
     pub profile: Profile,
     #[serde(default)]
@@ -169,6 +172,7 @@ impl Record {
 }
 
 /// Why a field of a record is not accepted. The wire codes of api.md.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FieldErrorCode {
@@ -209,6 +213,7 @@ impl FieldErrorCode {
 }
 
 /// One problem with one field: `{"field":"profile.gender","code":"invalid_value"}`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct FieldError {
     pub field: String,

@@ -39,6 +39,7 @@ value_set!(
 );
 
 /// One row of a table: a combination of dimension values and its persons.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Row {
     pub key: BTreeMap<String, String>,
@@ -51,6 +52,7 @@ pub struct Row {
     pub children_suppressed: Option<Suppression>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Table {
     pub id: String,
@@ -65,6 +67,7 @@ pub struct Table {
     pub multiple_answers: bool,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OrganisationRecords {
     pub organisation: String,
@@ -75,6 +78,7 @@ pub struct OrganisationRecords {
     pub suppressed: Option<Suppression>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TypeRecords {
     pub organisation_type: OrganisationType,
@@ -85,6 +89,7 @@ pub struct TypeRecords {
 }
 
 /// Data quality (domain.md §6.5). Counts of records, not persons, unless the name says so.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Quality {
     pub unresolved_duplicate_groups: u64,
@@ -103,6 +108,7 @@ pub struct Quality {
 }
 
 /// The report as `GET /api/v1/counts/{id}/report` answers it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     pub count: Count,
@@ -134,6 +140,7 @@ pub struct Report {
 
 /// Persons counted in a municipality per 1,000 of its inhabitants (domain.md §6.4). The persons
 /// follow the municipality table's disclosure: where they are hidden, so is the rate.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Rate {
     pub municipality: String,

@@ -63,6 +63,7 @@ pub fn differences<'a>(records: impl IntoIterator<Item = &'a StoredRecord>) -> V
 }
 
 /// A duplicate group with what differs between its records.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReviewGroup {
     #[serde(flatten)]
@@ -89,6 +90,7 @@ impl ReviewGroup {
 }
 
 /// How many groups each filter holds.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReviewTally {
     /// Undecided groups whose records differ.
@@ -111,6 +113,7 @@ impl ReviewTally {
 
 /// `GET /api/v1/counts/{id}/duplicates?filter=&offset=&limit=`: one page of the review,
 /// undecided groups with differences first, then those without, then the decided ones.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DuplicatePage {
     pub items: Vec<ReviewGroup>,
@@ -126,6 +129,7 @@ pub struct DuplicatePage {
 
 /// The answer of `POST /api/v1/counts/{id}/duplicates/resolve-consistent`: every undecided
 /// group whose records agree is now decided "same person", one audit entry per group.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BulkResolved {
     pub resolved: u64,
@@ -136,6 +140,7 @@ pub struct BulkResolved {
 
 /// An answer that may be made of practice records: `"training": true` for a count in
 /// training, whose dashboard and report show its training records ("oefendata").
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Rehearsal<T> {
     #[serde(flatten)]

@@ -14,6 +14,7 @@ use crate::Lang;
 use serde::{Deserialize, Serialize};
 
 /// `GET /api/v1/counts/{id}/summary?disclosure=…&lang=…` answers this.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     pub disclosure: Disclosure,
@@ -23,6 +24,7 @@ pub struct Summary {
     pub figures: SummaryFigures,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SummaryFigures {
     pub persons_total: Option<u64>,
@@ -41,6 +43,7 @@ pub struct SummaryFigures {
 }
 
 /// The largest shown row of a table.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Largest {
     pub table: String,
@@ -52,6 +55,7 @@ pub struct Largest {
 }
 
 /// `part` of `whole`, both shown; `percent` rounded to a whole number.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Share {
     pub part: u64,
@@ -70,6 +74,7 @@ impl Share {
 /// report's `persons_total`; the estimate and its interval are of all persons (the interval of
 /// the estimate's `estimate` moved by `total_estimate − estimate`, the keyless persons, as
 /// published), rounded to whole persons.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EstimateFigures {
     pub counted: u64,

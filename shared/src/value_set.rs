@@ -1,6 +1,7 @@
 //! A closed set of wire codes with a Dutch and an English label, declared once by `value_set!`.
 
 /// UI language. Dutch is the primary language of the product.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
@@ -48,6 +49,17 @@ macro_rules! value_set {
                 f.write_str(self.code())
             }
         }
+
+        /// In the OpenAPI document: a string, one of the wire codes.
+        #[cfg(feature = "openapi")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                $crate::openapi::code_set(&[$($code,)+])
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::ToSchema for $name {}
     };
 }
 

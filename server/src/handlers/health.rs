@@ -4,6 +4,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use ethos_shared::api::Health;
 use serde_json::json;
 
 /// `GET /healthz`: 200 when the database answers and can be written; 503 otherwise, in the
@@ -17,5 +18,5 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
     if !state.storage.writable() {
         return ApiError::StorageReadOnly.into_response();
     }
-    (StatusCode::OK, Json(json!({ "status": "ok" }))).into_response()
+    (StatusCode::OK, Json(Health { status: "ok".into() })).into_response()
 }

@@ -8,6 +8,7 @@ use crate::report::{Disclosure, Report};
 use serde::{Deserialize, Serialize, Serializer};
 
 /// The answer of `GET /api/v1/counts/{id}/estimate` (api.md "Estimate").
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Estimate {
     pub by: SourceBy,
@@ -44,6 +45,7 @@ pub struct Estimate {
     pub warnings: Vec<Warning>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourcePersons {
     pub id: String,
@@ -55,6 +57,7 @@ pub struct SourcePersons {
     pub suppressed: Option<Suppression>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct History {
     /// Source ids, sorted.
@@ -62,6 +65,7 @@ pub struct History {
     pub persons: u64,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Model {
     /// Pairs of source ids with an interaction term.
@@ -70,6 +74,7 @@ pub struct Model {
     pub aic: Option<f64>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Interval {
     pub level: f64,
@@ -211,6 +216,7 @@ pub fn observed_and_unlinkable(
 /// under the report's disclosure, exactly the body of `GET …/estimate?disclosure=<the same>`,
 /// or — when there is none — `{"by": …, "not_possible": <reason>}` with the reason code of the
 /// 422 `estimate_not_possible`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum ReportEstimate {
@@ -230,6 +236,7 @@ impl ReportEstimate {
 /// The answer of `GET /api/v1/counts/{id}/report`: the report with its `estimate` member.
 /// (A wrapper rather than a field of [`Report`], so the report stays buildable without the
 /// estimate — the dashboard and the CSV export do not pay for the bootstrap.)
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReportWithEstimate {
     #[serde(flatten)]

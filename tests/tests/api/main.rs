@@ -11,6 +11,7 @@ mod entry;
 mod errors;
 mod hostile;
 mod invites;
+mod openapi;
 mod records;
 mod rehearsal;
 mod report;

@@ -126,17 +126,8 @@ pub fn ReportPage(id: Uuid) -> impl IntoView {
         table_csv_action(c, message, action, path, format!("{stem}-{table}-{d}"));
     };
     let download = move |extension: &'static str| {
-        let d = disclosure.get_untracked().code();
-        let lang = c.lang.get_untracked();
-        let path = format!("/counts/{id}/report.{extension}?disclosure={d}&lang={}", lang_code(lang));
         let stem = if training.get_untracked() { "oefendata" } else { "nulmeting" };
-        let file = format!("{stem}-{d}.{extension}");
-        spawn_local(async move {
-            message.set(Some(match download_csv(c, &path, &file).await {
-                Ok(()) => format!("{} {file}", tr(lang, "Gedownload:", "Downloaded:")),
-                Err(e) => e.text(lang),
-            }));
-        });
+        download_report(c, message, id, disclosure.get_untracked(), None, extension, stem);
     };
     let summary_view = move || {
         let lang = c.l();
@@ -179,4 +170,28 @@ fn summary_section(summary: &Summary, lang: Lang) -> AnyView {
         </section>
     }
     .into_any()
+}
+
+/// Downloads the whole report as `docx` or `xlsx` in `disclosure` and the page's language, with
+/// the comparison with the count `with` when one is chosen; the outcome is said in `message`.
+pub(crate) fn download_report(
+    c: Con,
+    message: RwSignal<Option<String>>,
+    id: Uuid,
+    disclosure: Disclosure,
+    with: Option<Uuid>,
+    extension: &'static str,
+    stem: &'static str,
+) {
+    let d = disclosure.code();
+    let lang = c.lang.get_untracked();
+    let compare = with.map(|w| format!("&with={w}")).unwrap_or_default();
+    let path = format!("/counts/{id}/report.{extension}?disclosure={d}&lang={}{compare}", lang_code(lang));
+    let file = format!("{stem}-{d}.{extension}");
+    spawn_local(async move {
+        message.set(Some(match download_csv(c, &path, &file).await {
+            Ok(()) => format!("{} {file}", tr(lang, "Gedownload:", "Downloaded:")),
+            Err(e) => e.text(lang),
+        }));
+    });
 }

@@ -241,7 +241,7 @@ async fn a_coordinator_enters_inhabitants_compares_with_an_earlier_count_and_loc
             assert_no_error(page).await;
 
             // --- Samenvatting: the summary's sentences above the report, and the downloads -----
-            let summary = office.get(&format!("/api/v1/counts/{now}/summary?disclosure=internal"), &coordinator).await;
+            let summary = office.get(&format!("/counts/{now}/summary?disclosure=internal"), &coordinator).await;
             let sentences = summary["sentences"].clone();
             assert!(sentences.as_array().is_some_and(|s| !s.is_empty()), "{summary}");
             let shown = "return Array.from(document.querySelectorAll('[data-testid=\"report-summary\"] li')).map(l => l.textContent);";

@@ -1,6 +1,7 @@
 //! Public disclosure of the data-quality figures: no hidden number comes back by subtraction
 //! or by a share of `persons_total`.
 
+use super::figures::{headline_sums, youth};
 use super::*;
 use crate::count::CountStatus;
 use crate::counting::CountedRecord;

@@ -240,6 +240,32 @@ async fn a_coordinator_enters_inhabitants_compares_with_an_earlier_count_and_loc
             assert_eq!(per_1000(meerssen, 18_500), "0,16");
             assert_no_error(page).await;
 
+            // --- Samenvatting: the summary's sentences above the report, and the downloads -----
+            let summary = office.get(&format!("/counts/{now}/summary?disclosure=internal"), &coordinator).await;
+            let sentences = summary["sentences"].clone();
+            assert!(sentences.as_array().is_some_and(|s| !s.is_empty()), "{summary}");
+            let shown = "return Array.from(document.querySelectorAll('[data-testid=\"report-summary\"] li')).map(l => l.textContent);";
+            page.wait_until(
+                "the internal summary",
+                &format!("JSON.stringify((() => {{ {shown} }})()) === {}", js(&sentences.to_string())),
+            )
+            .await;
+            assert_eq!(page.eval(shown).await, sentences, "the sentences as the summary endpoint says them");
+            page.scroll_to_top().await;
+            page.tap("report-docx").await;
+            page.wait_until(
+                "the docx download",
+                &format!("{}.textContent === 'Gedownload: nulmeting-internal.docx'", q("report-message")),
+            )
+            .await;
+            page.tap("report-xlsx").await;
+            page.wait_until(
+                "the xlsx download",
+                &format!("{}.textContent === 'Gedownload: nulmeting-internal.xlsx'", q("report-message")),
+            )
+            .await;
+            page.screenshot("console-compare-03-summary").await;
+
             // --- Vergelijking: with the count of a year ago -------------------------------------
             open_tab(page, "comparison").await;
             page.wait_for("comparison-with").await;

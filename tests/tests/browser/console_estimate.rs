@@ -10,6 +10,7 @@
 //! sources, an UpSet chart instead of circles. A second count with one kind of organisation has
 //! no estimate, which the page says in a sentence, not as an error.
 
+use crate::console_estimate_answer::{nl, whole, Answer};
 use crate::console_page::*;
 use crate::phone::{Phone, LAPTOP};
 use ethos_tests::{key, record};
@@ -33,7 +34,9 @@ const GGZ: usize = 3;
 
 /// Persons with a duplicate key, by the teams that recorded them. By organisation type:
 /// opvang only 100, straat- en veldwerk only 60, zorg only 45, opvang and straat 28, opvang and
-/// zorg 15, straat and zorg 9, all three 4 — as in a typical case.
+/// zorg 15, straat and zorg 9, all three 5 — as in a typical case. Every history holds 5 or more
+/// persons (by type and by organisation) and 262 are linkable, so public gives the estimate by
+/// type (domain.md §8); per organisation it is internal only.
 const GROUPS: [(&[usize], u64); 9] = [
     (&[ARK], 60),
     (&[NOORD], 40),
@@ -43,7 +46,7 @@ const GROUPS: [(&[usize], u64); 9] = [
     (&[NOORD, STRAAT], 10),
     (&[ARK, GGZ], 15),
     (&[STRAAT, GGZ], 9),
-    (&[ARK, STRAAT, GGZ], 4),
+    (&[ARK, STRAAT, GGZ], 5),
 ];
 /// Keyless persons, recorded by the street team: counted, not linkable; public shows `<5`.
 const KEYLESS: u64 = 3;
@@ -88,67 +91,6 @@ fn records_per_team() -> Vec<Vec<Value>> {
     }
     out[STRAAT].extend((0..KEYLESS).map(|_| record()));
     out
-}
-
-/// A whole number as the console writes it in Dutch: `1.234`.
-fn nl(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(ch);
-    }
-    out
-}
-
-/// An estimate figure of the API as a whole number of persons on the page.
-fn whole(x: f64) -> String {
-    nl(x.max(0.0).round() as u64)
-}
-
-fn number(v: &Value, field: &str) -> f64 {
-    v[field].as_f64().unwrap_or_else(|| panic!("a number {field} in {v}"))
-}
-
-/// What the API answered for the count's estimate (coordinator's token).
-struct Answer {
-    body: Value,
-}
-
-impl Answer {
-    async fn of(office: &Office, token: &str, count: &str, by: &str, disclosure: &str) -> Answer {
-        let path = format!("/counts/{count}/estimate?by={by}&disclosure={disclosure}");
-        Answer { body: office.get(&path, token).await }
-    }
-    fn f(&self, field: &str) -> f64 {
-        number(&self.body, field)
-    }
-    /// Source ids in the API's order.
-    fn source_ids(&self) -> Vec<String> {
-        self.body["sources"]
-            .as_array()
-            .unwrap_or_else(|| panic!("sources in {}", self.body))
-            .iter()
-            .map(|s| s["id"].as_str().unwrap_or_default().to_string())
-            .collect()
-    }
-    /// The 95 % range of the total as the page writes it: `total_interval`.
-    fn range(&self) -> String {
-        let bound = |b: &str| self.body["total_interval"][b].as_f64();
-        match (bound("lower"), bound("upper")) {
-            (Some(l), Some(u)) => format!("{} – {}", whole(l), whole(u)),
-            (Some(l), None) => format!("{} – onbegrensd", whole(l)),
-            _ => "onbepaald".into(),
-        }
-    }
-    fn warnings(&self) -> Vec<String> {
-        self.body["warnings"]
-            .as_array()
-            .map(|w| w.iter().filter_map(|c| c.as_str().map(String::from)).collect())
-            .unwrap_or_default()
-    }
 }
 
 /// The name of a source id on the page: an organisation type's Dutch label, or the
@@ -322,7 +264,6 @@ async fn check_ready(page: &Phone, api: &Answer, counted: u64, sources: &str, pu
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "written for the earlier public rule: its data hold a history of 4 persons and ask per organisation in public, which are now withheld (422, domain.md §8); to be rewritten with histories of 5 or more"]
 async fn the_report_estimates_the_people_nobody_saw_beside_the_count_as_the_api_does() {
     // Arrange: a live count with four team codes (two shelters, a street team, a care team),
     // each a phone that synced its records; a second count with a street team only.
@@ -350,19 +291,19 @@ async fn the_report_estimates_the_people_nobody_saw_beside_the_count_as_the_api_
     let by_org = histories(|t| TEAMS[t].0.to_string());
     let observed: u64 = GROUPS.iter().map(|g| g.1).sum();
     let counted = observed + KEYLESS;
-    assert_eq!((observed, counted), (261, 264));
+    assert_eq!((observed, counted), (262, 265));
     let type_rows: Vec<u64> = by_type.values().copied().collect();
     assert_eq!(type_rows.iter().sum::<u64>(), observed);
     let mut sorted_rows = type_rows.clone();
     sorted_rows.sort_unstable_by(|a, b| b.cmp(a));
-    assert_eq!(sorted_rows, [100, 60, 45, 28, 15, 9, 4], "the histories by organisation type");
+    assert_eq!(sorted_rows, [100, 60, 45, 28, 15, 9, 5], "the histories by organisation type");
     let type_persons = per_source(&by_type);
     assert_eq!(
         type_persons,
         BTreeMap::from([
-            ("opvang".into(), 147),
-            ("straat- en veldwerk".into(), 101),
-            (TEAMS[GGZ].2.into(), 73)
+            ("opvang".into(), 148),
+            ("straat- en veldwerk".into(), 102),
+            (TEAMS[GGZ].2.into(), 74)
         ])
     );
     let org_persons = per_source(&by_org);
@@ -371,7 +312,14 @@ async fn the_report_estimates_the_people_nobody_saw_beside_the_count_as_the_api_
     let internal = Answer::of(&office, &coordinator, &count, "organisation_type", "internal").await;
     let public = Answer::of(&office, &coordinator, &count, "organisation_type", "public").await;
     let internal_org = Answer::of(&office, &coordinator, &count, "organisation", "internal").await;
-    let public_org = Answer::of(&office, &coordinator, &count, "organisation", "public").await;
+    let (status, withheld) = office
+        .get_any(&format!("/counts/{count}/estimate?by=organisation&disclosure=public"), &coordinator)
+        .await;
+    assert_eq!(
+        (status, &withheld["details"]["reason"]),
+        (422, &json!("withheld_per_organisation")),
+        "{withheld}"
+    );
     assert_eq!(internal.body["observed"], json!(observed), "M: {}", internal.body);
     assert_eq!(internal.body["unlinkable"], json!(KEYLESS));
     assert_eq!(public.body["unlinkable"], Value::Null, "public: 3 keyless persons are suppressed");
@@ -397,7 +345,6 @@ async fn the_report_estimates_the_people_nobody_saw_beside_the_count_as_the_api_
     assert_eq!(type_ids.len(), 3);
     assert_eq!(org_ids.len(), 4, "per organisation: four sources");
     assert_eq!(public.source_ids(), type_ids);
-    assert_eq!(public_org.source_ids(), org_ids);
     let (status, body) =
         office.get_any(&format!("/counts/{single}/estimate?disclosure=internal"), &coordinator).await;
     assert_eq!((status, &body["details"]["reason"]), (422, &json!("too_few_sources")), "{body}");
@@ -481,13 +428,23 @@ async fn the_report_estimates_the_people_nobody_saw_beside_the_count_as_the_api_
             page.scroll_to("estimate-upset").await;
             page.screenshot("console-estimate-06-internal-upset").await;
 
-            // --- public, per organisatie: the switch stays; names, no overlaps -------------------
+            // --- public, per organisatie: the switch stays; the estimate is internal only -------
             page.scroll_to_top().await;
             page.tap("report-disclosure-public").await;
-            wait_for_estimate(page, "organisation", "public", &org_ids[0]).await;
-            let sentence = sources_sentence(&org_ids, |i| i.to_string(), &org_persons, "<5");
-            check_ready(page, &public_org, counted, &sentence, true).await;
+            page.wait_until(
+                "the public answer per organisation",
+                "document.querySelector('[data-testid=\"estimate\"] [data-testid=\"estimate-not-possible\"]') !== null",
+            )
+            .await;
+            assert_eq!(
+                page.attribute("estimate-not-possible", "data-reason").await.as_deref(),
+                Some("withheld_per_organisation")
+            );
+            assert_eq!(page.attribute("estimate-by-organisation", "aria-pressed").await.as_deref(), Some("true"));
+            assert!(!page.exists("estimate-total").await, "public per organisation: no estimate figure");
             assert!(!page.exists("estimate-upset").await && !page.exists("estimate-histories").await, "public: no overlaps");
+            assert!(!page.exists("estimate-failed").await, "withheld, not a failure");
+            page.screenshot("console-estimate-06b-public-per-organisation").await;
 
             // --- a count with one kind of organisation: no estimate, the reason in words ---------
             page.scroll_to_top().await;

@@ -39,6 +39,7 @@ mod bidi;
 mod console;
 mod console_compare;
 mod console_estimate;
+mod console_estimate_answer;
 mod console_page;
 mod console_review;
 mod engine;

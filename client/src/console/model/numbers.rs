@@ -108,7 +108,9 @@ pub fn dim_label(dim: &str, lang: Lang) -> String {
         "care_needs" => ("Zorgbehoefte", "Care needs"),
         "previous_facility" => ("Voorafgaande voorziening", "Previous facility"),
         "housing_need" => ("Toekomstperspectief wonen", "Housing need"),
-        other => return other.replace('_', " "),
+        // The origin tables by municipality and by province, and any later dimension: the
+        // labels of the downloads.
+        other => return ethos_shared::report::dimension_label(other, lang),
     };
     tr(lang, nl, en).into()
 }
@@ -160,7 +162,8 @@ pub fn value_label(dim: &str, code: &str, lang: Lang) -> String {
         "care_needs" => label_of(code, CareNeed::from_code, CareNeed::label, lang),
         "previous_facility" => label_of(code, PreviousFacility::from_code, PreviousFacility::label, lang),
         "housing_need" => label_of(code, HousingNeed::from_code, HousingNeed::label, lang),
-        _ => None,
+        // "Heerlen" for `GM0917` in the origin table by municipality, as in the downloads.
+        _ => Some(ethos_shared::report::value_label(dim, code, lang)).filter(|l| l != code),
     };
     found.or_else(|| common.map(String::from)).unwrap_or_else(|| code.to_string())
 }

@@ -196,3 +196,13 @@ fn devices_are_listed_longest_silent_first() {
     assert!(!list[2].holds_unsynced());
     assert!(!device(None, Some(2), true).holds_unsynced(), "a revoked phone can no longer send");
 }
+
+#[test]
+fn origin_tables_outside_the_region_read_with_dutch_names() {
+    assert_eq!(value_label("origin_municipality", "GM0917", Lang::Nl), "Heerlen");
+    assert_eq!(value_label("origin_province", "Limburg", Lang::En), "Limburg");
+    assert_eq!(dim_label("origin_municipality", Lang::Nl), "Herkomstgemeente buiten de regio");
+    assert_eq!(dim_label("origin_municipality", Lang::En), "Municipality of origin outside the region");
+    // What neither list knows stays its code.
+    assert_eq!(value_label("origin_municipality", "GM9999", Lang::Nl), "GM9999");
+}

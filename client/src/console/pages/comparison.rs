@@ -1,5 +1,6 @@
 //! The comparison page: this count against an earlier count of the region (domain.md §6.6),
-//! public or internal, printable. The markup is `console_html::comparison`.
+//! public or internal, printable, and the whole report with this comparison as Word and Excel.
+//! The markup is `console_html::comparison`.
 
 use crate::console::api::*;
 use crate::console::html;
@@ -94,6 +95,18 @@ pub fn ComparisonPage(id: Uuid) -> impl IntoView {
             {disclosure_switch(c, disclosure, "comparison")}
             <button type="button" class="utrecht-button utrecht-button--secondary-action" data-testid="comparison-print"
                 on:click=move |_| platform::print_page()>{t!(c.lang, "Afdrukken of opslaan als pdf", "Print or save as PDF")}</button>
+            {move || chosen.get().map(|with| {
+                let download = move |extension: &'static str| {
+                    let d = disclosure.get_untracked();
+                    super::report::download_report(c, message, id, d, Some(with), extension, "nulmeting-vergelijking");
+                };
+                view! {
+                    <button type="button" class="utrecht-button utrecht-button--secondary-action" data-testid="comparison-docx"
+                        on:click=move |_| download("docx")>{t!(c.lang, "Rapport met vergelijking (.docx)", "Report with comparison (.docx)")}</button>
+                    <button type="button" class="utrecht-button utrecht-button--secondary-action" data-testid="comparison-xlsx"
+                        on:click=move |_| download("xlsx")>{t!(c.lang, "Rapport met vergelijking (.xlsx)", "Report with comparison (.xlsx)")}</button>
+                }
+            })}
         </div>
         {move || chosen.get().and_then(|_| comparison.with(|x| pending(x, c.l())))}
         <p class="utrecht-paragraph no-print" role="status" data-testid="comparison-message">{move || message.get()}</p>

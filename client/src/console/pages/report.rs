@@ -1,5 +1,6 @@
-//! The report page ("Nulmeting dakloosheid"): the disclosure switch, printing, and CSV per
-//! table. The report itself — headline figures, every table as an accessible HTML table, SVG
+//! The report page ("Nulmeting dakloosheid"): the disclosure switch, printing, the whole report
+//! as Word and Excel, the summary ("Samenvatting", sentences from `GET …/summary` in the page's
+//! language) above the report, and CSV per table. The report itself — headline figures, every table as an accessible HTML table, SVG
 //! bar charts, data quality and the method — is markup from `console_html::report`; app.css
 //! has the print layout that gives a clean PDF from the browser. Below it, the estimate of the
 //! hidden population (`console_html::estimate`), fetched from `GET …/estimate` for the same disclosure,
@@ -10,10 +11,13 @@ use crate::console::html;
 use crate::console::html::estimate::{section as estimate_section, EstimateState};
 use crate::console::kit::*;
 use crate::console::state::*;
+use crate::i18n::tr;
 use crate::platform;
 use ethos_shared::estimate::{ReportEstimate, ReportWithEstimate, SourceBy};
 use ethos_shared::report::{Disclosure, Report};
 use ethos_shared::review::Rehearsal;
+use ethos_shared::summary::Summary;
+use ethos_shared::Lang;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;
@@ -39,6 +43,19 @@ pub fn ReportPage(id: Uuid) -> impl IntoView {
     let by_type = RwSignal::new(EstimateState::Loading);
     let by_organisation = RwSignal::new(EstimateState::Loading);
     let by = RwSignal::new(SourceBy::OrganisationType);
+    let summary = RwSignal::new(None::<Result<Summary, Fail>>);
+    Effect::new(move |_| {
+        let (d, lang) = (disclosure.get(), c.lang.get());
+        summary.set(None);
+        spawn_local(async move {
+            let path = format!("/counts/{id}/summary?disclosure={}&lang={}", d.code(), lang_code(lang));
+            let answer = get::<Summary>(c, &path).await;
+            // A late answer for a version or language the user has already left is dropped.
+            if (disclosure.get_untracked(), c.lang.get_untracked()) == (d, lang) {
+                summary.set(Some(answer));
+            }
+        });
+    });
     Effect::new(move |_| {
         let d = disclosure.get();
         report.set(None);
@@ -108,16 +125,73 @@ pub fn ReportPage(id: Uuid) -> impl IntoView {
         let stem = if training.get_untracked() { "oefendata" } else { "nulmeting" };
         table_csv_action(c, message, action, path, format!("{stem}-{table}-{d}"));
     };
+    let download = move |extension: &'static str| {
+        let stem = if training.get_untracked() { "oefendata" } else { "nulmeting" };
+        download_report(c, message, id, disclosure.get_untracked(), None, extension, stem);
+    };
+    let summary_view = move || {
+        let lang = c.l();
+        summary.with(|s| loaded(s).map(|s| summary_section(s, lang)))
+    };
     view! {
         <div class="toolbar no-print">
             {disclosure_switch(c, disclosure, "report")}
+            <button type="button" class="utrecht-button utrecht-button--secondary-action" data-testid="report-docx"
+                on:click=move |_| download("docx")>{t!(c.lang, "Word (.docx)", "Word (.docx)")}</button>
+            <button type="button" class="utrecht-button utrecht-button--secondary-action" data-testid="report-xlsx"
+                on:click=move |_| download("xlsx")>{t!(c.lang, "Excel (.xlsx)", "Excel (.xlsx)")}</button>
             <button type="button" class="utrecht-button utrecht-button--secondary-action" data-testid="report-print"
                 on:click=move |_| platform::print_page()>{t!(c.lang, "Afdrukken of opslaan als pdf", "Print or save as PDF")}</button>
         </div>
         <p class="utrecht-paragraph no-print" role="status" data-testid="report-message">{move || message.get()}</p>
         {move || training.get().then(|| training_banner(c.l()))}
         {move || report.with(|r| pending(r, c.l()))}
+        {summary_view}
         {markup(c, Box::new(body), Box::new(on))}
         {markup(c, Box::new(estimate_body), Box::new(on_estimate))}
     }
+}
+
+/// The `lang` parameter of the exports and the summary.
+fn lang_code(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Nl => "nl",
+        Lang::En => "en",
+    }
+}
+
+/// The summary above the report: its sentences, to quote as they stand (only shown figures).
+fn summary_section(summary: &Summary, lang: Lang) -> AnyView {
+    let items: Vec<_> = summary.sentences.iter().map(|s| view! { <li>{s.clone()}</li> }).collect();
+    view! {
+        <section class="report-summary" data-testid="report-summary" aria-labelledby="report-summary-title">
+            <h2 class="utrecht-heading-2" id="report-summary-title">{tr(lang, "Samenvatting", "Summary")}</h2>
+            <ul class="utrecht-unordered-list">{items}</ul>
+        </section>
+    }
+    .into_any()
+}
+
+/// Downloads the whole report as `docx` or `xlsx` in `disclosure` and the page's language, with
+/// the comparison with the count `with` when one is chosen; the outcome is said in `message`.
+pub(crate) fn download_report(
+    c: Con,
+    message: RwSignal<Option<String>>,
+    id: Uuid,
+    disclosure: Disclosure,
+    with: Option<Uuid>,
+    extension: &'static str,
+    stem: &'static str,
+) {
+    let d = disclosure.code();
+    let lang = c.lang.get_untracked();
+    let compare = with.map(|w| format!("&with={w}")).unwrap_or_default();
+    let path = format!("/counts/{id}/report.{extension}?disclosure={d}&lang={}{compare}", lang_code(lang));
+    let file = format!("{stem}-{d}.{extension}");
+    spawn_local(async move {
+        message.set(Some(match download_csv(c, &path, &file).await {
+            Ok(()) => format!("{} {file}", tr(lang, "Gedownload:", "Downloaded:")),
+            Err(e) => e.text(lang),
+        }));
+    });
 }

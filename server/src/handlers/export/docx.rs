@@ -1,5 +1,6 @@
 //! The whole report as a Word file: the title and the disclosure on the first page, the
-//! summary, the headline figures, every table as a Word table with Dutch labels, the rates,
+//! summary, the headline figures, every table as a Word table with Dutch labels, bar charts
+//! as images (count groups, ETHOS categories, municipalities), the rates,
 //! the comparison with an earlier count when asked, and the method text.
 
 use super::content::{self, Cell};
@@ -61,6 +62,12 @@ pub fn document(c: &Contents) -> anyhow::Result<Vec<u8>> {
             }
         }
         doc = doc.add_table(table(&content::header(t), &rows, t.dimensions.len()));
+    }
+    doc = doc.add_paragraph(styled("Heading1", "Grafieken"));
+    for id in super::chart::CHARTS {
+        if let (Some(t), Some(bars)) = (r.table(id), super::chart::chart(r, id)) {
+            doc = doc.add_paragraph(styled("Heading2", &t.title)).add_table(bars);
+        }
     }
     doc = doc.add_paragraph(styled("Heading1", "Personen per 1.000 inwoners"));
     if r.rates.is_empty() {

@@ -3,6 +3,7 @@
 //! disclosure and, with `with={earlier}`, with the comparison with an earlier count. The files
 //! are audited as exports, as the CSV tables are.
 
+mod chart;
 mod content;
 mod docx;
 mod xlsx;

@@ -184,3 +184,67 @@ async fn libreoffice_converts_both_downloads_to_pdf() {
         std::fs::remove_file(&pdf).expect("removed");
     }
 }
+
+// --- the charts of the Word file -------------------------------------------------------------
+
+/// After the report's tables, the Word file holds the charts of the page (count groups, ETHOS
+/// categories, municipalities) as tables of label, bar image and figure: the figures equal the
+/// report JSON of the same disclosure, a hidden one stays `<5` or `x` without a bar, and every
+/// shown non-zero figure has one PNG bar.
+#[tokio::test]
+async fn the_word_file_draws_the_charts_as_images_with_the_figures_of_the_json() {
+    let c = counts().await;
+    for disclosure in ["internal", "public"] {
+        let report = super::report(&c, disclosure).await;
+        let (status, _, docx) = bytes(
+            &c.app,
+            &c.coordinator,
+            &format!("/api/v1/counts/{}/report.docx?disclosure={disclosure}", c.now),
+        )
+        .await;
+        assert_eq!(status, 200);
+        let xml = document_xml(&docx);
+        let word = docx_tables(&xml);
+        let first_chart = super::tables(&report).len() + 1;
+        let mut bars = 0;
+        for (k, id) in ["by_count_group", "by_conceptual_category", "by_municipality"].into_iter().enumerate()
+        {
+            let table = super::tables(&report).iter().find(|t| t["id"] == id).expect("the table");
+            let chart = &word[first_chart + k];
+            let rows = table["rows"].as_array().expect("rows");
+            assert_eq!(chart.len(), rows.len(), "{disclosure} {id}: one chart row per table row");
+            for (line, row) in chart.iter().zip(rows) {
+                let want = super::cell_text(&row["persons"], &row["suppressed"]);
+                assert_eq!(line.get(2), Some(&want), "{disclosure} {id} {}", row["key"]);
+                bars += usize::from(row["persons"].as_u64().is_some_and(|n| n > 0));
+            }
+        }
+        assert!(bars >= 4, "{disclosure}: the counts have bars to draw ({bars})");
+        assert_eq!(xml.matches("<pic:pic").count(), bars, "{disclosure}: one image per shown bar");
+        // Every image the document embeds is a PNG in the file (equal bars share one).
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx.clone())).expect("a zip");
+        let mut rels = String::new();
+        std::io::Read::read_to_string(
+            &mut zip.by_name("word/_rels/document.xml.rels").expect("rels"),
+            &mut rels,
+        )
+        .expect("UTF-8");
+        let embeds: std::collections::BTreeSet<&str> =
+            xml.split("r:embed=\"").skip(1).filter_map(|s| s.split('"').next()).collect();
+        assert!(!embeds.is_empty() && embeds.len() <= bars, "{disclosure}: {embeds:?}");
+        for id in embeds {
+            let rel = rels
+                .split("<Relationship ")
+                .find(|r| r.contains(&format!("Id=\"{id}\"")))
+                .expect("a relationship");
+            let target = rel.split("Target=\"").nth(1).and_then(|t| t.split('"').next()).expect("a target");
+            let mut png = Vec::new();
+            std::io::Read::read_to_end(
+                &mut zip.by_name(&format!("word/{target}")).expect("the image"),
+                &mut png,
+            )
+            .expect("bytes");
+            assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "{target} is a PNG");
+        }
+    }
+}

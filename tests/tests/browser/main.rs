@@ -39,6 +39,7 @@ mod console_compare;
 mod console_estimate;
 mod console_page;
 mod console_review;
+mod desk;
 mod engine;
 mod engines;
 mod enrolment;

@@ -1,7 +1,7 @@
 //! The desk's one-page form as plain data: the answers typed at a desk and how they become a
-//! record (`observed_at` = the count's reference night, domain.md §3). The name and birth date
-//! only pass through [`Identity::derive`]: the record keeps the age band and the duplicate key,
-//! never the name or the date.
+//! record (`entry: desk`, `observed_at` = the count's reference night, domain.md §3). The name
+//! and birth date only pass through [`Identity::derive`]: the record keeps the age band and the
+//! duplicate key, never the name or the date.
 
 use crate::field::flow::{children_implied, parse_birth_date, Draft, Identity};
 use chrono::{DateTime, FixedOffset, NaiveDate};
@@ -9,7 +9,7 @@ use ethos_shared::api::Count;
 use ethos_shared::count::CountStatus;
 use ethos_shared::municipality;
 use ethos_shared::profile::{Children, Profile};
-use ethos_shared::record::{FieldError, Origin, Record, RegionCode};
+use ethos_shared::record::{Entry, FieldError, Origin, Record, RegionCode};
 use ethos_shared::Lang;
 use uuid::Uuid;
 
@@ -103,7 +103,9 @@ impl Answers {
             training: count.status == CountStatus::Training,
         };
         let reference: DateTime<FixedOffset> = count.starts_at;
-        draft.to_record(id, reference)
+        let mut record = draft.to_record(id, reference)?;
+        record.entry = Entry::Desk;
+        Ok(record)
     }
 }
 

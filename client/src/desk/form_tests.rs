@@ -58,6 +58,7 @@ fn a_known_person_becomes_a_record_of_the_reference_night_with_band_and_key() {
     let r = a.to_record(&who, &count(CountStatus::Live), "test-secret", Uuid::from_u128(9)).unwrap();
 
     assert_eq!(r.observed_at, count(CountStatus::Live).starts_at, "the reference night");
+    assert_eq!(r.entry, Entry::Desk);
     assert_eq!(r.profile.age_band, AgeBand::From40To49, "46 on 2026-10-15");
     assert_eq!(r.profile.children, Children::Count(0), "alone: no children staying");
     assert_eq!(

@@ -8,6 +8,7 @@ use crate::field::state::{ctx, set_lang, t, Ctx, Screen};
 use crate::field::sync::{enrol, run_sync};
 use crate::i18n::{enroll_error, tr};
 use crate::platform;
+use ethos_shared::count::CountStatus;
 use ethos_shared::Lang;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -125,6 +126,16 @@ fn DeskEnrol() -> impl IntoView {
                 <button type="submit" data-testid="enroll-submit" class="utrecht-button utrecht-button--primary-action" aria-busy=move || busy.get().to_string()>
                     {move || if busy.get() { tr(c.lang.get(), "Bezig met aanmelden…", "Enrolling…") } else { tr(c.lang.get(), "Aanmelden", "Enrol") }}
                 </button>
+                <Show when=move || c.enrolment.with(Option::is_some)>
+                    <p class="utrecht-paragraph desk-hint">
+                        {t!(c.lang,
+                            "Deze balie is al aangemeld; wat hier is ingevoerd blijft bewaard en wordt met zijn eigen code verzonden.",
+                            "This desk is already enrolled; what was entered here is kept and sent with its own code.")}
+                    </p>
+                    <button type="button" class="utrecht-button utrecht-button--subtle" data-testid="enroll-back" on:click=move |_| c.screen.set(Screen::Home)>
+                        {t!(c.lang, "Terug", "Back")}
+                    </button>
+                </Show>
             </form>
         </section>
     }
@@ -135,14 +146,33 @@ fn DeskHome() -> impl IntoView {
     let c = ctx();
     let way = RwSignal::new(Way::Keyboard);
     let heading = move || {
+        let lang = c.lang.get();
         c.enrolment
-            .with(|e| e.as_ref().map(|e| format!("{} · {}", e.organisation, e.count.name)))
+            .with(|e| {
+                e.as_ref().map(|e| {
+                    format!("{} · {} ({})", e.organisation, e.count.name, e.count.status.label(lang))
+                })
+            })
             .unwrap_or_default()
     };
+    let locked = move || c.count_status() == Some(CountStatus::Locked);
     view! {
         <section aria-labelledby="desk-title">
             <h1 id="desk-title" class="utrecht-heading-1">{t!(c.lang, "Personen invoeren", "Enter people")}</h1>
-            <p class="utrecht-paragraph desk-who" data-testid="desk-who">{heading}</p>
+            <p class="utrecht-paragraph desk-who" data-testid="desk-who">
+                {heading} " "
+                <button type="button" class="utrecht-button utrecht-button--subtle" data-testid="desk-enrol-again"
+                    on:click=move |_| c.screen.set(Screen::Enrol)>
+                    {t!(c.lang, "Andere teamcode", "Another team code")}
+                </button>
+            </p>
+            <Show when=locked>
+                <p class="utrecht-alert utrecht-alert--warning" role="status" data-testid="desk-locked">
+                    {t!(c.lang,
+                        "De telling is gesloten: er kan niets meer bij. Wat hier nog wacht, kan niet meer worden opgeslagen.",
+                        "The count is locked: nothing more can be added. What still waits here can no longer be stored.")}
+                </p>
+            </Show>
             <SyncLine/>
             <div class="desk-ways" role="group" aria-label=move || tr(c.lang.get(), "Manier van invoeren", "Way of entering")>
                 {way_button(c, way, Way::Keyboard, "way-keyboard",

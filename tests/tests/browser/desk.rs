@@ -326,6 +326,7 @@ async fn a_desk_enters_three_known_persons_by_keyboard_without_names_leaving_the
     // No request and no database file holds a typed name or birth date.
     let sent = proxy.sent();
     assert!(contains(&sent, b"POST /api/v1/sync"), "the records went through the proxy");
+    assert!(contains(&sent, br#""entry":"desk""#), "the desk sends entry: desk");
     let mut stored = Vec::new();
     for suffix in ["", "-wal", "-shm"] {
         let path = format!("{}{suffix}", site.db_path().display());

@@ -332,6 +332,8 @@ async fn a_desk_enters_three_known_persons_by_keyboard_without_names_leaving_the
         let path = format!("{}{suffix}", site.db_path().display());
         stored.extend(std::fs::read(&path).unwrap_or_default());
     }
+    let first_key = records[0]["dedup_key"].as_str().expect("a key");
+    assert!(contains(&stored, first_key.as_bytes()), "the database files were read: they hold the keys");
     for p in &people {
         for secret in [p.first, p.family, p.typed_birth, p.birth] {
             assert!(!contains(&sent, secret.as_bytes()), "{secret} was sent");

@@ -14,6 +14,7 @@
 
 pub use super::backoff::Backoff;
 use chrono::{DateTime, Duration, Utc};
+pub use desk::{DeviceKind, Upsert};
 use ethos_shared::api::{QueueExport, SyncRequest, SyncResponse, SyncResult, SyncStatus, MAX_SYNC_RECORDS};
 use ethos_shared::record::{DedupKey, FieldError, Record};
 use serde::{Deserialize, Serialize};
@@ -27,27 +28,6 @@ pub const BATCH_SIZE: usize = 100;
 /// corrected meanwhile; then they are removed, or as soon as the count is locked (domain.md §7).
 pub const CONFIRMED_RETENTION_HOURS: i64 = 24;
 
-/// What kind of device holds the outbox; it decides how long confirmed records stay.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum DeviceKind {
-    /// A counter's phone: a confirmed record stays 24 h, or until the count is locked.
-    #[default]
-    Phone,
-    /// An organisation's desk (a laptop entering the people it knows, over days): a confirmed
-    /// record stays until the count is locked, so nobody is entered twice (domain.md §7).
-    Desk,
-}
-
-/// What storing a record at a desk did (see [`Outbox::upsert`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Upsert {
-    /// Not held before: queued as revision 1.
-    New,
-    /// Held with other content: queued again as the next revision.
-    Changed,
-    /// Held with the same content: nothing changes.
-    Unchanged,
-}
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum EntryState {
@@ -266,30 +246,6 @@ impl Outbox {
         entry.state = EntryState::Queued;
         entry.failed_attempts = 0;
         Ok(entry)
-    }
-
-    /// Stores a record made elsewhere than the guided flow (a desk form, a spreadsheet row):
-    /// new → queued; held with the same content (whatever its revision) → unchanged; held
-    /// with other content → a correction, queued as the next revision.
-    pub fn upsert(&mut self, mut record: Record, device: Uuid, now: DateTime<Utc>) -> Upsert {
-        match self.entries.get(&record.id) {
-            None => {
-                record.revision = 1;
-                self.add(record, device, now);
-                Upsert::New
-            }
-            Some(held) => {
-                record.revision = held.record.revision;
-                if held.record == record {
-                    Upsert::Unchanged
-                } else {
-                    match self.correct(record) {
-                        Ok(_) => Upsert::Changed,
-                        Err(EditError::NotFound) => Upsert::Unchanged,
-                    }
-                }
-            }
-        }
     }
 
     /// Whether another record on this phone has this duplicate key.
@@ -515,6 +471,9 @@ fn state_for(result: &SyncResult, sent_revision: u32, server_time: DateTime<Utc>
         },
     }
 }
+
+#[path = "outbox_desk.rs"]
+mod desk;
 
 #[cfg(test)]
 #[path = "outbox_tests.rs"]

@@ -14,6 +14,7 @@
 
 pub use super::backoff::Backoff;
 use chrono::{DateTime, Duration, Utc};
+pub use desk::{DeviceKind, Upsert};
 use ethos_shared::api::{QueueExport, SyncRequest, SyncResponse, SyncResult, SyncStatus, MAX_SYNC_RECORDS};
 use ethos_shared::record::{DedupKey, FieldError, Record};
 use serde::{Deserialize, Serialize};
@@ -26,6 +27,7 @@ pub const BATCH_SIZE: usize = 100;
 /// Confirmed records stay on the phone this long after the server confirmed them, and can be
 /// corrected meanwhile; then they are removed, or as soon as the count is locked (domain.md §7).
 pub const CONFIRMED_RETENTION_HOURS: i64 = 24;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum EntryState {
@@ -161,6 +163,8 @@ pub struct Outbox {
     pub blocked: BTreeMap<Uuid, String>,
     /// The last time a request got an answer.
     pub last_success: Option<DateTime<Utc>>,
+    /// Phone or desk: how long confirmed records are kept.
+    pub kind: DeviceKind,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -417,13 +421,16 @@ impl Outbox {
     }
 
     /// Removes confirmed records older than the retention time, or all confirmed ones once the
-    /// count is locked; returns their ids.
+    /// count is locked; returns their ids. A desk keeps them all until the count is locked.
     pub fn prune(&mut self, now: DateTime<Utc>, locked: bool) -> Vec<Uuid> {
         let limit = now - Duration::hours(CONFIRMED_RETENTION_HOURS);
+        let by_age = self.kind == DeviceKind::Phone;
         let old: Vec<Uuid> = self
             .entries
             .values()
-            .filter(|e| matches!(e.state, EntryState::Confirmed { at, .. } if locked || at < limit))
+            .filter(
+                |e| matches!(e.state, EntryState::Confirmed { at, .. } if locked || (by_age && at < limit)),
+            )
             .map(|e| e.record.id)
             .collect();
         for id in &old {
@@ -465,6 +472,13 @@ fn state_for(result: &SyncResult, sent_revision: u32, server_time: DateTime<Utc>
     }
 }
 
+#[path = "outbox_desk.rs"]
+mod desk;
+
 #[cfg(test)]
 #[path = "outbox_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "outbox_desk_tests.rs"]
+mod desk_tests;

@@ -42,6 +42,7 @@ mod console_estimate;
 mod console_estimate_answer;
 mod console_page;
 mod console_review;
+mod desk;
 mod engine;
 mod engines;
 mod enrolment;

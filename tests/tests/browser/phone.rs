@@ -356,6 +356,13 @@ impl Phone {
         field.send_keys(text).await.unwrap_or_else(|e| panic!("typing into {testid}: {e}"));
     }
 
+    /// Sends keys to the element that has the focus, as a person at a keyboard does (special
+    /// keys as `thirtyfour::Key`'s characters, e.g. `"\u{E007}"` for Enter).
+    pub async fn keys(&self, keys: &str) {
+        let element = self.driver.active_element().await.expect("an element with the focus");
+        element.send_keys(keys).await.unwrap_or_else(|e| panic!("typing {keys:?}: {e}"));
+    }
+
     /// Fills an `<input type="date">` with `yyyy-mm-dd`. Typed keys would depend on the
     /// browser's locale (dd-mm-jjjj or mm/dd/yyyy), so the value is set as the date picker
     /// sets it, with the `input` event the app listens to.

@@ -24,6 +24,7 @@ pub mod progress;
 pub mod record;
 pub mod report;
 pub mod review;
+pub mod sheet;
 pub mod summary;
 pub mod sync;
 

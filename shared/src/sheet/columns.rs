@@ -1,0 +1,183 @@
+//! The columns of the spreadsheet a desk fills in: Dutch headers, and for every answer column
+//! the accepted answers (the value sets of domain.md §3, by Dutch label, English label or
+//! code). The template, the reading of a row and the page all take their columns from here.
+
+use crate::ethos::LivingSituation;
+use crate::municipality;
+use crate::profile::{
+    AgeBand, CareNeed, Duration, Gender, Household, HousingNeed, Income, PreviousFacility, ResidenceStatus,
+};
+use crate::Lang;
+
+/// What a column holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ColumnKey {
+    /// The desk's own row number (optional): tells apart rows without name and birth date.
+    Nr,
+    FirstName,
+    FamilyName,
+    BirthDate,
+    Gender,
+    /// The age band, for rows without a birth date.
+    Age,
+    Municipality,
+    LivingSituation,
+    Origin,
+    Household,
+    Children,
+    Duration,
+    ResidenceStatus,
+    Income,
+    CareNeeds,
+    PreviousFacility,
+    HousingNeed,
+}
+
+/// One column: its headers and, for an answer column, the answers offered in the template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Column {
+    pub key: ColumnKey,
+    /// The header of the template, e.g. "Voornaam (roepnaam)".
+    pub nl: &'static str,
+    pub en: &'static str,
+    /// The record field the column fills, e.g. `profile.gender`; `None` for the person fields
+    /// that are turned into the age band and the duplicate key and then dropped.
+    pub field: Option<&'static str>,
+    /// Whether a row without it cannot be a record.
+    pub required: bool,
+}
+
+impl Column {
+    pub fn header(&self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::Nl => self.nl,
+            Lang::En => self.en,
+        }
+    }
+}
+
+const fn col(key: ColumnKey, nl: &'static str, en: &'static str, field: Option<&'static str>) -> Column {
+    Column { key, nl, en, field, required: false }
+}
+
+/// Every column, in the order of the template.
+pub const COLUMNS: [Column; 17] = [
+    col(ColumnKey::Nr, "Nr.", "No.", None),
+    col(ColumnKey::FirstName, "Voornaam (roepnaam)", "First name (as used)", None),
+    col(ColumnKey::FamilyName, "Achternaam", "Family name", None),
+    col(ColumnKey::BirthDate, "Geboortedatum", "Birth date", None),
+    col(ColumnKey::Gender, "Geslacht", "Gender", Some("profile.gender")),
+    col(ColumnKey::Age, "Leeftijd", "Age", Some("profile.age_band")),
+    Column {
+        key: ColumnKey::Municipality,
+        nl: "Gemeente geteld",
+        en: "Municipality counted",
+        field: Some("municipality"),
+        required: true,
+    },
+    Column {
+        key: ColumnKey::LivingSituation,
+        nl: "Woonsituatie (ETHOS)",
+        en: "Living situation (ETHOS)",
+        field: Some("living_situation"),
+        required: true,
+    },
+    col(ColumnKey::Origin, "Herkomstgemeente", "Municipality of origin", Some("origin")),
+    col(ColumnKey::Household, "Huishouden", "Household", Some("profile.household")),
+    col(ColumnKey::Children, "Minderjarige kinderen", "Minor children", Some("profile.children")),
+    col(ColumnKey::Duration, "Duur dakloosheid", "Duration of homelessness", Some("profile.duration")),
+    col(ColumnKey::ResidenceStatus, "Verblijfsstatus", "Residence status", Some("profile.residence_status")),
+    col(ColumnKey::Income, "Inkomen", "Income", Some("profile.income")),
+    col(ColumnKey::CareNeeds, "Zorgbehoefte", "Care needs", Some("profile.care_needs")),
+    col(
+        ColumnKey::PreviousFacility,
+        "Voorafgaande voorziening",
+        "Previous facility",
+        Some("profile.previous_facility"),
+    ),
+    col(ColumnKey::HousingNeed, "Toekomstperspectief", "Housing need", Some("profile.housing_need")),
+];
+
+/// The column of a key.
+pub fn column(key: ColumnKey) -> &'static Column {
+    // Every key has exactly one column; the fallback is never taken.
+    COLUMNS.iter().find(|c| c.key == key).unwrap_or(&COLUMNS[0])
+}
+
+/// Text compared without regard to case, diacritics, surrounding space or repeated spaces.
+pub fn fold(text: &str) -> String {
+    let plain = crate::fold::without_diacritics(text.trim()).to_lowercase();
+    plain.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The column a header names: its Dutch or English header, or its record field, compared
+/// without regard to case; a header may leave out the part in brackets ("Voornaam").
+pub fn column_of_header(header: &str) -> Option<ColumnKey> {
+    let h = fold(header);
+    if h.is_empty() {
+        return None;
+    }
+    let short = |s: &str| fold(s.split('(').next().unwrap_or(s));
+    COLUMNS
+        .iter()
+        .find(|c| {
+            [c.nl, c.en].iter().any(|s| fold(s) == h || short(s) == h)
+                || c.field.is_some_and(|f| fold(f.trim_start_matches("profile.")) == h)
+        })
+        .map(|c| c.key)
+}
+
+/// The answers a column offers in the template's drop-down list, in Dutch. Empty for the free
+/// columns (Nr., names, birth date, children).
+pub fn answers(key: ColumnKey) -> Vec<String> {
+    fn labels<T: Copy>(all: &[T], label: impl Fn(T) -> &'static str) -> Vec<String> {
+        all.iter().map(|v| label(*v).to_string()).collect()
+    }
+    let nl = Lang::Nl;
+    match key {
+        ColumnKey::Nr | ColumnKey::FirstName | ColumnKey::FamilyName | ColumnKey::BirthDate => Vec::new(),
+        ColumnKey::Children => {
+            let mut list: Vec<String> = (0..=crate::profile::Children::MAX).map(|n| n.to_string()).collect();
+            list.push("onbekend".into());
+            list
+        }
+        ColumnKey::Gender => labels(Gender::ALL, |v| v.label(nl)),
+        ColumnKey::Age => labels(AgeBand::ALL, |v| v.label(nl)),
+        ColumnKey::Municipality => municipality::region().map(|g| g.name.clone()).collect(),
+        ColumnKey::LivingSituation => {
+            LivingSituation::ALL.iter().map(|v| format!("{} {}", v.code(), v.label(nl))).collect()
+        }
+        ColumnKey::Origin => {
+            let mut list = vec!["buitenland".to_string(), "onbekend".to_string()];
+            let mut names: Vec<String> = municipality::all().iter().map(|g| g.name.clone()).collect();
+            names.sort_by_key(|n| fold(n));
+            list.extend(names);
+            list
+        }
+        ColumnKey::Household => labels(Household::ALL, |v| v.label(nl)),
+        ColumnKey::Duration => labels(Duration::ALL, |v| v.label(nl)),
+        ColumnKey::ResidenceStatus => labels(ResidenceStatus::ALL, |v| v.label(nl)),
+        ColumnKey::Income => labels(Income::ALL, |v| v.label(nl)),
+        ColumnKey::CareNeeds => {
+            let mut list = vec!["geen".to_string()];
+            list.extend(labels(CareNeed::ALL, |v| v.label(nl)));
+            list.push("onbekend".into());
+            list
+        }
+        ColumnKey::PreviousFacility => labels(PreviousFacility::ALL, |v| v.label(nl)),
+        ColumnKey::HousingNeed => labels(HousingNeed::ALL, |v| v.label(nl)),
+    }
+}
+
+/// Finds the value of a set whose code, Dutch label or English label is `cell` (folded).
+pub fn match_value<T: Copy>(
+    cell: &str,
+    all: &[T],
+    code: impl Fn(T) -> &'static str,
+    label: impl Fn(T, Lang) -> &'static str,
+) -> Option<T> {
+    let c = fold(cell);
+    all.iter()
+        .copied()
+        .find(|v| fold(code(*v)) == c || fold(label(*v, Lang::Nl)) == c || fold(label(*v, Lang::En)) == c)
+}

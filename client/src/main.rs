@@ -1,13 +1,15 @@
 //! The web app of the ETHOS count: the field app at `/` (counters record persons on their
-//! phones, offline first; in the library, `ethos_client::field`) and the coordinator console
-//! at `/console` (laptops).
+//! phones, offline first; in the library, `ethos_client::field`), the desk at `/desk` (an
+//! organisation's laptop; `ethos_client::desk`) and the coordinator console at `/console`
+//! (laptops).
 //!
 //! - `console/`: the coordinator console — its plain data (`model/`) and read-only markup
 //!   (`html/`) build on the host too; its pages (`pages/`) only for the browser.
 //!
-//! Two bundles: the field app (phones; must stay small and works offline) is built without the
-//! `console` feature, the console (`/console`, laptops) with it, so phones never load the
-//! console's code and the console never compiles the field app.
+//! Three bundles: the field app (phones; must stay small and works offline) is built without
+//! features, the desk (`/desk`) with `desk`, the console (`/console`, laptops) with `console`,
+//! so phones never load the desk's or the console's code and the console never compiles the
+//! field app.
 
 // The console's modules reach the shared ones as `crate::i18n` and `crate::platform`.
 #[cfg(any(feature = "console", not(target_arch = "wasm32")))]
@@ -27,7 +29,9 @@ fn main() {
     // laptop with the console open does not disturb a phone tab.
     #[cfg(feature = "console")]
     leptos::mount::mount_to_body(console::Console);
-    #[cfg(not(feature = "console"))]
+    #[cfg(all(feature = "desk", not(feature = "console")))]
+    leptos::mount::mount_to_body(ethos_client::desk::Desk);
+    #[cfg(not(any(feature = "console", feature = "desk")))]
     leptos::mount::mount_to_body(ethos_client::field::App);
 }
 

@@ -1,9 +1,19 @@
 // Browser glue for `platform.rs`, the one Rust module that touches browser APIs. Everything
 // here is small and boring on purpose: storage, HTTP, timers, events, the service worker.
 
-const DB_NAME = "ethos-field";
+let DB_NAME = "ethos-field";
 const DB_VERSION = 1;
 let dbPromise = null;
+let TAB_CHANNEL = "ethos-field-tab";
+
+// The desk keeps its outbox apart from a field app opened in the same browser: its own
+// database and its own one-tab-at-a-time channel. Called before anything is stored.
+export function useStore(name) {
+  if (!dbPromise) {
+    DB_NAME = name;
+    TAB_CHANNEL = name + "-tab";
+  }
+}
 
 function db() {
   if (!dbPromise) {
@@ -183,7 +193,7 @@ export function focusById(id) {
 let tabChannel = null;
 export function claimTab(onOtherTab) {
   if (typeof BroadcastChannel === "undefined") return;
-  tabChannel = new BroadcastChannel("ethos-field-tab");
+  tabChannel = new BroadcastChannel(TAB_CHANNEL);
   tabChannel.onmessage = (e) => {
     if (e.data === "active") onOtherTab();
   };

@@ -86,6 +86,10 @@ extern "C" {
     pub fn set_title(title: &str);
     #[wasm_bindgen(js_name = actionOf)]
     fn action_of_js(ev: &JsValue) -> Option<String>;
+    /// Keeps this page's outbox in an IndexedDB database (and tab channel) of the given name
+    /// instead of the field app's; call before anything is stored.
+    #[wasm_bindgen(js_name = useStore)]
+    pub fn use_store(name: &str);
 }
 
 const API: &str = "/api/v1";

@@ -32,6 +32,8 @@ self.addEventListener("fetch", (event) => {
   if (url.pathname.startsWith("/api/") || url.pathname === "/healthz") return;
   // The console is for laptops online: never from the phone's cache.
   if (url.pathname === "/console" || url.pathname.startsWith("/console/") || url.pathname.startsWith("/ethos_console")) return;
+  // So is the desk (an organisation's laptop).
+  if (url.pathname.startsWith("/desk") || url.pathname.startsWith("/ethos_desk")) return;
   if (req.mode === "navigate") {
     // Every page of the app is the same shell (/, /enroll#code=…).
     event.respondWith(caches.match("/index.html", { cacheName: CACHE }).then((hit) => hit || fetch(req)));

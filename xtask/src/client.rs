@@ -66,15 +66,25 @@ pub fn build_client(release: bool, names: bool) -> Result<PathBuf> {
         fs::remove_dir_all(&staging)?;
     }
     fs::create_dir_all(&staging)?;
-    // Two bundles: the field app for phones (the offline app shell) and the console.
+    // Three bundles: the field app for phones (the offline app shell), the console and the desk.
     compile_and_bind(release, names, profile, None, "ethos_client", &staging)?;
     compile_and_bind(release, names, profile, Some("console"), "ethos_console", &staging)?;
+    compile_and_bind(release, names, profile, Some("desk"), "ethos_desk", &staging)?;
 
     // No wasm-opt: Debian's binaryen (108) gains about 1 % here and breaks the externref
     // table that wasm-bindgen sets up.
 
     fs::write(staging.join("app.css"), nlds_css(&client)?)?;
-    for file in ["index.html", "boot.js", "console.html", "console-boot.js", "manifest.webmanifest"] {
+    for file in [
+        "index.html",
+        "boot.js",
+        "console.html",
+        "console-boot.js",
+        "desk.html",
+        "desk-boot.js",
+        "desk.css",
+        "manifest.webmanifest",
+    ] {
         fs::copy(client.join("static").join(file), staging.join(file))?;
     }
     copy_dir(&client.join("static/icons"), &staging.join("icons"))?;
@@ -249,6 +259,11 @@ fn is_console_file(url: &str) -> bool {
     url.starts_with("/ethos_console") || url.starts_with("/console")
 }
 
+/// Whether a site path belongs to the desk bundle (laptops, online), which phones never need.
+fn is_desk_file(url: &str) -> bool {
+    url.starts_with("/ethos_desk") || url.starts_with("/desk")
+}
+
 /// Every file under `dir`, as site paths (`/icons/icon.svg`), sorted.
 fn site_files(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
     fn walk(base: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> Result<()> {
@@ -275,7 +290,7 @@ fn write_service_worker(template: &Path, dist: &Path) -> Result<()> {
     let files = site_files(dist)?;
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325; // FNV-1a
     let mut assets = Vec::new();
-    for (url, path) in files.iter().filter(|(url, _)| !is_console_file(url)) {
+    for (url, path) in files.iter().filter(|(url, _)| !is_console_file(url) && !is_desk_file(url)) {
         for b in url.bytes().chain(fs::read(path)?) {
             hash ^= u64::from(b);
             hash = hash.wrapping_mul(0x0100_0000_01b3);
@@ -300,6 +315,7 @@ fn report_size(dist: &Path) -> Result<u64> {
     let mut total = 0;
     let mut lines = Vec::new();
     let mut console = 0;
+    let mut desk = 0;
     for (url, path) in site_files(dist)? {
         let code = url.ends_with(".wasm") || url.ends_with(".js") && url != "/sw.js" || url.ends_with(".css");
         if !code {
@@ -309,6 +325,8 @@ fn report_size(dist: &Path) -> Result<u64> {
         let gz = gzipped(&bytes)?;
         if is_console_file(&url) {
             console += gz;
+        } else if is_desk_file(&url) {
+            desk += gz;
         } else {
             total += gz;
         }
@@ -327,6 +345,10 @@ fn report_size(dist: &Path) -> Result<u64> {
     println!(
         "console (laptops, not cached by the phones' service worker): {:.1} KB more, gzipped",
         console as f64 / 1024.0
+    );
+    println!(
+        "desk (laptops, not cached by the phones' service worker): {:.1} KB more, gzipped",
+        desk as f64 / 1024.0
     );
     Ok(total)
 }

@@ -66,7 +66,7 @@ pub fn check() -> Result<()> {
     if health.0 != 200 || !health.1.contains("\"ok\"") {
         bail!("GET /healthz answered {} {}", health.0, health.1);
     }
-    for page in ["/", "/enroll", "/console"] {
+    for page in ["/", "/enroll", "/console", "/desk"] {
         let (status, body) = http_get(port, page)?;
         if status != 200 || !body.contains("<html") {
             bail!(

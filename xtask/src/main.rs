@@ -29,15 +29,15 @@ use std::process::Command;
 const USAGE: &str = "usage: cargo xtask <task> [--help]
 
 tasks:
-  build-client [--release] [--names]  build the field app and the console into client/dist/
+  build-client [--release] [--names]  build the field app, the desk and the console into client/dist/
   demo [--check] [SERVE ARGS…]        build everything, make ethos.db with demo data, serve it
   test [CARGO TEST ARGS…]             build the client, then cargo test --workspace";
 
 const BUILD_CLIENT_HELP: &str = "usage: cargo xtask build-client [--release] [--names]
 
-Compiles the field app and the console for wasm32-unknown-unknown (adding that target with
-rustup when it is missing), vendors the NL Design System CSS with `npm ci`, and writes
-client/dist/ with the service worker. Prints the gzipped size of the app shell.
+Compiles the field app, the desk and the console for wasm32-unknown-unknown (adding that
+target with rustup when it is missing), vendors the NL Design System CSS with `npm ci`, and
+writes client/dist/ with the service worker. Prints the gzipped size of the app shell.
 
   --release  the small, optimised build (as served by the demo and tested)
   --names    with --release: keep function names in the wasm, for size analysis";

@@ -115,3 +115,41 @@ fn answers_are_read_as_the_api_describes_them() {
     assert_eq!(sync_answer(200, "not json").unwrap_err(), UNREADABLE);
     assert!(matches!(failure_of(503, "{}"), Failure::Server { status: 503, .. }));
 }
+
+struct At(DateTime<Utc>);
+
+impl Clock for At {
+    fn now(&self) -> DateTime<Utc> {
+        self.0
+    }
+}
+
+/// An engine whose outbox of `kind` holds one record sent and confirmed at `sent`, run again
+/// at `later`.
+fn confirmed_then(kind: crate::field::outbox::DeviceKind, locked: bool, days_later: i64) -> Outbox {
+    let device = Uuid::from_u128(7);
+    let sent = Utc::now();
+    let mut o = Outbox::new();
+    o.kind = kind;
+    o.add(record(1), device, sent);
+    let senders = [Sender { device_id: device, token: "t".into() }];
+    let engine = Engine {
+        outbox: Cell(RefCell::new(o)),
+        storage: Saved::default(),
+        transport: Tokens::default(),
+        clock: At(sent),
+    };
+    block_on(engine.sync(Trigger::Manual, &senders, false));
+    assert_eq!(engine.outbox.0.borrow().counts().confirmed, 1);
+    let engine = Engine { clock: At(sent + chrono::Duration::days(days_later)), ..engine };
+    block_on(engine.sync(Trigger::Timer, &senders, locked));
+    engine.outbox.0.into_inner()
+}
+
+#[test]
+fn the_engine_keeps_a_desks_confirmed_records_until_the_count_is_locked() {
+    use crate::field::outbox::DeviceKind::{Desk, Phone};
+    assert_eq!(confirmed_then(Desk, false, 5).counts().confirmed, 1, "a desk keeps it for days");
+    assert_eq!(confirmed_then(Desk, true, 5).counts().confirmed, 0, "until the count is locked");
+    assert_eq!(confirmed_then(Phone, false, 2).counts().confirmed, 0, "a phone keeps it a day");
+}

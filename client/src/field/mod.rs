@@ -8,7 +8,8 @@
 //! Browser only (the phone bundle, never the console's): `state` (the shared signals), `sync`
 //! (start, enrolment, running the engine), `browser` (the engine's storage and transport on
 //! IndexedDB and `fetch`), `app` (the frame), `enrol`, `home`, `sync_card`, `list`, `record`
-//! (the question screen), `steps`, `person` and `review`.
+//! (the question screen), `steps`, `person` and `review`. The desk (`crate::desk`) uses
+//! `state`, `sync` and `browser` too: a desk is a device like a phone.
 
 pub mod backoff;
 pub mod engine;
@@ -18,7 +19,7 @@ pub mod outbox;
 #[cfg(all(target_arch = "wasm32", not(feature = "console")))]
 mod app;
 #[cfg(all(target_arch = "wasm32", not(feature = "console")))]
-mod browser;
+pub(crate) mod browser;
 #[cfg(all(target_arch = "wasm32", not(feature = "console")))]
 mod enrol;
 #[cfg(all(target_arch = "wasm32", not(feature = "console")))]
@@ -32,11 +33,11 @@ mod record;
 #[cfg(all(target_arch = "wasm32", not(feature = "console")))]
 mod review;
 #[cfg(all(target_arch = "wasm32", not(feature = "console")))]
-mod state;
+pub(crate) mod state;
 #[cfg(all(target_arch = "wasm32", not(feature = "console")))]
 mod steps;
 #[cfg(all(target_arch = "wasm32", not(feature = "console")))]
-mod sync;
+pub(crate) mod sync;
 #[cfg(all(target_arch = "wasm32", not(feature = "console")))]
 mod sync_card;
 

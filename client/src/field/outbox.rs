@@ -26,6 +26,28 @@ pub const BATCH_SIZE: usize = 100;
 /// Confirmed records stay on the phone this long after the server confirmed them, and can be
 /// corrected meanwhile; then they are removed, or as soon as the count is locked (domain.md §7).
 pub const CONFIRMED_RETENTION_HOURS: i64 = 24;
+
+/// What kind of device holds the outbox; it decides how long confirmed records stay.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum DeviceKind {
+    /// A counter's phone: a confirmed record stays 24 h, or until the count is locked.
+    #[default]
+    Phone,
+    /// An organisation's desk (a laptop entering the people it knows, over days): a confirmed
+    /// record stays until the count is locked, so nobody is entered twice (domain.md §7).
+    Desk,
+}
+
+/// What storing a record at a desk did (see [`Outbox::upsert`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upsert {
+    /// Not held before: queued as revision 1.
+    New,
+    /// Held with other content: queued again as the next revision.
+    Changed,
+    /// Held with the same content: nothing changes.
+    Unchanged,
+}
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum EntryState {
@@ -161,6 +183,8 @@ pub struct Outbox {
     pub blocked: BTreeMap<Uuid, String>,
     /// The last time a request got an answer.
     pub last_success: Option<DateTime<Utc>>,
+    /// Phone or desk: how long confirmed records are kept.
+    pub kind: DeviceKind,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -242,6 +266,30 @@ impl Outbox {
         entry.state = EntryState::Queued;
         entry.failed_attempts = 0;
         Ok(entry)
+    }
+
+    /// Stores a record made elsewhere than the guided flow (a desk form, a spreadsheet row):
+    /// new → queued; held with the same content (whatever its revision) → unchanged; held
+    /// with other content → a correction, queued as the next revision.
+    pub fn upsert(&mut self, mut record: Record, device: Uuid, now: DateTime<Utc>) -> Upsert {
+        match self.entries.get(&record.id) {
+            None => {
+                record.revision = 1;
+                self.add(record, device, now);
+                Upsert::New
+            }
+            Some(held) => {
+                record.revision = held.record.revision;
+                if held.record == record {
+                    Upsert::Unchanged
+                } else {
+                    match self.correct(record) {
+                        Ok(_) => Upsert::Changed,
+                        Err(EditError::NotFound) => Upsert::Unchanged,
+                    }
+                }
+            }
+        }
     }
 
     /// Whether another record on this phone has this duplicate key.
@@ -417,13 +465,16 @@ impl Outbox {
     }
 
     /// Removes confirmed records older than the retention time, or all confirmed ones once the
-    /// count is locked; returns their ids.
+    /// count is locked; returns their ids. A desk keeps them all until the count is locked.
     pub fn prune(&mut self, now: DateTime<Utc>, locked: bool) -> Vec<Uuid> {
         let limit = now - Duration::hours(CONFIRMED_RETENTION_HOURS);
+        let by_age = self.kind == DeviceKind::Phone;
         let old: Vec<Uuid> = self
             .entries
             .values()
-            .filter(|e| matches!(e.state, EntryState::Confirmed { at, .. } if locked || at < limit))
+            .filter(
+                |e| matches!(e.state, EntryState::Confirmed { at, .. } if locked || (by_age && at < limit)),
+            )
             .map(|e| e.record.id)
             .collect();
         for id in &old {
@@ -468,3 +519,7 @@ fn state_for(result: &SyncResult, sent_revision: u32, server_time: DateTime<Utc>
 #[cfg(test)]
 #[path = "outbox_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "outbox_desk_tests.rs"]
+mod desk_tests;

@@ -8,8 +8,8 @@ use std::path::Path;
 use tower_http::services::{ServeDir, ServeFile};
 
 /// Serves `web_dir` behind every other route; any path that is not a file gets `index.html`,
-/// so the app's own routes (`/enroll`, `/console/...`) load the app. Without a built client,
-/// a page says how to build it.
+/// so the app's own routes (`/enroll`, `/console/...`) load the app; `/desk` is the desk's page.
+/// Without a built client, a page says how to build it.
 pub fn with_static_files(router: Router<crate::AppState>, web_dir: &Path) -> Router<crate::AppState> {
     let index = web_dir.join("index.html");
     if index.exists() {
@@ -20,9 +20,16 @@ pub fn with_static_files(router: Router<crate::AppState>, web_dir: &Path) -> Rou
                 .map_response(revalidate_shell)
                 .service(ServeFile::new(web_dir.join("console.html")))
         };
+        // The desk (an organisation's laptop) too.
+        let desk = || {
+            tower::ServiceBuilder::new()
+                .map_response(revalidate_shell)
+                .service(ServeFile::new(web_dir.join("desk.html")))
+        };
         router
             .route_service("/console", console())
             .route_service("/console/{*rest}", console())
+            .route_service("/desk", desk())
             .fallback_service(tower::ServiceBuilder::new().map_response(revalidate_shell).service(files))
     } else {
         router.fallback(|| async {

@@ -1,0 +1,291 @@
+//! The desk's one-page form as plain data: the answers typed at a desk and how they become a
+//! record (`observed_at` = the count's reference night, domain.md §3). The name and birth date
+//! only pass through [`Identity::derive`]: the record keeps the age band and the duplicate key,
+//! never the name or the date.
+
+use crate::field::flow::{children_implied, parse_birth_date, Draft, Identity};
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use ethos_shared::api::Count;
+use ethos_shared::count::CountStatus;
+use ethos_shared::municipality;
+use ethos_shared::profile::{Children, Profile};
+use ethos_shared::record::{FieldError, Origin, Record, RegionCode};
+use ethos_shared::Lang;
+use uuid::Uuid;
+
+/// The team code of a desk link: `/desk#code=K7PQ-2QXM` (in the fragment, never in a log).
+pub fn desk_code_from(hash: &str) -> Option<String> {
+    crate::field::flow::enrol_code_from("/enroll", hash)
+}
+
+/// A birth date as typed at a desk: `17-05-1980`, `17/5/1980`, `17.05.1980`, `17051980` or
+/// `1980-05-17`; not in the future and not before 1900. Two-digit years are not guessed.
+pub fn parse_typed_date(text: &str, today: NaiveDate) -> Option<NaiveDate> {
+    let text = text.trim();
+    let parts: Vec<&str> = text.split(['-', '/', '.', ' ']).filter(|p| !p.is_empty()).collect();
+    let (day, month, year) = match parts.as_slice() {
+        [y, m, d] if y.len() == 4 => (*d, *m, *y),
+        [d, m, y] if y.len() == 4 => (*d, *m, *y),
+        [digits] if digits.len() == 8 => (digits.get(0..2)?, digits.get(2..4)?, digits.get(4..8)?),
+        _ => return None,
+    };
+    fn number(p: &str) -> Option<&str> {
+        (!p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())).then_some(p)
+    }
+    let iso = format!("{}-{:0>2}-{:0>2}", number(year)?, number(month)?, number(day)?);
+    parse_birth_date(&iso, today)
+}
+
+/// The answers of the form (codes, never labels). Profile questions start as `unknown`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answers {
+    pub municipality: Option<RegionCode>,
+    pub living_situation: Option<ethos_shared::ethos::LivingSituation>,
+    pub origin: Origin,
+    pub profile: Profile,
+}
+
+impl Answers {
+    /// An empty form; the municipality of the last saved person stays chosen.
+    pub fn new(municipality: Option<RegionCode>) -> Self {
+        Answers { municipality, living_situation: None, origin: Origin::Unknown, profile: Profile::unknown() }
+    }
+
+    /// "Rest onbekend": every profile question from `from` on (see [`PROFILE_ORDER`]) is
+    /// answered `unknown`.
+    pub fn rest_unknown(&mut self, from: ProfileQuestion) {
+        let start = PROFILE_ORDER.iter().position(|q| *q == from).unwrap_or(0);
+        let unknown = Profile::unknown();
+        let p = &mut self.profile;
+        for q in &PROFILE_ORDER[start..] {
+            match q {
+                ProfileQuestion::Gender => p.gender = unknown.gender,
+                ProfileQuestion::AgeBand => p.age_band = unknown.age_band,
+                ProfileQuestion::Household => p.household = unknown.household,
+                ProfileQuestion::Children => p.children = unknown.children,
+                ProfileQuestion::Duration => p.duration = unknown.duration,
+                ProfileQuestion::ResidenceStatus => p.residence_status = unknown.residence_status,
+                ProfileQuestion::Income => p.income = unknown.income,
+                ProfileQuestion::CareNeeds => p.care_needs = unknown.care_needs.clone(),
+                ProfileQuestion::PreviousFacility => p.previous_facility = unknown.previous_facility,
+                ProfileQuestion::HousingNeed => p.housing_need = unknown.housing_need,
+            }
+        }
+    }
+
+    /// The record of these answers for the count of `count`, checked with exactly the server's
+    /// validation: `observed_at` is the reference night (`starts_at`), however many days later
+    /// it is entered; a birth date gives the age band (else the estimate stands); the name,
+    /// birth date and gender give the duplicate key with the count's secret.
+    pub fn to_record(
+        &self,
+        identity: &Identity,
+        count: &Count,
+        secret: &str,
+        id: Uuid,
+    ) -> Result<Record, Vec<FieldError>> {
+        let derived = identity.derive(self.profile.gender, count.reference_date, secret);
+        let mut profile = self.profile.clone();
+        if let Some(band) = derived.age_band {
+            profile.age_band = band;
+        }
+        if let Some(children) = children_implied(profile.household) {
+            profile.children = children;
+        }
+        let draft = Draft {
+            id: None,
+            living_situation: self.living_situation,
+            municipality: self.municipality.clone(),
+            origin: Some(self.origin.clone()),
+            dedup_key: derived.dedup_key,
+            profile,
+            observed_at: Some(count.starts_at),
+            training: count.status == CountStatus::Training,
+        };
+        let reference: DateTime<FixedOffset> = count.starts_at;
+        draft.to_record(id, reference)
+    }
+}
+
+/// The profile questions of the form, in their order on the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProfileQuestion {
+    Gender,
+    AgeBand,
+    Household,
+    Children,
+    Duration,
+    ResidenceStatus,
+    Income,
+    CareNeeds,
+    PreviousFacility,
+    HousingNeed,
+}
+
+pub const PROFILE_ORDER: [ProfileQuestion; 10] = [
+    ProfileQuestion::Gender,
+    ProfileQuestion::AgeBand,
+    ProfileQuestion::Household,
+    ProfileQuestion::Children,
+    ProfileQuestion::Duration,
+    ProfileQuestion::ResidenceStatus,
+    ProfileQuestion::Income,
+    ProfileQuestion::CareNeeds,
+    ProfileQuestion::PreviousFacility,
+    ProfileQuestion::HousingNeed,
+];
+
+/// The options of a select whose answers are picked by one key: `unknown` first as `0`, then
+/// the answers numbered `1`… in the order of the value set (a select finds an option by the
+/// first characters typed). Returns (code, label shown).
+pub fn numbered(
+    options: &[(&'static str, &'static str)],
+    unknown: &'static str,
+) -> Vec<(&'static str, String)> {
+    let mut out = vec![("unknown", format!("0 {unknown}"))];
+    out.extend(
+        options
+            .iter()
+            .filter(|(code, _)| *code != "unknown")
+            .enumerate()
+            .map(|(i, (code, label))| (*code, format!("{} {label}", i + 1))),
+    );
+    out
+}
+
+/// One answer of the origin field: a municipality found by the type-ahead (also by a village
+/// or district, with typos forgiven), abroad or unknown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OriginOption {
+    pub origin: Origin,
+    pub label: String,
+}
+
+/// The origin answers for what was typed: "buitenland"/"onbekend" when the text starts them,
+/// then up to `limit` municipalities of [`municipality::search_origin`]. Empty text: none
+/// (the origin stays unknown).
+pub fn origin_options(query: &str, lang: Lang, limit: usize) -> Vec<OriginOption> {
+    let q = query.trim().to_lowercase();
+    if q.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let specials = [
+        (Origin::Abroad, ["buitenland", "abroad"], crate::i18n::tr(lang, "Buitenland", "Abroad")),
+        (Origin::Unknown, ["onbekend", "unknown"], crate::i18n::tr(lang, "Onbekend", "Unknown")),
+    ];
+    for (origin, words, label) in specials {
+        if words.iter().any(|w| w.starts_with(&q)) {
+            out.push(OriginOption { origin, label: label.to_string() });
+        }
+    }
+    for hit in municipality::search_origin(query, limit) {
+        if let Ok(code) = hit.gemeente.code.clone().try_into() {
+            let label = format!("{} ({})", hit.label(), hit.gemeente.province);
+            out.push(OriginOption { origin: Origin::Municipality { code }, label });
+        }
+    }
+    out
+}
+
+/// The (value, text) options of a profile question's select: numbered with `0 onbekend`
+/// first (see [`numbered`]); the children question lists `onbekend`, then 0 to 20. Care needs
+/// are boxes, not a select: none here.
+pub fn profile_options(q: ProfileQuestion, lang: Lang) -> Vec<(String, String)> {
+    fn of<T: Copy>(
+        all: &[T],
+        code: fn(T) -> &'static str,
+        label: fn(T, Lang) -> &'static str,
+        lang: Lang,
+    ) -> Vec<(&'static str, &'static str)> {
+        all.iter().map(|v| (code(*v), label(*v, lang))).collect()
+    }
+    use ethos_shared::profile as p;
+    let list = match q {
+        ProfileQuestion::Gender => of(p::Gender::ALL, p::Gender::code, p::Gender::label, lang),
+        ProfileQuestion::AgeBand => of(p::AgeBand::ALL, p::AgeBand::code, p::AgeBand::label, lang),
+        ProfileQuestion::Household => of(p::Household::ALL, p::Household::code, p::Household::label, lang),
+        ProfileQuestion::Duration => of(p::Duration::ALL, p::Duration::code, p::Duration::label, lang),
+        ProfileQuestion::ResidenceStatus => {
+            of(p::ResidenceStatus::ALL, p::ResidenceStatus::code, p::ResidenceStatus::label, lang)
+        }
+        ProfileQuestion::Income => of(p::Income::ALL, p::Income::code, p::Income::label, lang),
+        ProfileQuestion::PreviousFacility => {
+            of(p::PreviousFacility::ALL, p::PreviousFacility::code, p::PreviousFacility::label, lang)
+        }
+        ProfileQuestion::HousingNeed => {
+            of(p::HousingNeed::ALL, p::HousingNeed::code, p::HousingNeed::label, lang)
+        }
+        ProfileQuestion::Children => {
+            let unknown = crate::i18n::tr(lang, "onbekend", "unknown");
+            return std::iter::once(("unknown".to_string(), unknown.to_string()))
+                .chain((0..=Children::MAX).map(|n| (n.to_string(), n.to_string())))
+                .collect();
+        }
+        ProfileQuestion::CareNeeds => return Vec::new(),
+    };
+    let unknown = crate::i18n::tr(lang, "onbekend", "unknown");
+    numbered(&list, unknown).into_iter().map(|(code, text)| (code.to_string(), text)).collect()
+}
+
+impl Answers {
+    /// The wire code of a profile question's answer (the select's value).
+    pub fn code_of(&self, q: ProfileQuestion) -> String {
+        let p = &self.profile;
+        match q {
+            ProfileQuestion::Gender => p.gender.code().to_string(),
+            ProfileQuestion::AgeBand => p.age_band.code().to_string(),
+            ProfileQuestion::Household => p.household.code().to_string(),
+            ProfileQuestion::Children => match p.children {
+                Children::Count(n) => n.to_string(),
+                Children::Unknown => "unknown".to_string(),
+            },
+            ProfileQuestion::Duration => p.duration.code().to_string(),
+            ProfileQuestion::ResidenceStatus => p.residence_status.code().to_string(),
+            ProfileQuestion::Income => p.income.code().to_string(),
+            ProfileQuestion::CareNeeds => p.care_needs.codes().join(","),
+            ProfileQuestion::PreviousFacility => p.previous_facility.code().to_string(),
+            ProfileQuestion::HousingNeed => p.housing_need.code().to_string(),
+        }
+    }
+
+    /// Sets a profile question's answer by its code; `false` for a code it does not know.
+    pub fn set_code(&mut self, q: ProfileQuestion, code: &str) -> bool {
+        use ethos_shared::profile as pr;
+        let p = &mut self.profile;
+        let done = match q {
+            ProfileQuestion::Gender => pr::Gender::from_code(code).map(|v| p.gender = v),
+            ProfileQuestion::AgeBand => pr::AgeBand::from_code(code).map(|v| p.age_band = v),
+            ProfileQuestion::Household => pr::Household::from_code(code).map(|v| p.household = v),
+            ProfileQuestion::Children => match code {
+                "unknown" => {
+                    p.children = Children::Unknown;
+                    Some(())
+                }
+                n => n
+                    .parse::<u8>()
+                    .ok()
+                    .filter(|n| *n <= Children::MAX)
+                    .map(|n| p.children = Children::Count(n)),
+            },
+            ProfileQuestion::Duration => pr::Duration::from_code(code).map(|v| p.duration = v),
+            ProfileQuestion::ResidenceStatus => {
+                pr::ResidenceStatus::from_code(code).map(|v| p.residence_status = v)
+            }
+            ProfileQuestion::Income => pr::Income::from_code(code).map(|v| p.income = v),
+            ProfileQuestion::CareNeeds => {
+                let codes: Vec<&str> = code.split(',').collect();
+                pr::CareNeeds::from_codes(&codes).map(|v| p.care_needs = v)
+            }
+            ProfileQuestion::PreviousFacility => {
+                pr::PreviousFacility::from_code(code).map(|v| p.previous_facility = v)
+            }
+            ProfileQuestion::HousingNeed => pr::HousingNeed::from_code(code).map(|v| p.housing_need = v),
+        };
+        done.is_some()
+    }
+}
+
+#[cfg(test)]
+#[path = "form_tests.rs"]
+mod tests;

@@ -1,0 +1,157 @@
+//! Tests of the desk's one-page form.
+
+#![allow(clippy::unwrap_used)]
+use super::*;
+use chrono::DateTime;
+use ethos_shared::dedup_key::dedup_key;
+use ethos_shared::ethos::LivingSituation;
+use ethos_shared::profile::{AgeBand, CareNeeds, Gender, Household};
+
+fn date(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+fn count(status: CountStatus) -> Count {
+    Count {
+        id: Uuid::from_u128(1),
+        name: "Telling".into(),
+        reference_date: date("2026-10-15"),
+        starts_at: DateTime::parse_from_rfc3339("2026-10-15T20:00:00+02:00").unwrap(),
+        ends_at: DateTime::parse_from_rfc3339("2026-10-16T08:00:00+02:00").unwrap(),
+        status,
+    }
+}
+
+fn region(code: &str) -> RegionCode {
+    code.to_string().try_into().unwrap()
+}
+
+#[test]
+fn a_desk_link_carries_the_team_code_in_the_fragment() {
+    assert_eq!(desk_code_from("#code=k7pq-2qxm"), Some("K7PQ-2QXM".to_string()));
+    assert_eq!(desk_code_from(""), None);
+}
+
+#[test]
+fn birth_dates_are_read_as_dutch_desks_type_them() {
+    let today = date("2026-12-06");
+    for typed in ["17-05-1980", "17/5/1980", "17.05.1980", "17051980", "1980-05-17", " 17-5-1980 "] {
+        assert_eq!(parse_typed_date(typed, today), Some(date("1980-05-17")), "{typed}");
+    }
+    for bad in ["17-05-80", "31-02-1980", "1-1-1899", "01-01-2027", "", "abc", "17-05-19x0"] {
+        assert_eq!(parse_typed_date(bad, today), None, "{bad}");
+    }
+}
+
+#[test]
+fn a_known_person_becomes_a_record_of_the_reference_night_with_band_and_key() {
+    let mut a = Answers::new(Some(region("GM0935")));
+    a.living_situation = Some(LivingSituation::HomelessHostel);
+    a.origin = Origin::Municipality { code: "GM0917".to_string().try_into().unwrap() };
+    a.profile.gender = Gender::Man;
+    a.profile.household = Household::Alone;
+    let who = Identity {
+        first_name: "Jan".into(),
+        family_name: "van der Berg".into(),
+        birth_date: Some(date("1980-05-17")),
+    };
+    let r = a.to_record(&who, &count(CountStatus::Live), "test-secret", Uuid::from_u128(9)).unwrap();
+
+    assert_eq!(r.observed_at, count(CountStatus::Live).starts_at, "the reference night");
+    assert_eq!(r.profile.age_band, AgeBand::From40To49, "46 on 2026-10-15");
+    assert_eq!(r.profile.children, Children::Count(0), "alone: no children staying");
+    assert_eq!(
+        r.dedup_key.as_ref().map(|k| k.as_str()),
+        Some("f8108182fceecee89eba6a4c24ef082b45665411e020779334f04f10cc5c167a"),
+        "domain.md's vector"
+    );
+    assert_eq!(
+        r.dedup_key,
+        dedup_key("test-secret", "Jan", "van der Berg", Some(date("1980-05-17")), Gender::Man)
+    );
+    assert!(!r.training);
+    let json = r.canonical_json();
+    for secret in ["Jan", "Berg", "1980"] {
+        assert!(!json.contains(secret), "{secret} in {json}");
+    }
+}
+
+#[test]
+fn without_a_birth_date_the_estimate_stands_and_there_is_no_key() {
+    let mut a = Answers::new(Some(region("GM0935")));
+    a.living_situation = Some(LivingSituation::PublicSpace);
+    a.profile.age_band = AgeBand::From23To26;
+    let who = Identity { first_name: "Jan".into(), family_name: "Berg".into(), birth_date: None };
+    let r = a.to_record(&who, &count(CountStatus::Training), "s", Uuid::from_u128(9)).unwrap();
+    assert_eq!(r.profile.age_band, AgeBand::From23To26);
+    assert_eq!(r.dedup_key, None);
+    assert!(r.training, "a count in training makes training records");
+}
+
+#[test]
+fn the_required_questions_are_named_when_missing() {
+    let a = Answers::new(None);
+    let errors =
+        a.to_record(&Identity::default(), &count(CountStatus::Live), "s", Uuid::from_u128(9)).unwrap_err();
+    let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(fields, ["living_situation", "municipality"]);
+}
+
+#[test]
+fn rest_unknown_clears_the_questions_from_the_given_one_on() {
+    let mut a = Answers::new(None);
+    a.profile.gender = Gender::Woman;
+    a.profile.household = Household::Alone;
+    a.profile.care_needs = CareNeeds::None;
+    a.rest_unknown(ProfileQuestion::Household);
+    assert_eq!(a.profile.gender, Gender::Woman, "before it: kept");
+    assert_eq!(a.profile.household, Household::Unknown);
+    assert_eq!(a.profile.care_needs, CareNeeds::Unknown);
+}
+
+#[test]
+fn answers_are_numbered_for_one_key_with_unknown_as_zero() {
+    let options = numbered(
+        &[("alone", "alleen"), ("with_partner", "met partner"), ("unknown", "onbekend")],
+        "onbekend",
+    );
+    assert_eq!(
+        options,
+        vec![
+            ("unknown", "0 onbekend".to_string()),
+            ("alone", "1 alleen".into()),
+            ("with_partner", "2 met partner".into())
+        ]
+    );
+}
+
+#[test]
+fn the_origin_field_finds_places_abroad_and_unknown() {
+    let hits = origin_options("hoensbroek", Lang::Nl, 5);
+    assert_eq!(hits[0].origin, Origin::Municipality { code: "GM0917".to_string().try_into().unwrap() });
+    assert!(hits[0].label.starts_with("Hoensbroek → Heerlen"), "{}", hits[0].label);
+    assert_eq!(origin_options("buit", Lang::Nl, 5)[0].origin, Origin::Abroad);
+    assert_eq!(origin_options("onb", Lang::Nl, 5)[0].origin, Origin::Unknown);
+    assert!(origin_options("  ", Lang::Nl, 5).is_empty());
+}
+
+#[test]
+fn every_option_of_every_select_sets_its_answer_and_reads_back() {
+    for q in PROFILE_ORDER.iter().copied().filter(|q| *q != ProfileQuestion::CareNeeds) {
+        for lang in [Lang::Nl, Lang::En] {
+            let options = profile_options(q, lang);
+            assert!(options.len() > 2, "{q:?}");
+            assert_eq!(options[0].0, "unknown", "{q:?}: unknown first, the default");
+            for (value, _) in &options {
+                let mut a = Answers::new(None);
+                assert!(a.set_code(q, value), "{q:?} {value}");
+                assert_eq!(&a.code_of(q), value);
+            }
+        }
+    }
+    let mut a = Answers::new(None);
+    assert!(a.set_code(ProfileQuestion::CareNeeds, "psychiatric,addiction"));
+    assert_eq!(a.code_of(ProfileQuestion::CareNeeds), "psychiatric,addiction");
+    assert!(!a.set_code(ProfileQuestion::Children, "21"));
+    assert!(!a.set_code(ProfileQuestion::Gender, "m"));
+}

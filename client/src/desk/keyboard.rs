@@ -1,0 +1,391 @@
+//! Quick entry: every question on one page, by keyboard. Enter goes to the next question (on
+//! the last one it saves), Tab to the next control, Ctrl+Enter saves from anywhere, Alt+O
+//! answers the questions after the current one "onbekend". Names and the birth date live only
+//! in this page's signals: they become the age band and the duplicate key, and are cleared at
+//! every save.
+
+use super::fields::{care_field, origin_field, select_field, text_field, Label, Select};
+use super::form::{
+    origin_options, parse_typed_date, profile_options, Answers, OriginOption, ProfileQuestion,
+};
+use super::queue::queue_records;
+use crate::field::flow::{children_implied, Identity};
+use crate::field::state::{ctx, t, Ctx};
+use crate::i18n::{field_label, tr};
+use crate::platform;
+use chrono::Local;
+use ethos_shared::ethos::{ConceptualCategory, LivingSituation};
+use ethos_shared::municipality;
+use ethos_shared::record::FieldError;
+use leptos::ev::KeyboardEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use uuid::Uuid;
+
+/// The controls in page order, by id; `desk-care` stands for the care needs' boxes.
+const ORDER: [&str; 16] = [
+    "desk-municipality",
+    "desk-living",
+    "desk-origin",
+    "desk-first-name",
+    "desk-family-name",
+    "desk-birth-date",
+    "desk-gender",
+    "desk-age",
+    "desk-household",
+    "desk-children",
+    "desk-duration",
+    "desk-residence",
+    "desk-income",
+    "desk-care",
+    "desk-previous",
+    "desk-housing",
+];
+
+/// The profile question of a control, for "rest onbekend".
+fn question_of(id: &str) -> Option<ProfileQuestion> {
+    Some(match id {
+        "desk-gender" => ProfileQuestion::Gender,
+        "desk-age" => ProfileQuestion::AgeBand,
+        "desk-household" => ProfileQuestion::Household,
+        "desk-children" => ProfileQuestion::Children,
+        "desk-duration" => ProfileQuestion::Duration,
+        "desk-residence" => ProfileQuestion::ResidenceStatus,
+        "desk-income" => ProfileQuestion::Income,
+        "desk-care" => ProfileQuestion::CareNeeds,
+        "desk-previous" => ProfileQuestion::PreviousFacility,
+        "desk-housing" => ProfileQuestion::HousingNeed,
+        _ => return None,
+    })
+}
+
+/// The form's state. The typed name and birth date are here and nowhere else.
+#[derive(Clone, Copy)]
+pub struct FormState {
+    pub answers: RwSignal<Answers>,
+    pub first_name: RwSignal<String>,
+    pub family_name: RwSignal<String>,
+    pub birth_date: RwSignal<String>,
+    pub origin_query: RwSignal<String>,
+    pub origin_pick: RwSignal<usize>,
+    pub origin_chosen: RwSignal<Option<OriginOption>>,
+    pub errors: RwSignal<Vec<FieldError>>,
+    pub saved: RwSignal<Option<String>>,
+    pub focus: RwSignal<&'static str>,
+}
+
+impl FormState {
+    fn birth_date(self) -> Option<chrono::NaiveDate> {
+        parse_typed_date(&self.birth_date.get(), Local::now().date_naive())
+    }
+
+    fn date_invalid(self) -> bool {
+        !self.birth_date.with(|t| t.trim().is_empty()) && self.birth_date().is_none()
+    }
+
+    /// Whether a control is skipped: the estimate when a birth date gives the age, the
+    /// children when the household says there are none.
+    fn skipped(self, id: &str) -> bool {
+        match id {
+            "desk-age" => self.birth_date().is_some(),
+            "desk-children" => self.answers.with(|a| children_implied(a.profile.household).is_some()),
+            _ => false,
+        }
+    }
+}
+
+/// Keyboard handling shared by every control.
+#[derive(Clone, Copy)]
+pub struct Nav {
+    pub c: Ctx,
+    pub form: FormState,
+}
+
+impl Nav {
+    pub fn focused(self, id: &'static str) {
+        self.form.focus.set(id);
+    }
+
+    pub fn key(self, ev: &KeyboardEvent, id: &'static str) {
+        let f = self.form;
+        if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) {
+            ev.prevent_default();
+            save(self);
+        } else if ev.key() == "Enter" {
+            ev.prevent_default();
+            match ORDER.iter().skip_while(|k| **k != id).skip(1).find(|k| !f.skipped(k)) {
+                Some(next) => focus(next),
+                None => save(self),
+            }
+        } else if ev.alt_key() && ev.code() == "KeyO" {
+            ev.prevent_default();
+            rest_unknown(self, id);
+        }
+    }
+
+    /// Takes the marked origin answer for what was typed (empty: unknown).
+    pub fn take_origin(self) {
+        let f = self.form;
+        if f.origin_chosen.with_untracked(Option::is_some) {
+            return;
+        }
+        let options = origin_options(&f.origin_query.get_untracked(), self.c.lang.get_untracked(), 6);
+        if let Some(o) = options.get(f.origin_pick.get_untracked()).or(options.first()) {
+            f.origin_chosen.set(Some(o.clone()));
+            f.answers.update(|a| a.origin = o.origin.clone());
+        }
+    }
+}
+
+fn focus(id: &str) {
+    platform::focus_by_id(if id == "desk-care" { "desk-care-psychiatric" } else { id });
+}
+
+/// "Rest onbekend": the profile questions after the one in focus (all of them when the focus
+/// is above them) become "onbekend"; then the save button has the focus.
+fn rest_unknown(nav: Nav, id: &str) {
+    let from = match question_of(id) {
+        None => Some(ProfileQuestion::Gender),
+        Some(q) => super::form::PROFILE_ORDER.iter().skip_while(|p| **p != q).nth(1).copied(),
+    };
+    if let Some(from) = from {
+        nav.form.answers.update(|a| a.rest_unknown(from));
+    }
+    platform::focus_by_id("desk-save");
+}
+
+fn save(nav: Nav) {
+    let (c, f) = (nav.c, nav.form);
+    let lang = c.lang.get_untracked();
+    let Some(enrolment) = c.enrolment.get_untracked() else { return };
+    nav.take_origin();
+    if f.date_invalid() {
+        f.errors.set(vec![FieldError::new("birth_date", ethos_shared::record::FieldErrorCode::InvalidValue)]);
+        focus("desk-birth-date");
+        return;
+    }
+    let identity = Identity {
+        first_name: f.first_name.get_untracked(),
+        family_name: f.family_name.get_untracked(),
+        birth_date: untrack(|| f.birth_date()),
+    };
+    let answers = f.answers.get_untracked();
+    match answers.to_record(&identity, &enrolment.count, &enrolment.dedup_secret, Uuid::now_v7()) {
+        Ok(record) => {
+            let summary = format!(
+                "{}: {}, {}, {}",
+                tr(lang, "Opgeslagen", "Saved"),
+                record.living_situation.code(),
+                record.profile.age_band.label(lang),
+                record.profile.gender.label(lang)
+            );
+            let municipality = record.municipality.clone();
+            f.errors.set(Vec::new());
+            // The next person: an empty form, the same municipality, the first field.
+            f.first_name.set(String::new());
+            f.family_name.set(String::new());
+            f.birth_date.set(String::new());
+            f.origin_query.set(String::new());
+            f.origin_chosen.set(None);
+            f.origin_pick.set(0);
+            f.answers.set(Answers::new(Some(municipality.clone())));
+            c.last_municipality.set(Some(municipality.clone()));
+            focus(ORDER[0]);
+            spawn_local(async move {
+                let _ = platform::save_meta("municipality", &municipality).await;
+                match queue_records(c, vec![record]).await {
+                    Ok(_) => f.saved.set(Some(summary)),
+                    Err(e) => f.saved.set(Some(format!("{}: {e}", tr(lang, "Niet opgeslagen", "Not saved")))),
+                }
+            });
+        }
+        Err(errors) => {
+            let first = errors.first().map(|e| e.field.clone()).unwrap_or_default();
+            f.errors.set(errors);
+            focus(if first == "municipality" { "desk-municipality" } else { "desk-living" });
+        }
+    }
+}
+
+fn error_of(f: FormState, field: &'static str) -> Box<dyn Fn() -> Option<&'static str> + Send + Sync> {
+    let c = ctx();
+    Box::new(move || {
+        f.errors.with(|e| e.iter().any(|e| e.field == field)).then(|| match field {
+            "birth_date" => tr(
+                c.lang.get(),
+                "Deze datum klopt niet: dd-mm-jjjj, niet in de toekomst.",
+                "This date is not valid: dd-mm-yyyy, not in the future.",
+            ),
+            _ => tr(c.lang.get(), "Kies een antwoord.", "Choose an answer."),
+        })
+    })
+}
+
+fn profile_select(nav: Nav, id: &'static str, q: ProfileQuestion, label: Label) -> AnyView {
+    let f = nav.form;
+    select_field(
+        nav,
+        Select {
+            id,
+            label,
+            hint: None,
+            options: Box::new(move |lang| profile_options(q, lang)),
+            current: Box::new(move || f.answers.with(|a| a.code_of(q))),
+            set: Box::new(move |v| {
+                f.answers.update(|a| {
+                    a.set_code(q, &v);
+                })
+            }),
+            disabled: Box::new(move || f.skipped(id)),
+        },
+    )
+}
+
+#[component]
+pub fn KeyboardPanel() -> impl IntoView {
+    let c = ctx();
+    let f = FormState {
+        answers: RwSignal::new(Answers::new(c.last_municipality.get_untracked())),
+        first_name: RwSignal::new(String::new()),
+        family_name: RwSignal::new(String::new()),
+        birth_date: RwSignal::new(String::new()),
+        origin_query: RwSignal::new(String::new()),
+        origin_pick: RwSignal::new(0),
+        origin_chosen: RwSignal::new(None),
+        errors: RwSignal::new(Vec::new()),
+        saved: RwSignal::new(None),
+        focus: RwSignal::new(ORDER[0]),
+    };
+    let nav = Nav { c, form: f };
+    let lang = c.lang;
+    let missing = move |field: &'static str| f.errors.with(|e| e.iter().any(|e| e.field == field));
+    let derived = move || {
+        let e = c.enrolment.get()?;
+        let who = Identity {
+            first_name: f.first_name.get(),
+            family_name: f.family_name.get(),
+            birth_date: f.birth_date(),
+        };
+        Some(who.derive(f.answers.with(|a| a.profile.gender), e.count.reference_date, &e.dedup_secret))
+    };
+    let duplicate =
+        move || derived().and_then(|d| d.dedup_key).is_some_and(|k| c.outbox.with(|o| o.has_key(&k, None)));
+    Effect::new(move |_| focus(ORDER[0]));
+    view! {
+        <section class="desk-panel" data-testid="keyboard-panel" aria-labelledby="keyboard-title"
+            on:keydown=move |ev: KeyboardEvent| {
+                if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) && f.focus.get_untracked() == "desk-save" {
+                    ev.prevent_default();
+                    save(nav);
+                }
+            }>
+            <h2 id="keyboard-title" class="utrecht-heading-2">{t!(lang, "Snel invoeren", "Quick entry")}</h2>
+            <p class="utrecht-paragraph desk-keys">
+                {t!(lang,
+                    "Enter: volgende vraag (op de laatste: opslaan) · Tab: volgend veld · Ctrl+Enter: opslaan · Alt+O: rest onbekend. Een lijst kies je door het nummer of de code te typen.",
+                    "Enter: next question (on the last: save) · Tab: next field · Ctrl+Enter: save · Alt+O: rest unknown. Pick from a list by typing its number or code.")}
+            </p>
+            <div class="desk-form">
+                <fieldset class="utrecht-form-fieldset desk-group">
+                    <legend class="utrecht-form-fieldset__legend">{t!(lang, "Waar en hoe", "Where and how")}</legend>
+                    {select_field(nav, Select {
+                        id: "desk-municipality",
+                        label: ("Gemeente waar geteld", "Municipality counted in"),
+                        hint: None,
+                        options: Box::new(municipality_options),
+                        current: Box::new(move || f.answers.with(|a| a.municipality.as_ref().map(|m| m.as_str().to_string()).unwrap_or_default())),
+                        set: Box::new(move |v| f.answers.update(|a| a.municipality = v.try_into().ok())),
+                        disabled: Box::new(|| false),
+                    })}
+                    <p class="form-error" role="alert">{move || missing("municipality").then(|| tr(lang.get(), "Kies de gemeente.", "Choose the municipality."))}</p>
+                    {select_field(nav, Select {
+                        id: "desk-living",
+                        label: ("Woonsituatie in de peilnacht (ETHOS)", "Living situation on the reference night (ETHOS)"),
+                        hint: Some(("Typ de code, bijvoorbeeld 3.1", "Type the code, e.g. 3.1")),
+                        options: Box::new(living_options),
+                        current: Box::new(move || f.answers.with(|a| a.living_situation.map(|l| l.code().to_string()).unwrap_or_default())),
+                        set: Box::new(move |v| f.answers.update(|a| a.living_situation = LivingSituation::from_code(&v))),
+                        disabled: Box::new(|| false),
+                    })}
+                    <p class="form-error" role="alert">{move || missing("living_situation").then(|| tr(lang.get(), "Kies de woonsituatie.", "Choose the living situation."))}</p>
+                    {origin_field(nav)}
+                </fieldset>
+                <fieldset class="utrecht-form-fieldset desk-group">
+                    <legend class="utrecht-form-fieldset__legend">{t!(lang, "Wie (alleen voor leeftijd en dubbeltelling; niet bewaard, niet verzonden)", "Who (only for age and duplicates; neither stored nor sent)")}</legend>
+                    {text_field(nav, "desk-first-name", ("Voornaam (roepnaam, geen voorletters)", "First name (the name used, not initials)"), "", f.first_name, Box::new(|| None))}
+                    {text_field(nav, "desk-family-name", ("Achternaam (met tussenvoegsel)", "Family name (with prefixes)"), "", f.family_name, Box::new(|| None))}
+                    {text_field(nav, "desk-birth-date", ("Geboortedatum", "Date of birth"), "dd-mm-jjjj", f.birth_date, error_of(f, "birth_date"))}
+                    {profile_select(nav, "desk-gender", ProfileQuestion::Gender, ("Geslacht", "Gender"))}
+                    {profile_select(nav, "desk-age", ProfileQuestion::AgeBand, ("Leeftijd (schatting, zonder geboortedatum)", "Age (estimate, without date of birth)"))}
+                    <div class="desk-derived" data-testid="desk-derived" aria-live="polite">
+                        {move || {
+                            let l = lang.get();
+                            let d = derived();
+                            let band = d.as_ref().and_then(|d| d.age_band).map(|b| b.label(l));
+                            let key = d.as_ref().is_some_and(|d| d.dedup_key.is_some());
+                            format!("{} {} · {}",
+                                tr(l, "Leeftijd op de peildatum:", "Age on the reference date:"),
+                                band.unwrap_or("—"),
+                                if key { tr(l, "dubbeltelling herkennen: kan ✓", "duplicate check: possible ✓") } else { tr(l, "dubbeltelling herkennen: nog niet", "duplicate check: not yet") })
+                        }}
+                    </div>
+                    <Show when=duplicate>
+                        <p class="utrecht-alert utrecht-alert--warning" role="alert" data-testid="desk-duplicate">
+                            {t!(lang, "Let op: iemand met dezelfde gegevens is al ingevoerd op deze computer.", "Note: someone with the same details was already entered on this computer.")}
+                        </p>
+                    </Show>
+                </fieldset>
+                <fieldset class="utrecht-form-fieldset desk-group">
+                    <legend class="utrecht-form-fieldset__legend">{t!(lang, "Situatie", "Situation")}</legend>
+                    {profile_select(nav, "desk-household", ProfileQuestion::Household, ("Huishouden", "Household"))}
+                    {profile_select(nav, "desk-children", ProfileQuestion::Children, ("Minderjarige kinderen bij deze persoon", "Minor children staying with this person"))}
+                    {profile_select(nav, "desk-duration", ProfileQuestion::Duration, ("Duur dakloosheid", "Duration of homelessness"))}
+                    {profile_select(nav, "desk-residence", ProfileQuestion::ResidenceStatus, ("Verblijfsstatus", "Residence status"))}
+                    {profile_select(nav, "desk-income", ProfileQuestion::Income, ("Inkomen", "Income"))}
+                    {care_field(nav)}
+                    {profile_select(nav, "desk-previous", ProfileQuestion::PreviousFacility, ("Voorafgaande voorziening", "Previous facility"))}
+                    {profile_select(nav, "desk-housing", ProfileQuestion::HousingNeed, ("Woonbehoefte", "Housing need"))}
+                </fieldset>
+            </div>
+            <div class="desk-actions">
+                <button type="button" id="desk-save" data-testid="desk-save" class="utrecht-button utrecht-button--primary-action"
+                    on:focus=move |_| f.focus.set("desk-save")
+                    on:click=move |_| save(nav)>
+                    {t!(lang, "Opslaan en volgende (Ctrl+Enter)", "Save and next (Ctrl+Enter)")}
+                </button>
+                <button type="button" data-testid="desk-rest-unknown" class="utrecht-button utrecht-button--secondary-action"
+                    on:mousedown=move |ev| ev.prevent_default()
+                    on:click=move |_| rest_unknown(nav, f.focus.get_untracked())>
+                    {t!(lang, "Rest onbekend (Alt+O)", "Rest unknown (Alt+O)")}
+                </button>
+            </div>
+            <p class="desk-saved" role="status" data-testid="desk-saved">{move || f.saved.get()}</p>
+            <p class="form-error" role="alert" data-testid="desk-errors">
+                {move || f.errors.with(|e| (!e.is_empty()).then(|| {
+                    let l = lang.get();
+                    let names: Vec<&str> = e.iter().map(|e| field_label(&e.field, l)).collect();
+                    format!("{} {}", tr(l, "Nog nodig:", "Still needed:"), names.join(", "))
+                }))}
+            </p>
+        </section>
+    }
+}
+
+/// The region's six municipalities.
+fn municipality_options(lang: ethos_shared::Lang) -> Vec<(String, String)> {
+    std::iter::once((String::new(), tr(lang, "— kies —", "— choose —").to_string()))
+        .chain(municipality::region().map(|g| (g.code.clone(), g.name.clone())))
+        .collect()
+}
+
+/// The living situations, by conceptual category, each as "3.1 daklozenopvang": typing the
+/// code picks it.
+fn living_options(lang: ethos_shared::Lang) -> Vec<(String, String)> {
+    let mut out = vec![(String::new(), tr(lang, "— kies —", "— choose —").to_string())];
+    for cat in ConceptualCategory::ALL {
+        for l in LivingSituation::ALL.iter().filter(|l| l.conceptual_category() == *cat) {
+            out.push((l.code().to_string(), format!("{} {} ({})", l.code(), l.label(lang), cat.label(lang))));
+        }
+    }
+    out
+}

@@ -127,6 +127,7 @@ pub fn records(n: usize, seed: u64, starts_at: DateTime<FixedOffset>) -> Vec<Rec
                     housing_need: answer(&mut rng, HousingNeed::ALL, HousingNeed::Unknown),
                 },
                 training: false,
+                entry: ethos_shared::record::Entry::Field,
             }
         })
         .collect()

@@ -128,6 +128,34 @@ pub struct Record {
     pub profile: Profile,
     #[serde(default)]
     pub training: bool,
+    /// How the record was made; left out of the JSON when `field`, so a record of the guided
+    /// flow has the same canonical JSON (and content hash) as before this member existed.
+    #[serde(default, skip_serializing_if = "Entry::is_field")]
+    pub entry: Entry,
+}
+
+value_set!(
+    /// How a record was made (api.md "Sync"): on a phone, at a desk, or read from a spreadsheet.
+    Entry {
+        Field = "field", "veldapp", "field app";
+        Desk = "desk", "bureau-invoer", "desk entry";
+        Sheet = "sheet", "spreadsheet", "spreadsheet";
+    }
+);
+
+// The value_set! macro cannot mark a default variant, so this stays written out.
+#[allow(clippy::derivable_impls)]
+impl Default for Entry {
+    /// Absent means `field`.
+    fn default() -> Self {
+        Entry::Field
+    }
+}
+
+impl Entry {
+    pub fn is_field(&self) -> bool {
+        *self == Entry::Field
+    }
 }
 
 impl Record {
@@ -230,6 +258,16 @@ pub fn parse_record(value: &Value) -> Result<Record, Vec<FieldError>> {
             None
         }
     };
+    let entry = match obj.get("entry") {
+        None | Some(Value::Null) => Some(Entry::Field),
+        Some(v) => match v.as_str().and_then(Entry::from_code) {
+            Some(e) => Some(e),
+            None => {
+                errors.push(FieldError::new("entry", FieldErrorCode::InvalidValue));
+                None
+            }
+        },
+    };
     let profile = match obj.get("profile") {
         None | Some(Value::Null) => {
             errors.push(FieldError::new("profile", FieldErrorCode::Missing));
@@ -241,7 +279,18 @@ pub fn parse_record(value: &Value) -> Result<Record, Vec<FieldError>> {
             None
         }
     };
-    match (id, revision, observed_at, municipality, living_situation, origin, dedup_key, profile, training) {
+    match (
+        id,
+        revision,
+        observed_at,
+        municipality,
+        living_situation,
+        origin,
+        dedup_key,
+        profile,
+        training,
+        entry,
+    ) {
         (
             Some(id),
             Some(revision),
@@ -252,6 +301,7 @@ pub fn parse_record(value: &Value) -> Result<Record, Vec<FieldError>> {
             Some(dedup_key),
             Some(profile),
             Some(training),
+            Some(entry),
         ) if errors.is_empty() => Ok(Record {
             id,
             revision,
@@ -262,6 +312,7 @@ pub fn parse_record(value: &Value) -> Result<Record, Vec<FieldError>> {
             dedup_key,
             profile,
             training,
+            entry,
         }),
         _ => Err(errors),
     }
@@ -328,167 +379,4 @@ fn field<T: DeserializeOwned>(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn valid() -> Value {
-        json!({"id":"0192f0c4-1111-7000-8000-000000000001","revision":1,
-            "observed_at":"2026-10-15T22:40:00+02:00","municipality":"GM0935","living_situation":"1.1",
-            "origin":{"kind":"municipality","code":"GM0938"},
-            "dedup_key":"f8108182fceecee89eba6a4c24ef082b45665411e020779334f04f10cc5c167a",
-            "profile":{"age_band":"23-26","gender":"man","household":"alone","children":0,
-                "duration":"1-3m","residence_status":"dutch","income":"benefit",
-                "care_needs":["addiction"],"previous_facility":"none","housing_need":"housing_first"},
-            "training":false})
-    }
-
-    fn errors_of(v: Value) -> Vec<(String, FieldErrorCode)> {
-        parse_record(&v).unwrap_err().into_iter().map(|e| (e.field, e.code)).collect()
-    }
-
-    #[test]
-    fn the_example_record_of_the_contract_is_valid_and_round_trips() {
-        let r = parse_record(&valid()).unwrap();
-        assert_eq!(r.living_situation, LivingSituation::PublicSpace);
-        let again = parse_record(&serde_json::to_value(&r).unwrap()).unwrap();
-        assert_eq!(again, r);
-    }
-
-    #[test]
-    fn training_may_be_left_out_and_means_false() {
-        let mut v = valid();
-        v.as_object_mut().unwrap().remove("training");
-        assert!(!parse_record(&v).unwrap().training);
-    }
-
-    #[test]
-    fn unknown_extra_fields_are_ignored() {
-        let mut v = valid();
-        v["note"] = json!("free text is not stored");
-        assert!(parse_record(&v).is_ok());
-    }
-
-    #[test]
-    fn every_missing_field_is_reported_by_name() {
-        for key in [
-            "id",
-            "revision",
-            "observed_at",
-            "municipality",
-            "living_situation",
-            "origin",
-            "dedup_key",
-            "profile",
-        ] {
-            let mut v = valid();
-            v.as_object_mut().unwrap().remove(key);
-            assert_eq!(errors_of(v), vec![(key.to_string(), FieldErrorCode::Missing)], "{key}");
-        }
-        for key in PROFILE_FIELDS {
-            let mut v = valid();
-            v["profile"].as_object_mut().unwrap().remove(key);
-            assert_eq!(errors_of(v), vec![(format!("profile.{key}"), FieldErrorCode::Missing)], "{key}");
-        }
-    }
-
-    #[test]
-    fn the_duplicate_key_may_be_null_but_required_fields_may_not() {
-        let mut v = valid();
-        v["dedup_key"] = Value::Null;
-        assert_eq!(parse_record(&v).unwrap().dedup_key, None);
-        let mut v = valid();
-        v["living_situation"] = Value::Null;
-        assert_eq!(errors_of(v), vec![("living_situation".into(), FieldErrorCode::Missing)]);
-    }
-
-    #[test]
-    fn bad_values_are_invalid_value_and_all_are_reported_at_once() {
-        let mut v = valid();
-        v["living_situation"] = json!("1.2");
-        v["municipality"] = json!("GM0014");
-        v["profile"]["gender"] = json!("male");
-        v["profile"]["care_needs"] = json!(["none", "addiction"]);
-        let errs = errors_of(v);
-        assert_eq!(
-            errs,
-            vec![
-                ("municipality".into(), FieldErrorCode::InvalidValue),
-                ("living_situation".into(), FieldErrorCode::InvalidValue),
-                ("profile.gender".into(), FieldErrorCode::InvalidValue),
-                ("profile.care_needs".into(), FieldErrorCode::InvalidValue),
-            ]
-        );
-    }
-
-    #[test]
-    fn required_fields_do_not_accept_unknown() {
-        let mut v = valid();
-        v["municipality"] = json!("unknown");
-        v["living_situation"] = json!("unknown");
-        assert_eq!(errors_of(v).len(), 2);
-    }
-
-    #[test]
-    fn every_profile_field_accepts_unknown() {
-        let mut v = valid();
-        for key in PROFILE_FIELDS {
-            v["profile"][key] = if key == "care_needs" { json!(["unknown"]) } else { json!("unknown") };
-        }
-        assert_eq!(parse_record(&v).unwrap().profile, Profile::unknown());
-    }
-
-    #[test]
-    fn origin_is_a_dutch_municipality_abroad_or_unknown() {
-        for (origin, ok) in [
-            (json!({"kind":"abroad"}), true),
-            (json!({"kind":"unknown"}), true),
-            (json!({"kind":"municipality","code":"GM0518"}), true),
-            (json!({"kind":"municipality","code":"GM9999"}), false),
-            (json!({"kind":"municipality"}), false),
-            (json!({"kind":"mars"}), false),
-            (json!("abroad"), false),
-        ] {
-            let mut v = valid();
-            v["origin"] = origin.clone();
-            assert_eq!(parse_record(&v).is_ok(), ok, "{origin}");
-        }
-    }
-
-    #[test]
-    fn ids_revisions_times_and_keys_are_checked_for_form() {
-        let cases = [
-            ("id", json!("not-a-uuid")),
-            ("id", json!(7)),
-            ("revision", json!(0)),
-            ("revision", json!(-1)),
-            ("revision", json!(1.5)),
-            ("revision", json!("1")),
-            ("observed_at", json!("2026-10-15 22:40")),
-            ("observed_at", json!("2026-10-15T22:40:00")),
-            ("dedup_key", json!("F8108182FCEECEE89EBA6A4C24EF082B45665411E020779334F04F10CC5C167A")),
-            ("dedup_key", json!("abc")),
-            ("training", json!("yes")),
-        ];
-        for (key, bad) in cases {
-            let mut v = valid();
-            v[key] = bad.clone();
-            assert_eq!(errors_of(v), vec![(key.to_string(), FieldErrorCode::InvalidValue)], "{key}={bad}");
-        }
-    }
-
-    #[test]
-    fn a_non_object_is_one_invalid_record_and_its_id_is_unknown() {
-        assert_eq!(errors_of(json!([1, 2])), vec![("record".into(), FieldErrorCode::InvalidValue)]);
-        assert_eq!(record_id(&json!("x")), None);
-        assert!(record_id(&valid()).is_some());
-    }
-
-    #[test]
-    fn canonical_json_ignores_key_order_and_spacing() {
-        let a = parse_record(&valid()).unwrap();
-        let text = serde_json::to_string_pretty(&valid()).unwrap();
-        let b = parse_record(&serde_json::from_str(&text).unwrap()).unwrap();
-        assert_eq!(a.canonical_json(), b.canonical_json());
-    }
-}
+mod tests;

@@ -240,6 +240,7 @@ impl Draft {
             dedup_key: self.dedup_key.clone(),
             profile: self.profile.clone(),
             training: self.training,
+            entry: ethos_shared::record::Entry::Field,
         };
         // Through the JSON text, as the server sees it (and one serializer in the binary).
         let value: serde_json::Value = serde_json::to_string(&record)

@@ -73,6 +73,7 @@ pub(crate) fn record_from_row(row: &SqliteRow) -> anyhow::Result<Record> {
             housing_need: code(row, 17, HousingNeed::from_code)?,
         },
         training: row.try_get(2)?,
+        entry: ethos_shared::record::Entry::Field,
     })
 }
 

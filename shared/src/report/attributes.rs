@@ -300,6 +300,7 @@ impl ReportRecord {
             dedup_key: r.dedup_key.clone(),
             profile: r.profile.clone(),
             training: r.training,
+            entry: crate::record::Entry::Field,
         };
         Some(ReportRecord {
             id: r.id,
@@ -353,6 +354,7 @@ mod tests {
             dedup_key: None,
             profile,
             training: false,
+            entry: crate::record::Entry::Field,
         }
     }
 

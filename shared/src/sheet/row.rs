@@ -10,7 +10,7 @@ use crate::profile::{
     AgeBand, CareNeeds, Children, Duration, Household, HousingNeed, Income, PreviousFacility, Profile,
     ResidenceStatus,
 };
-use crate::record::{parse_record, Origin, Record};
+use crate::record::{parse_record, Entry, Origin, Record};
 use crate::Lang;
 use uuid::Uuid;
 
@@ -181,6 +181,7 @@ pub fn read_row(cells: &Cells<'_>, ctx: &SheetContext<'_>, problems: &mut Vec<Pr
         dedup_key: dedup,
         profile,
         training: ctx.training,
+        entry: Entry::Sheet,
     };
     record.id = match (has_person, birth) {
         (true, Some(b)) => person_row_id(ctx.desk_secret, first, family, b),

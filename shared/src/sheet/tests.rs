@@ -115,6 +115,7 @@ fn a_good_row_becomes_a_record_of_the_reference_night_without_names() {
     let r = &out.records[0].record;
     assert_eq!(out.records[0].row, 2);
     assert_eq!(r.observed_at, t("2026-10-15T20:00:00+02:00"));
+    assert_eq!(r.entry, crate::record::Entry::Sheet);
     assert_eq!(r.living_situation, LivingSituation::PublicSpace);
     assert_eq!(r.profile.age_band, AgeBand::From23To26);
     assert_eq!(r.profile.gender, Gender::Woman);

@@ -21,7 +21,7 @@ mod tests;
 use crate::count::{timing_problem, TimingProblem};
 use crate::record::Record;
 use crate::Lang;
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use columns::{column, column_of_header, ColumnKey, COLUMNS};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -35,6 +35,8 @@ pub struct SheetContext<'a> {
     pub dedup_secret: &'a str,
     pub starts_at: DateTime<FixedOffset>,
     pub ends_at: DateTime<FixedOffset>,
+    /// The count's reference date: ages are taken on it.
+    pub reference_date: NaiveDate,
     /// Whether the count is in training (its records are then training records).
     pub training: bool,
     pub now: DateTime<Utc>,

@@ -54,7 +54,7 @@ pub fn read_row(cells: &Cells<'_>, ctx: &SheetContext<'_>, problems: &mut Vec<Pr
     let get = cells.get;
     let before = problems.len();
     let mut p = Collect { row: cells.row, problems };
-    let reference = ctx.starts_at.date_naive();
+    let reference = ctx.reference_date;
 
     let first_raw = get(ColumnKey::FirstName);
     let family = get(ColumnKey::FamilyName);

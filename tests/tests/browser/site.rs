@@ -77,7 +77,8 @@ impl Site {
         site
     }
 
-    fn db_path(&self) -> PathBuf {
+    /// The SQLite file (with `-wal` and `-shm` beside it).
+    pub fn db_path(&self) -> PathBuf {
         self.dir.path().join("ethos.db")
     }
 

@@ -69,6 +69,7 @@ mod tests {
             dedup_secret: "test-secret",
             starts_at: t("2026-10-15T20:00:00+02:00"),
             ends_at: t("2026-10-16T20:00:00+02:00"),
+            reference_date: chrono::NaiveDate::from_ymd_opt(2026, 10, 15).expect("a date"),
             training: false,
             now: t("2026-10-20T12:00:00Z").with_timezone(&Utc),
         }

@@ -40,6 +40,7 @@ fn with_context<R>(c: Ctx, secret: &str, f: impl FnOnce(&SheetContext<'_>) -> R)
             dedup_secret: &e.dedup_secret,
             starts_at: e.count.starts_at,
             ends_at: e.count.ends_at,
+            reference_date: e.count.reference_date,
             training: e.count.status == CountStatus::Training,
             now: chrono::Utc::now(),
         };
@@ -62,10 +63,10 @@ struct Panel {
 impl Panel {
     async fn load(self, input: JsValue) {
         let Some(secret) = self.secret.get_untracked() else { return };
+        let start = now_ms();
         let Some((name, bytes)) = chosen_file(&input).await else { return };
         clear_input(&input);
         self.queued.set(None);
-        let start = now_ms();
         match read_file(&name, &bytes) {
             Err(e) => {
                 self.sheet.set(None);

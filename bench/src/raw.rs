@@ -6,36 +6,31 @@
 use anyhow::Context;
 use ethos_shared::api::MAX_SYNC_RECORDS;
 use ethos_shared::counting::Moment;
-use ethos_shared::profile::Children;
-use ethos_shared::record::{Origin, Record};
-use ethos_shared::report::Attributes;
+use ethos_shared::record::fields::{self, SqlValue, FIELDS};
+use ethos_shared::record::Record;
+use ethos_shared::report::{Attributes, PACKING_VERSION};
 use ethos_shared::sync::content_hash;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection, SqliteConnection};
 use std::path::Path;
 use std::time::Instant;
 
-const COLUMNS: &str = "id, count_id, device_id, revision, sent_training, observed_at, municipality,
-    living_situation, dedup_key, origin, age_band, gender, household, children, duration, residence_status,
-    income, care_needs, previous_facility, housing_need, observed_at_ns, report_attributes, stored_in_training,
-    training, received_at, content_hash";
-const COLUMN_COUNT: usize = 26;
+/// The columns written besides the record's fields (`ethos_shared::record::fields`), bound in
+/// this order after them.
+const OTHER_COLUMNS: [&str; 8] = [
+    "count_id",
+    "device_id",
+    "observed_at_ns",
+    "report_attributes",
+    "report_attributes_version",
+    "stored_in_training",
+    "training",
+    "received_at",
+];
 
-/// Every value of one row, in the order of [`COLUMNS`] after the count and device.
+/// Every value of one row: the record's fields in the order of `FIELDS`, then the others.
 struct Row {
-    id: String,
-    revision: u32,
-    sent_training: bool,
-    observed_at: String,
-    municipality: String,
-    living_situation: &'static str,
-    dedup_key: Option<String>,
-    origin: String,
-    /// age_band, gender, household, duration, residence_status, income, previous_facility,
-    /// housing_need
-    codes: [&'static str; 8],
-    children: String,
-    care_needs: String,
+    fields: Vec<SqlValue<'static>>,
     observed_at_ns: Option<i64>,
     report_attributes: i64,
     hash: Vec<u8>,
@@ -43,35 +38,8 @@ struct Row {
 
 impl Row {
     fn of(r: &Record) -> anyhow::Result<Row> {
-        let p = &r.profile;
         Ok(Row {
-            id: r.id.to_string(),
-            revision: r.revision,
-            sent_training: r.training,
-            observed_at: r.observed_at.to_rfc3339(),
-            municipality: r.municipality.as_str().to_string(),
-            living_situation: r.living_situation.code(),
-            dedup_key: r.dedup_key.as_ref().map(|k| k.as_str().to_string()),
-            origin: match &r.origin {
-                Origin::Municipality { code } => code.as_str().to_string(),
-                Origin::Abroad => "abroad".into(),
-                Origin::Unknown => "unknown".into(),
-            },
-            codes: [
-                p.age_band.code(),
-                p.gender.code(),
-                p.household.code(),
-                p.duration.code(),
-                p.residence_status.code(),
-                p.income.code(),
-                p.previous_facility.code(),
-                p.housing_need.code(),
-            ],
-            children: match p.children {
-                Children::Count(n) => n.to_string(),
-                Children::Unknown => "unknown".into(),
-            },
-            care_needs: p.care_needs.codes().join("|"),
+            fields: fields::sql_values(r),
             observed_at_ns: Moment::from(r.observed_at).as_nanos(),
             report_attributes: Attributes::of(r).context("report attributes")?.pack(),
             hash: content_hash(r).to_vec(),
@@ -103,37 +71,30 @@ pub async fn insert(db: &Path, records: &[Record], durable: bool) -> anyhow::Res
     let mut batch_secs = Vec::new();
     for batch in records.chunks(MAX_SYNC_RECORDS) {
         let rows = batch.iter().map(Row::of).collect::<anyhow::Result<Vec<_>>>()?;
+        let columns: Vec<&str> =
+            FIELDS.iter().map(|f| f.sql).chain(OTHER_COLUMNS).chain(["content_hash"]).collect();
         let sql = format!(
-            "INSERT INTO records ({COLUMNS}) VALUES {}",
-            vec![format!("({})", vec!["?"; COLUMN_COUNT].join(", ")); rows.len()].join(", ")
+            "INSERT INTO records ({}) VALUES {}",
+            columns.join(", "),
+            vec![format!("({})", vec!["?"; columns.len()].join(", ")); rows.len()].join(", ")
         );
         let started = Instant::now();
         let mut tx = conn.begin().await?;
         let mut q = sqlx::query(&sql);
         for r in &rows {
+            for value in &r.fields {
+                q = match value {
+                    SqlValue::Text(text) => q.bind(text.as_ref()),
+                    SqlValue::Int(n) => q.bind(*n),
+                    SqlValue::Null => q.bind(None::<&str>),
+                };
+            }
             q = q
-                .bind(r.id.as_str())
                 .bind(count.as_str())
                 .bind("d")
-                .bind(r.revision)
-                .bind(r.sent_training)
-                .bind(r.observed_at.as_str())
-                .bind(r.municipality.as_str())
-                .bind(r.living_situation)
-                .bind(r.dedup_key.as_deref())
-                .bind(r.origin.as_str())
-                .bind(r.codes[0])
-                .bind(r.codes[1])
-                .bind(r.codes[2])
-                .bind(r.children.as_str())
-                .bind(r.codes[3])
-                .bind(r.codes[4])
-                .bind(r.codes[5])
-                .bind(r.care_needs.as_str())
-                .bind(r.codes[6])
-                .bind(r.codes[7])
                 .bind(r.observed_at_ns)
                 .bind(r.report_attributes)
+                .bind(PACKING_VERSION)
                 .bind(false)
                 .bind(false)
                 .bind("2026-10-16T00:00:00Z")

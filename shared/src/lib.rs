@@ -22,6 +22,7 @@ pub mod places;
 pub mod profile;
 pub mod progress;
 pub mod record;
+pub mod records_csv;
 pub mod report;
 pub mod review;
 pub mod sheet;

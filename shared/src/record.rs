@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
+pub mod fields;
+
 /// A CBS code of a municipality in `gemeenten.csv`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -219,19 +221,8 @@ impl FieldError {
     }
 }
 
-/// The fields of the profile, in wire order.
-pub const PROFILE_FIELDS: [&str; 10] = [
-    "age_band",
-    "gender",
-    "household",
-    "children",
-    "duration",
-    "residence_status",
-    "income",
-    "care_needs",
-    "previous_facility",
-    "housing_need",
-];
+/// The fields of the profile, in wire order (from the field table, [`fields::FIELDS`]).
+pub const PROFILE_FIELDS: [&str; fields::PROFILE_FIELD_COUNT] = fields::profile_names();
 
 /// Parses and validates one record from JSON, reporting every bad field (not just the first).
 /// Unknown extra fields are ignored. Time rules that need the count are in `count`.
@@ -273,7 +264,7 @@ pub fn parse_record(value: &Value) -> Result<Record, Vec<FieldError>> {
             errors.push(FieldError::new("profile", FieldErrorCode::Missing));
             None
         }
-        Some(Value::Object(p)) => parse_profile(p, &mut errors),
+        Some(p @ Value::Object(_)) => parse_profile(p, &mut errors),
         Some(_) => {
             errors.push(FieldError::new("profile", FieldErrorCode::InvalidValue));
             None
@@ -323,34 +314,35 @@ pub fn record_id(value: &Value) -> Option<Uuid> {
     value.get("id")?.as_str()?.parse().ok()
 }
 
-fn parse_profile(p: &Map<String, Value>, errors: &mut Vec<FieldError>) -> Option<Profile> {
-    let before = errors.len();
-    let f = |name: &str| format!("profile.{name}");
-    let age_band = field(p, "age_band", &f("age_band"), errors);
-    let gender = field(p, "gender", &f("gender"), errors);
-    let household = field(p, "household", &f("household"), errors);
-    let children = field(p, "children", &f("children"), errors);
-    let duration = field(p, "duration", &f("duration"), errors);
-    let residence_status = field(p, "residence_status", &f("residence_status"), errors);
-    let income = field(p, "income", &f("income"), errors);
-    let care_needs = field(p, "care_needs", &f("care_needs"), errors);
-    let previous_facility = field(p, "previous_facility", &f("previous_facility"), errors);
-    let housing_need = field(p, "housing_need", &f("housing_need"), errors);
-    if errors.len() > before {
-        return None;
+fn parse_profile(p: &Value, errors: &mut Vec<FieldError>) -> Option<Profile> {
+    if let Ok(profile) = Profile::deserialize(p) {
+        return Some(profile);
     }
-    Some(Profile {
-        age_band: age_band?,
-        gender: gender?,
-        household: household?,
-        children: children?,
-        duration: duration?,
-        residence_status: residence_status?,
-        income: income?,
-        care_needs: care_needs?,
-        previous_facility: previous_facility?,
-        housing_need: housing_need?,
-    })
+    // Say which fields are wrong: each one alone in an otherwise unknown profile.
+    let (Some(given), Ok(Value::Object(unknown))) = (p.as_object(), serde_json::to_value(Profile::unknown()))
+    else {
+        errors.push(FieldError::new("profile", FieldErrorCode::InvalidValue));
+        return None;
+    };
+    let before = errors.len();
+    for name in PROFILE_FIELDS {
+        let code = match given.get(name) {
+            None | Some(Value::Null) => FieldErrorCode::Missing,
+            Some(value) => {
+                let mut one = unknown.clone();
+                one.insert(name.to_string(), value.clone());
+                match Profile::deserialize(&Value::Object(one)) {
+                    Ok(_) => continue,
+                    Err(_) => FieldErrorCode::InvalidValue,
+                }
+            }
+        };
+        errors.push(FieldError::new(format!("profile.{name}"), code));
+    }
+    if errors.len() == before {
+        errors.push(FieldError::new("profile", FieldErrorCode::InvalidValue));
+    }
+    None
 }
 
 /// Reads one field: absent → `missing`; present but not a `T` → `invalid_value`.

@@ -4,13 +4,17 @@
 
 mod attributes;
 mod csv_table;
+mod entries;
 mod labels;
 mod method;
 mod origin;
 
-pub use attributes::{Attributes, CareNeedSet, OriginPlace, Place, ReportRecord};
+pub use attributes::{
+    Attributes, CareNeedSet, OriginPlace, Place, ReportRecord, PACKED_COLUMN, PACKING_VERSION,
+};
 pub use csv_table::table_csv;
 pub(crate) use csv_table::{csv_text, dimension_columns, key_columns};
+pub use entries::OrganisationEntryRecords;
 pub use labels::{dimension_label, value_label};
 pub use method::method_text;
 
@@ -93,6 +97,9 @@ pub struct Quality {
     pub unknown_share: BTreeMap<String, Option<f64>>,
     pub records_per_organisation: Vec<OrganisationRecords>,
     pub records_per_organisation_type: Vec<TypeRecords>,
+    /// Records per organisation and `entry` (how they were made), hidden as the organisations.
+    #[serde(default)]
+    pub records_per_organisation_entry: Vec<OrganisationEntryRecords>,
 }
 
 /// The report as `GET /api/v1/counts/{id}/report` answers it.
@@ -574,6 +581,12 @@ pub fn build(input: ReportInput<'_>) -> Report {
     let (unresolved, resolved) = duplicate_groups(records, &people, input.decisions);
     let (records_per_organisation, records_per_organisation_type) =
         records_per_organisation(input.organisations, &per_org, per_type, public);
+    let records_per_organisation_entry = entries::records_per_organisation_entry(
+        records,
+        input.organisations,
+        &records_per_organisation,
+        public,
+    );
     // Public: a figure that is a row of a table follows the row's suppression (`<5` or `x`):
     // the `unknown` row of a field's one-dimensional table.
     let unknown_hidden = |field: &str| {
@@ -641,6 +654,7 @@ pub fn build(input: ReportInput<'_>) -> Report {
             unknown_share,
             records_per_organisation,
             records_per_organisation_type,
+            records_per_organisation_entry,
         },
     }
 }

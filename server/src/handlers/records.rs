@@ -9,8 +9,8 @@ use axum::extract::State;
 use axum::response::IntoResponse;
 use axum::Json;
 use ethos_shared::api::{RecordPage, StoredRecord, VoidRequest};
-use ethos_shared::csv_cell;
-use ethos_shared::record::{FieldError, FieldErrorCode, Origin};
+use ethos_shared::record::{FieldError, FieldErrorCode};
+use ethos_shared::records_csv;
 use serde::Deserialize;
 
 const MAX_PAGE: u32 = 1000;
@@ -47,78 +47,6 @@ pub async fn list(
     Ok(Json(RecordPage { items, next_after }))
 }
 
-/// The column names of the records CSV, in order.
-const CSV_HEADER: [&str; 26] = [
-    "id",
-    "revision",
-    "observed_at",
-    "municipality",
-    "living_situation",
-    "conceptual_category",
-    "origin_kind",
-    "origin_code",
-    "dedup_key",
-    "age_band",
-    "gender",
-    "household",
-    "children",
-    "duration",
-    "residence_status",
-    "income",
-    "care_needs",
-    "previous_facility",
-    "housing_need",
-    "training",
-    "device_id",
-    "organisation",
-    "received_at",
-    "void_reason",
-    "void_at",
-    "void_by",
-];
-
-fn csv_row(s: &StoredRecord) -> Vec<String> {
-    let r = &s.record;
-    let p = &r.profile;
-    let (origin_kind, origin_code) = match &r.origin {
-        Origin::Municipality { code } => ("municipality", code.as_str().to_string()),
-        Origin::Abroad => ("abroad", String::new()),
-        Origin::Unknown => ("unknown", String::new()),
-    };
-    let children = match p.children {
-        ethos_shared::profile::Children::Count(n) => n.to_string(),
-        ethos_shared::profile::Children::Unknown => "unknown".into(),
-    };
-    vec![
-        r.id.to_string(),
-        r.revision.to_string(),
-        r.observed_at.to_rfc3339(),
-        r.municipality.as_str().into(),
-        r.living_situation.code().into(),
-        r.living_situation.conceptual_category().code().into(),
-        origin_kind.into(),
-        origin_code,
-        r.dedup_key.as_ref().map(|k| k.as_str().to_string()).unwrap_or_default(),
-        p.age_band.code().into(),
-        p.gender.code().into(),
-        p.household.code().into(),
-        children,
-        p.duration.code().into(),
-        p.residence_status.code().into(),
-        p.income.code().into(),
-        p.care_needs.codes().join("|"),
-        p.previous_facility.code().into(),
-        p.housing_need.code().into(),
-        r.training.to_string(),
-        s.device_id.to_string(),
-        s.organisation.clone(),
-        s.received_at.to_rfc3339(),
-        s.void.as_ref().map(|v| v.reason.clone()).unwrap_or_default(),
-        s.void.as_ref().map(|v| v.at.to_rfc3339()).unwrap_or_default(),
-        s.void.as_ref().map(|v| v.by.clone()).unwrap_or_default(),
-    ]
-}
-
 /// `GET …/records.csv`: every record of the count (training and void included, marked).
 /// The export is audited: the records leave the system's protection.
 pub async fn csv(
@@ -128,25 +56,20 @@ pub async fn csv(
 ) -> ApiResult<impl IntoResponse> {
     let count_id = path_id(&id, "count")?;
     state.storage.get_count(count_id).await?.ok_or(ApiError::NotFound("count"))?;
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(CSV_HEADER).map_err(anyhow::Error::from)?;
+    let mut writer = records_csv::Writer::new().map_err(anyhow::Error::from)?;
     let mut after: Option<String> = None;
-    let mut rows = 0usize;
     loop {
         let page = state.storage.list_records(count_id, after.as_deref(), MAX_PAGE).await?;
         for record in &page {
-            // Organisation names and void reasons are typed text: never a formula.
-            let row = csv_row(record);
-            let cells: Vec<_> = row.iter().map(|cell| csv_cell::guard(cell)).collect();
-            writer.write_record(cells.iter().map(|cell| cell.as_bytes())).map_err(anyhow::Error::from)?;
+            writer.push(record).map_err(anyhow::Error::from)?;
         }
-        rows += page.len();
         if page.len() < MAX_PAGE as usize {
             break;
         }
         after = page.last().map(|r| r.record.id.to_string());
     }
-    let body = writer.into_inner().map_err(|e| anyhow::anyhow!("csv: {e}"))?;
+    let rows = writer.rows();
+    let body = writer.finish().map_err(|e| anyhow::anyhow!("csv: {e}"))?;
     state
         .storage
         .audit_alone(

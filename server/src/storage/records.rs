@@ -3,77 +3,58 @@
 use super::{audit, parse_ts, ts, Actor, Storage};
 use chrono::Utc;
 use ethos_shared::api::{Decision, StoredRecord, VoidInfo};
-use ethos_shared::ethos::LivingSituation;
-use ethos_shared::profile::{
-    AgeBand, CareNeeds, Children, Duration, Gender, Household, HousingNeed, Income, PreviousFacility,
-    Profile, ResidenceStatus,
-};
-use ethos_shared::record::{DedupKey, MunicipalityCode, Origin, Record, RegionCode};
+use ethos_shared::record::fields::{self, Field, SqlType, SqlValue};
+use ethos_shared::record::{DedupKey, Record};
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
+use std::borrow::Cow;
+use std::fmt;
 use uuid::Uuid;
 
-/// The columns of the wire record, read by `record_from_row`.
-pub(crate) const RECORD_COLUMNS: &str =
-    "id, revision, sent_training, observed_at, municipality, living_situation,
-    dedup_key, origin, age_band, gender, household, children, duration, residence_status, income, care_needs,
-    previous_facility, housing_need";
+/// The columns of the record's fields (`ethos_shared::record::fields::FIELDS`), for a select
+/// read by [`record_from_row`]: `{RECORD_COLUMNS}` in a query text.
+pub(crate) struct RecordColumns;
+pub(crate) const RECORD_COLUMNS: RecordColumns = RecordColumns;
 
-pub(super) const STORED_COLUMNS: &str = "r.id, r.revision, r.sent_training, r.observed_at, r.municipality,
-    r.living_situation, r.dedup_key, r.origin, r.age_band, r.gender, r.household, r.children, r.duration,
-    r.residence_status, r.income, r.care_needs, r.previous_facility, r.housing_need, r.device_id, r.training,
-    r.received_at, r.void_reason, r.void_at, r.void_by, i.organisation";
-
-fn bad(column: &str, value: &str) -> anyhow::Error {
-    anyhow::anyhow!("stored record has an invalid {column}: {value:?}")
+impl fmt::Display for RecordColumns {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&fields::sql_columns(""))
+    }
 }
 
-fn code<T>(row: &SqliteRow, column: usize, parse: fn(&str) -> Option<T>) -> anyhow::Result<T> {
-    let value: &str = row.try_get(column)?;
-    parse(value).ok_or_else(|| bad(&column.to_string(), value))
+/// [`RECORD_COLUMNS`] of `records r`, and what [`stored_from_row`] reads besides.
+pub(super) struct StoredColumns;
+pub(super) const STORED_COLUMNS: StoredColumns = StoredColumns;
+
+impl fmt::Display for StoredColumns {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}, r.device_id, r.training, r.received_at, r.void_reason, r.void_at, r.void_by, i.organisation",
+            fields::sql_columns("r.")
+        )
+    }
 }
 
-/// Rebuilds the wire record from its columns: `RECORD_COLUMNS` must come first in the select, in
-/// that order (read by position, which is much faster than by name over a million rows).
+/// The value of a field's column, read by its name.
+fn column<'r>(row: &'r SqliteRow, field: &Field) -> Result<SqlValue<'r>, sqlx::Error> {
+    Ok(match field.sql_type {
+        SqlType::Text => SqlValue::Text(Cow::Borrowed(row.try_get::<&str, _>(field.sql)?)),
+        SqlType::OptionalText => match row.try_get::<Option<&str>, _>(field.sql)? {
+            Some(text) => SqlValue::Text(Cow::Borrowed(text)),
+            None => SqlValue::Null,
+        },
+        SqlType::Int => SqlValue::Int(row.try_get::<i64, _>(field.sql)?),
+    })
+}
+
+/// Rebuilds the wire record from its columns, each read by name (see [`RECORD_COLUMNS`]) and
+/// validated as a record from a phone: a stored value that is not valid is an error, never a
+/// record with another field's value.
 pub(crate) fn record_from_row(row: &SqliteRow) -> anyhow::Result<Record> {
-    let text = |i: usize| row.try_get::<&str, _>(i);
-    let origin = match text(7)? {
-        "abroad" => Origin::Abroad,
-        "unknown" => Origin::Unknown,
-        c => Origin::Municipality {
-            code: MunicipalityCode::try_from(c.to_string()).map_err(anyhow::Error::msg)?,
-        },
-    };
-    let children = match text(11)? {
-        "unknown" => Children::Unknown,
-        n => Children::Count(n.parse().map_err(|_| bad("children", n))?),
-    };
-    let care: Vec<&str> = text(15)?.split('|').collect();
-    Ok(Record {
-        id: text(0)?.parse()?,
-        revision: row.try_get(1)?,
-        observed_at: chrono::DateTime::parse_from_rfc3339(text(3)?)?,
-        municipality: RegionCode::try_from(text(4)?.to_string()).map_err(anyhow::Error::msg)?,
-        living_situation: code(row, 5, LivingSituation::from_code)?,
-        origin,
-        dedup_key: row
-            .try_get::<Option<&str>, _>(6)?
-            .map(|k| DedupKey::try_from(k.to_string()).map_err(anyhow::Error::msg))
-            .transpose()?,
-        profile: Profile {
-            age_band: code(row, 8, AgeBand::from_code)?,
-            gender: code(row, 9, Gender::from_code)?,
-            household: code(row, 10, Household::from_code)?,
-            children,
-            duration: code(row, 12, Duration::from_code)?,
-            residence_status: code(row, 13, ResidenceStatus::from_code)?,
-            income: code(row, 14, Income::from_code)?,
-            care_needs: CareNeeds::from_codes(&care).ok_or_else(|| bad("care_needs", &care.join("|")))?,
-            previous_facility: code(row, 16, PreviousFacility::from_code)?,
-            housing_need: code(row, 17, HousingNeed::from_code)?,
-        },
-        training: row.try_get(2)?,
-        entry: ethos_shared::record::Entry::Field,
+    fields::record_from_sql(|f| column(row, f))?.map_err(|errors| {
+        let fields: Vec<String> = errors.iter().map(|e| format!("{} ({:?})", e.field, e.code)).collect();
+        anyhow::anyhow!("stored record has invalid values: {}", fields.join(", "))
     })
 }
 
@@ -217,3 +198,7 @@ impl Storage {
         Ok(())
     }
 }
+
+#[cfg(test)]
+#[path = "records_tests.rs"]
+mod tests;

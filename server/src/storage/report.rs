@@ -10,11 +10,12 @@
 //! blocking thread while the next chunk is being read. All chunks come from one read
 //! transaction, so the report sees one snapshot of the count.
 
+use super::records::{record_from_row, RECORD_COLUMNS};
 use super::Storage;
 use anyhow::{anyhow, bail, Context};
 use ethos_shared::count::OrganisationType;
 use ethos_shared::counting::{KeyBytes, KeyDecision, KeyDecisions, Moment};
-use ethos_shared::report::{Attributes, ReportRecord};
+use ethos_shared::report::{Attributes, ReportRecord, PACKING_VERSION};
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 use std::collections::HashMap;
@@ -35,10 +36,11 @@ const CHUNK: i64 = 65_536;
 /// fields separated by `,` (see [`parse_line`]); then the last id of the chunk and its size.
 /// None of the fields can hold a `,` or `;` (ids, hex, integers, RFC 3339 times).
 const CHUNK_SQL: &str = "SELECT group_concat(id || ',' || ifnull(dedup_key, '') || ','
-        || ifnull(observed_at_ns, 't' || observed_at) || ',' || report_attributes || ',' || training
-        || ',' || (void_reason IS NOT NULL) || ',' || device_id, ';'), max(id), count(*)
-    FROM (SELECT id, dedup_key, observed_at_ns, observed_at, report_attributes, training, void_reason,
-            device_id
+        || ifnull(observed_at_ns, 't' || observed_at) || ',' || report_attributes || ','
+        || report_attributes_version || ',' || training || ',' || (void_reason IS NOT NULL) || ','
+        || device_id, ';') AS lines, max(id) AS last_id, count(*) AS n
+    FROM (SELECT id, dedup_key, observed_at_ns, observed_at, report_attributes, report_attributes_version,
+            training, void_reason, device_id
           FROM records WHERE count_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3)";
 
 impl Storage {
@@ -82,27 +84,52 @@ impl Storage {
         loop {
             let row =
                 sqlx::query(CHUNK_SQL).bind(&count).bind(&after).bind(CHUNK).fetch_one(&mut *tx).await?;
-            let n: i64 = row.try_get(2)?;
+            let n: i64 = row.try_get("n")?;
             if n == 0 {
                 break;
             }
-            after = row.try_get(1)?;
+            after = row.try_get("last_id")?;
             let device_org = Arc::clone(&device_org);
             chunks.push(tokio::task::spawn_blocking(move || parse_chunk(&row, &device_org)));
             if n < CHUNK {
                 break;
             }
         }
-        tx.commit().await?;
         let mut records = Vec::new();
+        let mut stale = Vec::new();
         for chunk in chunks {
-            let chunk = chunk.await??;
+            let (chunk, chunk_stale) = chunk.await??;
             if records.is_empty() {
                 records = chunk;
             } else {
                 records.extend_from_slice(&chunk);
             }
+            stale.extend(chunk_stale);
         }
+        if !stale.is_empty() {
+            // Packed with another version: the attributes from the record's own columns, in the
+            // same snapshot, until the writer has re-packed them.
+            let ids: Vec<String> = stale.iter().map(|s| s.id.to_string()).collect();
+            let rows = sqlx::query(&format!(
+                "SELECT {RECORD_COLUMNS} FROM records WHERE id IN (SELECT value FROM json_each(?))"
+            ))
+            .bind(serde_json::to_string(&ids)?)
+            .fetch_all(&mut *tx)
+            .await?;
+            let mut attributes = HashMap::with_capacity(rows.len());
+            for row in &rows {
+                let record = record_from_row(row)?;
+                let a = Attributes::of(&record)
+                    .ok_or_else(|| anyhow!("record {} has no attributes", record.id))?;
+                attributes.insert(record.id, a);
+            }
+            for s in stale {
+                let a = attributes.get(&s.id).copied().ok_or_else(|| anyhow!("record {} is gone", s.id))?;
+                records.push(s.with(a));
+            }
+            records.sort_by_key(|r| r.id);
+        }
+        tx.commit().await?;
 
         if training {
             records.retain(|r| r.training);
@@ -120,21 +147,52 @@ impl Storage {
     }
 }
 
-/// The records of one row of [`CHUNK_SQL`].
-fn parse_chunk(row: &SqliteRow, device_org: &HashMap<String, u32>) -> anyhow::Result<Vec<ReportRecord>> {
-    let text: &str = row.try_get(0)?;
-    let n: i64 = row.try_get(2)?;
-    let mut records = Vec::with_capacity(usize::try_from(n).unwrap_or(0));
-    for line in text.split(';') {
-        records.push(parse_line(line, device_org).with_context(|| format!("stored record {line:?}"))?);
-    }
-    Ok(records)
+/// A record whose attributes were packed with another version than [`PACKING_VERSION`]: all
+/// but its attributes.
+struct Stale {
+    id: Uuid,
+    observed_at: Moment,
+    dedup_key: Option<KeyBytes>,
+    training: bool,
+    void: bool,
+    organisation: u32,
 }
 
-/// One record: `id,dedup_key,observed,report_attributes,training,void,device_id`, where
-/// `dedup_key` may be empty (no key) and `observed` is `observed_at_ns`, or `t` and the
-/// `observed_at` text where there is no such integer.
-fn parse_line(line: &str, device_org: &HashMap<String, u32>) -> anyhow::Result<ReportRecord> {
+impl Stale {
+    fn with(self, attributes: Attributes) -> ReportRecord {
+        let Stale { id, observed_at, dedup_key, training, void, organisation } = self;
+        ReportRecord { id, observed_at, dedup_key, training, void, attributes, organisation }
+    }
+}
+
+/// A line of [`CHUNK_SQL`].
+enum Line {
+    Record(ReportRecord),
+    Stale(Stale),
+}
+
+/// The records of one row of [`CHUNK_SQL`], and those packed with another version.
+fn parse_chunk(
+    row: &SqliteRow,
+    device_org: &HashMap<String, u32>,
+) -> anyhow::Result<(Vec<ReportRecord>, Vec<Stale>)> {
+    let text: &str = row.try_get("lines")?;
+    let n: i64 = row.try_get("n")?;
+    let mut records = Vec::with_capacity(usize::try_from(n).unwrap_or(0));
+    let mut stale = Vec::new();
+    for line in text.split(';') {
+        match parse_line(line, device_org).with_context(|| format!("stored record {line:?}"))? {
+            Line::Record(r) => records.push(r),
+            Line::Stale(s) => stale.push(s),
+        }
+    }
+    Ok((records, stale))
+}
+
+/// One record: `id,dedup_key,observed,report_attributes,version,training,void,device_id`, where
+/// `dedup_key` may be empty (no key), `observed` is `observed_at_ns`, or `t` and the
+/// `observed_at` text where there is no such integer, and `version` the packing's.
+fn parse_line(line: &str, device_org: &HashMap<String, u32>) -> anyhow::Result<Line> {
     let mut fields = line.split(',');
     let mut next = |name: &str| fields.next().ok_or_else(|| anyhow!("no {name}"));
     let flag = |text: &str, name: &str| match text {
@@ -151,15 +209,20 @@ fn parse_line(line: &str, device_org: &HashMap<String, u32>) -> anyhow::Result<R
         text if text.starts_with('t') => Moment::from(chrono::DateTime::parse_from_rfc3339(&text[1..])?),
         nanos => Moment::from_nanos(nanos.parse()?),
     };
-    let attributes = Attributes::unpack(next("report_attributes")?.parse()?)
-        .ok_or_else(|| anyhow!("invalid report_attributes"))?;
+    let packed: i64 = next("report_attributes")?.parse()?;
+    let version: i64 = next("report_attributes_version")?.parse()?;
     let training = flag(next("training")?, "training")?;
     let void = flag(next("void")?, "void")?;
     let organisation = device_org.get(next("device_id")?).copied().unwrap_or(0);
     if fields.next().is_some() {
         bail!("too many fields");
     }
-    Ok(ReportRecord { id, observed_at, dedup_key, training, void, attributes, organisation })
+    let stale = Stale { id, observed_at, dedup_key, training, void, organisation };
+    if version != PACKING_VERSION {
+        return Ok(Line::Stale(stale));
+    }
+    let attributes = Attributes::unpack(packed).ok_or_else(|| anyhow!("invalid report_attributes"))?;
+    Ok(Line::Record(stale.with(attributes)))
 }
 
 #[cfg(test)]
@@ -272,14 +335,21 @@ mod tests {
         Attributes::of(&record).expect("attributes").pack()
     }
 
+    fn ready(line: Line) -> ReportRecord {
+        match line {
+            Line::Record(r) => r,
+            Line::Stale(s) => panic!("{} is stale", s.id),
+        }
+    }
+
     #[test]
     fn a_line_gives_the_record_it_was_made_of() {
         let devices = HashMap::from([("dev-b".to_string(), 1), ("dev-a".to_string(), 0)]);
         let key = "f8108182fceecee89eba6a4c24ef082b45665411e020779334f04f10cc5c167a";
         let packed = attributes();
         let line =
-            format!("0192f0c4-1111-7000-8000-000000000001,{key},1760560800000000001,{packed},0,1,dev-b");
-        let r = parse_line(&line, &devices).expect("a record");
+            format!("0192f0c4-1111-7000-8000-000000000001,{key},1760560800000000001,{packed},2,0,1,dev-b");
+        let r = ready(parse_line(&line, &devices).expect("a record"));
         assert_eq!(r.id, "0192f0c4-1111-7000-8000-000000000001".parse::<Uuid>().expect("an id"));
         assert_eq!(r.dedup_key, KeyBytes::parse(key));
         assert_eq!(r.observed_at, Moment::from_nanos(1_760_560_800_000_000_001));
@@ -287,8 +357,8 @@ mod tests {
         assert_eq!((r.training, r.void, r.organisation), (false, true, 1));
 
         let line =
-            format!("0192f0c4-1111-7000-8000-000000000002,,t1600-01-01T00:00:00+01:00,{packed},1,0,gone");
-        let r = parse_line(&line, &devices).expect("a record");
+            format!("0192f0c4-1111-7000-8000-000000000002,,t1600-01-01T00:00:00+01:00,{packed},2,1,0,gone");
+        let r = ready(parse_line(&line, &devices).expect("a record"));
         assert_eq!(r.dedup_key, None);
         let time = chrono::DateTime::parse_from_rfc3339("1600-01-01T00:00:00+01:00").expect("a time");
         assert_eq!(r.observed_at, Moment::from(time));
@@ -299,18 +369,32 @@ mod tests {
     fn a_damaged_line_is_an_error() {
         let devices = HashMap::new();
         let packed = attributes();
-        let good = format!("0192f0c4-1111-7000-8000-000000000001,,5,{packed},0,0,d");
+        let good = format!("0192f0c4-1111-7000-8000-000000000001,,5,{packed},2,0,0,d");
         assert!(parse_line(&good, &devices).is_ok());
         for bad in [
-            format!("0192f0c4-1111-7000-8000-00000000000,,5,{packed},0,0,d"),
-            format!("0192f0c4-1111-7000-8000-000000000001,ABC,5,{packed},0,0,d"),
-            format!("0192f0c4-1111-7000-8000-000000000001,,x5,{packed},0,0,d"),
-            "0192f0c4-1111-7000-8000-000000000001,,5,-1,0,0,d".to_string(),
-            format!("0192f0c4-1111-7000-8000-000000000001,,5,{packed},2,0,d"),
-            format!("0192f0c4-1111-7000-8000-000000000001,,5,{packed},0,0"),
-            format!("0192f0c4-1111-7000-8000-000000000001,,5,{packed},0,0,d,e"),
+            format!("0192f0c4-1111-7000-8000-00000000000,,5,{packed},2,0,0,d"),
+            format!("0192f0c4-1111-7000-8000-000000000001,ABC,5,{packed},2,0,0,d"),
+            format!("0192f0c4-1111-7000-8000-000000000001,,x5,{packed},2,0,0,d"),
+            "0192f0c4-1111-7000-8000-000000000001,,5,-1,2,0,0,d".to_string(),
+            format!("0192f0c4-1111-7000-8000-000000000001,,5,{packed},2,2,0,d"),
+            format!("0192f0c4-1111-7000-8000-000000000001,,5,{packed},x,0,0,d"),
+            format!("0192f0c4-1111-7000-8000-000000000001,,5,{packed},2,0,0"),
+            format!("0192f0c4-1111-7000-8000-000000000001,,5,{packed},2,0,0,d,e"),
         ] {
             assert!(parse_line(&bad, &devices).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_line_packed_with_another_version_is_read_without_its_attributes() {
+        let devices = HashMap::from([("d".to_string(), 0)]);
+        // Whatever the old packing made, even a value the current one refuses.
+        for packed in [attributes(), -1] {
+            let line = format!("0192f0c4-1111-7000-8000-000000000001,,5,{packed},1,1,0,d");
+            match parse_line(&line, &devices).expect("a line") {
+                Line::Stale(s) => assert_eq!((s.training, s.void), (true, false)),
+                Line::Record(_) => panic!("read with the current packing"),
+            }
         }
     }
 }

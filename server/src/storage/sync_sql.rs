@@ -6,9 +6,9 @@ use super::sync_write::{count_state, Incoming};
 use super::{ts, Actor};
 use chrono::Utc;
 use ethos_shared::counting::Moment;
-use ethos_shared::profile::Children;
-use ethos_shared::record::{Origin, Record};
-use ethos_shared::report::Attributes;
+use ethos_shared::record::fields::{self, SqlValue, FIELDS};
+use ethos_shared::record::Record;
+use ethos_shared::report::{Attributes, PACKING_VERSION};
 use ethos_shared::sync::{content_hash, ContentHash, CountState, Held};
 use sqlx::{Row, Sqlite, SqlitePool, Transaction};
 use std::collections::HashMap;
@@ -17,15 +17,10 @@ use uuid::Uuid;
 type Tx = Transaction<'static, Sqlite>;
 type Query<'q> = sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
 
-/// The values of a record's columns, in the order of [`INSERT_COLUMNS`] (after `id`).
+/// The values of a record's columns, made by the request (not the writer).
 pub(crate) struct Columns {
-    observed_at: String,
-    municipality: String,
-    living_situation: &'static str,
-    dedup_key: Option<String>,
-    origin: String,
-    children: String,
-    care_needs: String,
+    /// The record's fields, in the order of [`FIELDS`].
+    values: Vec<SqlValue<'static>>,
     observed_at_ns: Option<i64>,
     report_attributes: i64,
 }
@@ -36,60 +31,39 @@ impl Columns {
             .ok_or_else(|| anyhow::anyhow!("record {} has no report attributes", r.id))?
             .pack();
         Ok(Columns {
-            observed_at: r.observed_at.to_rfc3339(),
-            municipality: r.municipality.as_str().to_string(),
-            living_situation: r.living_situation.code(),
-            dedup_key: r.dedup_key.as_ref().map(|k| k.as_str().to_string()),
-            origin: match &r.origin {
-                Origin::Municipality { code } => code.as_str().to_string(),
-                Origin::Abroad => "abroad".into(),
-                Origin::Unknown => "unknown".into(),
-            },
-            children: match r.profile.children {
-                Children::Count(n) => n.to_string(),
-                Children::Unknown => "unknown".into(),
-            },
-            care_needs: r.profile.care_needs.codes().join("|"),
+            values: fields::sql_values(r),
             observed_at_ns: Moment::from(r.observed_at).as_nanos(),
             report_attributes,
         })
     }
 }
 
-/// The columns a sync writes, in bind order; an UPDATE sets all of them but `id`, `count_id`,
-/// `device_id` and `stored_in_training`.
-const INSERT_COLUMNS: [&str; 26] = [
-    "id",
-    "revision",
-    "sent_training",
-    "observed_at",
-    "municipality",
-    "living_situation",
-    "dedup_key",
-    "origin",
-    "age_band",
-    "gender",
-    "household",
-    "children",
-    "duration",
-    "residence_status",
-    "income",
-    "care_needs",
-    "previous_facility",
-    "housing_need",
+/// The column of the record id (a field, written by an insert only).
+const ID: &str = "id";
+/// The columns a sync writes besides the record's fields, bound in this order after them; an
+/// update rewrites these and the fields but the id.
+const DERIVED_COLUMNS: [&str; 6] = [
     "observed_at_ns",
     "report_attributes",
+    "report_attributes_version",
     "training",
     "received_at",
     "content_hash",
-    "stored_in_training",
-    "count_id",
-    "device_id",
 ];
-/// Of [`INSERT_COLUMNS`], the ones an update rewrites: all from `revision` to `content_hash`.
-const UPDATE_COLUMNS: std::ops::Range<usize> = 1..23;
-/// Rows per multi-row INSERT: 100 × 26 variables, well under SQLite's limit of 32,766.
+/// The columns only an insert writes, bound last.
+const INSERT_ONLY_COLUMNS: [&str; 3] = ["stored_in_training", "count_id", "device_id"];
+/// Rows per multi-row INSERT: 100 × 28 variables, well under SQLite's limit of 32,766.
 const INSERT_ROWS: usize = 100;
+
+/// Every column an insert writes, in bind order.
+fn insert_columns() -> Vec<&'static str> {
+    FIELDS.iter().map(|f| f.sql).chain(DERIVED_COLUMNS).chain(INSERT_ONLY_COLUMNS).collect()
+}
+
+/// The columns an update writes, in bind order.
+fn update_columns() -> Vec<&'static str> {
+    FIELDS.iter().map(|f| f.sql).filter(|c| *c != ID).chain(DERIVED_COLUMNS).collect()
+}
 
 /// One record row to write at the end of a group.
 pub(super) struct Write<'a> {
@@ -105,29 +79,25 @@ pub(super) enum WriteKind {
     Update,
 }
 
-/// Binds a row's values from `revision` to `content_hash` (the update's columns).
-fn bind_content<'q>(q: Query<'q>, w: &'q Write<'_>) -> Query<'q> {
-    let (r, c) = (&w.incoming.record, &w.incoming.columns);
-    let p = &r.profile;
-    q.bind(r.revision)
-        .bind(r.training)
-        .bind(c.observed_at.as_str())
-        .bind(c.municipality.as_str())
-        .bind(c.living_situation)
-        .bind(c.dedup_key.as_deref())
-        .bind(c.origin.as_str())
-        .bind(p.age_band.code())
-        .bind(p.gender.code())
-        .bind(p.household.code())
-        .bind(c.children.as_str())
-        .bind(p.duration.code())
-        .bind(p.residence_status.code())
-        .bind(p.income.code())
-        .bind(c.care_needs.as_str())
-        .bind(p.previous_facility.code())
-        .bind(p.housing_need.code())
-        .bind(c.observed_at_ns)
+fn bind_value<'q>(q: Query<'q>, value: &'q SqlValue<'static>) -> Query<'q> {
+    match value {
+        SqlValue::Text(text) => q.bind(text.as_ref()),
+        SqlValue::Int(n) => q.bind(*n),
+        SqlValue::Null => q.bind(None::<&str>),
+    }
+}
+
+/// Binds a row's fields (with or without the id) and [`DERIVED_COLUMNS`].
+fn bind_content<'q>(mut q: Query<'q>, w: &'q Write<'_>, with_id: bool) -> Query<'q> {
+    let c = &w.incoming.columns;
+    for (field, value) in FIELDS.iter().zip(&c.values) {
+        if with_id || field.sql != ID {
+            q = bind_value(q, value);
+        }
+    }
+    q.bind(c.observed_at_ns)
         .bind(c.report_attributes)
+        .bind(PACKING_VERSION)
         .bind(w.training)
         .bind(w.received_at.as_str())
         .bind(&w.incoming.hash[..])
@@ -142,31 +112,30 @@ pub(super) async fn write_records(tx: &mut Tx, writes: &[Write<'_>]) -> anyhow::
             WriteKind::Update => None,
         })
         .collect();
-    let ids: Vec<(String, String, String)> = inserts
-        .iter()
-        .map(|(w, count, device)| (w.incoming.record.id.to_string(), count.to_string(), device.to_string()))
-        .collect();
-    let row = format!("({})", vec!["?"; INSERT_COLUMNS.len()].join(", "));
+    let ids: Vec<(String, String)> =
+        inserts.iter().map(|(_, count, device)| (count.to_string(), device.to_string())).collect();
+    let columns = insert_columns();
+    let row = format!("({})", vec!["?"; columns.len()].join(", "));
     for (chunk, chunk_ids) in inserts.chunks(INSERT_ROWS).zip(ids.chunks(INSERT_ROWS)) {
         let sql = format!(
             "INSERT INTO records ({}) VALUES {}",
-            INSERT_COLUMNS.join(", "),
+            columns.join(", "),
             vec![row.as_str(); chunk.len()].join(", ")
         );
         let mut q = sqlx::query(&sql);
-        for ((w, _, _), (id, count, device)) in chunk.iter().zip(chunk_ids) {
-            q = bind_content(q.bind(id.as_str()), w)
+        for ((w, _, _), (count, device)) in chunk.iter().zip(chunk_ids) {
+            q = bind_content(q, w, true)
                 .bind(w.stored_in_training)
                 .bind(count.as_str())
                 .bind(device.as_str());
         }
         q.execute(&mut **tx).await?;
     }
-    let set: Vec<String> = INSERT_COLUMNS[UPDATE_COLUMNS].iter().map(|c| format!("{c} = ?")).collect();
+    let set: Vec<String> = update_columns().iter().map(|c| format!("{c} = ?")).collect();
     let update = format!("UPDATE records SET {} WHERE id = ?", set.join(", "));
     for w in writes.iter().filter(|w| matches!(w.kind, WriteKind::Update)) {
         let id = w.incoming.record.id.to_string();
-        bind_content(sqlx::query(&update), w).bind(&id).execute(&mut **tx).await?;
+        bind_content(sqlx::query(&update), w, false).bind(&id).execute(&mut **tx).await?;
     }
     Ok(())
 }
@@ -350,6 +319,52 @@ pub(super) async fn backfill_hashes(pool: &SqlitePool) -> anyhow::Result<bool> {
              FROM json_each(?) AS j WHERE records.id = j.value ->> '$[0]'",
         )
         .bind(serde_json::Value::Array(hashes).to_string())
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(rows.len() as i64 == BACKFILL_ROWS)
+}
+
+/// Where the re-pack of [`repack_attributes`] has got to: the last row done, in primary key order.
+#[derive(Default)]
+pub(super) struct RepackCursor {
+    count_id: String,
+    id: String,
+}
+
+/// Rewrites the report attributes of up to [`BACKFILL_ROWS`] rows after `cursor` that were packed
+/// with another version than [`PACKING_VERSION`], from their record columns, in a transaction of
+/// its own; whether there may be more. One pass over the table in primary key order.
+pub(super) async fn repack_attributes(pool: &SqlitePool, cursor: &mut RepackCursor) -> anyhow::Result<bool> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let rows = sqlx::query(&format!(
+        "SELECT {RECORD_COLUMNS}, count_id FROM records
+         WHERE report_attributes_version <> ?1 AND (count_id > ?2 OR (count_id = ?2 AND id > ?3))
+         ORDER BY count_id, id LIMIT ?4"
+    ))
+    .bind(PACKING_VERSION)
+    .bind(&cursor.count_id)
+    .bind(&cursor.id)
+    .bind(BACKFILL_ROWS)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut packed = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let record = record_from_row(r)?;
+        let attributes = Attributes::of(&record)
+            .ok_or_else(|| anyhow::anyhow!("record {} has no report attributes", record.id))?;
+        packed.push(serde_json::json!([record.id.to_string(), attributes.pack()]));
+        cursor.count_id = r.try_get("count_id")?;
+        cursor.id = record.id.to_string();
+    }
+    if !packed.is_empty() {
+        sqlx::query(
+            "UPDATE records SET report_attributes = j.value ->> '$[1]', report_attributes_version = ?2
+             FROM json_each(?1) AS j WHERE records.id = j.value ->> '$[0]'",
+        )
+        .bind(serde_json::Value::Array(packed).to_string())
+        .bind(PACKING_VERSION)
         .execute(&mut *tx)
         .await?;
     }

@@ -82,7 +82,8 @@ pub(crate) struct SyncWriter {
 
 impl SyncWriter {
     /// Starts the writer task on the write pool. It first fills in the content hash of rows
-    /// stored before that column existed, a chunk at a time, always serving waiting syncs first.
+    /// stored before that column existed, then re-packs the report attributes of rows packed
+    /// with an older version, a chunk at a time, always serving waiting syncs first.
     pub(crate) fn start(pool: SqlitePool) -> Self {
         let (jobs, queue) = mpsc::channel(QUEUE);
         tokio::spawn(run(pool, queue));
@@ -120,19 +121,33 @@ impl Storage {
 }
 
 async fn run(pool: SqlitePool, mut queue: mpsc::Receiver<Job>) {
-    let mut backfilling = true;
+    let mut hashing = true;
+    let mut repacking = Some(sync_sql::RepackCursor::default());
     loop {
-        let first = if backfilling {
+        let first = if hashing || repacking.is_some() {
             match queue.try_recv() {
                 Ok(job) => job,
                 Err(mpsc::error::TryRecvError::Empty) => {
-                    backfilling = match sync_sql::backfill_hashes(&pool).await {
-                        Ok(more) => more,
-                        Err(e) => {
-                            tracing::warn!(error = %e, "filling in record content hashes stopped");
-                            false
+                    if hashing {
+                        hashing = match sync_sql::backfill_hashes(&pool).await {
+                            Ok(more) => more,
+                            Err(e) => {
+                                tracing::warn!(error = %e, "filling in record content hashes stopped");
+                                false
+                            }
+                        };
+                    } else if let Some(cursor) = repacking.as_mut() {
+                        let more = match sync_sql::repack_attributes(&pool, cursor).await {
+                            Ok(more) => more,
+                            Err(e) => {
+                                tracing::warn!(error = %e, "re-packing report attributes stopped");
+                                false
+                            }
+                        };
+                        if !more {
+                            repacking = None;
                         }
-                    };
+                    }
                     continue;
                 }
                 Err(mpsc::error::TryRecvError::Disconnected) => return,

@@ -8,14 +8,19 @@
 //! field's list (`ALL`, the order of the specification) and its radix the number of values.
 //! Municipalities are digits by their CBS number (`GM0935` is 935), so the value does not
 //! depend on the order or the contents of `gemeenten.csv`. Changing a list of values changes
-//! the encoding (the test `the_encoding_is_pinned` says so): stored values would then have to be
-//! rewritten from the record columns.
+//! the encoding (the test `the_encoding_is_pinned` says so): such a change raises
+//! [`PACKING_VERSION`], and the server rewrites the stored values of an older version from the
+//! record columns (each row keeps the version it was packed with; the report reads a row of
+//! another version from its columns until then).
+//!
+//! Version 2 added `entry` as the most significant digit: a record made in the field app packs
+//! as in version 1.
 
 use crate::counting::{Countable, CountedRecord, KeyBytes, Moment};
 use crate::ethos::LivingSituation;
 use crate::municipality::{self, Gemeente};
 use crate::profile::*;
-use crate::record::{Origin, Record};
+use crate::record::{Entry, Origin, Record};
 use std::sync::OnceLock;
 use uuid::Uuid;
 
@@ -126,10 +131,17 @@ pub struct Attributes {
     pub care_needs: CareNeedSet,
     pub previous_facility: PreviousFacility,
     pub housing_need: HousingNeed,
+    pub entry: Entry,
 }
 
+/// The name of the projection: the column that holds it, `…_version` the column of its version.
+pub const PACKED_COLUMN: &str = "report_attributes";
+/// The version of the encoding that [`Attributes::pack`] makes. Raise it with any change of the
+/// digits or of a list of values.
+pub const PACKING_VERSION: i64 = 2;
+
 /// The radix of each digit, least significant first (the order of `Attributes::digits`).
-const RADICES: [u64; 13] = [
+const RADICES: [u64; 14] = [
     LivingSituation::ALL.len() as u64,
     Children::MAX as u64 + 2, // 0..=MAX, unknown
     PLACES,                   // municipality
@@ -143,6 +155,7 @@ const RADICES: [u64; 13] = [
     (1 << CareNeed::ALL.len()) + 1, // none (0), the non-empty sets, unknown
     PreviousFacility::ALL.len() as u64,
     HousingNeed::ALL.len() as u64,
+    Entry::ALL.len() as u64,
 ];
 
 /// The number of distinct packed values; every one of them is a non-negative `i64`.
@@ -186,10 +199,11 @@ impl Attributes {
             care_needs: CareNeedSet::of(&p.care_needs),
             previous_facility: p.previous_facility,
             housing_need: p.housing_need,
+            entry: record.entry,
         })
     }
 
-    fn digits(&self) -> [u64; 13] {
+    fn digits(&self) -> [u64; 14] {
         [
             self.living_situation as u64,
             match self.children {
@@ -215,6 +229,7 @@ impl Attributes {
             },
             self.previous_facility as u64,
             self.housing_need as u64,
+            self.entry as u64,
         ]
     }
 
@@ -230,7 +245,7 @@ impl Attributes {
     /// make, or whose municipality is no longer in the list or the region.
     pub fn unpack(packed: i64) -> Option<Self> {
         let mut rest = u64::try_from(packed).ok().filter(|v| *v < VALUES)?;
-        let mut d = [0usize; 13];
+        let mut d = [0usize; 14];
         for (digit, radix) in d.iter_mut().zip(RADICES) {
             *digit = (rest % radix) as usize;
             rest /= radix;
@@ -266,6 +281,7 @@ impl Attributes {
             },
             previous_facility: pick(PreviousFacility::ALL, d[11])?,
             housing_need: pick(HousingNeed::ALL, d[12])?,
+            entry: pick(Entry::ALL, d[13])?,
         })
     }
 }
@@ -339,218 +355,5 @@ impl Countable for ReportRecord {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::record::MunicipalityCode;
-
-    fn record(municipality: &str, origin: Origin, profile: Profile) -> Record {
-        Record {
-            id: Uuid::from_u128(1),
-            revision: 1,
-            observed_at: chrono::DateTime::parse_from_rfc3339("2026-10-15T22:00:00+02:00").expect("a time"),
-            municipality: municipality.to_string().try_into().expect("a region code"),
-            living_situation: LivingSituation::PublicSpace,
-            origin,
-            dedup_key: None,
-            profile,
-            training: false,
-            entry: crate::record::Entry::Field,
-        }
-    }
-
-    fn from_code(code: &str) -> Origin {
-        Origin::Municipality { code: MunicipalityCode::try_from(code.to_string()).expect("a code") }
-    }
-
-    /// Round trip, and the attributes say what the record says.
-    fn check(r: &Record) {
-        let a = Attributes::of(r).expect("attributes");
-        assert_eq!(Attributes::unpack(a.pack()), Some(a), "{r:?}");
-        assert!(a.pack() >= 0);
-        let g = a.municipality.gemeente().expect("a municipality");
-        assert_eq!(g.code, r.municipality.as_str());
-        let origin = match a.origin {
-            OriginPlace::Municipality(p) => from_code(&p.gemeente().expect("a municipality").code),
-            OriginPlace::Abroad => Origin::Abroad,
-            OriginPlace::Unknown => Origin::Unknown,
-        };
-        assert_eq!(origin, r.origin);
-        let p = Profile {
-            age_band: a.age_band,
-            gender: a.gender,
-            household: a.household,
-            children: a.children,
-            duration: a.duration,
-            residence_status: a.residence_status,
-            income: a.income,
-            care_needs: a.care_needs.to_care_needs(),
-            previous_facility: a.previous_facility,
-            housing_need: a.housing_need,
-        };
-        assert_eq!(p, r.profile);
-        assert_eq!(a.living_situation, r.living_situation);
-    }
-
-    fn all_care_needs() -> Vec<CareNeeds> {
-        let mut all = vec![CareNeeds::None, CareNeeds::Unknown];
-        for bits in 1u8..16 {
-            let codes: Vec<&str> = CareNeed::ALL
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| bits & 1 << i != 0)
-                .map(|(_, n)| n.code())
-                .collect();
-            all.push(CareNeeds::from_codes(&codes).expect("needs"));
-        }
-        all
-    }
-
-    #[test]
-    fn every_value_of_every_field_round_trips() {
-        let base = record("GM0935", Origin::Unknown, Profile::unknown());
-        for s in LivingSituation::ALL {
-            check(&Record { living_situation: *s, ..base.clone() });
-        }
-        for g in municipality::region() {
-            check(&record(&g.code, Origin::Abroad, Profile::unknown()));
-        }
-        for g in municipality::all() {
-            check(&record("GM0994", from_code(&g.code), Profile::unknown()));
-        }
-        let with = |f: &dyn Fn(&mut Profile)| {
-            let mut p = Profile::unknown();
-            f(&mut p);
-            check(&record("GM1903", Origin::Abroad, p));
-        };
-        for v in AgeBand::ALL {
-            with(&|p| p.age_band = *v);
-        }
-        for v in Gender::ALL {
-            with(&|p| p.gender = *v);
-        }
-        for v in Household::ALL {
-            with(&|p| p.household = *v);
-        }
-        for n in 0..=Children::MAX {
-            with(&|p| p.children = Children::Count(n));
-        }
-        for v in Duration::ALL {
-            with(&|p| p.duration = *v);
-        }
-        for v in ResidenceStatus::ALL {
-            with(&|p| p.residence_status = *v);
-        }
-        for v in Income::ALL {
-            with(&|p| p.income = *v);
-        }
-        for v in all_care_needs() {
-            with(&|p| p.care_needs = v.clone());
-        }
-        for v in PreviousFacility::ALL {
-            with(&|p| p.previous_facility = *v);
-        }
-        for v in HousingNeed::ALL {
-            with(&|p| p.housing_need = *v);
-        }
-    }
-
-    #[test]
-    fn the_largest_values_of_every_field_round_trip() {
-        let last = |all: &[LivingSituation]| all[all.len() - 1];
-        // `unknown` is the last value of every field.
-        let p = Profile::unknown();
-        let r =
-            Record { living_situation: last(LivingSituation::ALL), ..record("GM1903", Origin::Unknown, p) };
-        check(&r);
-        let a = Attributes::of(&r).expect("attributes");
-        assert!(a.pack() < VALUES as i64);
-        assert_eq!(Attributes::unpack(VALUES as i64 - 1), None, "GM9999 is not a place");
-    }
-
-    #[test]
-    fn the_encoding_is_pinned() {
-        // Stored values must keep their meaning: a change here needs the stored values rewritten.
-        let p = Profile {
-            age_band: AgeBand::From23To26,
-            gender: Gender::Woman,
-            household: Household::WithChildren,
-            children: Children::Count(2),
-            duration: Duration::OneToTwoYears,
-            residence_status: ResidenceStatus::Eu,
-            income: Income::Benefit,
-            care_needs: CareNeeds::from_codes(&["addiction", "physical"]).expect("needs"),
-            previous_facility: PreviousFacility::Detention,
-            housing_need: HousingNeed::HousingFirst,
-        };
-        let r = Record {
-            living_situation: LivingSituation::FamilyOrFriends,
-            ..record("GM0935", from_code("GM0363"), p)
-        };
-        let a = Attributes::of(&r).expect("attributes");
-        let digits = [13, 2, 935, 363, 2, 1, 2, 4, 1, 2, 0b1010, 3, 2];
-        let expected = digits.iter().zip(RADICES).rev().fold(0u64, |acc, (d, r)| acc * r + d);
-        assert_eq!(a.pack(), expected as i64);
-        assert_eq!(RADICES, [24, 22, 10_000, 10_002, 9, 4, 5, 8, 5, 5, 17, 10, 6]);
-        assert_eq!(a.pack(), 763_252_172_227_213_741);
-    }
-
-    #[test]
-    fn values_that_pack_does_not_make_are_refused() {
-        let r = record("GM0935", Origin::Abroad, Profile::unknown());
-        let good = Attributes::of(&r).expect("attributes").pack();
-        assert!(Attributes::unpack(good).is_some());
-        assert_eq!(Attributes::unpack(-1), None);
-        assert_eq!(Attributes::unpack(VALUES as i64), None);
-        assert_eq!(Attributes::unpack(i64::MAX), None);
-        // Counted in Groningen (GM0014): in the list, not in the region.
-        let groningen = good - 24 * 22 * (935 - 14);
-        assert_eq!(Attributes::unpack(groningen), None);
-        // Counted in GM0001, which is no municipality.
-        assert_eq!(Attributes::unpack(good - 24 * 22 * 934), None);
-        // Origin GM0001.
-        assert_eq!(Attributes::unpack(good - 24 * 22 * 10_000 * (10_000 - 1)), None);
-    }
-
-    #[test]
-    fn places_are_the_codes_of_the_list() {
-        assert_eq!(Place::of("GM0935").map(Place::number), Some(935));
-        assert!(Place::of("GM0935").is_some_and(Place::in_region));
-        assert!(Place::of("GM0014").is_some_and(|p| !p.in_region()));
-        for bad in ["GM9999", "GM935", "gm0935", "GM09351", "0935", "", "GM+935"] {
-            assert_eq!(Place::of(bad), None, "{bad}");
-        }
-        for g in municipality::all() {
-            let place = Place::of(&g.code).expect("every code of the list is GM and four digits");
-            assert_eq!(place.gemeente(), Some(g));
-        }
-    }
-
-    #[test]
-    fn a_report_record_counts_like_the_record_it_comes_from() {
-        let owned = CountedRecord {
-            id: Uuid::from_u128(7),
-            observed_at: chrono::DateTime::parse_from_rfc3339("2026-10-15T22:00:00.5+02:00").expect("a time"),
-            dedup_key: Some(
-                crate::record::DedupKey::try_from(
-                    "f8108182fceecee89eba6a4c24ef082b45665411e020779334f04f10cc5c167a".to_string(),
-                )
-                .expect("a key"),
-            ),
-            training: true,
-            void: true,
-            municipality: "GM0938".to_string().try_into().expect("a region code"),
-            living_situation: LivingSituation::NightShelter,
-            origin: Origin::Abroad,
-            profile: Profile { children: Children::Count(3), ..Profile::unknown() },
-            organisation: 4,
-        };
-        let slim = ReportRecord::from_counted(&owned).expect("a report record");
-        assert_eq!(slim.id(), owned.id());
-        assert_eq!(slim.observed_at(), owned.observed_at());
-        assert_eq!(slim.dedup_key(), owned.dedup_key());
-        assert_eq!((slim.is_training(), slim.is_void()), (true, true));
-        assert_eq!(slim.living_situation(), LivingSituation::NightShelter);
-        assert_eq!(slim.children(), Children::Count(3));
-        assert_eq!(slim.organisation, 4);
-    }
-}
+#[path = "attributes_tests.rs"]
+mod tests;

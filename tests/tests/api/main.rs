@@ -7,6 +7,7 @@ mod audit;
 mod comparison;
 mod counts;
 mod duplicates;
+mod entry;
 mod errors;
 mod hostile;
 mod invites;

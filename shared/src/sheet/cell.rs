@@ -1,12 +1,14 @@
 //! Reading one cell into an answer. Every reader returns the answer, or the problem in Dutch and
 //! English (without repeating the cell's text: the page shows the cell beside the problem).
 
-use super::columns::{fold, match_value};
+use super::columns::{fold, lookup, municipality_by_folded, ColumnKey};
 use crate::ethos::LivingSituation;
 use crate::municipality;
 use crate::profile::{AgeBand, CareNeed, CareNeeds, Children, Gender};
 use crate::record::{MunicipalityCode, Origin, RegionCode};
 use chrono::NaiveDate;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
 
 /// A problem with a cell: Dutch and English.
 pub type Msg = (&'static str, &'static str);
@@ -64,14 +66,14 @@ pub fn age_band(cell: &str) -> Result<AgeBand, Msg> {
             Err(("geen leeftijd", "not an age"))
         };
     }
-    match_value(cell, AgeBand::ALL, AgeBand::code, AgeBand::label).ok_or(NOT_IN_LIST)
+    lookup(ColumnKey::Age, cell).and_then(AgeBand::from_code).ok_or(NOT_IN_LIST)
 }
 
 /// The municipality counted: one of the region's six, by name or CBS code.
 pub fn region(cell: &str) -> Result<RegionCode, Msg> {
     let c = fold(cell);
-    municipality::region()
-        .find(|g| fold(&g.name) == c || fold(&g.code) == c)
+    municipality_by_folded(&c)
+        .filter(|g| g.in_region)
         .and_then(|g| RegionCode::try_from(g.code.clone()).ok())
         .ok_or((
             "geen gemeente van de regio; kies uit de lijst",
@@ -82,15 +84,13 @@ pub fn region(cell: &str) -> Result<RegionCode, Msg> {
 /// The living situation: its code ("1.1"), its label, or both as in the drop-down list.
 pub fn living_situation(cell: &str) -> Result<LivingSituation, Msg> {
     let c = fold(cell);
-    LivingSituation::ALL
-        .iter()
-        .copied()
-        .find(|v| {
-            let code = v.code();
-            c == code
-                || c == fold(v.label(crate::Lang::Nl))
-                || c == fold(v.label(crate::Lang::En))
-                || c.strip_prefix(code).is_some_and(|rest| rest.starts_with(' '))
+    lookup(ColumnKey::LivingSituation, &c)
+        .and_then(LivingSituation::from_code)
+        .or_else(|| {
+            LivingSituation::ALL
+                .iter()
+                .copied()
+                .find(|v| c.strip_prefix(v.code()).is_some_and(|rest| rest.starts_with(' ')))
         })
         .ok_or(NOT_IN_LIST)
 }
@@ -105,13 +105,8 @@ pub fn origin(cell: &str) -> Result<Origin, Msg> {
     if matches!(c.as_str(), "buitenland" | "abroad") {
         return Ok(Origin::Abroad);
     }
-    let by_name = municipality::all().iter().find(|g| fold(&g.name) == c || fold(&g.code) == c);
-    let by_place = || {
-        municipality::search_origin(cell.trim(), 3)
-            .into_iter()
-            .find(|h| h.place.is_some_and(|p| fold(p) == c) || fold(&h.gemeente.name) == c)
-            .map(|h| h.gemeente)
-    };
+    let by_name = municipality_by_folded(&c);
+    let by_place = || place(cell.trim(), &c);
     by_name
         .or_else(by_place)
         .and_then(|g| MunicipalityCode::try_from(g.code.clone()).ok())
@@ -120,6 +115,27 @@ pub fn origin(cell: &str) -> Result<Origin, Msg> {
             "onbekende gemeente; kies uit de lijst, of buitenland of onbekend",
             "unknown municipality; choose from the list, or abroad or unknown",
         ))
+}
+
+/// The municipality of a place name ("Hoensbroek" → Heerlen), remembered per text: a sheet names
+/// the same few places over and over, and the search forgives typos, so it takes time.
+fn place(text: &str, folded: &str) -> Option<&'static municipality::Gemeente> {
+    type Seen = HashMap<String, Option<&'static municipality::Gemeente>>;
+    static SEEN: OnceLock<Mutex<Seen>> = OnceLock::new();
+    let seen = SEEN.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(hit) = seen.lock().ok().and_then(|m| m.get(folded).copied()) {
+        return hit;
+    }
+    let hit = municipality::search_origin(text, 3)
+        .into_iter()
+        .find(|h| h.place.is_some_and(|p| fold(p) == folded) || fold(&h.gemeente.name) == folded)
+        .map(|h| h.gemeente);
+    if let Ok(mut m) = seen.lock() {
+        if m.len() < 10_000 {
+            m.insert(folded.to_string(), hit);
+        }
+    }
+    hit
 }
 
 /// Minor children staying with the person: 0–20, or unknown.
@@ -144,7 +160,7 @@ pub fn care_needs(cell: &str) -> Result<CareNeeds, Msg> {
         let code = match p.as_str() {
             "geen" | "none" => "none",
             "onbekend" | "unknown" => "unknown",
-            _ => match match_value(p, CareNeed::ALL, CareNeed::code, CareNeed::label) {
+            _ => match lookup(ColumnKey::CareNeeds, p).and_then(CareNeed::from_code) {
                 Some(need) => need.code(),
                 None => return Err(NOT_IN_LIST),
             },
@@ -166,6 +182,6 @@ pub fn gender(cell: &str) -> Result<Gender, Msg> {
         "m" => Ok(Gender::Man),
         "v" | "f" => Ok(Gender::Woman),
         "x" => Ok(Gender::Other),
-        _ => match_value(cell, Gender::ALL, Gender::code, Gender::label).ok_or(NOT_IN_LIST),
+        _ => lookup(ColumnKey::Gender, cell).and_then(Gender::from_code).ok_or(NOT_IN_LIST),
     }
 }

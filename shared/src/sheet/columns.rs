@@ -8,6 +8,8 @@ use crate::profile::{
     AgeBand, CareNeed, Duration, Gender, Household, HousingNeed, Income, PreviousFacility, ResidenceStatus,
 };
 use crate::Lang;
+use std::collections::HashMap;
+use std::sync::OnceLock;
 
 /// What a column holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -106,6 +108,13 @@ pub fn column(key: ColumnKey) -> &'static Column {
 
 /// Text compared without regard to case, diacritics, surrounding space or repeated spaces.
 pub fn fold(text: &str) -> String {
+    let t = text.trim();
+    // Most cells are already plain: lower-case ASCII with single spaces.
+    if t.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase() && (b == b' ' || !b.is_ascii_whitespace()))
+        && !t.contains("  ")
+    {
+        return t.to_string();
+    }
     let plain = crate::fold::without_diacritics(text.trim()).to_lowercase();
     plain.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -169,15 +178,71 @@ pub fn answers(key: ColumnKey) -> Vec<String> {
     }
 }
 
-/// Finds the value of a set whose code, Dutch label or English label is `cell` (folded).
-pub fn match_value<T: Copy>(
-    cell: &str,
-    all: &[T],
-    code: impl Fn(T) -> &'static str,
-    label: impl Fn(T, Lang) -> &'static str,
-) -> Option<T> {
-    let c = fold(cell);
-    all.iter()
-        .copied()
-        .find(|v| fold(code(*v)) == c || fold(label(*v, Lang::Nl)) == c || fold(label(*v, Lang::En)) == c)
+/// The wire code of the answer `cell` names in an answer column: its code, Dutch label or English
+/// label, folded (a lookup in an index made once; a sheet of 5,000 rows asks it 50,000 times).
+pub fn lookup(key: ColumnKey, cell: &str) -> Option<&'static str> {
+    type Index = HashMap<(ColumnKey, String), &'static str>;
+    fn add<T: Copy>(
+        m: &mut Index,
+        key: ColumnKey,
+        all: &[T],
+        code: impl Fn(T) -> &'static str,
+        label: impl Fn(T, Lang) -> &'static str,
+    ) {
+        for v in all {
+            for text in [code(*v), label(*v, Lang::Nl), label(*v, Lang::En)] {
+                m.entry((key, fold(text))).or_insert(code(*v));
+            }
+        }
+    }
+    static INDEX: OnceLock<Index> = OnceLock::new();
+    let index = INDEX.get_or_init(|| {
+        let mut m = Index::new();
+        add(&mut m, ColumnKey::Gender, Gender::ALL, Gender::code, Gender::label);
+        add(&mut m, ColumnKey::Age, AgeBand::ALL, AgeBand::code, AgeBand::label);
+        add(
+            &mut m,
+            ColumnKey::LivingSituation,
+            LivingSituation::ALL,
+            LivingSituation::code,
+            LivingSituation::label,
+        );
+        add(&mut m, ColumnKey::Household, Household::ALL, Household::code, Household::label);
+        add(&mut m, ColumnKey::Duration, Duration::ALL, Duration::code, Duration::label);
+        add(
+            &mut m,
+            ColumnKey::ResidenceStatus,
+            ResidenceStatus::ALL,
+            ResidenceStatus::code,
+            ResidenceStatus::label,
+        );
+        add(&mut m, ColumnKey::Income, Income::ALL, Income::code, Income::label);
+        add(&mut m, ColumnKey::CareNeeds, CareNeed::ALL, CareNeed::code, CareNeed::label);
+        add(
+            &mut m,
+            ColumnKey::PreviousFacility,
+            PreviousFacility::ALL,
+            PreviousFacility::code,
+            PreviousFacility::label,
+        );
+        add(&mut m, ColumnKey::HousingNeed, HousingNeed::ALL, HousingNeed::code, HousingNeed::label);
+        m
+    });
+    index.get(&(key, fold(cell))).copied()
+}
+
+/// The municipality whose CBS code or name is `folded` (already [`fold`]ed), by an index made once.
+pub fn municipality_by_folded(folded: &str) -> Option<&'static municipality::Gemeente> {
+    static INDEX: OnceLock<HashMap<String, &'static municipality::Gemeente>> = OnceLock::new();
+    let index = INDEX.get_or_init(|| {
+        let mut m = HashMap::new();
+        for g in municipality::all() {
+            m.insert(fold(&g.code), g);
+        }
+        for g in municipality::all() {
+            m.entry(fold(&g.name)).or_insert(g);
+        }
+        m
+    });
+    index.get(folded).copied()
 }

@@ -36,17 +36,11 @@ impl Collect<'_> {
 }
 
 /// A profile answer from its value set: empty or "onbekend" is `unknown`.
-fn answer<T: Copy>(
-    cell: &str,
-    all: &[T],
-    unknown: T,
-    code: impl Fn(T) -> &'static str,
-    label: impl Fn(T, Lang) -> &'static str,
-) -> Result<T, Msg> {
+fn answer<T>(key: ColumnKey, cell: &str, unknown: T, from_code: fn(&str) -> Option<T>) -> Result<T, Msg> {
     if cell::is_unknown(cell) {
         return Ok(unknown);
     }
-    super::columns::match_value(cell, all, code, label).ok_or(cell::NOT_IN_LIST)
+    super::columns::lookup(key, cell).and_then(from_code).ok_or(cell::NOT_IN_LIST)
 }
 
 /// Reads one row; `None` (with its problems added) when it cannot be a record.
@@ -104,52 +98,43 @@ pub fn read_row(cells: &Cells<'_>, ctx: &SheetContext<'_>, problems: &mut Vec<Pr
     let origin = p.take(ColumnKey::Origin, cell::origin(get(ColumnKey::Origin)));
     let household = p.take(
         ColumnKey::Household,
-        answer(
-            get(ColumnKey::Household),
-            Household::ALL,
-            Household::Unknown,
-            Household::code,
-            Household::label,
-        ),
+        answer(ColumnKey::Household, get(ColumnKey::Household), Household::Unknown, Household::from_code),
     );
     let children = p.take(ColumnKey::Children, cell::children(get(ColumnKey::Children)));
     let duration = p.take(
         ColumnKey::Duration,
-        answer(get(ColumnKey::Duration), Duration::ALL, Duration::Unknown, Duration::code, Duration::label),
+        answer(ColumnKey::Duration, get(ColumnKey::Duration), Duration::Unknown, Duration::from_code),
     );
     let residence_status = p.take(
         ColumnKey::ResidenceStatus,
         answer(
+            ColumnKey::ResidenceStatus,
             get(ColumnKey::ResidenceStatus),
-            ResidenceStatus::ALL,
             ResidenceStatus::Unknown,
-            ResidenceStatus::code,
-            ResidenceStatus::label,
+            ResidenceStatus::from_code,
         ),
     );
     let income = p.take(
         ColumnKey::Income,
-        answer(get(ColumnKey::Income), Income::ALL, Income::Unknown, Income::code, Income::label),
+        answer(ColumnKey::Income, get(ColumnKey::Income), Income::Unknown, Income::from_code),
     );
     let care_needs = p.take(ColumnKey::CareNeeds, cell::care_needs(get(ColumnKey::CareNeeds)));
     let previous_facility = p.take(
         ColumnKey::PreviousFacility,
         answer(
+            ColumnKey::PreviousFacility,
             get(ColumnKey::PreviousFacility),
-            PreviousFacility::ALL,
             PreviousFacility::Unknown,
-            PreviousFacility::code,
-            PreviousFacility::label,
+            PreviousFacility::from_code,
         ),
     );
     let housing_need = p.take(
         ColumnKey::HousingNeed,
         answer(
+            ColumnKey::HousingNeed,
             get(ColumnKey::HousingNeed),
-            HousingNeed::ALL,
             HousingNeed::Unknown,
-            HousingNeed::code,
-            HousingNeed::label,
+            HousingNeed::from_code,
         ),
     );
     if p.problems.len() > before {

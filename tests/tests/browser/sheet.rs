@@ -4,7 +4,8 @@
 //! and column, fixed in the page, queued and synced: exactly 200 records with the file's answers
 //! and `entry: sheet`. The corrected file again, sorted the other way and with one answer
 //! changed: nothing new, one record revised. No request, no database file and no server log
-//! line holds a name or birth date of the file. And 5,000 rows read, checked and queued, timed.
+//! line holds a name or birth date of the file. A Windows-1252 `;`-CSV with "Zoë" and "Ödön"
+//! gives their duplicate keys. And 5,000 rows read, checked and queued, timed.
 
 mod capture;
 mod fixture;
@@ -283,4 +284,66 @@ async fn five_thousand_rows_are_read_checked_and_queued_in_the_browser_within_se
         read_ms + queue_ms
     );
     assert!(read_ms + queue_ms < 15_000, "{read_ms} + {queue_ms} ms");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_windows_1252_semicolon_csv_with_zoe_and_odon_gives_their_duplicate_keys() {
+    // Arrange: as Dutch Excel saves "CSV (gescheiden door lijstscheidingsteken)".
+    let site = Site::start().await;
+    let team = site.team().await;
+    let desk = Phone::open_on("sheet-cp1252", site.url(""), LAPTOP).await;
+    let text =
+        "Voornaam (roepnaam);Achternaam;Geboortedatum;Geslacht;Gemeente geteld;Woonsituatie (ETHOS)\r\n\
+                Zoë;de Vries;31-12-1999;vrouw;Maastricht;1.1\r\n\
+                Ödön;El-Amrani;03-02-2001;anders;Vaals;2.1\r\n";
+    let bytes: Vec<u8> = text
+        .chars()
+        .map(|c| match c {
+            'ë' => 0xEB,
+            'Ö' => 0xD6,
+            'ö' => 0xF6,
+            c => c as u8,
+        })
+        .collect();
+    let file = artifact("sheet-cp1252.csv");
+    std::fs::write(&file, bytes).expect("the file is written");
+
+    // Act
+    desk.run(async |desk| {
+        desk.open_page(&format!("/desk#code={}", team.code)).await;
+        desk.tap("way-sheet").await;
+        desk.upload("sheet-file", &file).await;
+        desk.wait_for("sheet-summary").await;
+        assert_eq!(summary(desk, "data-problems").await, 0, "{:?}", shown_problems(desk).await);
+        desk.tap("sheet-queue").await;
+        desk.wait_for("sheet-queued").await;
+        wait_for_server(&site, &team, desk, 2).await;
+    })
+    .await;
+
+    // Assert: the keys of the shared rule for the names as written, so the bytes were read right.
+    let enrolled: Value = reqwest::Client::new()
+        .post(site.url("/api/v1/enroll"))
+        .json(&json!({ "code": team.code }))
+        .send()
+        .await
+        .expect("an enrolment")
+        .json()
+        .await
+        .expect("JSON");
+    let secret = enrolled["dedup_secret"].as_str().expect("the count's secret");
+    let date = |s: &str| s.parse::<NaiveDate>().ok();
+    let zoe = dedup_key(secret, "Zoë", "de Vries", date("1999-12-31"), ethos_shared::profile::Gender::Woman);
+    let odon =
+        dedup_key(secret, "Ödön", "El-Amrani", date("2001-02-03"), ethos_shared::profile::Gender::Other);
+    let mut keys: Vec<String> = site
+        .records(&team)
+        .await
+        .iter()
+        .filter_map(|r| r["dedup_key"].as_str().map(str::to_string))
+        .collect();
+    let mut want: Vec<String> = [zoe, odon].into_iter().flatten().map(|k| k.as_str().to_string()).collect();
+    keys.sort();
+    want.sort();
+    assert_eq!(keys, want);
 }

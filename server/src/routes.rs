@@ -30,6 +30,8 @@ pub fn router(state: AppState) -> Router {
         .route("/enroll", post(devices::enroll))
         .route("/device/count", get(devices::own_count))
         .route("/sync", post(sync::sync))
+        .route("/desk/template.xlsx", get(crate::handlers::desk_template::xlsx))
+        .route("/desk/template.csv", get(crate::handlers::desk_template::csv))
         .route("/counts/{id}/records", get(records::list))
         .route("/counts/{id}/records.csv", get(records::csv))
         .route("/records/{id}/void", post(records::void).delete(records::unvoid))

@@ -28,6 +28,7 @@ pub mod record;
 pub mod records_csv;
 pub mod report;
 pub mod review;
+pub mod sheet;
 pub mod summary;
 pub mod sync;
 

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod comparison;
 pub mod counts;
 pub mod dashboard;
+pub mod desk_template;
 pub mod devices;
 pub mod duplicates;
 pub mod estimate;

@@ -53,5 +53,6 @@ mod origin;
 mod people;
 mod phone;
 mod proxy;
+mod sheet;
 mod site;
 mod storage_full;

@@ -363,6 +363,21 @@ impl Phone {
         element.send_keys(keys).await.unwrap_or_else(|e| panic!("typing {keys:?}: {e}"));
     }
 
+    /// Chooses the file at `path` in the file input with this `data-testid`, once it is enabled.
+    pub async fn upload(&self, testid: &str, path: &Path) {
+        let enabled = format!(
+            "document.querySelector({}) && !document.querySelector({}).disabled",
+            js(&selector(testid)),
+            js(&selector(testid))
+        );
+        self.wait_until(&format!("{testid} enabled"), &enabled).await;
+        let input = self.driver.find(By::Css(selector(testid))).await.expect("the file input");
+        input
+            .send_keys(path.display().to_string())
+            .await
+            .unwrap_or_else(|e| panic!("choosing {}: {e}", path.display()));
+    }
+
     /// Fills an `<input type="date">` with `yyyy-mm-dd`. Typed keys would depend on the
     /// browser's locale (dd-mm-jjjj or mm/dd/yyyy), so the value is set as the date picker
     /// sets it, with the `input` event the app listens to.

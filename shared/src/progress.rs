@@ -21,6 +21,7 @@ pub struct OrganisationProgress {
 }
 
 /// Records of one organisation made one way.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EntryProgress {
     pub entry: Entry,

@@ -8,6 +8,7 @@ use crate::record::Entry;
 use serde::{Deserialize, Serialize};
 
 /// The counted records (not training, not void) of one organisation made one way.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OrganisationEntryRecords {
     pub organisation: String,

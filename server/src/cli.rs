@@ -333,6 +333,10 @@ async fn demo(db: &Path, bind: SocketAddr) -> anyhow::Result<()> {
         println!("  Log in as       {name} / {password}   ({})", role.code());
     }
     println!("  Team code       {}   (field app: {base}/enroll#code={})", invite.code, invite.code);
+    println!(
+        "  Desk            {base}/desk#code={}   (an organisation entering the people it knows)",
+        invite.code
+    );
     for e in &examples {
         println!(
             "  Example count   \"{}\" ({}), status {}, {} records ({} void): invented data",

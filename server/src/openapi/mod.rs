@@ -59,7 +59,7 @@ enum Separator {
         paths::resolve_consistent, paths::report, paths::report_csv, paths::report_docx,
         paths::report_xlsx, paths::summary, paths::comparison, paths::comparison_csv, paths::estimate,
         paths::audit, paths::dashboard, paths::population, paths::set_population, paths::devices,
-        paths::openapi_json, paths::healthz,
+        paths::openapi_json, paths::healthz, paths::desk_template_xlsx, paths::desk_template_csv,
     ),
     components(schemas(ethos_shared::api::ErrorBody, ethos_shared::codes::TableId, Separator)),
     modifiers(&SecuritySchemes, &CommonErrors, &TextFields)

@@ -240,3 +240,15 @@ fn openapi_json() {}
         (status = 503, description = "The database does not answer, or cannot be written.", body = ErrorBody),
     ))]
 fn healthz() {}
+
+#[utoipa::path(get, path = "/api/v1/desk/template.xlsx", tag = "desk",
+    responses((status = 200, description = "The spreadsheet template for entering people at a desk: \
+        Dutch headers, a drop-down list for every answer, a sheet \"Toelichting\". No personal data, \
+        no token.", body = Vec<u8>,
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+fn desk_template_xlsx() {}
+
+#[utoipa::path(get, path = "/api/v1/desk/template.csv", tag = "desk",
+    responses((status = 200, description = "The template's headers as a `;`-separated CSV with a BOM \
+        (Dutch Excel). No personal data, no token.", body = String, content_type = "text/csv")))]
+fn desk_template_csv() {}

@@ -20,6 +20,8 @@ const ADDITIONS: &[(&str, &str)] = &[
     ("GET", "/api/v1/counts/{id}/population"), // inhabitants for the rates per 1,000
     ("PUT", "/api/v1/counts/{id}/population"),
     ("GET", "/api/v1/counts/{id}/devices"), // the phones per count, before locking
+    ("GET", "/api/v1/desk/template.xlsx"),  // the desk's spreadsheet template
+    ("GET", "/api/v1/desk/template.csv"),
 ];
 
 const METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH"];

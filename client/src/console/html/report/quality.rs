@@ -2,6 +2,8 @@
 //! key, per organisation and entry; hidden figures say why they are hidden.
 
 use super::*;
+use ethos_shared::record::Entry;
+use ethos_shared::report::Quality;
 
 pub(super) fn quality(h: &mut Html, r: &Report, lang: Lang) {
     let q = &r.quality;
@@ -174,7 +176,38 @@ pub(super) fn quality(h: &mut Html, r: &Report, lang: Lang) {
             .td_num(&hidden_row(o.records, o.suppressed, lang))
             .close("tr");
     }
-    h.end_table().close("div").close("section");
+    h.end_table().close("div");
+    entries(h, q, lang);
+    h.close("section");
+}
+
+/// Records per organisation and the way they were made (phone, desk, spreadsheet): one row per
+/// organisation, one column per `entry`; hidden cells as elsewhere (`<5`, `x`).
+fn entries(h: &mut Html, q: &Quality, lang: Lang) {
+    let lines = &q.records_per_organisation_entry;
+    if lines.is_empty() {
+        return;
+    }
+    let mut columns = vec![(tr(lang, "Organisatie", "Organisation"), false)];
+    columns.extend(Entry::ALL.iter().map(|e| (e.label(lang), true)));
+    h.table(
+        "data-table report-list",
+        "report-quality-entries",
+        tr(lang, "Records per organisatie en invoer", "Records per organisation and way of entry"),
+        false,
+        &columns,
+    );
+    // The lines come per organisation in the order of `records_per_organisation`.
+    for organisation in lines.chunk_by(|a, b| a.organisation == b.organisation) {
+        h.open("tr", &[]).th_row(&organisation[0].organisation);
+        for entry in Entry::ALL {
+            let cell = organisation.iter().find(|l| l.entry == *entry);
+            let text = cell.map_or_else(|| num(0, lang), |l| hidden_row(l.records, l.suppressed, lang));
+            h.td_num(&text);
+        }
+        h.close("tr");
+    }
+    h.end_table();
 }
 
 /// Why a figure of the public version reads `<5` or `x`.

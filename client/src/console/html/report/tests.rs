@@ -121,3 +121,31 @@ fn hidden_headline_figures_read_as_the_report_says_why() {
     let why = &html[html.find("quality-hidden-why").expect("the reason under the table")..];
     assert!(why.contains("x: verborgen omdat"), "{why}");
 }
+
+#[test]
+fn the_quality_section_shows_records_per_organisation_and_way_of_entry_with_hidden_cells() {
+    let r = report_from(&serde_json::json!({
+        "count": {"id": Uuid::nil(), "name": "Telling", "reference_date": "2026-10-15",
+            "starts_at": "2026-10-15T20:00:00+02:00", "ends_at": "2026-10-16T20:00:00+02:00",
+            "status": "locked"},
+        "generated_at": "2026-10-17T10:00:00Z", "disclosure": "public", "tables": [],
+        "quality": {"records_per_organisation_entry": [
+            {"organisation": "Leger des Heils", "organisation_type": "shelter", "entry": "field", "records": 12},
+            {"organisation": "Leger des Heils", "organisation_type": "shelter", "entry": "sheet", "records": 40},
+            {"organisation": "Wijkteam", "organisation_type": "municipality", "entry": "desk", "records": null, "suppressed": "primary"}
+        ]}
+    }))
+    .unwrap();
+    let html = report(&r, Lang::Nl);
+    let section = &html[html.find("report-quality-entries").unwrap()..];
+    let section = &section[..section.find("</table>").unwrap()];
+    assert!(section.contains("Records per organisatie en invoer"), "{section}");
+    assert!(
+        section.contains("<th scope=\"row\">Leger des Heils</th><td class=\"num\">12</td><td class=\"num\">0</td><td class=\"num\">40</td>"),
+        "{section}"
+    );
+    assert!(
+        section.contains("<th scope=\"row\">Wijkteam</th><td class=\"num\">0</td><td class=\"num\">&lt;5</td><td class=\"num\">0</td>"),
+        "{section}"
+    );
+}

@@ -5,65 +5,14 @@
 //! desk still lists them. Every byte the browser sends goes through a recording proxy.
 
 use crate::phone::{Phone, LAPTOP};
+use crate::recorder::Recorder;
 use crate::site::Site;
 use chrono::{DateTime, NaiveDate};
 use ethos_shared::dedup_key::dedup_key;
 use ethos_shared::profile::{AgeBand, Gender};
 use serde_json::Value;
-use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use thirtyfour::Key;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
-
-/// A loopback proxy that keeps every byte the browser sends (requests, headers and bodies).
-struct Recorder {
-    addr: SocketAddr,
-    sent: Arc<Mutex<Vec<u8>>>,
-}
-
-impl Recorder {
-    async fn start(upstream: SocketAddr) -> Recorder {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("the proxy binds");
-        let addr = listener.local_addr().expect("the proxy's address");
-        let sent = Arc::new(Mutex::new(Vec::new()));
-        let keep = sent.clone();
-        tokio::spawn(async move {
-            while let Ok((browser, _)) = listener.accept().await {
-                let keep = keep.clone();
-                tokio::spawn(async move {
-                    let Ok(server) = TcpStream::connect(upstream).await else { return };
-                    let (mut from_browser, mut to_browser) = browser.into_split();
-                    let (mut from_server, mut to_server) = server.into_split();
-                    let up = async move {
-                        let mut buf = vec![0u8; 16 * 1024];
-                        while let Ok(n) = from_browser.read(&mut buf).await {
-                            if n == 0 {
-                                break;
-                            }
-                            keep.lock().expect("the record").extend_from_slice(&buf[..n]);
-                            if to_server.write_all(&buf[..n]).await.is_err() {
-                                break;
-                            }
-                        }
-                        let _ = to_server.shutdown().await;
-                    };
-                    let down = async move {
-                        let _ = tokio::io::copy(&mut from_server, &mut to_browser).await;
-                        let _ = to_browser.shutdown().await;
-                    };
-                    tokio::join!(up, down);
-                });
-            }
-        });
-        Recorder { addr, sent }
-    }
-
-    fn sent(&self) -> Vec<u8> {
-        self.sent.lock().expect("the record").clone()
-    }
-}
 
 /// One person as the desk worker types it, and what the server must then hold.
 struct Person {

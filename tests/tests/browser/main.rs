@@ -4,7 +4,8 @@
 //! process with a database of its own.
 //!
 //! - `site`: the server; "offline" is stopping it and starting it again on the same address.
-//! - `proxy`: a loopback TCP proxy that can lose the answer to a sync request.
+//! - `proxy`: a loopback TCP proxy that can lose the answer to a sync request; `recorder`: one
+//!   that keeps every byte the browser sends.
 //! - `phone`: one browser with a fresh profile per test; waits, taps, typing, screenshots;
 //!   `accessibility`: axe-core's WCAG A/AA check of every screenshotted screen.
 //! - `engine`, `bidi`: the browser engines (Chromium; Firefox ESR and WebKitGTK for
@@ -53,6 +54,7 @@ mod origin;
 mod people;
 mod phone;
 mod proxy;
+mod recorder;
 mod sheet;
 mod site;
 mod storage_full;

@@ -11,8 +11,9 @@ mod capture;
 mod fixture;
 
 use crate::phone::{Phone, LAPTOP};
+use crate::recorder::Recorder;
 use crate::site::Site;
-use capture::{capture_server_log, contains, Recorder};
+use capture::{capture_server_log, contains};
 use chrono::{DateTime, NaiveDate};
 use ethos_shared::dedup_key::dedup_key;
 use ethos_shared::profile::AgeBand;
@@ -217,7 +218,7 @@ async fn a_desk_loads_200_people_from_a_spreadsheet_fixes_12_mistakes_and_no_nam
     }
 
     // No request, database file or server log line holds a name or birth date of the file.
-    let sent = proxy.sent.lock().expect("the record").clone();
+    let sent = proxy.sent();
     assert!(contains(&sent, b"POST /api/v1/sync"), "the records went through the proxy");
     let mut stored = Vec::new();
     for suffix in ["", "-wal", "-shm"] {

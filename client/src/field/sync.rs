@@ -3,7 +3,7 @@
 use super::browser::{Fetch, IndexedDb, SignalOutbox};
 use super::engine::{Engine, Sender, SystemClock};
 use super::flow::{self, SavedDraft};
-use super::outbox::{Entry, Failure, Outbox, Trigger};
+use super::outbox::{DeviceKind, Entry, Failure, Outbox, Trigger};
 use super::state::{Ctx, Screen};
 use crate::platform;
 use chrono::Utc;
@@ -17,6 +17,19 @@ use uuid::Uuid;
 
 /// Loads what this phone holds, then decides the first screen and syncs.
 pub async fn start(c: Ctx) {
+    let enrolment = load(c, DeviceKind::Phone).await;
+    c.saved_draft.set(platform::load_meta::<Option<SavedDraft>>("draft").await.flatten());
+    // An enrol link: /enroll#code=K7PQ-2QXM (the code stays out of server logs).
+    let code = flow::enrol_code_from(&platform::location_path(), &platform::location_hash());
+    if platform::location_path() != "/" {
+        platform::replace_url("/");
+    }
+    open(c, enrolment, code).await;
+}
+
+/// Loads what this device holds (language, last municipality, enrolments, the outbox kept as
+/// `kind` keeps it) into `c`; returns the current enrolment.
+pub(crate) async fn load(c: Ctx, kind: DeviceKind) -> Option<EnrollResponse> {
     if let Some(lang) = platform::load_meta::<Lang>("lang").await {
         c.lang.set(lang);
     }
@@ -32,6 +45,7 @@ pub async fn start(c: Ctx) {
     match platform::load_entries().await {
         Ok(entries) => {
             let mut outbox = Outbox::from_entries(entries);
+            outbox.kind = kind;
             // Entries from before records kept their enrolment were made under this one.
             let adopted = enrolment.as_ref().map(|e| outbox.adopt(e.device_id)).unwrap_or_default();
             c.outbox.set(outbox);
@@ -39,12 +53,12 @@ pub async fn start(c: Ctx) {
         }
         Err(e) => c.storage_error.set(Some(e)),
     }
-    c.saved_draft.set(platform::load_meta::<Option<SavedDraft>>("draft").await.flatten());
-    // An enrol link: /enroll#code=K7PQ-2QXM (the code stays out of server logs).
-    let code = flow::enrol_code_from(&platform::location_path(), &platform::location_hash());
-    if platform::location_path() != "/" {
-        platform::replace_url("/");
-    }
+    enrolment
+}
+
+/// The first screen: enrolment (with the link's `code`, enrolling at once when there is no
+/// enrolment yet) or home; then, when enrolled, the count and a first sync.
+pub(crate) async fn open(c: Ctx, enrolment: Option<EnrollResponse>, code: Option<String>) {
     let enrolled = enrolment.is_some();
     c.enrolment.set(enrolment);
     match (enrolled, code) {

@@ -227,25 +227,8 @@ async fn a_desk_enters_three_known_persons_by_keyboard_without_names_leaving_the
     );
 
     // Assert: the server holds the three, as typed.
-    let count: Value = reqwest::Client::new()
-        .get(site.url(&format!("/api/v1/counts/{}", team.count_id)))
-        .bearer_auth(&team.coordinator)
-        .send()
-        .await
-        .expect("the count")
-        .json()
-        .await
-        .expect("JSON");
-    let enrolled: Value = reqwest::Client::new()
-        .post(site.url("/api/v1/enroll"))
-        .json(&serde_json::json!({ "code": team.code }))
-        .send()
-        .await
-        .expect("an enrolment")
-        .json()
-        .await
-        .expect("JSON");
-    let secret = enrolled["dedup_secret"].as_str().expect("the count's secret");
+    let (count, secret) = site.count_and_secret(&team).await;
+    let secret = secret.as_str();
     let starts_at =
         DateTime::parse_from_rfc3339(count["starts_at"].as_str().expect("starts_at")).expect("a time");
     let reference: NaiveDate =

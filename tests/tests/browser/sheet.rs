@@ -167,25 +167,8 @@ async fn a_desk_loads_200_people_from_a_spreadsheet_fixes_12_mistakes_and_no_nam
         vec![Some("0".into()), Some("1".into()), Some("199".into())],
         "nothing new, one changed"
     );
-    let count: Value = reqwest::Client::new()
-        .get(site.url(&format!("/api/v1/counts/{}", team.count_id)))
-        .bearer_auth(&team.coordinator)
-        .send()
-        .await
-        .expect("the count")
-        .json()
-        .await
-        .expect("JSON");
-    let enrolled: Value = reqwest::Client::new()
-        .post(site.url("/api/v1/enroll"))
-        .json(&json!({ "code": team.code }))
-        .send()
-        .await
-        .expect("an enrolment")
-        .json()
-        .await
-        .expect("JSON");
-    let secret = enrolled["dedup_secret"].as_str().expect("the count's secret");
+    let (count, secret) = site.count_and_secret(&team).await;
+    let secret = secret.as_str();
     let starts_at =
         DateTime::parse_from_rfc3339(count["starts_at"].as_str().expect("starts_at")).expect("a time");
     let reference: NaiveDate = count["reference_date"].as_str().expect("a date").parse().expect("a date");

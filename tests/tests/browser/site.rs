@@ -166,6 +166,32 @@ impl Site {
         Team { coordinator, count_name: text(&count, "name"), count_id, code: text(&invite, "code") }
     }
 
+    /// The count of `team` as its coordinator reads it, and the count's duplicate-key secret
+    /// (read by enrolling one more device with the team code).
+    pub async fn count_and_secret(&self, team: &Team) -> (Value, String) {
+        let client = reqwest::Client::new();
+        let count: Value = client
+            .get(self.url(&format!("/api/v1/counts/{}", team.count_id)))
+            .bearer_auth(&team.coordinator)
+            .send()
+            .await
+            .expect("the count")
+            .json()
+            .await
+            .expect("JSON");
+        let enrolled: Value = client
+            .post(self.url("/api/v1/enroll"))
+            .json(&json!({ "code": team.code }))
+            .send()
+            .await
+            .expect("an enrolment")
+            .json()
+            .await
+            .expect("JSON");
+        let secret = enrolled["dedup_secret"].as_str().expect("the count's secret").to_string();
+        (count, secret)
+    }
+
     /// Every record the server holds for the team's count, as the coordinator sees them
     /// (all pages).
     pub async fn records(&self, team: &Team) -> Vec<Value> {

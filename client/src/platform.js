@@ -128,8 +128,10 @@ export async function persistStorage() {
   }
 }
 
-// Registers /sw.js; calls onUpdate when a new version has taken over this page.
-export function registerServiceWorker(onUpdate) {
+// Registers /sw.js; calls onUpdate when a new version has taken over this page. With `keep`
+// (a message the worker knows, e.g. "keep-desk"), asks the worker, once it runs, to keep the
+// files of a page that is not part of the phones' app shell.
+export function registerServiceWorker(onUpdate, keep) {
   if (!("serviceWorker" in navigator)) return;
   let hadController = !!navigator.serviceWorker.controller;
   navigator.serviceWorker.addEventListener("controllerchange", () => {
@@ -138,6 +140,7 @@ export function registerServiceWorker(onUpdate) {
   });
   navigator.serviceWorker.register("/sw.js").then(
     (reg) => {
+      if (keep) navigator.serviceWorker.ready.then((ready) => ready.active && ready.active.postMessage(keep));
       // Look for a new version whenever the app comes back to the foreground.
       document.addEventListener("visibilitychange", () => {
         if (document.visibilityState === "visible") reg.update().catch(() => {});

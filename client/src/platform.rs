@@ -40,7 +40,7 @@ extern "C" {
     #[wasm_bindgen(js_name = persistStorage)]
     async fn persist_storage_js() -> JsValue;
     #[wasm_bindgen(js_name = registerServiceWorker)]
-    fn register_service_worker_js(on_update: &Closure<dyn FnMut()>);
+    fn register_service_worker_js(on_update: &Closure<dyn FnMut()>, keep: Option<String>);
     #[wasm_bindgen(js_name = download)]
     fn download_js(filename: &str, text: &str, mime: &str);
     #[wasm_bindgen(catch, js_name = downloadFrom)]
@@ -302,9 +302,22 @@ pub async fn request_persistent_storage() -> String {
 /// Registers the service worker; `on_update` runs when a new version took over.
 pub fn register_service_worker(on_update: impl FnMut() + 'static) {
     let cb = Closure::<dyn FnMut()>::new(on_update);
-    register_service_worker_js(&cb);
+    register_service_worker_js(&cb, None);
     cb.forget();
 }
+
+/// Registers the service worker and asks it to keep the desk's files (they are not in the
+/// phones' app shell), so that a desk opened once opens again without a connection.
+#[cfg(feature = "desk")]
+pub fn keep_desk_offline() {
+    let cb = Closure::<dyn FnMut()>::new(|| {});
+    register_service_worker_js(&cb, Some(KEEP_DESK.to_string()));
+    cb.forget();
+}
+
+/// The message of `sw.js` that asks it to keep the desk's files.
+#[cfg(feature = "desk")]
+const KEEP_DESK: &str = "keep-desk";
 
 /// Makes this tab the active one; `on_other_tab` runs when the app is opened in another tab
 /// (or the installed app), which then takes over.

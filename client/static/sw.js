@@ -5,6 +5,13 @@
 const VERSION = "__VERSION__";
 const ASSETS = __ASSETS__;
 const CACHE = "ethos-shell-" + VERSION;
+// The desk (an organisation's laptop) is never part of the phones' cache: its files (DESK_VERSION
+// a hash of them) are kept only when a desk page asks for it (the message KEEP_DESK), so that a
+// desk opened once still opens when the connection is gone.
+const DESK_VERSION = "__DESK_VERSION__";
+const DESK_ASSETS = __DESK_ASSETS__;
+const DESK_CACHE = "ethos-desk-" + DESK_VERSION;
+const KEEP_DESK = "keep-desk";
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -19,8 +26,23 @@ self.addEventListener("activate", (event) => {
   event.waitUntil(
     caches
       .keys()
-      .then((keys) => Promise.all(keys.filter((k) => k.startsWith("ethos-shell-") && k !== CACHE).map((k) => caches.delete(k))))
+      .then((keys) => Promise.all(keys.filter((k) => old(k)).map((k) => caches.delete(k))))
       .then(() => self.clients.claim()),
+  );
+});
+
+// A cache of an earlier build.
+function old(key) {
+  return (key.startsWith("ethos-shell-") && key !== CACHE) || (key.startsWith("ethos-desk-") && key !== DESK_CACHE);
+}
+
+self.addEventListener("message", (event) => {
+  if (event.data !== KEEP_DESK) return;
+  // Filled once per desk build: a complete cache is left as it is.
+  event.waitUntil(
+    caches.open(DESK_CACHE).then((cache) =>
+      cache.keys().then((held) => (held.length === DESK_ASSETS.length ? null : cache.addAll(DESK_ASSETS))),
+    ),
   );
 });
 
@@ -32,8 +54,15 @@ self.addEventListener("fetch", (event) => {
   if (url.pathname.startsWith("/api/") || url.pathname === "/healthz") return;
   // The console is for laptops online: never from the phone's cache.
   if (url.pathname === "/console" || url.pathname.startsWith("/console/") || url.pathname.startsWith("/ethos_console")) return;
-  // So is the desk (an organisation's laptop).
-  if (url.pathname.startsWith("/desk") || url.pathname.startsWith("/ethos_desk")) return;
+  // The desk: always the server's newest files while it can be reached, the kept ones when not
+  // (the network fails at once when the server is down; the page is then one of this build).
+  if (url.pathname.startsWith("/desk") || url.pathname.startsWith("/ethos_desk")) {
+    const key = req.mode === "navigate" ? "/desk" : url.pathname;
+    event.respondWith(
+      fetch(req).catch(() => caches.match(key, { cacheName: DESK_CACHE }).then((hit) => hit || Response.error())),
+    );
+    return;
+  }
   if (req.mode === "navigate") {
     // Every page of the app is the same shell (/, /enroll#code=…).
     event.respondWith(caches.match("/index.html", { cacheName: CACHE }).then((hit) => hit || fetch(req)));

@@ -284,24 +284,37 @@ fn site_files(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
     Ok(out)
 }
 
-/// Writes `sw.js` with the app shell's file list and a hash of their contents: any change to
-/// the app makes a new service worker, which the browser then installs.
+/// Writes `sw.js` with the app shell's file list and a hash of their contents (any change to
+/// the app makes a new service worker, which the browser then installs), and the same for the
+/// desk's files, which the worker keeps only once a desk asks for them.
 fn write_service_worker(template: &Path, dist: &Path) -> Result<()> {
     let files = site_files(dist)?;
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325; // FNV-1a
-    let mut assets = Vec::new();
-    for (url, path) in files.iter().filter(|(url, _)| !is_console_file(url) && !is_desk_file(url)) {
+    let shell = files.iter().filter(|(url, _)| !is_console_file(url) && !is_desk_file(url));
+    let (version, assets) = hashed_list(shell)?;
+    // The desk page is served at `/desk` (its link `/desk#code=…`), not as `/desk.html`.
+    let (desk_version, desk_assets) = hashed_list(files.iter().filter(|(url, _)| is_desk_file(url)))?;
+    let desk_assets = desk_assets.replace("\"/desk.html\"", "\"/desk\"");
+    let text = fs::read_to_string(template)?
+        .replace("__VERSION__", &version)
+        .replace("__ASSETS__", &assets)
+        .replace("__DESK_VERSION__", &desk_version)
+        .replace("__DESK_ASSETS__", &desk_assets);
+    fs::write(dist.join("sw.js"), text)?;
+    Ok(())
+}
+
+/// A hash of the files' paths and contents (FNV-1a, hex) and their paths as a JavaScript list.
+fn hashed_list<'a>(files: impl Iterator<Item = &'a (String, PathBuf)>) -> Result<(String, String)> {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut urls = Vec::new();
+    for (url, path) in files {
         for b in url.bytes().chain(fs::read(path)?) {
             hash ^= u64::from(b);
             hash = hash.wrapping_mul(0x0100_0000_01b3);
         }
-        assets.push(format!("\"{url}\""));
+        urls.push(format!("\"{url}\""));
     }
-    let text = fs::read_to_string(template)?
-        .replace("__VERSION__", &format!("{hash:016x}"))
-        .replace("__ASSETS__", &format!("[{}]", assets.join(", ")));
-    fs::write(dist.join("sw.js"), text)?;
-    Ok(())
+    Ok((format!("{hash:016x}"), format!("[{}]", urls.join(", "))))
 }
 
 fn gzipped(bytes: &[u8]) -> Result<u64> {

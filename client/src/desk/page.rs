@@ -35,6 +35,9 @@ pub fn Desk() -> impl IntoView {
         c.screen.set(Screen::Elsewhere);
     });
     spawn_local(start(c));
+    // A new build taking over needs nothing from the page: what is typed stays where it is,
+    // and the next opening of the desk is the new build.
+    platform::keep_desk_offline();
     platform::on_online(move || spawn_local(run_sync(c, Trigger::Online)));
     platform::every(SYNC_EVERY_MS, move || {
         c.now.set(chrono::Utc::now());

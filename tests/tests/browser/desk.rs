@@ -15,7 +15,7 @@ use std::time::Instant;
 use thirtyfour::Key;
 
 /// One person as the desk worker types it, and what the server must then hold.
-struct Person {
+pub(crate) struct Person {
     first: &'static str,
     family: &'static str,
     /// As typed, `dd-mm-jjjj`.
@@ -24,7 +24,7 @@ struct Person {
     gender: Gender,
     /// The keys after the birth date (gender onwards).
     keys: Vec<String>,
-    living_situation: &'static str,
+    pub(crate) living_situation: &'static str,
     origin: Value,
     expect: Value,
 }
@@ -33,7 +33,7 @@ fn k(key: Key) -> String {
     char::from(key).to_string()
 }
 
-fn people() -> Vec<Person> {
+pub(crate) fn people() -> Vec<Person> {
     let enter = || k(Key::Enter);
     vec![
         Person {
@@ -110,7 +110,7 @@ fn people() -> Vec<Person> {
 }
 
 /// The keys of a person, from the municipality (the first field, in focus) to the save.
-fn all_keys(p: &Person, first: bool) -> Vec<String> {
+pub(crate) fn all_keys(p: &Person, first: bool) -> Vec<String> {
     let enter = k(Key::Enter);
     let tab = k(Key::Tab);
     let origin = match p.origin["kind"].as_str() {

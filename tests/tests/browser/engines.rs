@@ -31,7 +31,7 @@ async fn the_offline_count_works_in_webkit() {
 
 /// Whether the test may run: false (with a line saying why) when the engine is missing on a
 /// developer's machine; on CI a missing engine fails instead.
-fn engine_is_here(engine: Engine) -> bool {
+pub(crate) fn engine_is_here(engine: Engine) -> bool {
     let Some(missing) = engine.missing() else { return true };
     let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
     assert!(!ci, "CI runs every engine, but {} lacks: {missing}", engine.name());
@@ -95,7 +95,7 @@ async fn offline_count(engine: Engine, name: &'static str) {
 
 /// Reloads the page as the browser's reload does (`location.reload()`). WebDriver's own
 /// refresh cannot stand in for it: in Firefox it bypasses the service worker.
-async fn reload(phone: &Phone) {
+pub(crate) async fn reload(phone: &Phone) {
     phone.eval("window.ethosBeforeReload = true; setTimeout(() => location.reload(), 0); return true;").await;
     phone
         .wait_until(

@@ -44,6 +44,7 @@ mod console_estimate_answer;
 mod console_page;
 mod console_review;
 mod desk;
+mod desk_offline;
 mod engine;
 mod engines;
 mod enrolment;

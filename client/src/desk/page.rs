@@ -3,13 +3,13 @@
 
 use super::boot::start;
 use super::sheet::SheetPanel;
+use crate::field::frame::{self, LangSwitch};
 use crate::field::outbox::{DeviceKind, Trigger};
-use crate::field::state::{ctx, set_lang, t, Ctx, Screen};
+use crate::field::state::{ctx, t, Ctx, Screen};
 use crate::field::sync::{enrol, run_sync};
 use crate::i18n::{enroll_error, tr};
 use crate::platform;
 use ethos_shared::count::CountStatus;
-use ethos_shared::Lang;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -30,39 +30,20 @@ pub fn Desk() -> impl IntoView {
     let c = Ctx::new();
     c.outbox.update_untracked(|o| o.kind = DeviceKind::Desk);
     provide_context(c);
-    platform::claim_tab(move || {
-        c.passive.set(true);
-        c.screen.set(Screen::Elsewhere);
-    });
+    frame::wire(c);
     spawn_local(start(c));
     // A new build taking over needs nothing from the page: what is typed stays where it is,
     // and the next opening of the desk is the new build.
     platform::keep_desk_offline();
-    platform::on_online(move || spawn_local(run_sync(c, Trigger::Online)));
     platform::every(SYNC_EVERY_MS, move || {
         c.now.set(chrono::Utc::now());
         spawn_local(run_sync(c, Trigger::Timer));
-    });
-    Effect::new(move |_| {
-        platform::set_document_lang(match c.lang.get() {
-            Lang::Nl => "nl",
-            Lang::En => "en",
-        })
     });
     view! {
         <div class="app desk">
             <header class="topbar">
                 <span class="topbar__title">{t!(c.lang, "ETHOS-telling — balie", "ETHOS count — desk")}</span>
-                <button
-                    type="button"
-                    id="lang-switch"
-                    data-testid="lang-switch"
-                    class="utrecht-button utrecht-button--subtle topbar__lang"
-                    lang=move || if c.lang.get() == Lang::Nl { "en" } else { "nl" }
-                    on:click=move |_| set_lang(c, if c.lang.get_untracked() == Lang::Nl { Lang::En } else { Lang::Nl })
-                >
-                    {move || if c.lang.get() == Lang::Nl { "English" } else { "Nederlands" }}
-                </button>
+                <LangSwitch/>
             </header>
             <main id="main" class="desk-main">
                 {move || match c.screen.get() {

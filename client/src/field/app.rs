@@ -2,14 +2,14 @@
 //! the screen the counter is on.
 
 use super::enrol::EnrolScreen;
+use super::frame::{self, LangSwitch};
 use super::home::HomeScreen;
 use super::outbox::Trigger;
 use super::record::RecordScreen;
-use super::state::{ctx, set_lang, t, Ctx, Screen};
+use super::state::{ctx, t, Ctx, Screen};
 use super::sync::{refresh_count, run_sync, start};
 use crate::platform;
 use chrono::Utc;
-use ethos_shared::Lang;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -23,12 +23,8 @@ pub fn App() -> impl IntoView {
     let c = Ctx::new();
     provide_context(c);
 
-    platform::claim_tab(move || {
-        c.passive.set(true);
-        c.screen.set(Screen::Elsewhere);
-    });
+    frame::wire(c);
     spawn_local(start(c));
-    platform::on_online(move || spawn_local(run_sync(c, Trigger::Online)));
     // The browser's Back gesture goes to the previous question, not out of the app.
     platform::on_pop_state(move || {
         if c.screen.get_untracked() == Screen::Record {
@@ -50,12 +46,6 @@ pub fn App() -> impl IntoView {
         });
     });
     platform::register_service_worker(move || c.update_ready.set(true));
-    Effect::new(move |_| {
-        platform::set_document_lang(match c.lang.get() {
-            Lang::Nl => "nl",
-            Lang::En => "en",
-        })
-    });
 
     view! {
         <div class="app">
@@ -77,23 +67,10 @@ pub fn App() -> impl IntoView {
 #[component]
 fn TopBar() -> impl IntoView {
     let c = ctx();
-    let other = move || match c.lang.get() {
-        Lang::Nl => "English",
-        Lang::En => "Nederlands",
-    };
     view! {
         <header class="topbar">
             <span class="topbar__title">{t!(c.lang, "ETHOS-telling", "ETHOS count")}</span>
-            <button
-                type="button"
-                id="lang-switch"
-                data-testid="lang-switch"
-                class="utrecht-button utrecht-button--subtle topbar__lang"
-                lang=move || if c.lang.get() == Lang::Nl { "en" } else { "nl" }
-                on:click=move |_| set_lang(c, if c.lang.get_untracked() == Lang::Nl { Lang::En } else { Lang::Nl })
-            >
-                {other}
-            </button>
+            <LangSwitch/>
         </header>
     }
 }

@@ -23,6 +23,8 @@ pub(crate) mod browser;
 #[cfg(all(target_arch = "wasm32", not(feature = "console")))]
 mod enrol;
 #[cfg(all(target_arch = "wasm32", not(feature = "console")))]
+pub(crate) mod frame;
+#[cfg(all(target_arch = "wasm32", not(feature = "console")))]
 mod home;
 #[cfg(all(target_arch = "wasm32", not(feature = "console")))]
 mod list;

@@ -7,7 +7,7 @@
 use super::report::lang_code;
 use crate::console::api::*;
 use crate::console::html;
-use crate::console::html::report::summary_text;
+use crate::console::html::report::summary::summary_text;
 use crate::console::kit::*;
 use crate::console::model::{Route, Tab};
 use crate::console::state::*;
@@ -79,7 +79,7 @@ pub fn SummaryPage(id: Uuid) -> impl IntoView {
         let lang = c.l();
         report.with(|r| {
             summary.with(|s| match (loaded(r), loaded(s)) {
-                (Some(r), Some(s)) => html::report::summary_page(r, s, lang),
+                (Some(r), Some(s)) => html::report::summary::summary_page(r, s, lang),
                 _ => String::new(),
             })
         })

@@ -3,7 +3,7 @@
 //! and the method text a policy writer can quote.
 
 mod quality;
-mod summary;
+pub mod summary;
 
 use super::chart::bar_chart;
 use super::kit::{day, groups, place, plural, when, Html};
@@ -14,7 +14,6 @@ use ethos_shared::disclosure::Suppression;
 use ethos_shared::report::{Disclosure, Report, Table};
 use ethos_shared::Lang;
 use quality::quality;
-pub use summary::{summary_page, summary_text};
 
 /// The bars of a one-dimensional table of the report.
 fn table_chart(report: &Report, id: &str, lang: Lang, testid: &str) -> String {

@@ -269,6 +269,7 @@ async fn the_summary_prints_on_one_page_and_the_report_prints_with_the_compariso
                 .await;
             let without = print_a4(page, "console-summary-report-without").await;
             let fewer = pages(&without);
+            println!("without the comparison: {fewer} A4 pages");
             assert!(fewer < n, "the comparison is what the report gained: {fewer} < {n} pages");
             assert!(!text(&without, None).contains("Vergelijking met een eerdere telling"));
         })

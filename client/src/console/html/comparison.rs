@@ -130,13 +130,15 @@ pub fn comparison(x: &Comparison, lang: Lang) -> String {
     h.el("p", &[("class", "utrecht-paragraph report__sub")], &counts_line(x, lang));
     note(&mut h, lang);
     h.close("header");
-    changes(&mut h, x, lang, "h2", true);
+    changes(&mut h, x, x.tables.iter(), lang, "h2", true);
     h.close("article");
     h.finish()
 }
 
 /// The comparison as a section of the report page (so that printing the report carries it):
-/// which two counts, the note on reading it, and the same tables without CSV buttons.
+/// which two counts, the note on reading it, the key figures and the one-dimensional tables
+/// without CSV buttons. The cross tables would more than double the printed report; they stay
+/// on the comparison page and in the downloads, as the section says.
 pub fn section(x: &Comparison, lang: Lang) -> String {
     let mut h = Html::new();
     h.open(
@@ -154,7 +156,10 @@ pub fn section(x: &Comparison, lang: Lang) -> String {
     );
     h.el("p", &[("class", "utrecht-paragraph report__sub")], &counts_line(x, lang));
     note(&mut h, lang);
-    changes(&mut h, x, lang, "h3", false);
+    h.el("p", &[("class", "utrecht-paragraph muted")], tr(lang,
+        "Hier de kerncijfers en de tabellen naar één kenmerk; de kruistabellen staan op het tabblad Vergelijking en in de downloads met vergelijking.",
+        "Here the key figures and the tables by one attribute; the cross tables are on the Comparison tab and in the downloads with the comparison."));
+    changes(&mut h, x, x.tables.iter().filter(|t| t.dimensions.len() == 1), lang, "h3", false);
     h.close("section");
     h.finish()
 }
@@ -186,8 +191,15 @@ fn note(h: &mut Html, lang: Lang) {
         "Both reports follow the same rules. A change can also come from other organisations taking part, another count window, or more people giving the details for the key: read it with the data quality of both reports. <5 = small number hidden, x = hidden so that it cannot be worked out; no change can be given for them."));
 }
 
-/// The key figures' changes and every table's, under headings of level `heading`.
-fn changes(h: &mut Html, x: &Comparison, lang: Lang, heading: &str, csv: bool) {
+/// The key figures' changes and those of `tables`, under headings of level `heading`.
+fn changes<'a>(
+    h: &mut Html,
+    x: &Comparison,
+    tables: impl Iterator<Item = &'a TableChange>,
+    lang: Lang,
+    heading: &str,
+    csv: bool,
+) {
     let class = if heading == "h2" { "utrecht-heading-2" } else { "utrecht-heading-3" };
     h.open("section", &[("class", "report__section"), ("data-testid", "comparison-headline")]);
     h.el(heading, &[("class", class)], tr(lang, "In het kort", "In brief"));
@@ -208,7 +220,7 @@ fn changes(h: &mut Html, x: &Comparison, lang: Lang, heading: &str, csv: bool) {
 
     h.open("section", &[("class", "report__section"), ("data-testid", "comparison-tables")]);
     h.el(heading, &[("class", class)], tr(lang, "Per tabel", "Per table"));
-    for t in &x.tables {
+    for t in tables {
         table(h, x, t, lang, csv);
     }
     h.close("section");
@@ -246,7 +258,10 @@ mod tests {
                 "rows": [
                     {"key": {"gender": "man"}, "now": 80, "earlier": 90, "change": -10, "relative": -0.1111},
                     {"key": {"gender": "woman"}, "now": null, "earlier": 10, "change": null, "relative": null, "now_suppressed": "primary"}
-                ]}]
+                ]},
+                {"id": "by_category_and_gender", "title": "Categorie en geslacht", "title_en": "Category and gender",
+                "dimensions": ["conceptual_category", "gender"],
+                "total": {"now": 120, "earlier": 100, "change": 20, "relative": 0.2}, "rows": []}]
         }))
         .unwrap();
         let html = comparison(&x, Lang::Nl);
@@ -273,5 +288,7 @@ mod tests {
         assert!(in_report.contains("<td class=\"num\">90</td><td class=\"num\">80</td><td class=\"num change change--down\">\u{2212}10</td><td class=\"num\">\u{2212}11.1%</td>"), "{in_report}");
         assert!(!in_report.contains("csv"), "{in_report}");
         assert!(!in_report.contains("<h1"), "one heading of the report's level");
+        assert!(html.contains("comparison-table-by_category_and_gender"), "the page has the cross tables");
+        assert!(!in_report.contains("by_category_and_gender"), "the report's section has not: {in_report}");
     }
 }

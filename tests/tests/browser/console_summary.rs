@@ -16,8 +16,8 @@ use ethos_tests::Role;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use thirtyfour::common::print::{PrintPage, PrintParameters};
 use thirtyfour::common::command::{Command as Driver, ExtensionCommand};
+use thirtyfour::common::print::{PrintPage, PrintParameters};
 
 const WRITER: &str = "beleid";
 
@@ -77,10 +77,9 @@ async fn print_a4(page: &Phone, name: &str) -> PathBuf {
 
 /// Runs a poppler tool, failing with what to install when it is missing.
 fn poppler(tool: &str, args: &[&str]) -> String {
-    let out = Command::new(tool)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{tool} runs ({e}); install poppler-utils (apt-get install poppler-utils)"));
+    let out = Command::new(tool).args(args).output().unwrap_or_else(|e| {
+        panic!("{tool} runs ({e}); install poppler-utils (apt-get install poppler-utils)")
+    });
     assert!(out.status.success(), "{tool} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
@@ -284,7 +283,8 @@ async fn the_summary_prints_on_one_page_and_the_report_prints_with_the_compariso
             page.open_page(&format!("/console/counts/{now}/report/summary")).await;
             wait_for_summary(page, "public", &public).await;
             assert_no_error(page).await;
-            let overflow = page.eval("return document.documentElement.scrollWidth - window.innerWidth;").await;
+            let overflow =
+                page.eval("return document.documentElement.scrollWidth - window.innerWidth;").await;
             assert_eq!(overflow, json!(0), "nothing wider than the phone");
             page.screenshot("console-summary-06-phone").await;
         })

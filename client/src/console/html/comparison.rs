@@ -283,7 +283,10 @@ mod tests {
         let in_report = section(&x, Lang::En);
         assert!(in_report.starts_with("<section class=\"report__section report-comparison\""), "{in_report}");
         assert!(in_report.contains("<h2 class=\"utrecht-heading-2\">Comparison with an earlier count</h2>"));
-        assert!(in_report.contains("against Telling &lt;2025&gt; (reference date 16-10-2025) · public version"), "{in_report}");
+        assert!(
+            in_report.contains("against Telling &lt;2025&gt; (reference date 16-10-2025) · public version"),
+            "{in_report}"
+        );
         assert!(in_report.contains("<h3 class=\"utrecht-heading-3\">Per table</h3>"), "{in_report}");
         assert!(in_report.contains("<td class=\"num\">90</td><td class=\"num\">80</td><td class=\"num change change--down\">\u{2212}10</td><td class=\"num\">\u{2212}11.1%</td>"), "{in_report}");
         assert!(!in_report.contains("csv"), "{in_report}");

@@ -128,7 +128,10 @@ impl Route {
         match (parts.next(), parts.next().and_then(|id| id.parse().ok()), parts.next()) {
             (Some("counts"), Some(id), tab) => {
                 let tab = tab.and_then(|t| {
-                    [Tab::Sheet, Tab::Summary].into_iter().chain(Tab::NAV).find(|x| x.slug() == t.trim_end_matches('/'))
+                    [Tab::Sheet, Tab::Summary]
+                        .into_iter()
+                        .chain(Tab::NAV)
+                        .find(|x| x.slug() == t.trim_end_matches('/'))
                 });
                 Route::Count(id, tab)
             }

@@ -87,7 +87,11 @@ pub fn ComparisonPage(id: Uuid) -> impl IntoView {
 
 /// Loads the counts with an earlier reference date into `earlier`, the latest first, and
 /// chooses the latest.
-pub(super) fn earlier_counts(c: Con, earlier: RwSignal<Option<Result<Vec<Count>, Fail>>>, chosen: RwSignal<Option<Uuid>>) {
+pub(super) fn earlier_counts(
+    c: Con,
+    earlier: RwSignal<Option<Result<Vec<Count>, Fail>>>,
+    chosen: RwSignal<Option<Uuid>>,
+) {
     Effect::new(move |_| {
         let Some(this) = c.count.get() else { return };
         spawn_local(async move {

@@ -9,9 +9,9 @@
 //! (`GET …/comparison` in the same disclosure), so that the printed report and the downloads
 //! carry it.
 
+use super::comparison::{earlier_counts, earlier_picker};
 use crate::console::api::*;
 use crate::console::html;
-use super::comparison::{earlier_counts, earlier_picker};
 use crate::console::html::estimate::{section as estimate_section, EstimateState};
 use crate::console::kit::*;
 use crate::console::model::{Route, Tab};

@@ -21,7 +21,11 @@ pub fn summary_page(r: &Report, s: &Summary, lang: Lang) -> String {
     let public = r.disclosure == Disclosure::Public;
     h.open(
         "article",
-        &[("class", "report summary-page"), ("data-testid", "summary-page"), ("data-disclosure", r.disclosure.code())],
+        &[
+            ("class", "report summary-page"),
+            ("data-testid", "summary-page"),
+            ("data-disclosure", r.disclosure.code()),
+        ],
     );
     h.open("header", &[("class", "report__head")]);
     h.el(
@@ -52,8 +56,12 @@ pub fn summary_page(r: &Report, s: &Summary, lang: Lang) -> String {
     key_figures(&mut h, r, lang, "summary");
     if let Some(e) = &s.figures.estimate {
         let interval = match (e.lower, e.upper) {
-            (Some(l), Some(u)) => format!(" · {} {}–{}", tr(lang, "95 %-marge", "95% interval"), num(l, lang), num(u, lang)),
-            (Some(l), None) => format!(" · {} {}", tr(lang, "95 %-marge vanaf", "95% interval from"), num(l, lang)),
+            (Some(l), Some(u)) => {
+                format!(" · {} {}–{}", tr(lang, "95 %-marge", "95% interval"), num(l, lang), num(u, lang))
+            }
+            (Some(l), None) => {
+                format!(" · {} {}", tr(lang, "95 %-marge vanaf", "95% interval from"), num(l, lang))
+            }
             _ => String::new(),
         };
         h.open("div", &[("class", "figures figures--small")]);
@@ -75,7 +83,10 @@ pub fn summary_page(r: &Report, s: &Summary, lang: Lang) -> String {
 
     h.open("section", &[("class", "report__section"), ("data-testid", "summary-text")]);
     h.el("h2", &[("class", "utrecht-heading-2")], tr(lang, "In zinnen", "In sentences"));
-    h.open("ul", &[("class", "utrecht-unordered-list summary-sentences"), ("data-testid", "summary-sentences")]);
+    h.open(
+        "ul",
+        &[("class", "utrecht-unordered-list summary-sentences"), ("data-testid", "summary-sentences")],
+    );
     for sentence in &s.sentences {
         h.el("li", &[], sentence);
     }
@@ -149,7 +160,8 @@ mod tests {
     #[test]
     fn the_estimate_figure_carries_its_interval_in_the_language() {
         let r = report(Disclosure::Internal);
-        let estimate = serde_json::json!({"counted": 1200, "total_estimate": 1480, "lower": 1350, "upper": 1702});
+        let estimate =
+            serde_json::json!({"counted": 1200, "total_estimate": 1480, "lower": 1350, "upper": 1702});
         let s = summary(&r, &["Zin."], Some(estimate));
         let nl = summary_page(&r, &s, Lang::Nl);
         assert!(nl.contains("<span class=\"figure__n\">1.480</span>"), "{nl}");

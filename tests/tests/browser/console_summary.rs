@@ -160,7 +160,9 @@ async fn the_summary_prints_on_one_page_and_the_report_prints_with_the_compariso
     let ((now, name), (earlier, earlier_name)) = latest_and_earlier(&office, &token).await;
     let summary = |d: &str, lang: &str| format!("/counts/{now}/summary?disclosure={d}&lang={lang}");
     let public = sentences(&office.get(&summary("public", "nl"), &token).await);
-    let internal = sentences(&office.get(&summary("internal", "nl"), &token).await);
+    let internal_summary = office.get(&summary("internal", "nl"), &token).await;
+    let internal = sentences(&internal_summary);
+    let estimate = internal_summary["figures"]["estimate"]["total_estimate"].as_u64();
     let english = sentences(&office.get(&summary("public", "en"), &token).await);
     let report = office.get(&format!("/counts/{now}/report?disclosure=public"), &token).await;
     let persons = report["persons_total"].as_u64().expect("the demo shows its persons in public");
@@ -213,6 +215,10 @@ async fn the_summary_prints_on_one_page_and_the_report_prints_with_the_compariso
 
             page.tap("summary-disclosure-internal").await;
             wait_for_summary(page, "internal", &internal).await;
+            match estimate {
+                Some(n) => assert_eq!(page.text("summary-estimate").await.split('\n').next(), Some(nl(n).as_str())),
+                None => assert!(!page.exists("summary-estimate").await, "no estimate in the summary, none on the page"),
+            }
             let pdf = print_a4(page, "console-summary-internal").await;
             assert_eq!(pages(&pdf), 1, "the internal summary fits one A4 page");
             assert_printed(&text(&pdf, None), &internal, "internal summary");

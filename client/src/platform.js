@@ -246,6 +246,30 @@ export function printPage() {
   window.print();
 }
 
+// Puts `text` on the clipboard; resolves to whether that worked. The asynchronous clipboard
+// needs a secure context and may be refused; the older copy command still works then.
+export async function copyText(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch (_) {
+    const area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.className = "visually-hidden";
+    document.body.appendChild(area);
+    area.select();
+    let done = false;
+    try {
+      done = document.execCommand("copy");
+    } catch (_) {
+      done = false;
+    }
+    area.remove();
+    return done;
+  }
+}
+
 export function setTitle(title) {
   document.title = title;
 }

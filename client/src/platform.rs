@@ -84,6 +84,8 @@ extern "C" {
     pub fn print_page();
     #[wasm_bindgen(js_name = setTitle)]
     pub fn set_title(title: &str);
+    #[wasm_bindgen(js_name = copyText)]
+    async fn copy_text_js(text: &str) -> JsValue;
     #[wasm_bindgen(js_name = actionOf)]
     fn action_of_js(ev: &JsValue) -> Option<String>;
     /// Keeps this page's outbox in an IndexedDB database (and tab channel) of the given name
@@ -325,6 +327,11 @@ pub fn claim_tab(on_other_tab: impl FnMut() + 'static) {
     let cb = Closure::<dyn FnMut()>::new(on_other_tab);
     claim_tab_js(&cb);
     cb.forget();
+}
+
+/// Puts `text` on the clipboard as plain text; whether the browser allowed it.
+pub async fn copy_text(text: &str) -> bool {
+    copy_text_js(text).await.as_bool().unwrap_or(false)
 }
 
 /// Offers `text` as a file download.

@@ -43,6 +43,7 @@ mod console_estimate;
 mod console_estimate_answer;
 mod console_page;
 mod console_review;
+mod console_summary;
 mod desk;
 mod desk_offline;
 mod engine;

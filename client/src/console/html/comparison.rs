@@ -85,7 +85,9 @@ fn row_label(t: &TableChange, key: &std::collections::BTreeMap<String, String>, 
         .join(" · ")
 }
 
-fn table(h: &mut Html, x: &Comparison, t: &TableChange, lang: Lang) {
+/// One table's changes; `csv` adds its CSV buttons (the comparison page has them, the report's
+/// section does not: its buttons download the report's tables).
+fn table(h: &mut Html, x: &Comparison, t: &TableChange, lang: Lang, csv: bool) {
     let title = if lang == Lang::Nl { &t.title } else { &t.title_en };
     let first = t.dimensions.iter().map(|d| dim_label(d, lang)).collect::<Vec<_>>().join(" · ");
     let testid = format!("comparison-table-{}", t.id);
@@ -102,13 +104,15 @@ fn table(h: &mut Html, x: &Comparison, t: &TableChange, lang: Lang) {
     h.close("tbody").open("tfoot", &[]).open("tr", &[]).th_row(tr(lang, "Totaal personen", "Total persons"));
     change_cells(h, &t.total, lang);
     h.close("tr").close("tfoot").close("table").close("div");
-    h.csv_links("comparison", &t.id, lang).close("section");
+    if csv {
+        h.csv_links("comparison", &t.id, lang);
+    }
+    h.close("section");
 }
 
 /// The whole comparison page below its toolbar.
 pub fn comparison(x: &Comparison, lang: Lang) -> String {
     let mut h = Html::new();
-    let public = x.disclosure == Disclosure::Public;
     h.open(
         "article",
         &[
@@ -123,54 +127,103 @@ pub fn comparison(x: &Comparison, lang: Lang) -> String {
         &[("class", "utrecht-heading-1")],
         tr(lang, "Vergelijking met een eerdere telling", "Comparison with an earlier count"),
     );
-    h.el(
-        "p",
-        &[("class", "utrecht-paragraph report__sub")],
-        &format!(
-            "{} ({} {}) {} {} ({} {}) · {}",
-            x.count.name,
-            tr(lang, "peildatum", "reference date"),
-            day(x.count.reference_date),
-            tr(lang, "tegenover", "against"),
-            x.earlier.name,
-            tr(lang, "peildatum", "reference date"),
-            day(x.earlier.reference_date),
-            if public {
-                tr(lang, "openbare versie", "public version")
-            } else {
-                tr(lang, "interne versie", "internal version")
-            },
-        ),
+    h.el("p", &[("class", "utrecht-paragraph report__sub")], &counts_line(x, lang));
+    note(&mut h, lang);
+    h.close("header");
+    changes(&mut h, x, x.tables.iter(), lang, "h2", true);
+    h.close("article");
+    h.finish()
+}
+
+/// The comparison as a section of the report page (so that printing the report carries it):
+/// which two counts, the note on reading it, the key figures and the one-dimensional tables
+/// without CSV buttons. The cross tables would more than double the printed report; they stay
+/// on the comparison page and in the downloads, as the section says.
+pub fn section(x: &Comparison, lang: Lang) -> String {
+    let mut h = Html::new();
+    h.open(
+        "section",
+        &[
+            ("class", "report__section report-comparison"),
+            ("data-testid", "report-comparison"),
+            ("data-disclosure", x.disclosure.code()),
+        ],
     );
+    h.el(
+        "h2",
+        &[("class", "utrecht-heading-2")],
+        tr(lang, "Vergelijking met een eerdere telling", "Comparison with an earlier count"),
+    );
+    h.el("p", &[("class", "utrecht-paragraph report__sub")], &counts_line(x, lang));
+    note(&mut h, lang);
+    h.el("p", &[("class", "utrecht-paragraph muted")], tr(lang,
+        "Hier de kerncijfers en de tabellen naar één kenmerk; de kruistabellen staan op het tabblad Vergelijking en in de downloads met vergelijking.",
+        "Here the key figures and the tables by one attribute; the cross tables are on the Comparison tab and in the downloads with the comparison."));
+    changes(&mut h, x, x.tables.iter().filter(|t| t.dimensions.len() == 1), lang, "h3", false);
+    h.close("section");
+    h.finish()
+}
+
+/// "This count (reference date) against the earlier one (reference date) · version".
+fn counts_line(x: &Comparison, lang: Lang) -> String {
+    let public = x.disclosure == Disclosure::Public;
+    format!(
+        "{} ({} {}) {} {} ({} {}) · {}",
+        x.count.name,
+        tr(lang, "peildatum", "reference date"),
+        day(x.count.reference_date),
+        tr(lang, "tegenover", "against"),
+        x.earlier.name,
+        tr(lang, "peildatum", "reference date"),
+        day(x.earlier.reference_date),
+        if public {
+            tr(lang, "openbare versie", "public version")
+        } else {
+            tr(lang, "interne versie", "internal version")
+        },
+    )
+}
+
+/// How to read a change, and what `<5` and `x` mean.
+fn note(h: &mut Html, lang: Lang) {
     h.el("p", &[("class", "utrecht-paragraph muted")], tr(lang,
         "Beide rapporten zijn volgens dezelfde regels gemaakt. Een verschil kan ook komen doordat andere organisaties meededen, de teltijd anders was of meer mensen hun gegevens voor de sleutel gaven: lees het met de datakwaliteit van beide rapporten. <5 = klein aantal verborgen, x = verborgen zodat het niet terug te rekenen is; daarvan is geen verschil te geven.",
         "Both reports follow the same rules. A change can also come from other organisations taking part, another count window, or more people giving the details for the key: read it with the data quality of both reports. <5 = small number hidden, x = hidden so that it cannot be worked out; no change can be given for them."));
-    h.close("header");
+}
 
+/// The key figures' changes and those of `tables`, under headings of level `heading`.
+fn changes<'a>(
+    h: &mut Html,
+    x: &Comparison,
+    tables: impl Iterator<Item = &'a TableChange>,
+    lang: Lang,
+    heading: &str,
+    csv: bool,
+) {
+    let class = if heading == "h2" { "utrecht-heading-2" } else { "utrecht-heading-3" };
     h.open("section", &[("class", "report__section"), ("data-testid", "comparison-headline")]);
-    h.el("h2", &[("class", "utrecht-heading-2")], tr(lang, "In het kort", "In brief"));
+    h.el(heading, &[("class", class)], tr(lang, "In het kort", "In brief"));
     h.open("div", &[("class", "table-scroll")]);
     h.open("table", &[("class", "data-table report-list")]).el(
         "caption",
         &[("class", "visually-hidden")],
         tr(lang, "Kerncijfers", "Key figures"),
     );
-    head(&mut h, tr(lang, "Kerncijfer", "Key figure"), x, lang);
+    head(h, tr(lang, "Kerncijfer", "Key figure"), x, lang);
     h.open("tbody", &[]);
     for line in &x.headline {
         h.open("tr", &[("data-figure", &line.figure)]).th_row(headline_label(&line.figure, lang));
-        change_cells(&mut h, &line.persons, lang);
+        change_cells(h, &line.persons, lang);
         h.close("tr");
     }
     h.close("tbody").close("table").close("div").close("section");
 
     h.open("section", &[("class", "report__section"), ("data-testid", "comparison-tables")]);
-    h.el("h2", &[("class", "utrecht-heading-2")], tr(lang, "Per tabel", "Per table"));
-    for t in &x.tables {
-        table(&mut h, x, t, lang);
+    h.el(heading, &[("class", class)], tr(lang, "Per tabel", "Per table"));
+    for t in tables {
+        table(h, x, t, lang, csv);
     }
-    h.close("section").close("article");
-    h.finish()
+    h.close("section");
 }
 
 #[cfg(test)]
@@ -205,7 +258,10 @@ mod tests {
                 "rows": [
                     {"key": {"gender": "man"}, "now": 80, "earlier": 90, "change": -10, "relative": -0.1111},
                     {"key": {"gender": "woman"}, "now": null, "earlier": 10, "change": null, "relative": null, "now_suppressed": "primary"}
-                ]}]
+                ]},
+                {"id": "by_category_and_gender", "title": "Categorie en geslacht", "title_en": "Category and gender",
+                "dimensions": ["conceptual_category", "gender"],
+                "total": {"now": 120, "earlier": 100, "change": 20, "relative": 0.2}, "rows": []}]
         }))
         .unwrap();
         let html = comparison(&x, Lang::Nl);
@@ -219,6 +275,23 @@ mod tests {
             "{html}"
         );
         assert!(html.contains("data-testid=\"comparison-table-by_gender\""));
+        assert!(html.contains("data-testid=\"comparison-csv-by_gender\""), "the page has CSV buttons");
         assert!(!html.contains("style="), "no inline styles under the CSP");
+
+        // In the report: a section with the same figures, without the comparison's CSV buttons
+        // (the report's would download the report's tables).
+        let in_report = section(&x, Lang::En);
+        assert!(in_report.starts_with("<section class=\"report__section report-comparison\""), "{in_report}");
+        assert!(in_report.contains("<h2 class=\"utrecht-heading-2\">Comparison with an earlier count</h2>"));
+        assert!(
+            in_report.contains("against Telling &lt;2025&gt; (reference date 16-10-2025) · public version"),
+            "{in_report}"
+        );
+        assert!(in_report.contains("<h3 class=\"utrecht-heading-3\">Per table</h3>"), "{in_report}");
+        assert!(in_report.contains("<td class=\"num\">90</td><td class=\"num\">80</td><td class=\"num change change--down\">\u{2212}10</td><td class=\"num\">\u{2212}11.1%</td>"), "{in_report}");
+        assert!(!in_report.contains("csv"), "{in_report}");
+        assert!(!in_report.contains("<h1"), "one heading of the report's level");
+        assert!(html.contains("comparison-table-by_category_and_gender"), "the page has the cross tables");
+        assert!(!in_report.contains("by_category_and_gender"), "the report's section has not: {in_report}");
     }
 }

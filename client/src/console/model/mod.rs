@@ -47,6 +47,8 @@ pub enum Tab {
     Records,
     Duplicates,
     Report,
+    /// The report's summary on one page, reached from the report.
+    Summary,
     /// The change since an earlier count (domain.md §6.6).
     Comparison,
     /// Inhabitants per municipality, for the rates per 1,000.
@@ -75,6 +77,7 @@ impl Tab {
             Tab::Records => "records",
             Tab::Duplicates => "duplicates",
             Tab::Report => "report",
+            Tab::Summary => "report/summary",
             Tab::Comparison => "comparison",
             Tab::Population => "population",
             Tab::Audit => "audit",
@@ -88,15 +91,16 @@ impl Tab {
             Tab::Records => tr(lang, "Records", "Records"),
             Tab::Duplicates => tr(lang, "Mogelijke dubbelingen", "Possible duplicates"),
             Tab::Report => tr(lang, "Rapport", "Report"),
+            Tab::Summary => tr(lang, "Samenvatting", "Summary"),
             Tab::Comparison => tr(lang, "Vergelijking", "Comparison"),
             Tab::Population => tr(lang, "Inwoners", "Population"),
             Tab::Audit => tr(lang, "Logboek", "Audit log"),
         }
     }
 
-    /// Analysts see aggregates only (domain.md §7): the report and the comparison.
+    /// Analysts see aggregates only (domain.md §7): the report, its summary and the comparison.
     pub fn allowed(self, role: Role) -> bool {
-        role == Role::Coordinator || matches!(self, Tab::Report | Tab::Comparison)
+        role == Role::Coordinator || matches!(self, Tab::Report | Tab::Summary | Tab::Comparison)
     }
 
     pub fn default_for(role: Role) -> Tab {
@@ -124,7 +128,10 @@ impl Route {
         match (parts.next(), parts.next().and_then(|id| id.parse().ok()), parts.next()) {
             (Some("counts"), Some(id), tab) => {
                 let tab = tab.and_then(|t| {
-                    std::iter::once(Tab::Sheet).chain(Tab::NAV).find(|x| x.slug() == t.trim_end_matches('/'))
+                    [Tab::Sheet, Tab::Summary]
+                        .into_iter()
+                        .chain(Tab::NAV)
+                        .find(|x| x.slug() == t.trim_end_matches('/'))
                 });
                 Route::Count(id, tab)
             }

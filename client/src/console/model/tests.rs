@@ -46,6 +46,7 @@ fn routes_round_trip_through_their_paths() {
         Route::Count(id, Some(Tab::Dashboard)),
         Route::Count(id, Some(Tab::Sheet)),
         Route::Count(id, Some(Tab::Report)),
+        Route::Count(id, Some(Tab::Summary)),
         Route::Count(id, Some(Tab::Comparison)),
         Route::Count(id, Some(Tab::Population)),
         Route::Count(id, Some(Tab::Audit)),
@@ -61,6 +62,7 @@ fn routes_round_trip_through_their_paths() {
 fn analysts_see_aggregates_only() {
     assert!(Tab::Report.allowed(Role::Analyst));
     assert!(Tab::Comparison.allowed(Role::Analyst));
+    assert!(Tab::Summary.allowed(Role::Analyst), "the summary is the report's");
     assert!(!Tab::Population.allowed(Role::Analyst), "entering figures is the coordinator's");
     assert!(!Tab::Records.allowed(Role::Analyst));
     assert!(!Tab::Duplicates.allowed(Role::Analyst));

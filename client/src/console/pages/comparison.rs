@@ -11,6 +11,7 @@ use crate::platform;
 use ethos_shared::api::{Count, Items};
 use ethos_shared::comparison::{is_earlier, Comparison};
 use ethos_shared::report::Disclosure;
+use ethos_shared::Lang;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;
@@ -22,21 +23,7 @@ pub fn ComparisonPage(id: Uuid) -> impl IntoView {
     let earlier = RwSignal::new(None::<Result<Vec<Count>, Fail>>);
     let chosen = RwSignal::new(None::<Uuid>);
     let comparison = RwSignal::new(None::<Result<Comparison, Fail>>);
-    // The counts with an earlier reference date, the latest first (and chosen).
-    Effect::new(move |_| {
-        let Some(this) = c.count.get() else { return };
-        spawn_local(async move {
-            let list = get::<Items<Count>>(c, "/counts").await.map(|l| {
-                let mut before: Vec<Count> = l.items.into_iter().filter(|n| is_earlier(&this, n)).collect();
-                before.sort_by_key(|n| std::cmp::Reverse(n.reference_date));
-                before
-            });
-            if let Ok(first) = &list {
-                chosen.set(first.first().map(|n| n.id));
-            }
-            earlier.set(Some(list));
-        });
-    });
+    earlier_counts(c, earlier, chosen);
     Effect::new(move |_| {
         let (Some(with), d) = (chosen.get(), disclosure.get()) else { return };
         comparison.set(None);
@@ -60,11 +47,7 @@ pub fn ComparisonPage(id: Uuid) -> impl IntoView {
     let picker = move || {
         let lang = c.l();
         earlier.with(|l| {
-            if let Some(waiting) = pending(l, lang) {
-                return waiting;
-            }
-            let list = loaded(l).cloned().unwrap_or_default();
-            if list.is_empty() {
+            if loaded(l).is_some_and(Vec::is_empty) {
                 return view! {
                     <p class="utrecht-paragraph" data-testid="comparison-none">
                         {tr(lang,
@@ -74,19 +57,7 @@ pub fn ComparisonPage(id: Uuid) -> impl IntoView {
                 }
                 .into_any();
             }
-            view! {
-                <div class="utrecht-form-field">
-                    <label class="utrecht-form-label" for="comparison-with">{tr(lang, "Vergelijk met", "Compare with")}</label>
-                    <select id="comparison-with" data-testid="comparison-with" class="utrecht-select"
-                        on:change=move |ev| chosen.set(event_target_value(&ev).parse().ok())>
-                        {list.into_iter().map(|n| {
-                            let selected = chosen.get_untracked() == Some(n.id);
-                            view! { <option value=n.id.to_string() selected=selected>{format!("{} ({})", n.name, html::day(n.reference_date))}</option> }
-                        }).collect_view()}
-                    </select>
-                </div>
-            }
-            .into_any()
+            earlier_picker(l, chosen, false, "comparison-with", lang)
         })
     };
     view! {
@@ -112,4 +83,62 @@ pub fn ComparisonPage(id: Uuid) -> impl IntoView {
         <p class="utrecht-paragraph no-print" role="status" data-testid="comparison-message">{move || message.get()}</p>
         {markup(c, Box::new(body), Box::new(on))}
     }
+}
+
+/// Loads the counts with an earlier reference date into `earlier`, the latest first, and
+/// chooses the latest.
+pub(super) fn earlier_counts(
+    c: Con,
+    earlier: RwSignal<Option<Result<Vec<Count>, Fail>>>,
+    chosen: RwSignal<Option<Uuid>>,
+) {
+    Effect::new(move |_| {
+        let Some(this) = c.count.get() else { return };
+        spawn_local(async move {
+            let list = get::<Items<Count>>(c, "/counts").await.map(|l| {
+                let mut before: Vec<Count> = l.items.into_iter().filter(|n| is_earlier(&this, n)).collect();
+                before.sort_by_key(|n| std::cmp::Reverse(n.reference_date));
+                before
+            });
+            if let Ok(first) = &list {
+                chosen.set(first.first().map(|n| n.id));
+            }
+            earlier.set(Some(list));
+        });
+    });
+}
+
+/// The choice of the earlier count (`id` is the select's id and test id); with `none`, also
+/// "no comparison". Nothing while there is no earlier count.
+pub(super) fn earlier_picker(
+    earlier: &Option<Result<Vec<Count>, Fail>>,
+    chosen: RwSignal<Option<Uuid>>,
+    none: bool,
+    id: &'static str,
+    lang: Lang,
+) -> AnyView {
+    if let Some(waiting) = pending(earlier, lang) {
+        return waiting;
+    }
+    let list = loaded(earlier).cloned().unwrap_or_default();
+    if list.is_empty() {
+        return ().into_any();
+    }
+    let nothing = none.then(|| {
+        view! { <option value="" selected=chosen.get_untracked().is_none()>{tr(lang, "Geen vergelijking", "No comparison")}</option> }
+    });
+    view! {
+        <div class="utrecht-form-field">
+            <label class="utrecht-form-label" for=id>{tr(lang, "Vergelijk met", "Compare with")}</label>
+            <select id=id data-testid=id class="utrecht-select"
+                on:change=move |ev| chosen.set(event_target_value(&ev).parse().ok())>
+                {nothing}
+                {list.into_iter().map(|n| {
+                    let selected = chosen.get_untracked() == Some(n.id);
+                    view! { <option value=n.id.to_string() selected=selected>{format!("{} ({})", n.name, html::day(n.reference_date))}</option> }
+                }).collect_view()}
+            </select>
+        </div>
+    }
+    .into_any()
 }

@@ -8,6 +8,7 @@ use super::duplicates::DuplicatesPage;
 use super::population::PopulationPage;
 use super::records::RecordsPage;
 use super::report::ReportPage;
+use super::summary::SummaryPage;
 use crate::console::api::*;
 use crate::console::html;
 use crate::console::kit::*;
@@ -56,7 +57,9 @@ pub(crate) fn CountPage(id: Uuid) -> impl IntoView {
                     let role = role();
                     let current = tab.get();
                     Tab::NAV.into_iter().filter(|t| t.allowed(role)).map(|t| {
-                        let active = t == current || (t == Tab::Codes && current == Tab::Sheet);
+                        let active = t == current
+                            || (t == Tab::Codes && current == Tab::Sheet)
+                            || (t == Tab::Report && current == Tab::Summary);
                         view! {
                             <li class=if active { "console-tabs__item console-tabs__item--active" } else { "console-tabs__item" } aria-current=active.then_some("page") data-tab=t.slug()>
                                 {link(c, Route::Count(id, Some(t)), t.label(lang).into(), "console-tabs__link", "console-tab")}
@@ -74,6 +77,7 @@ pub(crate) fn CountPage(id: Uuid) -> impl IntoView {
                 Tab::Records => view! { <RecordsPage id=id/> }.into_any(),
                 Tab::Duplicates => view! { <DuplicatesPage id=id/> }.into_any(),
                 Tab::Report => view! { <ReportPage id=id/> }.into_any(),
+                Tab::Summary => view! { <SummaryPage id=id/> }.into_any(),
                 Tab::Comparison => view! { <ComparisonPage id=id/> }.into_any(),
                 Tab::Population => view! { <PopulationPage id=id/> }.into_any(),
                 Tab::Audit => view! { <AuditPage id=id/> }.into_any(),

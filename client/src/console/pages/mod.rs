@@ -12,5 +12,6 @@ mod population;
 mod records;
 mod report;
 mod shell;
+mod summary;
 
 pub use shell::Console;

@@ -1,18 +1,25 @@
-//! The report page ("Nulmeting dakloosheid"): the disclosure switch, printing, the whole report
-//! as Word and Excel, the summary ("Samenvatting", sentences from `GET …/summary` in the page's
-//! language) above the report, and CSV per table. The report itself — headline figures, every table as an accessible HTML table, SVG
+//! The report page ("Nulmeting dakloosheid"): the disclosure switch, the earlier count to
+//! compare with, printing, the whole report as Word and Excel, the summary ("Samenvatting",
+//! sentences from `GET …/summary` in the page's language) above the report with a link to it as
+//! a page of its own, and CSV per table. The report itself — headline figures, every table as an accessible HTML table, SVG
 //! bar charts, data quality and the method — is markup from `console_html::report`; app.css
 //! has the print layout that gives a clean PDF from the browser. Below it, the estimate of the
 //! hidden population (`console_html::estimate`), fetched from `GET …/estimate` for the same disclosure,
-//! by organisation type or by organisation.
+//! by organisation type or by organisation. Last, the comparison with the chosen earlier count
+//! (`GET …/comparison` in the same disclosure), so that the printed report and the downloads
+//! carry it.
 
+use super::comparison::{earlier_counts, earlier_picker};
 use crate::console::api::*;
 use crate::console::html;
 use crate::console::html::estimate::{section as estimate_section, EstimateState};
 use crate::console::kit::*;
+use crate::console::model::{Route, Tab};
 use crate::console::state::*;
 use crate::i18n::tr;
 use crate::platform;
+use ethos_shared::api::Count;
+use ethos_shared::comparison::Comparison;
 use ethos_shared::estimate::{ReportEstimate, ReportWithEstimate, SourceBy};
 use ethos_shared::report::{Disclosure, Report};
 use ethos_shared::review::Rehearsal;
@@ -44,6 +51,23 @@ pub fn ReportPage(id: Uuid) -> impl IntoView {
     let by_organisation = RwSignal::new(EstimateState::Loading);
     let by = RwSignal::new(SourceBy::OrganisationType);
     let summary = RwSignal::new(None::<Result<Summary, Fail>>);
+    let earlier = RwSignal::new(None::<Result<Vec<Count>, Fail>>);
+    let chosen = RwSignal::new(None::<Uuid>);
+    let comparison = RwSignal::new(None::<Result<Comparison, Fail>>);
+    earlier_counts(c, earlier, chosen);
+    Effect::new(move |_| {
+        let (with, d) = (chosen.get(), disclosure.get());
+        comparison.set(None);
+        let Some(with) = with else { return };
+        spawn_local(async move {
+            let path = format!("/counts/{id}/comparison?with={with}&disclosure={}", d.code());
+            let answer = get::<Comparison>(c, &path).await;
+            // A late answer for a choice the user has already left is dropped.
+            if (chosen.get_untracked(), disclosure.get_untracked()) == (Some(with), d) {
+                comparison.set(Some(answer));
+            }
+        });
+    });
     Effect::new(move |_| {
         let (d, lang) = (disclosure.get(), c.lang.get());
         summary.set(None);
@@ -127,14 +151,19 @@ pub fn ReportPage(id: Uuid) -> impl IntoView {
     };
     let download = move |extension: &'static str| {
         let stem = if training.get_untracked() { "oefendata" } else { "nulmeting" };
-        download_report(c, message, id, disclosure.get_untracked(), None, extension, stem);
+        download_report(c, message, id, disclosure.get_untracked(), chosen.get_untracked(), extension, stem);
     };
     let summary_view = move || {
         let lang = c.l();
         summary.with(|s| loaded(s).map(|s| summary_section(s, lang)))
     };
+    let comparison_body = move || {
+        let lang = c.l();
+        comparison.with(|x| loaded(x).map(|x| html::comparison::section(x, lang)).unwrap_or_default())
+    };
     view! {
         <div class="toolbar no-print">
+            {move || earlier.with(|l| earlier_picker(l, chosen, true, "report-with", c.l()))}
             {disclosure_switch(c, disclosure, "report")}
             <button type="button" class="utrecht-button utrecht-button--secondary-action" data-testid="report-docx"
                 on:click=move |_| download("docx")>{t!(c.lang, "Word (.docx)", "Word (.docx)")}</button>
@@ -142,6 +171,7 @@ pub fn ReportPage(id: Uuid) -> impl IntoView {
                 on:click=move |_| download("xlsx")>{t!(c.lang, "Excel (.xlsx)", "Excel (.xlsx)")}</button>
             <button type="button" class="utrecht-button utrecht-button--secondary-action" data-testid="report-print"
                 on:click=move |_| platform::print_page()>{t!(c.lang, "Afdrukken of opslaan als pdf", "Print or save as PDF")}</button>
+            {move || link(c, Route::Count(id, Some(Tab::Summary)), tr(c.l(), "Samenvatting op één pagina", "Summary on one page").into(), "utrecht-link", "report-summary-page")}
         </div>
         <p class="utrecht-paragraph no-print" role="status" data-testid="report-message">{move || message.get()}</p>
         {move || training.get().then(|| training_banner(c.l()))}
@@ -149,11 +179,13 @@ pub fn ReportPage(id: Uuid) -> impl IntoView {
         {summary_view}
         {markup(c, Box::new(body), Box::new(on))}
         {markup(c, Box::new(estimate_body), Box::new(on_estimate))}
+        {move || chosen.get().and_then(|_| comparison.with(|x| pending(x, c.l())))}
+        {markup(c, Box::new(comparison_body), Box::new(|_: &str, _: &str| {}))}
     }
 }
 
 /// The `lang` parameter of the exports and the summary.
-fn lang_code(lang: Lang) -> &'static str {
+pub(super) fn lang_code(lang: Lang) -> &'static str {
     match lang {
         Lang::Nl => "nl",
         Lang::En => "en",

@@ -3,6 +3,7 @@
 //! and the method text a policy writer can quote.
 
 mod quality;
+pub mod summary;
 
 use super::chart::bar_chart;
 use super::kit::{day, groups, place, plural, when, Html};
@@ -278,27 +279,8 @@ pub fn report(r: &Report, lang: Lang) -> String {
     };
     h.open("section", &[("class", "report__section"), ("data-testid", "report-headline")]);
     h.el("h2", &[("class", "utrecht-heading-2")], tr(lang, "In het kort", "In brief"));
-    h.open("div", &[("class", "figures")]);
-    h.figure(
-        tr(
-            lang,
-            "geregistreerde personen (volwassenen en alleenstaande minderjarigen)",
-            "recorded persons (adults and unaccompanied minors)",
-        ),
-        &headline(r, "persons_total", r.persons_total, lang),
-        "report-persons",
-    );
-    h.figure(
-        tr(lang, "meegekomen minderjarige kinderen", "accompanying minor children"),
-        &headline(r, "accompanying_children", r.accompanying_children, lang),
-        "report-children",
-    );
-    h.figure(
-        tr(lang, "personen inclusief kinderen", "persons including children"),
-        &headline(r, "persons_including_children", r.persons_including_children, lang),
-        "report-sum",
-    );
-    h.close("div").open("div", &[("class", "figures figures--small")]);
+    key_figures(&mut h, r, lang, "report");
+    h.open("div", &[("class", "figures figures--small")]);
     h.figure(
         tr(lang, "zichtbaar dak- en thuisloos (groep 1–4)", "visibly homeless (groups 1–4)"),
         &visibility("visible"),
@@ -355,6 +337,32 @@ pub fn report(r: &Report, lang: Lang) -> String {
     method(&mut h, lang);
     h.close("article");
     h.finish()
+}
+
+/// The three key figures — persons, accompanying children and their sum — as figures whose
+/// test ids start with `prefix` (`report-persons`, `summary-children`, …).
+fn key_figures(h: &mut Html, r: &Report, lang: Lang, prefix: &str) {
+    h.open("div", &[("class", "figures")]);
+    h.figure(
+        tr(
+            lang,
+            "geregistreerde personen (volwassenen en alleenstaande minderjarigen)",
+            "recorded persons (adults and unaccompanied minors)",
+        ),
+        &headline(r, "persons_total", r.persons_total, lang),
+        &format!("{prefix}-persons"),
+    );
+    h.figure(
+        tr(lang, "meegekomen minderjarige kinderen", "accompanying minor children"),
+        &headline(r, "accompanying_children", r.accompanying_children, lang),
+        &format!("{prefix}-children"),
+    );
+    h.figure(
+        tr(lang, "personen inclusief kinderen", "persons including children"),
+        &headline(r, "persons_including_children", r.persons_including_children, lang),
+        &format!("{prefix}-sum"),
+    );
+    h.close("div");
 }
 
 /// A headline figure as published: a hidden one reads `<5` (1–4) or `x` (hidden so that a sum

@@ -91,6 +91,8 @@ fn engines() -> Vec<(&'static str, Vec<Tool>)> {
                     Some("chromium-driver"),
                     None,
                 ),
+                // The print tests read the printed PDFs back (pdfinfo, pdftotext, pdftoppm).
+                tool("pdftotext", on_path("pdftotext"), Some("poppler-utils"), None),
             ],
         ),
         (

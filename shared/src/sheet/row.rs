@@ -117,8 +117,7 @@ pub fn read_row(cells: &Cells<'_>, ctx: &SheetContext<'_>, problems: &mut Vec<Pr
     if p.problems.len() > before {
         return None;
     }
-    let Some(gender) = gender else { return None };
-    profile.gender = gender;
+    profile.gender = gender?;
     let first = first.unwrap_or_default();
     let has_person = !name_letters(first).is_empty() && !name_letters(family).is_empty();
     let dedup =

@@ -2,12 +2,10 @@
 
 use chrono::{DateTime, Duration, FixedOffset};
 use ethos_shared::ethos::LivingSituation;
-use ethos_shared::profile::Duration as Duration_;
-use ethos_shared::profile::{
-    AgeBand, CareNeed, CareNeeds, Children, Gender, Household, HousingNeed, Income, PreviousFacility,
-    Profile, ResidenceStatus,
-};
+use ethos_shared::profile::{Children, Profile};
+use ethos_shared::record::questions::questions;
 use ethos_shared::record::{DedupKey, Origin, Record};
+use ethos_shared::Lang;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -93,42 +91,53 @@ pub fn records(n: usize, seed: u64, starts_at: DateTime<FixedOffset>) -> Vec<Rec
             } else {
                 Children::Count(weighted(&mut rng, &[(85, 0), (8, 1), (5, 2), (2, 3)]))
             };
+            // In this order: every run sends the same records as before the profile came from
+            // the field table.
+            let id = Uuid::from_u128(rng.gen::<u128>() & !(0xF << 76) | (0x7 << 76));
+            let observed_at = starts_at + Duration::seconds(rng.gen_range(0..24 * 3600) + i as i64 % 7);
+            let municipality =
+                weighted(&mut rng, &municipalities).to_string().try_into().expect("region code");
+            let living_situation = weighted(&mut rng, &situations);
+            let profile = profile(&mut rng, children);
             Record {
-                id: Uuid::from_u128(rng.gen::<u128>() & !(0xF << 76) | (0x7 << 76)),
+                id,
                 revision: 1,
-                observed_at: starts_at + Duration::seconds(rng.gen_range(0..24 * 3600) + i as i64 % 7),
-                municipality: weighted(&mut rng, &municipalities)
-                    .to_string()
-                    .try_into()
-                    .expect("region code"),
-                living_situation: weighted(&mut rng, &situations),
+                observed_at,
+                municipality,
+                living_situation,
                 origin,
                 dedup_key,
-                profile: Profile {
-                    age_band: answer(&mut rng, AgeBand::ALL, AgeBand::Unknown),
-                    gender: weighted(
-                        &mut rng,
-                        &[(70, Gender::Man), (25, Gender::Woman), (2, Gender::Other), (3, Gender::Unknown)],
-                    ),
-                    household: answer(&mut rng, Household::ALL, Household::Unknown),
-                    children,
-                    duration: answer(&mut rng, Duration_::ALL, Duration_::Unknown),
-                    residence_status: answer(&mut rng, ResidenceStatus::ALL, ResidenceStatus::Unknown),
-                    income: answer(&mut rng, Income::ALL, Income::Unknown),
-                    care_needs: match rng.gen_range(0..6) {
-                        0 => CareNeeds::None,
-                        1 => CareNeeds::Unknown,
-                        2 => CareNeeds::Needs(vec![CareNeed::Psychiatric, CareNeed::Addiction]),
-                        3 => CareNeeds::Needs(vec![CareNeed::Addiction]),
-                        4 => CareNeeds::Needs(vec![CareNeed::Psychiatric]),
-                        _ => CareNeeds::Needs(vec![CareNeed::Physical]),
-                    },
-                    previous_facility: answer(&mut rng, PreviousFacility::ALL, PreviousFacility::Unknown),
-                    housing_need: answer(&mut rng, HousingNeed::ALL, HousingNeed::Unknown),
-                },
+                profile,
                 training: false,
                 entry: ethos_shared::record::Entry::Field,
             }
         })
         .collect()
+}
+
+/// A generated profile: every field of the field table, `unknown` about one time in ten, with
+/// the gender, the children and the care needs as in the field.
+fn profile(rng: &mut StdRng, children: Children) -> Profile {
+    let mut profile = Profile::unknown();
+    for (name, q) in questions() {
+        let code = match name {
+            "gender" => weighted(rng, &[(70, "man"), (25, "woman"), (2, "other"), (3, "unknown")]),
+            "children" => continue,
+            "care_needs" => match rng.gen_range(0..6) {
+                0 => "none",
+                1 => "unknown",
+                2 => "psychiatric,addiction",
+                3 => "addiction",
+                4 => "psychiatric",
+                _ => "physical",
+            },
+            _ => {
+                let codes: Vec<&str> = (q.choices)(Lang::Nl).into_iter().map(|(code, _)| code).collect();
+                answer(rng, &codes, "unknown")
+            }
+        };
+        (q.set)(&mut profile, code);
+    }
+    profile.children = children;
+    profile
 }

@@ -478,8 +478,8 @@ pub fn build(input: ReportInput<'_>) -> Report {
     let mut muni_origin = vec![vec![0u64; 9]; region_n];
     let origin_counts = origin::OriginCounts::of(records, &people);
     let mut group_children = vec![0u64; CountGroup::ALL.len()];
-    // Persons with `unknown` per profile field, in `PROFILE_FIELDS` order.
-    let mut unknown = [0u64; crate::record::PROFILE_FIELDS.len()];
+    // Persons with `unknown` per profile field the attributes carry, in `unknown_fields` order.
+    let mut unknown = [0u64; attributes::UNKNOWN_FIELD_COUNT];
     for p in &people {
         let r = &records[p.primary].attributes;
         let cat = r.living_situation.conceptual_category() as usize;
@@ -494,19 +494,7 @@ pub fn build(input: ReportInput<'_>) -> Report {
         }
         muni_origin[region_index(r.municipality)][origin_index(r)] += 1;
         group_children[r.living_situation.count_group() as usize] += u64::from(r.children.counted());
-        // Typed by the list's length: a field added to one and not the other does not compile.
-        let flags: [bool; crate::record::PROFILE_FIELDS.len()] = [
-            r.age_band == AgeBand::Unknown,
-            r.gender == Gender::Unknown,
-            r.household == Household::Unknown,
-            r.children == Children::Unknown,
-            r.duration == Duration::Unknown,
-            r.residence_status == ResidenceStatus::Unknown,
-            r.income == Income::Unknown,
-            r.care_needs == CareNeedSet::Unknown,
-            r.previous_facility == PreviousFacility::Unknown,
-            r.housing_need == HousingNeed::Unknown,
-        ];
+        let flags = r.unknowns();
         for (u, f) in unknown.iter_mut().zip(flags) {
             *u += u64::from(f);
         }
@@ -607,8 +595,7 @@ pub fn build(input: ReportInput<'_>) -> Report {
     };
     let persons = t.persons_total.max(1) as f64;
     let share = |field: &str, n: u64| (!unknown_hidden(field)).then_some(n as f64 / persons);
-    let unknown_share = crate::record::PROFILE_FIELDS
-        .iter()
+    let unknown_share = attributes::unknown_fields()
         .zip(&unknown)
         .map(|(f, n)| (f.to_string(), share(f, *n)))
         .chain(std::iter::once(("origin".to_string(), share("origin", unknown_origin))))

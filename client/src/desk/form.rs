@@ -9,6 +9,7 @@ use ethos_shared::api::Count;
 use ethos_shared::count::CountStatus;
 use ethos_shared::municipality;
 use ethos_shared::profile::{Children, Profile};
+use ethos_shared::record::questions::{question, questions};
 use ethos_shared::record::{Entry, FieldError, Origin, Record, RegionCode};
 use ethos_shared::Lang;
 use uuid::Uuid;
@@ -51,25 +52,13 @@ impl Answers {
         Answers { municipality, living_situation: None, origin: Origin::Unknown, profile: Profile::unknown() }
     }
 
-    /// "Rest onbekend": every profile question from `from` on (see [`PROFILE_ORDER`]) is
+    /// "Rest onbekend": every profile question from `from` on (see [`profile_order`]) is
     /// answered `unknown`.
     pub fn rest_unknown(&mut self, from: ProfileQuestion) {
-        let start = PROFILE_ORDER.iter().position(|q| *q == from).unwrap_or(0);
-        let unknown = Profile::unknown();
-        let p = &mut self.profile;
-        for q in &PROFILE_ORDER[start..] {
-            match q {
-                ProfileQuestion::Gender => p.gender = unknown.gender,
-                ProfileQuestion::AgeBand => p.age_band = unknown.age_band,
-                ProfileQuestion::Household => p.household = unknown.household,
-                ProfileQuestion::Children => p.children = unknown.children,
-                ProfileQuestion::Duration => p.duration = unknown.duration,
-                ProfileQuestion::ResidenceStatus => p.residence_status = unknown.residence_status,
-                ProfileQuestion::Income => p.income = unknown.income,
-                ProfileQuestion::CareNeeds => p.care_needs = unknown.care_needs.clone(),
-                ProfileQuestion::PreviousFacility => p.previous_facility = unknown.previous_facility,
-                ProfileQuestion::HousingNeed => p.housing_need = unknown.housing_need,
-            }
+        let order = profile_order();
+        let start = order.iter().position(|q| *q == from).unwrap_or(0);
+        for q in &order[start..] {
+            self.set_code(q, "unknown");
         }
     }
 
@@ -109,33 +98,19 @@ impl Answers {
     }
 }
 
-/// The profile questions of the form, in their order on the page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ProfileQuestion {
-    Gender,
-    AgeBand,
-    Household,
-    Children,
-    Duration,
-    ResidenceStatus,
-    Income,
-    CareNeeds,
-    PreviousFacility,
-    HousingNeed,
-}
+/// A profile question of the form, by its field's name (`household`; see `record::questions`).
+pub type ProfileQuestion = &'static str;
 
-pub const PROFILE_ORDER: [ProfileQuestion; 10] = [
-    ProfileQuestion::Gender,
-    ProfileQuestion::AgeBand,
-    ProfileQuestion::Household,
-    ProfileQuestion::Children,
-    ProfileQuestion::Duration,
-    ProfileQuestion::ResidenceStatus,
-    ProfileQuestion::Income,
-    ProfileQuestion::CareNeeds,
-    ProfileQuestion::PreviousFacility,
-    ProfileQuestion::HousingNeed,
-];
+/// The profile questions in their order on the page: gender and age with the name and the
+/// birth date (they make the duplicate key and the age band), then the others in the order of
+/// the field table.
+pub fn profile_order() -> Vec<ProfileQuestion> {
+    let mut order = vec!["gender", "age_band"];
+    let rest: Vec<ProfileQuestion> =
+        questions().map(|(name, _)| name).filter(|n| !order.contains(n)).collect();
+    order.extend(rest);
+    order
+}
 
 /// The options of a select whose answers are picked by one key: `unknown` first as `0`, then
 /// the answers numbered `1`… in the order of the value set (a select finds an option by the
@@ -194,97 +169,28 @@ pub fn origin_options(query: &str, lang: Lang, limit: usize) -> Vec<OriginOption
 /// first (see [`numbered`]); the children question lists `onbekend`, then 0 to 20. Care needs
 /// are boxes, not a select: none here.
 pub fn profile_options(q: ProfileQuestion, lang: Lang) -> Vec<(String, String)> {
-    fn of<T: Copy>(
-        all: &[T],
-        code: fn(T) -> &'static str,
-        label: fn(T, Lang) -> &'static str,
-        lang: Lang,
-    ) -> Vec<(&'static str, &'static str)> {
-        all.iter().map(|v| (code(*v), label(*v, lang))).collect()
-    }
-    use ethos_shared::profile as p;
-    let list = match q {
-        ProfileQuestion::Gender => of(p::Gender::ALL, p::Gender::code, p::Gender::label, lang),
-        ProfileQuestion::AgeBand => of(p::AgeBand::ALL, p::AgeBand::code, p::AgeBand::label, lang),
-        ProfileQuestion::Household => of(p::Household::ALL, p::Household::code, p::Household::label, lang),
-        ProfileQuestion::Duration => of(p::Duration::ALL, p::Duration::code, p::Duration::label, lang),
-        ProfileQuestion::ResidenceStatus => {
-            of(p::ResidenceStatus::ALL, p::ResidenceStatus::code, p::ResidenceStatus::label, lang)
-        }
-        ProfileQuestion::Income => of(p::Income::ALL, p::Income::code, p::Income::label, lang),
-        ProfileQuestion::PreviousFacility => {
-            of(p::PreviousFacility::ALL, p::PreviousFacility::code, p::PreviousFacility::label, lang)
-        }
-        ProfileQuestion::HousingNeed => {
-            of(p::HousingNeed::ALL, p::HousingNeed::code, p::HousingNeed::label, lang)
-        }
-        ProfileQuestion::Children => {
-            let unknown = crate::i18n::tr(lang, "onbekend", "unknown");
-            return std::iter::once(("unknown".to_string(), unknown.to_string()))
-                .chain((0..=Children::MAX).map(|n| (n.to_string(), n.to_string())))
-                .collect();
-        }
-        ProfileQuestion::CareNeeds => return Vec::new(),
-    };
     let unknown = crate::i18n::tr(lang, "onbekend", "unknown");
+    if q == "children" {
+        return std::iter::once(("unknown".to_string(), unknown.to_string()))
+            .chain((0..=Children::MAX).map(|n| (n.to_string(), n.to_string())))
+            .collect();
+    }
+    let list = question(q).map_or_else(Vec::new, |q| (q.choices)(lang));
+    if list.is_empty() {
+        return Vec::new();
+    }
     numbered(&list, unknown).into_iter().map(|(code, text)| (code.to_string(), text)).collect()
 }
 
 impl Answers {
     /// The wire code of a profile question's answer (the select's value).
     pub fn code_of(&self, q: ProfileQuestion) -> String {
-        let p = &self.profile;
-        match q {
-            ProfileQuestion::Gender => p.gender.code().to_string(),
-            ProfileQuestion::AgeBand => p.age_band.code().to_string(),
-            ProfileQuestion::Household => p.household.code().to_string(),
-            ProfileQuestion::Children => match p.children {
-                Children::Count(n) => n.to_string(),
-                Children::Unknown => "unknown".to_string(),
-            },
-            ProfileQuestion::Duration => p.duration.code().to_string(),
-            ProfileQuestion::ResidenceStatus => p.residence_status.code().to_string(),
-            ProfileQuestion::Income => p.income.code().to_string(),
-            ProfileQuestion::CareNeeds => p.care_needs.codes().join(","),
-            ProfileQuestion::PreviousFacility => p.previous_facility.code().to_string(),
-            ProfileQuestion::HousingNeed => p.housing_need.code().to_string(),
-        }
+        question(q).map(|q| (q.code)(&self.profile)).unwrap_or_default()
     }
 
     /// Sets a profile question's answer by its code; `false` for a code it does not know.
     pub fn set_code(&mut self, q: ProfileQuestion, code: &str) -> bool {
-        use ethos_shared::profile as pr;
-        let p = &mut self.profile;
-        let done = match q {
-            ProfileQuestion::Gender => pr::Gender::from_code(code).map(|v| p.gender = v),
-            ProfileQuestion::AgeBand => pr::AgeBand::from_code(code).map(|v| p.age_band = v),
-            ProfileQuestion::Household => pr::Household::from_code(code).map(|v| p.household = v),
-            ProfileQuestion::Children => match code {
-                "unknown" => {
-                    p.children = Children::Unknown;
-                    Some(())
-                }
-                n => n
-                    .parse::<u8>()
-                    .ok()
-                    .filter(|n| *n <= Children::MAX)
-                    .map(|n| p.children = Children::Count(n)),
-            },
-            ProfileQuestion::Duration => pr::Duration::from_code(code).map(|v| p.duration = v),
-            ProfileQuestion::ResidenceStatus => {
-                pr::ResidenceStatus::from_code(code).map(|v| p.residence_status = v)
-            }
-            ProfileQuestion::Income => pr::Income::from_code(code).map(|v| p.income = v),
-            ProfileQuestion::CareNeeds => {
-                let codes: Vec<&str> = code.split(',').collect();
-                pr::CareNeeds::from_codes(&codes).map(|v| p.care_needs = v)
-            }
-            ProfileQuestion::PreviousFacility => {
-                pr::PreviousFacility::from_code(code).map(|v| p.previous_facility = v)
-            }
-            ProfileQuestion::HousingNeed => pr::HousingNeed::from_code(code).map(|v| p.housing_need = v),
-        };
-        done.is_some()
+        question(q).is_some_and(|q| (q.set)(&mut self.profile, code))
     }
 }
 

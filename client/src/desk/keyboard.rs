@@ -6,7 +6,7 @@
 
 use super::fields::{care_field, origin_field, select_field, text_field, Label, Select};
 use super::form::{
-    origin_options, parse_typed_date, profile_options, Answers, OriginOption, ProfileQuestion,
+    origin_options, parse_typed_date, profile_options, profile_order, Answers, OriginOption, ProfileQuestion,
 };
 use super::queue::queue_records;
 use crate::field::flow::{children_implied, Identity};
@@ -16,47 +16,52 @@ use crate::platform;
 use chrono::Local;
 use ethos_shared::ethos::{ConceptualCategory, LivingSituation};
 use ethos_shared::municipality;
+use ethos_shared::record::questions::question;
 use ethos_shared::record::FieldError;
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use std::sync::OnceLock;
 use uuid::Uuid;
 
-/// The controls in page order, by id; `desk-care` stands for the care needs' boxes.
-const ORDER: [&str; 16] = [
+/// The controls of where, how and who, by id, in page order; the profile's follow.
+const FIRST: [&str; 6] = [
     "desk-municipality",
     "desk-living",
     "desk-origin",
     "desk-first-name",
     "desk-family-name",
     "desk-birth-date",
-    "desk-gender",
-    "desk-age",
-    "desk-household",
-    "desk-children",
-    "desk-duration",
-    "desk-residence",
-    "desk-income",
-    "desk-care",
-    "desk-previous",
-    "desk-housing",
 ];
+
+/// The id of a profile question's control: `desk-` and the field's name; `desk-care` stands for
+/// the care needs' boxes.
+fn control_id(q: ProfileQuestion) -> &'static str {
+    static IDS: OnceLock<Vec<(ProfileQuestion, &'static str)>> = OnceLock::new();
+    let ids = IDS.get_or_init(|| {
+        profile_order()
+            .into_iter()
+            .map(|q| {
+                let id: &'static str = match q {
+                    "care_needs" => "desk-care",
+                    // Made once per field for the page's lifetime.
+                    _ => Box::leak(format!("desk-{q}").into_boxed_str()),
+                };
+                (q, id)
+            })
+            .collect()
+    });
+    ids.iter().find(|(name, _)| *name == q).map_or("desk-save", |(_, id)| id)
+}
+
+/// Every control in page order, by id.
+fn order() -> impl Iterator<Item = &'static str> {
+    FIRST.into_iter().chain(profile_order().into_iter().map(control_id))
+}
 
 /// The profile question of a control, for "rest onbekend".
 fn question_of(id: &str) -> Option<ProfileQuestion> {
-    Some(match id {
-        "desk-gender" => ProfileQuestion::Gender,
-        "desk-age" => ProfileQuestion::AgeBand,
-        "desk-household" => ProfileQuestion::Household,
-        "desk-children" => ProfileQuestion::Children,
-        "desk-duration" => ProfileQuestion::Duration,
-        "desk-residence" => ProfileQuestion::ResidenceStatus,
-        "desk-income" => ProfileQuestion::Income,
-        "desk-care" => ProfileQuestion::CareNeeds,
-        "desk-previous" => ProfileQuestion::PreviousFacility,
-        "desk-housing" => ProfileQuestion::HousingNeed,
-        _ => return None,
-    })
+    profile_order().into_iter().find(|q| control_id(q) == id)
 }
 
 /// The form's state. The typed name and birth date are here and nowhere else.
@@ -87,7 +92,7 @@ impl FormState {
     /// children when the household says there are none.
     fn skipped(self, id: &str) -> bool {
         match id {
-            "desk-age" => self.birth_date().is_some(),
+            "desk-age_band" => self.birth_date().is_some(),
             "desk-children" => self.answers.with(|a| children_implied(a.profile.household).is_some()),
             _ => false,
         }
@@ -113,7 +118,7 @@ impl Nav {
             save(self);
         } else if ev.key() == "Enter" {
             ev.prevent_default();
-            match ORDER.iter().skip_while(|k| **k != id).skip(1).find(|k| !f.skipped(k)) {
+            match order().skip_while(|k| *k != id).skip(1).find(|k| !f.skipped(k)) {
                 Some(next) => focus(next),
                 None => save(self),
             }
@@ -144,9 +149,10 @@ fn focus(id: &str) {
 /// "Rest onbekend": the profile questions after the one in focus (all of them when the focus
 /// is above them) become "onbekend"; then the save button has the focus.
 fn rest_unknown(nav: Nav, id: &str) {
+    let order = profile_order();
     let from = match question_of(id) {
-        None => Some(ProfileQuestion::Gender),
-        Some(q) => super::form::PROFILE_ORDER.iter().skip_while(|p| **p != q).nth(1).copied(),
+        None => order.first().copied(),
+        Some(q) => order.iter().skip_while(|p| **p != q).nth(1).copied(),
     };
     if let Some(from) = from {
         nav.form.answers.update(|a| a.rest_unknown(from));
@@ -190,7 +196,7 @@ fn save(nav: Nav) {
             f.origin_pick.set(0);
             f.answers.set(Answers::new(Some(municipality.clone())));
             c.last_municipality.set(Some(municipality.clone()));
-            focus(ORDER[0]);
+            focus(FIRST[0]);
             spawn_local(async move {
                 let _ = platform::save_meta("municipality", &municipality).await;
                 match queue_records(c, vec![record]).await {
@@ -221,8 +227,9 @@ fn error_of(f: FormState, field: &'static str) -> Box<dyn Fn() -> Option<&'stati
     })
 }
 
-fn profile_select(nav: Nav, id: &'static str, q: ProfileQuestion, label: Label) -> AnyView {
+fn profile_select(nav: Nav, q: ProfileQuestion, label: Label) -> AnyView {
     let f = nav.form;
+    let id = control_id(q);
     select_field(
         nav,
         Select {
@@ -254,7 +261,7 @@ pub fn KeyboardPanel() -> impl IntoView {
         origin_chosen: RwSignal::new(None),
         errors: RwSignal::new(Vec::new()),
         saved: RwSignal::new(None),
-        focus: RwSignal::new(ORDER[0]),
+        focus: RwSignal::new(FIRST[0]),
     };
     let nav = Nav { c, form: f };
     let lang = c.lang;
@@ -270,7 +277,7 @@ pub fn KeyboardPanel() -> impl IntoView {
     };
     let duplicate =
         move || derived().and_then(|d| d.dedup_key).is_some_and(|k| c.outbox.with(|o| o.has_key(&k, None)));
-    Effect::new(move |_| focus(ORDER[0]));
+    Effect::new(move |_| focus(FIRST[0]));
     view! {
         <section class="desk-panel" data-testid="keyboard-panel" aria-labelledby="keyboard-title"
             on:keydown=move |ev: KeyboardEvent| {
@@ -315,8 +322,8 @@ pub fn KeyboardPanel() -> impl IntoView {
                     {text_field(nav, "desk-first-name", ("Voornaam (roepnaam, geen voorletters)", "First name (the name used, not initials)"), "", f.first_name, Box::new(|| None))}
                     {text_field(nav, "desk-family-name", ("Achternaam (met tussenvoegsel)", "Family name (with prefixes)"), "", f.family_name, Box::new(|| None))}
                     {text_field(nav, "desk-birth-date", ("Geboortedatum", "Date of birth"), "dd-mm-jjjj", f.birth_date, error_of(f, "birth_date"))}
-                    {profile_select(nav, "desk-gender", ProfileQuestion::Gender, ("Geslacht", "Gender"))}
-                    {profile_select(nav, "desk-age", ProfileQuestion::AgeBand, ("Leeftijd (schatting, zonder geboortedatum)", "Age (estimate, without date of birth)"))}
+                    {profile_select(nav, "gender", ("Geslacht", "Gender"))}
+                    {profile_select(nav, "age_band", ("Leeftijd (schatting, zonder geboortedatum)", "Age (estimate, without date of birth)"))}
                     <div class="desk-derived" data-testid="desk-derived" aria-live="polite">
                         {move || {
                             let l = lang.get();
@@ -337,14 +344,7 @@ pub fn KeyboardPanel() -> impl IntoView {
                 </fieldset>
                 <fieldset class="utrecht-form-fieldset desk-group">
                     <legend class="utrecht-form-fieldset__legend">{t!(lang, "Situatie", "Situation")}</legend>
-                    {profile_select(nav, "desk-household", ProfileQuestion::Household, ("Huishouden", "Household"))}
-                    {profile_select(nav, "desk-children", ProfileQuestion::Children, ("Minderjarige kinderen bij deze persoon", "Minor children staying with this person"))}
-                    {profile_select(nav, "desk-duration", ProfileQuestion::Duration, ("Duur dakloosheid", "Duration of homelessness"))}
-                    {profile_select(nav, "desk-residence", ProfileQuestion::ResidenceStatus, ("Verblijfsstatus", "Residence status"))}
-                    {profile_select(nav, "desk-income", ProfileQuestion::Income, ("Inkomen", "Income"))}
-                    {care_field(nav)}
-                    {profile_select(nav, "desk-previous", ProfileQuestion::PreviousFacility, ("Voorafgaande voorziening", "Previous facility"))}
-                    {profile_select(nav, "desk-housing", ProfileQuestion::HousingNeed, ("Woonbehoefte", "Housing need"))}
+                    {situation(nav)}
                 </fieldset>
             </div>
             <div class="desk-actions">
@@ -369,6 +369,26 @@ pub fn KeyboardPanel() -> impl IntoView {
             </p>
         </section>
     }
+}
+
+/// The profile questions after the person's, in page order: a list each, the care needs as boxes.
+fn situation(nav: Nav) -> Vec<AnyView> {
+    profile_order()
+        .into_iter()
+        .filter(|q| !["gender", "age_band"].contains(q))
+        .filter_map(|q| match q {
+            "care_needs" => Some(care_field(nav)),
+            _ => question(q).map(|question| {
+                let label = match q {
+                    "children" => {
+                        ("Minderjarige kinderen bij deze persoon", "Minor children staying with this person")
+                    }
+                    _ => question.name,
+                };
+                profile_select(nav, q, label)
+            }),
+        })
+        .collect()
 }
 
 /// The region's six municipalities.

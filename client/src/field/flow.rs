@@ -7,10 +7,8 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use ethos_shared::dedup_key::dedup_key;
 use ethos_shared::ethos::LivingSituation;
 use ethos_shared::input::{display_team_code, normalise_team_code};
-use ethos_shared::profile::{
-    AgeBand, CareNeeds, Children, Duration, Gender, Household, HousingNeed, Income, PreviousFacility,
-    Profile, ResidenceStatus,
-};
+use ethos_shared::profile::{AgeBand, Children, Gender, Household, Profile};
+use ethos_shared::record::questions::{question, Question};
 use ethos_shared::record::{parse_record, DedupKey, FieldError, FieldErrorCode, Origin, Record, RegionCode};
 use ethos_shared::Lang;
 use serde::{Deserialize, Serialize};
@@ -181,23 +179,14 @@ impl Draft {
     /// "Alleen waargenomen / rest onbekend": every profile question from `step` on is
     /// answered `unknown` (for a person only observed, or who does not want to answer).
     pub fn rest_unknown(&mut self, step: Step) {
-        let p = &mut self.profile;
         for s in Step::ALL.iter().copied().filter(|s| s.number() >= step.number()) {
-            match s {
-                Step::Person => {
-                    p.gender = Gender::Unknown;
-                    p.age_band = AgeBand::Unknown;
-                    self.dedup_key = None;
+            if s == Step::Person {
+                self.dedup_key = None;
+            }
+            for name in s.fields() {
+                if let Some(q) = question(name) {
+                    (q.set)(&mut self.profile, "unknown");
                 }
-                Step::Household => p.household = Household::Unknown,
-                Step::Children => p.children = Children::Unknown,
-                Step::Duration => p.duration = Duration::Unknown,
-                Step::ResidenceStatus => p.residence_status = ResidenceStatus::Unknown,
-                Step::Income => p.income = Income::Unknown,
-                Step::CareNeeds => p.care_needs = CareNeeds::Unknown,
-                Step::PreviousFacility => p.previous_facility = PreviousFacility::Unknown,
-                Step::HousingNeed => p.housing_need = HousingNeed::Unknown,
-                Step::LivingSituation | Step::Municipality | Step::Origin | Step::Review => {}
             }
         }
     }
@@ -304,6 +293,30 @@ impl Step {
         next
     }
 
+    /// The profile fields the step asks, by name (see `record::questions`).
+    pub fn fields(self) -> &'static [&'static str] {
+        match self {
+            Step::Person => &["gender", "age_band"],
+            Step::Household => &["household"],
+            Step::Children => &["children"],
+            Step::Duration => &["duration"],
+            Step::ResidenceStatus => &["residence_status"],
+            Step::Income => &["income"],
+            Step::CareNeeds => &["care_needs"],
+            Step::PreviousFacility => &["previous_facility"],
+            Step::HousingNeed => &["housing_need"],
+            Step::LivingSituation | Step::Municipality | Step::Origin | Step::Review => &[],
+        }
+    }
+
+    /// The question of a step that asks one profile field by one pick from its list.
+    fn pick(self) -> Option<&'static Question> {
+        match self.fields() {
+            [name] => question(name).filter(|q| !(q.choices)(Lang::Nl).is_empty()),
+            _ => None,
+        }
+    }
+
     /// Whether the step asks a profile question ("rest onbekend" is offered from here on).
     pub fn is_profile(self) -> bool {
         !matches!(self, Step::LivingSituation | Step::Municipality | Step::Origin | Step::Review)
@@ -367,65 +380,36 @@ impl Step {
 }
 
 /// Sets a simple profile answer by its wire code; `false` for a code the step does not know.
+/// The household also sets the children where it implies them.
 pub fn set_answer(draft: &mut Draft, step: Step, code: &str) -> bool {
     let p = &mut draft.profile;
-    let ok = match step {
-        Step::Household => Household::from_code(code).map(|v| {
-            p.household = v;
-            if let Some(c) = children_implied(v) {
-                p.children = c;
-            } else if p.children == Children::Count(0) {
-                p.children = Children::Unknown;
-            }
-        }),
-        Step::Duration => Duration::from_code(code).map(|v| p.duration = v),
-        Step::ResidenceStatus => ResidenceStatus::from_code(code).map(|v| p.residence_status = v),
-        Step::Income => Income::from_code(code).map(|v| p.income = v),
-        Step::PreviousFacility => PreviousFacility::from_code(code).map(|v| p.previous_facility = v),
-        Step::HousingNeed => HousingNeed::from_code(code).map(|v| p.housing_need = v),
-        Step::CareNeeds => CareNeeds::from_codes(&[code]).map(|v| p.care_needs = v),
-        _ => None,
+    let question = match step {
+        Step::CareNeeds => question("care_needs"),
+        other => other.pick(),
     };
-    ok.is_some()
+    if !question.is_some_and(|q| (q.set)(p, code)) {
+        return false;
+    }
+    if step == Step::Household {
+        if let Some(c) = children_implied(p.household) {
+            p.children = c;
+        } else if p.children == Children::Count(0) {
+            p.children = Children::Unknown;
+        }
+    }
+    true
 }
 
 /// The codes and labels of a simple profile question, `unknown` last.
 pub fn choices(step: Step, lang: Lang) -> Vec<(&'static str, &'static str)> {
-    fn of<T: Copy>(
-        all: &[T],
-        code: fn(T) -> &'static str,
-        label: fn(T, Lang) -> &'static str,
-        lang: Lang,
-    ) -> Vec<(&'static str, &'static str)> {
-        all.iter().map(|v| (code(*v), label(*v, lang))).collect()
-    }
-    match step {
-        Step::Household => of(Household::ALL, Household::code, Household::label, lang),
-        Step::Duration => of(Duration::ALL, Duration::code, Duration::label, lang),
-        Step::ResidenceStatus => {
-            of(ResidenceStatus::ALL, ResidenceStatus::code, ResidenceStatus::label, lang)
-        }
-        Step::Income => of(Income::ALL, Income::code, Income::label, lang),
-        Step::PreviousFacility => {
-            of(PreviousFacility::ALL, PreviousFacility::code, PreviousFacility::label, lang)
-        }
-        Step::HousingNeed => of(HousingNeed::ALL, HousingNeed::code, HousingNeed::label, lang),
-        _ => Vec::new(),
-    }
+    step.pick().map_or_else(Vec::new, |q| (q.choices)(lang))
 }
 
 /// The current answer's code of a simple profile question.
 pub fn current_code(draft: &Draft, step: Step) -> Option<&'static str> {
-    let p = &draft.profile;
-    Some(match step {
-        Step::Household => p.household.code(),
-        Step::Duration => p.duration.code(),
-        Step::ResidenceStatus => p.residence_status.code(),
-        Step::Income => p.income.code(),
-        Step::PreviousFacility => p.previous_facility.code(),
-        Step::HousingNeed => p.housing_need.code(),
-        _ => return None,
-    })
+    let q = step.pick()?;
+    let code = (q.code)(&draft.profile);
+    (q.choices)(Lang::Nl).into_iter().map(|(c, _)| c).find(|c| *c == code)
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 #![allow(clippy::unwrap_used)]
 use super::*;
-use ethos_shared::profile::CareNeed;
+use ethos_shared::profile::{CareNeed, CareNeeds};
 
 fn now() -> DateTime<FixedOffset> {
     DateTime::parse_from_rfc3339("2026-10-15T22:40:00+02:00").unwrap()

@@ -10,7 +10,8 @@ use crate::platform;
 use chrono::{Local, Utc};
 use ethos_shared::count::timing_problem;
 use ethos_shared::municipality;
-use ethos_shared::profile::{CareNeeds, Children, PreviousFacility};
+use ethos_shared::profile::PreviousFacility;
+use ethos_shared::record::questions::{question, Question};
 use ethos_shared::record::Origin;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -97,31 +98,22 @@ pub fn ReviewStep(f: Flow) -> impl IntoView {
             Some(Origin::Abroad) => tr(lang, "buitenland", "abroad").into(),
             Some(Origin::Unknown) | None => unknown.clone(),
         };
-        let children = match p.children {
-            Children::Count(n) => n.to_string(),
-            Children::Unknown => unknown.clone(),
-        };
-        let care = match &p.care_needs {
-            CareNeeds::None => tr(lang, "geen", "none").to_string(),
-            CareNeeds::Unknown => unknown.clone(),
-            CareNeeds::Needs(n) => n.iter().map(|n| n.label(lang)).collect::<Vec<_>>().join(", "),
-        };
         let key = if d.dedup_key.is_some() {
             tr(lang, "kan", "possible")
         } else {
             tr(lang, "kan niet (geen naam en geboortedatum)", "not possible (no name and date of birth)")
         };
         // "Hiervoor: geen" could read as "no answer": say what it means.
-        let previous = match p.previous_facility {
-            PreviousFacility::None => tr(
+        let shown = |name: &str, q: &Question| match name {
+            "previous_facility" if p.previous_facility == PreviousFacility::None => tr(
                 lang,
                 "geen voorziening (niet in opvang, zorg of detentie)",
                 "no facility (not in shelter, care or detention)",
             )
-            .into(),
-            other => other.label(lang).to_string(),
+            .to_string(),
+            _ => (q.shown)(p, lang),
         };
-        vec![
+        let mut rows = vec![
             (
                 Step::LivingSituation,
                 tr(lang, "Woonsituatie", "Living situation"),
@@ -139,22 +131,24 @@ pub fn ReviewStep(f: Flow) -> impl IntoView {
                     .unwrap_or_else(|| tr(lang, "nog niet gekozen", "not chosen yet").into()),
             ),
             (Step::Origin, tr(lang, "Herkomst", "Origin"), origin),
-            (Step::Person, tr(lang, "Geslacht", "Gender"), p.gender.label(lang).into()),
-            (Step::Person, tr(lang, "Leeftijd", "Age"), p.age_band.label(lang).into()),
-            (Step::Person, tr(lang, "Dubbeltelling herkennen", "Recognising double counting"), key.into()),
-            (Step::Household, tr(lang, "Huishouden", "Household"), p.household.label(lang).into()),
-            (Step::Children, tr(lang, "Kinderen", "Children"), children),
-            (Step::Duration, tr(lang, "Duur", "Duration"), p.duration.label(lang).into()),
-            (
-                Step::ResidenceStatus,
-                tr(lang, "Verblijfsstatus", "Residence status"),
-                p.residence_status.label(lang).into(),
-            ),
-            (Step::Income, tr(lang, "Inkomen", "Income"), p.income.label(lang).into()),
-            (Step::CareNeeds, tr(lang, "Zorgbehoefte", "Care needs"), care),
-            (Step::PreviousFacility, tr(lang, "Verblijf hiervoor", "Stay before"), previous),
-            (Step::HousingNeed, tr(lang, "Woonbehoefte", "Housing need"), p.housing_need.label(lang).into()),
-        ]
+        ];
+        // The profile, field by field as the steps ask them; after the person's gender and age,
+        // whether duplicates can be recognised.
+        for step in Step::ALL.into_iter().filter(|s| s.is_profile()) {
+            for name in step.fields() {
+                if let Some(q) = question(name) {
+                    rows.push((step, q.name(lang), shown(name, q)));
+                }
+            }
+            if step == Step::Person {
+                rows.push((
+                    step,
+                    tr(lang, "Dubbeltelling herkennen", "Recognising double counting"),
+                    key.into(),
+                ));
+            }
+        }
+        rows
     };
     // A <dl> may hold only dt/dd groups: each row's action is a dd of its own, and its name
     // says what it changes ("Wijzig Leeftijd" to a screen reader, not ten times "Wijzig").

@@ -2,7 +2,7 @@
 
 use super::path_id;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, ApiPath, ApiQuery, Coordinator};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Coordinator, CountPath};
 use crate::storage::Actor;
 use crate::AppState;
 use axum::extract::State;
@@ -24,10 +24,10 @@ pub struct PageQuery {
 pub async fn list(
     State(state): State<AppState>,
     _user: Coordinator,
-    ApiPath(id): ApiPath<String>,
+    CountPath(count): CountPath,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<RecordPage>> {
-    let count_id = path_id(&id, "count")?;
+    let count_id = count.id;
     let limit = match q.limit.as_deref() {
         None => 100,
         Some(raw) => match raw.parse::<u32>() {
@@ -40,7 +40,6 @@ pub async fn list(
             }
         },
     };
-    state.storage.get_count(count_id).await?.ok_or(ApiError::NotFound("count"))?;
     let items = state.storage.list_records(count_id, q.after.as_deref(), limit).await?;
     let next_after =
         if items.len() == limit as usize { items.last().map(|r| r.record.id.to_string()) } else { None };
@@ -52,10 +51,9 @@ pub async fn list(
 pub async fn csv(
     State(state): State<AppState>,
     Coordinator(user): Coordinator,
-    ApiPath(id): ApiPath<String>,
+    CountPath(count): CountPath,
 ) -> ApiResult<impl IntoResponse> {
-    let count_id = path_id(&id, "count")?;
-    state.storage.get_count(count_id).await?.ok_or(ApiError::NotFound("count"))?;
+    let count_id = count.id;
     let mut writer = records_csv::Writer::new().map_err(anyhow::Error::from)?;
     let mut after: Option<String> = None;
     loop {

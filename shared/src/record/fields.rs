@@ -3,43 +3,42 @@
 //! column lists, the reading of a stored row (by column name, back through [`super::parse_record`]),
 //! the records CSV and [`super::PROFILE_FIELDS`] all come from [`FIELDS`].
 //!
+//! A profile field's row also says how the apps ask it ([`Question`]): its name, its
+//! spreadsheet header, its answers and how to read and set them. The field flow's choices,
+//! the review screen, the desk's form and spreadsheet, "rest onbekend" and the benchmark's
+//! generator iterate over these rows instead of naming the fields.
+//!
 //! A new profile field is one row here (with its member of `Profile` and its value set in
-//! `profile`), a migration adding its column, and its question in the field app.
+//! `profile`), a migration adding its column, and its step in the field flow.
 
+use super::questions::Question;
 use super::{Entry, Origin, Record};
 use crate::ethos::LivingSituation;
 use crate::profile::{
-    AgeBand, Children, Duration, Gender, Household, HousingNeed, Income, PreviousFacility, ResidenceStatus,
+    AgeBand, CareNeed, Children, Duration, Gender, Household, HousingNeed, Income, PreviousFacility,
+    ResidenceStatus,
 };
+use crate::report::{CareNeedSet, Place};
+
+/// Room for every CBS number (see `Place`).
+const PLACES: u64 = Place::NUMBERS;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 
-/// A value as its SQL column keeps it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SqlValue<'a> {
-    Text(Cow<'a, str>),
-    Int(i64),
-    Null,
-}
+pub use super::encoding::{Digit, ReportEncoding, SqlType, SqlValue};
+pub use super::questions::{profile_names, PROFILE_FIELD_COUNT};
 
-/// The type of a field's SQL column: what the storage reads it as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SqlType {
-    /// `TEXT NOT NULL`.
-    Text,
-    /// `TEXT`, `NULL` for no value.
-    OptionalText,
-    /// `INTEGER NOT NULL` (also the flags, 0 or 1).
-    Int,
-}
-
-/// How the report's packed attributes (`report::Attributes`) carry a field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReportEncoding {
-    /// Not in the packed attributes.
-    None,
-    /// One digit of the packed integer, named as in the packing.
-    Digit(&'static str),
+/// The digit of a field whose value is one code of a value set: its position in `ALL`, the
+/// order of the specification, and `unknown` the last one.
+macro_rules! code_digit {
+    ($place:literal, $set:ty, $get:expr) => {
+        ReportEncoding::Digit(Digit {
+            place: $place,
+            radix: <$set>::ALL.len() as u64,
+            of: |r| Some(($get)(r) as u64),
+            unknown: Some(<$set>::ALL.len() as u64 - 1),
+        })
+    };
 }
 
 /// One field of the record.
@@ -62,6 +61,8 @@ pub struct Field {
     pub from_sql: fn(SqlValue<'_>) -> Value,
     /// Its cells in `records.csv`, one per column of [`Field::csv`].
     pub to_csv: fn(&Record) -> Vec<String>,
+    /// How the apps ask it: every profile field has one, no other field.
+    pub question: Option<Question>,
 }
 
 impl Field {
@@ -114,6 +115,33 @@ macro_rules! code_field {
             to_sql: |r| SqlValue::Text(Cow::Borrowed(($get)(r).code())),
             from_sql: text,
             to_csv: |r| vec![($get)(r).code().to_string()],
+            question: None,
+        }
+    };
+}
+
+/// A profile field whose value is one code of a value set: its key is `profile.` and the
+/// member's name, which is also its CSV and SQL column.
+macro_rules! profile_field {
+    ($member:ident, $set:ty, $report:expr, name: $name:expr, header: $header:expr) => {
+        Field {
+            key: concat!("profile.", stringify!($member)),
+            values: || <$set>::ALL.iter().map(|v| v.code()).collect(),
+            csv: &[stringify!($member)],
+            sql: stringify!($member),
+            sql_type: SqlType::Text,
+            report: $report,
+            to_sql: |r| SqlValue::Text(Cow::Borrowed(r.profile.$member.code())),
+            from_sql: text,
+            to_csv: |r| vec![r.profile.$member.code().to_string()],
+            question: Some(Question {
+                name: $name,
+                header: $header,
+                choices: |lang| <$set>::ALL.iter().map(|v| (v.code(), v.label(lang))).collect(),
+                code: |p| p.$member.code().to_string(),
+                shown: |p, lang| p.$member.label(lang).to_string(),
+                set: |p, code| <$set>::from_code(code).map(|v| p.$member = v).is_some(),
+            }),
         }
     };
 }
@@ -145,6 +173,7 @@ pub const FIELDS: &[Field] = &[
         to_sql: |r| owned(r.id.to_string()),
         from_sql: text,
         to_csv: |r| vec![r.id.to_string()],
+        question: None,
     },
     Field {
         key: "revision",
@@ -156,6 +185,7 @@ pub const FIELDS: &[Field] = &[
         to_sql: |r| SqlValue::Int(i64::from(r.revision)),
         from_sql: int,
         to_csv: |r| vec![r.revision.to_string()],
+        question: None,
     },
     Field {
         key: "observed_at",
@@ -167,6 +197,7 @@ pub const FIELDS: &[Field] = &[
         to_sql: |r| owned(r.observed_at.to_rfc3339()),
         from_sql: text,
         to_csv: |r| vec![r.observed_at.to_rfc3339()],
+        question: None,
     },
     Field {
         key: "municipality",
@@ -174,10 +205,16 @@ pub const FIELDS: &[Field] = &[
         csv: &["municipality"],
         sql: "municipality",
         sql_type: SqlType::Text,
-        report: ReportEncoding::Digit("municipality"),
+        report: ReportEncoding::Digit(Digit {
+            place: 2,
+            radix: PLACES,
+            of: |r| Place::of(r.municipality.as_str()).map(|p| u64::from(p.number())),
+            unknown: None,
+        }),
         to_sql: |r| owned(r.municipality.as_str().to_string()),
         from_sql: text,
         to_csv: |r| vec![r.municipality.as_str().to_string()],
+        question: None,
     },
     Field {
         key: "living_situation",
@@ -185,12 +222,18 @@ pub const FIELDS: &[Field] = &[
         csv: &["living_situation", "conceptual_category"],
         sql: "living_situation",
         sql_type: SqlType::Text,
-        report: ReportEncoding::Digit("living_situation"),
+        report: ReportEncoding::Digit(Digit {
+            place: 0,
+            radix: LivingSituation::ALL.len() as u64,
+            of: |r| Some(r.living_situation as u64),
+            unknown: None,
+        }),
         to_sql: |r| SqlValue::Text(Cow::Borrowed(r.living_situation.code())),
         from_sql: text,
         to_csv: |r| {
             vec![r.living_situation.code().into(), r.living_situation.conceptual_category().code().into()]
         },
+        question: None,
     },
     Field {
         key: "origin",
@@ -198,7 +241,17 @@ pub const FIELDS: &[Field] = &[
         csv: &["origin_kind", "origin_code"],
         sql: "origin",
         sql_type: SqlType::Text,
-        report: ReportEncoding::Digit("origin"),
+        // A CBS number, then abroad and unknown.
+        report: ReportEncoding::Digit(Digit {
+            place: 3,
+            radix: PLACES + 2,
+            of: |r| match &r.origin {
+                Origin::Municipality { code } => Place::of(code.as_str()).map(|p| u64::from(p.number())),
+                Origin::Abroad => Some(PLACES),
+                Origin::Unknown => Some(PLACES + 1),
+            },
+            unknown: Some(PLACES + 1),
+        }),
         to_sql: |r| owned(origin_code(r)),
         from_sql: |v| match text(v) {
             Value::String(s) if s == "abroad" || s == "unknown" => serde_json::json!({ "kind": s }),
@@ -210,6 +263,7 @@ pub const FIELDS: &[Field] = &[
             Origin::Abroad => vec!["abroad".into(), String::new()],
             Origin::Unknown => vec!["unknown".into(), String::new()],
         },
+        question: None,
     },
     Field {
         key: "dedup_key",
@@ -224,27 +278,28 @@ pub const FIELDS: &[Field] = &[
         },
         from_sql: text,
         to_csv: |r| vec![r.dedup_key.as_ref().map(|k| k.as_str().to_string()).unwrap_or_default()],
+        question: None,
     },
-    code_field!(
-        "profile.age_band",
-        "age_band",
+    profile_field!(
+        age_band,
         AgeBand,
-        |r: &Record| r.profile.age_band,
-        ReportEncoding::Digit("age_band")
+        code_digit!(4, AgeBand, |r: &Record| r.profile.age_band),
+        name: ("Leeftijd", "Age"),
+        header: ("Leeftijd", "Age")
     ),
-    code_field!(
-        "profile.gender",
-        "gender",
+    profile_field!(
+        gender,
         Gender,
-        |r: &Record| r.profile.gender,
-        ReportEncoding::Digit("gender")
+        code_digit!(5, Gender, |r: &Record| r.profile.gender),
+        name: ("Geslacht", "Gender"),
+        header: ("Geslacht", "Gender")
     ),
-    code_field!(
-        "profile.household",
-        "household",
+    profile_field!(
+        household,
         Household,
-        |r: &Record| r.profile.household,
-        ReportEncoding::Digit("household")
+        code_digit!(6, Household, |r: &Record| r.profile.household),
+        name: ("Huishouden", "Household"),
+        header: ("Huishouden", "Household")
     ),
     Field {
         key: "profile.children",
@@ -252,66 +307,84 @@ pub const FIELDS: &[Field] = &[
         csv: &["children"],
         sql: "children",
         sql_type: SqlType::Text,
-        report: ReportEncoding::Digit("children"),
+        // 0 to MAX, then unknown.
+        report: ReportEncoding::Digit(Digit {
+            place: 1,
+            radix: Children::MAX as u64 + 2,
+            of: |r| match r.profile.children {
+                Children::Count(n) if n <= Children::MAX => Some(u64::from(n)),
+                Children::Count(_) => None,
+                Children::Unknown => Some(u64::from(Children::MAX) + 1),
+            },
+            unknown: Some(Children::MAX as u64 + 1),
+        }),
         to_sql: |r| owned(children_text(r)),
         from_sql: |v| match text(v) {
             Value::String(s) => s.parse::<u64>().map(Value::from).unwrap_or(Value::String(s)),
             other => other,
         },
         to_csv: |r| vec![children_text(r)],
+        question: Some(super::questions::CHILDREN),
     },
-    code_field!(
-        "profile.duration",
-        "duration",
+    profile_field!(
+        duration,
         Duration,
-        |r: &Record| r.profile.duration,
-        ReportEncoding::Digit("duration")
+        code_digit!(7, Duration, |r: &Record| r.profile.duration),
+        name: ("Duur dakloosheid", "Duration of homelessness"),
+        header: ("Duur dakloosheid", "Duration of homelessness")
     ),
-    code_field!(
-        "profile.residence_status",
-        "residence_status",
+    profile_field!(
+        residence_status,
         ResidenceStatus,
-        |r: &Record| r.profile.residence_status,
-        ReportEncoding::Digit("residence_status")
+        code_digit!(8, ResidenceStatus, |r: &Record| r.profile.residence_status),
+        name: ("Verblijfsstatus", "Residence status"),
+        header: ("Verblijfsstatus", "Residence status")
     ),
-    code_field!(
-        "profile.income",
-        "income",
+    profile_field!(
+        income,
         Income,
-        |r: &Record| r.profile.income,
-        ReportEncoding::Digit("income")
+        code_digit!(9, Income, |r: &Record| r.profile.income),
+        name: ("Inkomen", "Income"),
+        header: ("Inkomen", "Income")
     ),
     Field {
         key: "profile.care_needs",
         values: || {
-            let mut codes: Vec<&str> = crate::profile::CareNeed::ALL.iter().map(|v| v.code()).collect();
+            let mut codes: Vec<&str> = CareNeed::ALL.iter().map(|v| v.code()).collect();
             codes.extend(["none", "unknown"]);
             codes
         },
         csv: &["care_needs"],
         sql: "care_needs",
         sql_type: SqlType::Text,
-        report: ReportEncoding::Digit("care_needs"),
+        // None (0), the non-empty sets of needs as bits (bit `i` is `CareNeed::ALL[i]`), unknown.
+        report: ReportEncoding::Digit(Digit {
+            place: 10,
+            radix: (1 << CareNeed::ALL.len()) + 1,
+            of: |r| Some(CareNeedSet::of(&r.profile.care_needs).digit()),
+            unknown: Some(1 << CareNeed::ALL.len()),
+        }),
         to_sql: |r| owned(r.profile.care_needs.codes().join("|")),
         from_sql: |v| match text(v) {
             Value::String(s) => Value::Array(s.split('|').map(|c| Value::String(c.into())).collect()),
             other => other,
         },
         to_csv: |r| vec![r.profile.care_needs.codes().join("|")],
+        question: Some(super::questions::CARE_NEEDS),
     },
-    code_field!(
-        "profile.previous_facility",
-        "previous_facility",
+    profile_field!(
+        previous_facility,
         PreviousFacility,
-        |r: &Record| r.profile.previous_facility,
-        ReportEncoding::Digit("previous_facility")
+        code_digit!(11, PreviousFacility, |r: &Record| r.profile.previous_facility),
+        name: ("Voorafgaande voorziening", "Previous facility"),
+        header: ("Voorafgaande voorziening", "Previous facility")
     ),
-    code_field!(
-        "profile.housing_need",
-        "housing_need",
+    profile_field!(
+        housing_need,
         HousingNeed,
-        |r: &Record| r.profile.housing_need,
-        ReportEncoding::Digit("housing_need")
+        code_digit!(12, HousingNeed, |r: &Record| r.profile.housing_need),
+        name: ("Woonbehoefte", "Housing need"),
+        header: ("Toekomstperspectief", "Housing need")
     ),
     Field {
         key: "training",
@@ -323,56 +396,18 @@ pub const FIELDS: &[Field] = &[
         to_sql: |r| SqlValue::Int(i64::from(r.training)),
         from_sql: flag,
         to_csv: |r| vec![r.training.to_string()],
+        question: None,
     },
-    code_field!("entry", "entry", Entry, |r: &Record| r.entry, ReportEncoding::Digit("entry")),
+    code_field!("entry", "entry", Entry, |r: &Record| r.entry, {
+        // No `unknown`: every record says how it was made.
+        ReportEncoding::Digit(Digit {
+            place: 13,
+            radix: Entry::ALL.len() as u64,
+            of: |r| Some(r.entry as u64),
+            unknown: None,
+        })
+    }),
 ];
-
-const PROFILE_PREFIX: &[u8] = b"profile.";
-
-const fn is_profile_key(key: &str) -> bool {
-    let key = key.as_bytes();
-    if key.len() <= PROFILE_PREFIX.len() {
-        return false;
-    }
-    let mut i = 0;
-    while i < PROFILE_PREFIX.len() {
-        if key[i] != PROFILE_PREFIX[i] {
-            return false;
-        }
-        i += 1;
-    }
-    true
-}
-
-/// How many of [`FIELDS`] are fields of the profile.
-pub const PROFILE_FIELD_COUNT: usize = {
-    let (mut n, mut i) = (0, 0);
-    while i < FIELDS.len() {
-        if is_profile_key(FIELDS[i].key) {
-            n += 1;
-        }
-        i += 1;
-    }
-    n
-};
-
-/// The names of the profile fields of [`FIELDS`] (their keys without `profile.`), in order.
-pub const fn profile_names() -> [&'static str; PROFILE_FIELD_COUNT] {
-    let mut names = [""; PROFILE_FIELD_COUNT];
-    let (mut n, mut i) = (0, 0);
-    while i < FIELDS.len() {
-        let key = FIELDS[i].key;
-        if is_profile_key(key) {
-            names[n] = match std::str::from_utf8(key.as_bytes().split_at(PROFILE_PREFIX.len()).1) {
-                Ok(name) => name,
-                Err(_) => panic!("a field key is not UTF-8"),
-            };
-            n += 1;
-        }
-        i += 1;
-    }
-    names
-}
 
 /// The fields of the profile, in wire order.
 pub fn profile_fields() -> impl Iterator<Item = &'static Field> {

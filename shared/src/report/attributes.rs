@@ -13,6 +13,11 @@
 //! record columns (each row keeps the version it was packed with; the report reads a row of
 //! another version from its columns until then).
 //!
+//! The digits come from the record's field table (`record::fields::FIELDS`): each field with
+//! `ReportEncoding::Digit` gives its place, its radix, how a record's value becomes its digit
+//! and which digit is `unknown`. [`Attributes`] is the typed view the report tables read; its
+//! members follow the digits (a digit without its member does not compile, see `digits`).
+//!
 //! Version 2 added `entry` as the most significant digit: a record made in the field app packs
 //! as in version 1.
 
@@ -20,7 +25,8 @@ use crate::counting::{Countable, CountedRecord, KeyBytes, Moment};
 use crate::ethos::LivingSituation;
 use crate::municipality::{self, Gemeente};
 use crate::profile::*;
-use crate::record::{Entry, Origin, Record};
+use crate::record::fields::{Digit, ReportEncoding, FIELDS};
+use crate::record::{Entry, Record};
 use std::sync::OnceLock;
 use uuid::Uuid;
 
@@ -29,9 +35,12 @@ use uuid::Uuid;
 pub struct Place(u16);
 
 /// CBS codes are `GM` and four digits.
-const PLACES: u64 = 10_000;
+const PLACES: u64 = Place::NUMBERS;
 
 impl Place {
+    /// How many CBS numbers there are room for: codes are `GM` and four digits.
+    pub const NUMBERS: u64 = 10_000;
+
     /// The place of a code of the list; `None` for a code that is not in it.
     pub fn of(code: &str) -> Option<Place> {
         let digits =
@@ -96,6 +105,15 @@ impl CareNeedSet {
         }
     }
 
+    /// Its digit in the packed attributes: none 0, the needs as bits, unknown above them.
+    pub fn digit(self) -> u64 {
+        match self {
+            CareNeedSet::None => 0,
+            CareNeedSet::Needs(bits) => u64::from(bits),
+            CareNeedSet::Unknown => 1 << CareNeed::ALL.len(),
+        }
+    }
+
     /// The wire value.
     pub fn to_care_needs(self) -> CareNeeds {
         match self {
@@ -140,23 +158,154 @@ pub const PACKED_COLUMN: &str = "report_attributes";
 /// digits or of a list of values.
 pub const PACKING_VERSION: i64 = 2;
 
-/// The radix of each digit, least significant first (the order of `Attributes::digits`).
-const RADICES: [u64; 14] = [
-    LivingSituation::ALL.len() as u64,
-    Children::MAX as u64 + 2, // 0..=MAX, unknown
-    PLACES,                   // municipality
-    PLACES + 2,               // origin: a CBS number, abroad, unknown
-    AgeBand::ALL.len() as u64,
-    Gender::ALL.len() as u64,
-    Household::ALL.len() as u64,
-    Duration::ALL.len() as u64,
-    ResidenceStatus::ALL.len() as u64,
-    Income::ALL.len() as u64,
-    (1 << CareNeed::ALL.len()) + 1, // none (0), the non-empty sets, unknown
-    PreviousFacility::ALL.len() as u64,
-    HousingNeed::ALL.len() as u64,
-    Entry::ALL.len() as u64,
-];
+/// How many digits the packing has: the fields of `FIELDS` with a digit.
+const DIGIT_COUNT: usize = {
+    let (mut n, mut i) = (0, 0);
+    while i < FIELDS.len() {
+        if let ReportEncoding::Digit(_) = FIELDS[i].report {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+};
+
+/// The digits by place, least significant first, from `FIELDS`. Two fields at one place, or a
+/// place left empty, do not compile.
+const DIGITS: [Digit; DIGIT_COUNT] = {
+    const EMPTY: Digit = Digit { place: usize::MAX, radix: 1, of: |_| None, unknown: None };
+    let mut digits = [EMPTY; DIGIT_COUNT];
+    let mut i = 0;
+    while i < FIELDS.len() {
+        if let ReportEncoding::Digit(d) = FIELDS[i].report {
+            assert!(d.place < DIGIT_COUNT, "a digit's place is beyond the digits");
+            assert!(digits[d.place].place == usize::MAX, "two digits at one place");
+            digits[d.place] = d;
+        }
+        i += 1;
+    }
+    digits
+};
+
+/// The radix of each digit, least significant first.
+const RADICES: [u64; DIGIT_COUNT] = {
+    let mut radices = [0; DIGIT_COUNT];
+    let mut i = 0;
+    while i < DIGIT_COUNT {
+        radices[i] = DIGITS[i].radix;
+        i += 1;
+    }
+    radices
+};
+
+/// The place of the digit of the field with wire key `key`; a key without a digit does not compile.
+const fn place(key: &str) -> usize {
+    let mut i = 0;
+    while i < FIELDS.len() {
+        if let ReportEncoding::Digit(d) = FIELDS[i].report {
+            if same(FIELDS[i].key, key) {
+                return d.place;
+            }
+        }
+        i += 1;
+    }
+    panic!("no digit for this field")
+}
+
+const fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+const LIVING_SITUATION: usize = place("living_situation");
+const CHILDREN: usize = place("profile.children");
+const MUNICIPALITY: usize = place("municipality");
+const ORIGIN: usize = place("origin");
+const AGE_BAND: usize = place("profile.age_band");
+const GENDER: usize = place("profile.gender");
+const HOUSEHOLD: usize = place("profile.household");
+const DURATION: usize = place("profile.duration");
+const RESIDENCE_STATUS: usize = place("profile.residence_status");
+const INCOME: usize = place("profile.income");
+const CARE_NEEDS: usize = place("profile.care_needs");
+const PREVIOUS_FACILITY: usize = place("profile.previous_facility");
+const HOUSING_NEED: usize = place("profile.housing_need");
+const ENTRY: usize = place("entry");
+
+/// How many profile fields the attributes carry with an `unknown`: those of [`UNKNOWN_FIELDS`].
+pub const UNKNOWN_FIELD_COUNT: usize = {
+    let (mut n, mut i) = (0, 0);
+    while i < FIELDS.len() {
+        if let ReportEncoding::Digit(Digit { unknown: Some(_), .. }) = FIELDS[i].report {
+            if is_profile(FIELDS[i].key) {
+                n += 1;
+            }
+        }
+        i += 1;
+    }
+    n
+};
+
+const fn is_profile(key: &str) -> bool {
+    let (key, prefix) = (key.as_bytes(), b"profile.");
+    if key.len() <= prefix.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < prefix.len() {
+        if key[i] != prefix[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// The profile fields whose `unknown` the attributes carry, in the order of `FIELDS`, with the
+/// place and the `unknown` digit: the report's unknown shares are theirs. A profile field
+/// without a digit is not in the report.
+const UNKNOWN_DIGITS: [(usize, u64); UNKNOWN_FIELD_COUNT] = {
+    let mut out = [(0, 0); UNKNOWN_FIELD_COUNT];
+    let (mut n, mut i) = (0, 0);
+    while i < FIELDS.len() {
+        if let ReportEncoding::Digit(Digit { place, unknown: Some(unknown), .. }) = FIELDS[i].report {
+            if is_profile(FIELDS[i].key) {
+                out[n] = (place, unknown);
+                n += 1;
+            }
+        }
+        i += 1;
+    }
+    out
+};
+
+/// The names of the profile fields of [`UNKNOWN_DIGITS`] (their keys without `profile.`).
+pub fn unknown_fields() -> impl Iterator<Item = &'static str> {
+    FIELDS.iter().filter_map(|f| match f.report {
+        ReportEncoding::Digit(Digit { unknown: Some(_), .. }) => f.profile_name(),
+        _ => None,
+    })
+}
+
+/// A record's packed attributes, from the digits of `FIELDS`; `None` where a digit is (a
+/// municipality not in the list, more children than a record may have).
+pub fn pack_record(record: &Record) -> Option<i64> {
+    let mut packed = 0u64;
+    for d in DIGITS.iter().rev() {
+        packed = packed * d.radix + (d.of)(record)?.min(d.radix - 1);
+    }
+    Some(packed as i64)
+}
 
 /// The number of distinct packed values; every one of them is a non-negative `i64`.
 const VALUES: u64 = {
@@ -177,60 +326,41 @@ impl Attributes {
     /// The attributes of a record; `None` only if its municipality codes are not in the list or
     /// it has more than `Children::MAX` children (a valid record never does).
     pub fn of(record: &Record) -> Option<Self> {
-        let p = &record.profile;
-        if p.children.counted() > u32::from(Children::MAX) {
-            return None;
-        }
-        Some(Attributes {
-            municipality: Place::of(record.municipality.as_str())?,
-            living_situation: record.living_situation,
-            origin: match &record.origin {
-                Origin::Municipality { code } => OriginPlace::Municipality(Place::of(code.as_str())?),
-                Origin::Abroad => OriginPlace::Abroad,
-                Origin::Unknown => OriginPlace::Unknown,
-            },
-            age_band: p.age_band,
-            gender: p.gender,
-            household: p.household,
-            children: p.children,
-            duration: p.duration,
-            residence_status: p.residence_status,
-            income: p.income,
-            care_needs: CareNeedSet::of(&p.care_needs),
-            previous_facility: p.previous_facility,
-            housing_need: p.housing_need,
-            entry: record.entry,
-        })
+        Attributes::unpack(pack_record(record)?)
     }
 
-    fn digits(&self) -> [u64; 14] {
-        [
-            self.living_situation as u64,
-            match self.children {
-                Children::Count(n) => u64::from(n.min(Children::MAX)),
-                Children::Unknown => u64::from(Children::MAX) + 1,
-            },
-            u64::from(self.municipality.0),
-            match self.origin {
-                OriginPlace::Municipality(place) => u64::from(place.0),
-                OriginPlace::Abroad => PLACES,
-                OriginPlace::Unknown => PLACES + 1,
-            },
-            self.age_band as u64,
-            self.gender as u64,
-            self.household as u64,
-            self.duration as u64,
-            self.residence_status as u64,
-            self.income as u64,
-            match self.care_needs {
-                CareNeedSet::None => 0,
-                CareNeedSet::Needs(bits) => u64::from(bits),
-                CareNeedSet::Unknown => 1 << CareNeed::ALL.len(),
-            },
-            self.previous_facility as u64,
-            self.housing_need as u64,
-            self.entry as u64,
-        ]
+    /// Per profile field of [`unknown_fields`], whether its answer is `unknown`.
+    pub fn unknowns(&self) -> [bool; UNKNOWN_FIELD_COUNT] {
+        let digits = self.digits();
+        UNKNOWN_DIGITS.map(|(place, unknown)| digits[place] == unknown)
+    }
+
+    /// The digits, by place. Typed by the number of digits of `FIELDS`: a digit added there
+    /// and not here does not compile.
+    fn digits(&self) -> [u64; DIGIT_COUNT] {
+        let mut d = [0; DIGIT_COUNT];
+        d[LIVING_SITUATION] = self.living_situation as u64;
+        d[CHILDREN] = match self.children {
+            Children::Count(n) => u64::from(n.min(Children::MAX)),
+            Children::Unknown => u64::from(Children::MAX) + 1,
+        };
+        d[MUNICIPALITY] = u64::from(self.municipality.0);
+        d[ORIGIN] = match self.origin {
+            OriginPlace::Municipality(place) => u64::from(place.0),
+            OriginPlace::Abroad => PLACES,
+            OriginPlace::Unknown => PLACES + 1,
+        };
+        d[AGE_BAND] = self.age_band as u64;
+        d[GENDER] = self.gender as u64;
+        d[HOUSEHOLD] = self.household as u64;
+        d[DURATION] = self.duration as u64;
+        d[RESIDENCE_STATUS] = self.residence_status as u64;
+        d[INCOME] = self.income as u64;
+        d[CARE_NEEDS] = self.care_needs.digit();
+        d[PREVIOUS_FACILITY] = self.previous_facility as u64;
+        d[HOUSING_NEED] = self.housing_need as u64;
+        d[ENTRY] = self.entry as u64;
+        d
     }
 
     /// The attributes as one non-negative integer (see the module docs). A number of children
@@ -245,7 +375,7 @@ impl Attributes {
     /// make, or whose municipality is no longer in the list or the region.
     pub fn unpack(packed: i64) -> Option<Self> {
         let mut rest = u64::try_from(packed).ok().filter(|v| *v < VALUES)?;
-        let mut d = [0usize; 14];
+        let mut d = [0usize; DIGIT_COUNT];
         for (digit, radix) in d.iter_mut().zip(RADICES) {
             *digit = (rest % radix) as usize;
             rest /= radix;
@@ -254,34 +384,34 @@ impl Attributes {
             all.get(digit).copied()
         }
         let place = |digit: usize| Some(Place(u16::try_from(digit).ok()?)).filter(|p| p.gemeente().is_some());
-        let municipality = place(d[2]).filter(|p| p.in_region())?;
+        let municipality = place(d[MUNICIPALITY]).filter(|p| p.in_region())?;
         let max_children = usize::from(Children::MAX);
         Some(Attributes {
             municipality,
-            living_situation: pick(LivingSituation::ALL, d[0])?,
-            children: match d[1] {
+            living_situation: pick(LivingSituation::ALL, d[LIVING_SITUATION])?,
+            children: match d[CHILDREN] {
                 n if n <= max_children => Children::Count(n as u8),
                 _ => Children::Unknown,
             },
-            origin: match d[3] as u64 {
+            origin: match d[ORIGIN] as u64 {
                 PLACES => OriginPlace::Abroad,
                 n if n == PLACES + 1 => OriginPlace::Unknown,
-                _ => OriginPlace::Municipality(place(d[3])?),
+                _ => OriginPlace::Municipality(place(d[ORIGIN])?),
             },
-            age_band: pick(AgeBand::ALL, d[4])?,
-            gender: pick(Gender::ALL, d[5])?,
-            household: pick(Household::ALL, d[6])?,
-            duration: pick(Duration::ALL, d[7])?,
-            residence_status: pick(ResidenceStatus::ALL, d[8])?,
-            income: pick(Income::ALL, d[9])?,
-            care_needs: match d[10] {
+            age_band: pick(AgeBand::ALL, d[AGE_BAND])?,
+            gender: pick(Gender::ALL, d[GENDER])?,
+            household: pick(Household::ALL, d[HOUSEHOLD])?,
+            duration: pick(Duration::ALL, d[DURATION])?,
+            residence_status: pick(ResidenceStatus::ALL, d[RESIDENCE_STATUS])?,
+            income: pick(Income::ALL, d[INCOME])?,
+            care_needs: match d[CARE_NEEDS] {
                 0 => CareNeedSet::None,
                 n if n == 1 << CareNeed::ALL.len() => CareNeedSet::Unknown,
                 n => CareNeedSet::Needs(n as u8),
             },
-            previous_facility: pick(PreviousFacility::ALL, d[11])?,
-            housing_need: pick(HousingNeed::ALL, d[12])?,
-            entry: pick(Entry::ALL, d[13])?,
+            previous_facility: pick(PreviousFacility::ALL, d[PREVIOUS_FACILITY])?,
+            housing_need: pick(HousingNeed::ALL, d[HOUSING_NEED])?,
+            entry: pick(Entry::ALL, d[ENTRY])?,
         })
     }
 }

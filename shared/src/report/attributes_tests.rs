@@ -1,5 +1,5 @@
 use super::*;
-use crate::record::MunicipalityCode;
+use crate::record::{MunicipalityCode, Origin};
 
 fn record(municipality: &str, origin: Origin, profile: Profile) -> Record {
     Record {
@@ -33,18 +33,18 @@ fn check(r: &Record) {
         OriginPlace::Unknown => Origin::Unknown,
     };
     assert_eq!(origin, r.origin);
-    let p = Profile {
-        age_band: a.age_band,
-        gender: a.gender,
-        household: a.household,
-        children: a.children,
-        duration: a.duration,
-        residence_status: a.residence_status,
-        income: a.income,
-        care_needs: a.care_needs.to_care_needs(),
-        previous_facility: a.previous_facility,
-        housing_need: a.housing_need,
-    };
+    // Member by member: a profile field the attributes do not carry keeps the record's value.
+    let mut p = r.profile.clone();
+    p.age_band = a.age_band;
+    p.gender = a.gender;
+    p.household = a.household;
+    p.children = a.children;
+    p.duration = a.duration;
+    p.residence_status = a.residence_status;
+    p.income = a.income;
+    p.care_needs = a.care_needs.to_care_needs();
+    p.previous_facility = a.previous_facility;
+    p.housing_need = a.housing_need;
     assert_eq!(p, r.profile);
     assert_eq!(a.living_situation, r.living_situation);
 }
@@ -131,18 +131,17 @@ fn the_largest_values_of_every_field_round_trip() {
 #[test]
 fn the_encoding_is_pinned() {
     // Stored values must keep their meaning: a change here needs the stored values rewritten.
-    let p = Profile {
-        age_band: AgeBand::From23To26,
-        gender: Gender::Woman,
-        household: Household::WithChildren,
-        children: Children::Count(2),
-        duration: Duration::OneToTwoYears,
-        residence_status: ResidenceStatus::Eu,
-        income: Income::Benefit,
-        care_needs: CareNeeds::from_codes(&["addiction", "physical"]).expect("needs"),
-        previous_facility: PreviousFacility::Detention,
-        housing_need: HousingNeed::HousingFirst,
-    };
+    let mut p = Profile::unknown();
+    p.age_band = AgeBand::From23To26;
+    p.gender = Gender::Woman;
+    p.household = Household::WithChildren;
+    p.children = Children::Count(2);
+    p.duration = Duration::OneToTwoYears;
+    p.residence_status = ResidenceStatus::Eu;
+    p.income = Income::Benefit;
+    p.care_needs = CareNeeds::from_codes(&["addiction", "physical"]).expect("needs");
+    p.previous_facility = PreviousFacility::Detention;
+    p.housing_need = HousingNeed::HousingFirst;
     let r = Record {
         living_situation: LivingSituation::FamilyOrFriends,
         ..record("GM0935", from_code("GM0363"), p)
@@ -219,4 +218,53 @@ fn a_report_record_counts_like_the_record_it_comes_from() {
     assert_eq!(slim.living_situation(), LivingSituation::NightShelter);
     assert_eq!(slim.children(), Children::Count(3));
     assert_eq!(slim.organisation, 4);
+}
+
+#[test]
+fn the_digits_of_the_field_table_pack_a_record_as_its_attributes_do() {
+    let mut p = Profile::unknown();
+    p.age_band = AgeBand::From50To64;
+    p.children = Children::Count(Children::MAX);
+    p.care_needs = CareNeeds::from_codes(&["physical"]).expect("needs");
+    p.housing_need = HousingNeed::Independent;
+    let records = [
+        record("GM0935", Origin::Unknown, Profile::unknown()),
+        record("GM1903", from_code("GM0363"), p.clone()),
+        Record { entry: Entry::Sheet, ..record("GM0994", Origin::Abroad, p) },
+    ];
+    for r in &records {
+        let a = Attributes::of(r).expect("attributes");
+        assert_eq!(pack_record(r), Some(a.pack()), "{r:?}");
+    }
+    let too_many = Profile { children: Children::Count(Children::MAX + 1), ..Profile::unknown() };
+    assert_eq!(pack_record(&record("GM0935", Origin::Unknown, too_many)), None);
+    let places: Vec<usize> = DIGITS.iter().map(|d| d.place).collect();
+    assert_eq!(places, (0..DIGIT_COUNT).collect::<Vec<_>>());
+}
+
+#[test]
+fn the_unknown_flags_follow_the_profile_fields_of_the_packing() {
+    // The profile fields with a digit, in the order of the table; a profile field the packing
+    // does not carry has no unknown share in the report.
+    let names: Vec<&str> = unknown_fields().collect();
+    let packed: Vec<&str> = FIELDS
+        .iter()
+        .filter(|f| matches!(f.report, ReportEncoding::Digit(_)))
+        .filter_map(|f| f.profile_name())
+        .collect();
+    assert_eq!(names, packed);
+    assert_eq!(names.len(), UNKNOWN_FIELD_COUNT);
+    for name in ["age_band", "children", "care_needs", "housing_need"] {
+        assert!(names.contains(&name), "{name}");
+    }
+    let all_unknown =
+        Attributes::of(&record("GM0935", Origin::Unknown, Profile::unknown())).expect("attributes");
+    assert_eq!(all_unknown.unknowns(), [true; UNKNOWN_FIELD_COUNT]);
+    let mut p = Profile::unknown();
+    p.gender = Gender::Woman;
+    p.care_needs = CareNeeds::None;
+    p.children = Children::Count(0);
+    let a = Attributes::of(&record("GM0935", Origin::Unknown, p)).expect("attributes");
+    let known: Vec<&str> = names.iter().zip(a.unknowns()).filter(|(_, u)| !u).map(|(n, _)| *n).collect();
+    assert_eq!(known, ["gender", "children", "care_needs"]);
 }

@@ -1,15 +1,17 @@
 //! The columns of the spreadsheet a desk fills in: Dutch headers, and for every answer column
 //! the accepted answers (the value sets of domain.md §3, by Dutch label, English label or
 //! code). The template, the reading of a row and the page all take their columns from here.
+//! The profile's columns come from the record's field table (`record::questions`): a new
+//! profile field is a new column without a line here.
 
 use crate::ethos::LivingSituation;
 use crate::municipality;
-use crate::profile::{
-    AgeBand, CareNeed, Duration, Gender, Household, HousingNeed, Income, PreviousFacility, ResidenceStatus,
-};
+use crate::profile::{AgeBand, CareNeed, Gender};
+use crate::record::fields::FIELDS;
+use crate::record::questions::{question, Question};
 use crate::Lang;
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::{LazyLock, OnceLock};
 
 /// What a column holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -25,14 +27,10 @@ pub enum ColumnKey {
     Municipality,
     LivingSituation,
     Origin,
-    Household,
     Children,
-    Duration,
-    ResidenceStatus,
-    Income,
     CareNeeds,
-    PreviousFacility,
-    HousingNeed,
+    /// A profile field answered by one pick from its value set, by its name (`household`).
+    Answer(&'static str),
 }
 
 /// One column: its headers and, for an answer column, the answers offered in the template.
@@ -62,43 +60,45 @@ const fn col(key: ColumnKey, nl: &'static str, en: &'static str, field: Option<&
     Column { key, nl, en, field, required: false }
 }
 
-/// Every column, in the order of the template.
-pub const COLUMNS: [Column; 17] = [
-    col(ColumnKey::Nr, "Nr.", "No.", None),
-    col(ColumnKey::FirstName, "Voornaam (roepnaam)", "First name (as used)", None),
-    col(ColumnKey::FamilyName, "Achternaam", "Family name", None),
-    col(ColumnKey::BirthDate, "Geboortedatum", "Birth date", None),
-    col(ColumnKey::Gender, "Geslacht", "Gender", Some("profile.gender")),
-    col(ColumnKey::Age, "Leeftijd", "Age", Some("profile.age_band")),
-    Column {
-        key: ColumnKey::Municipality,
-        nl: "Gemeente geteld",
-        en: "Municipality counted",
-        field: Some("municipality"),
-        required: true,
-    },
-    Column {
-        key: ColumnKey::LivingSituation,
-        nl: "Woonsituatie (ETHOS)",
-        en: "Living situation (ETHOS)",
-        field: Some("living_situation"),
-        required: true,
-    },
-    col(ColumnKey::Origin, "Herkomstgemeente", "Municipality of origin", Some("origin")),
-    col(ColumnKey::Household, "Huishouden", "Household", Some("profile.household")),
-    col(ColumnKey::Children, "Minderjarige kinderen", "Minor children", Some("profile.children")),
-    col(ColumnKey::Duration, "Duur dakloosheid", "Duration of homelessness", Some("profile.duration")),
-    col(ColumnKey::ResidenceStatus, "Verblijfsstatus", "Residence status", Some("profile.residence_status")),
-    col(ColumnKey::Income, "Inkomen", "Income", Some("profile.income")),
-    col(ColumnKey::CareNeeds, "Zorgbehoefte", "Care needs", Some("profile.care_needs")),
-    col(
-        ColumnKey::PreviousFacility,
-        "Voorafgaande voorziening",
-        "Previous facility",
-        Some("profile.previous_facility"),
-    ),
-    col(ColumnKey::HousingNeed, "Toekomstperspectief", "Housing need", Some("profile.housing_need")),
-];
+/// Every column, in the order of the template: the desk's number, the person, where and how,
+/// then the profile fields in the order of the field table.
+pub static COLUMNS: LazyLock<Vec<Column>> = LazyLock::new(|| {
+    let mut columns = vec![
+        col(ColumnKey::Nr, "Nr.", "No.", None),
+        col(ColumnKey::FirstName, "Voornaam (roepnaam)", "First name (as used)", None),
+        col(ColumnKey::FamilyName, "Achternaam", "Family name", None),
+        col(ColumnKey::BirthDate, "Geboortedatum", "Birth date", None),
+        col(ColumnKey::Gender, "Geslacht", "Gender", Some("profile.gender")),
+        col(ColumnKey::Age, "Leeftijd", "Age", Some("profile.age_band")),
+        Column {
+            key: ColumnKey::Municipality,
+            nl: "Gemeente geteld",
+            en: "Municipality counted",
+            field: Some("municipality"),
+            required: true,
+        },
+        Column {
+            key: ColumnKey::LivingSituation,
+            nl: "Woonsituatie (ETHOS)",
+            en: "Living situation (ETHOS)",
+            field: Some("living_situation"),
+            required: true,
+        },
+        col(ColumnKey::Origin, "Herkomstgemeente", "Municipality of origin", Some("origin")),
+    ];
+    for f in FIELDS {
+        let (Some(name), Some(q)) = (f.profile_name(), f.question.as_ref()) else { continue };
+        let key = match name {
+            // The person's columns above.
+            "gender" | "age_band" => continue,
+            "children" => ColumnKey::Children,
+            "care_needs" => ColumnKey::CareNeeds,
+            _ => ColumnKey::Answer(name),
+        };
+        columns.push(col(key, q.header.0, q.header.1, Some(f.key)));
+    }
+    columns
+});
 
 /// The column of a key.
 pub fn column(key: ColumnKey) -> &'static Column {
@@ -163,18 +163,14 @@ pub fn answers(key: ColumnKey) -> Vec<String> {
             list.extend(names);
             list
         }
-        ColumnKey::Household => labels(Household::ALL, |v| v.label(nl)),
-        ColumnKey::Duration => labels(Duration::ALL, |v| v.label(nl)),
-        ColumnKey::ResidenceStatus => labels(ResidenceStatus::ALL, |v| v.label(nl)),
-        ColumnKey::Income => labels(Income::ALL, |v| v.label(nl)),
+        ColumnKey::Answer(name) => question(name)
+            .map_or_else(Vec::new, |q| (q.choices)(nl).into_iter().map(|(_, l)| l.into()).collect()),
         ColumnKey::CareNeeds => {
             let mut list = vec!["geen".to_string()];
             list.extend(labels(CareNeed::ALL, |v| v.label(nl)));
             list.push("onbekend".into());
             list
         }
-        ColumnKey::PreviousFacility => labels(PreviousFacility::ALL, |v| v.label(nl)),
-        ColumnKey::HousingNeed => labels(HousingNeed::ALL, |v| v.label(nl)),
     }
 }
 
@@ -195,6 +191,14 @@ pub fn lookup(key: ColumnKey, cell: &str) -> Option<&'static str> {
             }
         }
     }
+    fn add_answers(m: &mut Index, key: ColumnKey, q: &Question) {
+        let both = (q.choices)(Lang::Nl).into_iter().zip((q.choices)(Lang::En));
+        for ((code, nl), (_, en)) in both {
+            for text in [code, nl, en] {
+                m.entry((key, fold(text))).or_insert(code);
+            }
+        }
+    }
     static INDEX: OnceLock<Index> = OnceLock::new();
     let index = INDEX.get_or_init(|| {
         let mut m = Index::new();
@@ -207,25 +211,10 @@ pub fn lookup(key: ColumnKey, cell: &str) -> Option<&'static str> {
             LivingSituation::code,
             LivingSituation::label,
         );
-        add(&mut m, ColumnKey::Household, Household::ALL, Household::code, Household::label);
-        add(&mut m, ColumnKey::Duration, Duration::ALL, Duration::code, Duration::label);
-        add(
-            &mut m,
-            ColumnKey::ResidenceStatus,
-            ResidenceStatus::ALL,
-            ResidenceStatus::code,
-            ResidenceStatus::label,
-        );
-        add(&mut m, ColumnKey::Income, Income::ALL, Income::code, Income::label);
         add(&mut m, ColumnKey::CareNeeds, CareNeed::ALL, CareNeed::code, CareNeed::label);
-        add(
-            &mut m,
-            ColumnKey::PreviousFacility,
-            PreviousFacility::ALL,
-            PreviousFacility::code,
-            PreviousFacility::label,
-        );
-        add(&mut m, ColumnKey::HousingNeed, HousingNeed::ALL, HousingNeed::code, HousingNeed::label);
+        for (name, q) in crate::record::questions::questions() {
+            add_answers(&mut m, ColumnKey::Answer(name), q);
+        }
         m
     });
     index.get(&(key, fold(cell))).copied()

@@ -6,10 +6,8 @@ use super::columns::{ColumnKey, COLUMNS};
 use super::row_id::{content_row_id, name_letters, person_row_id};
 use super::{Problem, SheetContext};
 use crate::dedup_key::dedup_key;
-use crate::profile::{
-    AgeBand, CareNeeds, Children, Duration, Household, HousingNeed, Income, PreviousFacility, Profile,
-    ResidenceStatus,
-};
+use crate::profile::{AgeBand, CareNeeds, Children, Profile};
+use crate::record::questions::question;
 use crate::record::{parse_record, Entry, Origin, Record};
 use crate::Lang;
 use uuid::Uuid;
@@ -35,12 +33,18 @@ impl Collect<'_> {
     }
 }
 
-/// A profile answer from its value set: empty or "onbekend" is `unknown`.
-fn answer<T>(key: ColumnKey, cell: &str, unknown: T, from_code: fn(&str) -> Option<T>) -> Result<T, Msg> {
-    if cell::is_unknown(cell) {
-        return Ok(unknown);
+/// Sets the profile answer of field `name` from its cell: empty or "onbekend" is `unknown`,
+/// else its code or label.
+fn answer(profile: &mut Profile, name: &'static str, cell: &str) -> Result<(), Msg> {
+    let code = if cell::is_unknown(cell) {
+        "unknown"
+    } else {
+        super::columns::lookup(ColumnKey::Answer(name), cell).ok_or(cell::NOT_IN_LIST)?
+    };
+    match question(name) {
+        Some(q) if (q.set)(profile, code) => Ok(()),
+        _ => Err(cell::NOT_IN_LIST),
     }
-    super::columns::lookup(key, cell).and_then(from_code).ok_or(cell::NOT_IN_LIST)
 }
 
 /// Reads one row; `None` (with its problems added) when it cannot be a record.
@@ -96,62 +100,24 @@ pub fn read_row(cells: &Cells<'_>, ctx: &SheetContext<'_>, problems: &mut Vec<Pr
         p.take(ColumnKey::LivingSituation, cell::living_situation(living_cell))
     };
     let origin = p.take(ColumnKey::Origin, cell::origin(get(ColumnKey::Origin)));
-    let household = p.take(
-        ColumnKey::Household,
-        answer(ColumnKey::Household, get(ColumnKey::Household), Household::Unknown, Household::from_code),
-    );
     let children = p.take(ColumnKey::Children, cell::children(get(ColumnKey::Children)));
-    let duration = p.take(
-        ColumnKey::Duration,
-        answer(ColumnKey::Duration, get(ColumnKey::Duration), Duration::Unknown, Duration::from_code),
-    );
-    let residence_status = p.take(
-        ColumnKey::ResidenceStatus,
-        answer(
-            ColumnKey::ResidenceStatus,
-            get(ColumnKey::ResidenceStatus),
-            ResidenceStatus::Unknown,
-            ResidenceStatus::from_code,
-        ),
-    );
-    let income = p.take(
-        ColumnKey::Income,
-        answer(ColumnKey::Income, get(ColumnKey::Income), Income::Unknown, Income::from_code),
-    );
     let care_needs = p.take(ColumnKey::CareNeeds, cell::care_needs(get(ColumnKey::CareNeeds)));
-    let previous_facility = p.take(
-        ColumnKey::PreviousFacility,
-        answer(
-            ColumnKey::PreviousFacility,
-            get(ColumnKey::PreviousFacility),
-            PreviousFacility::Unknown,
-            PreviousFacility::from_code,
-        ),
-    );
-    let housing_need = p.take(
-        ColumnKey::HousingNeed,
-        answer(
-            ColumnKey::HousingNeed,
-            get(ColumnKey::HousingNeed),
-            HousingNeed::Unknown,
-            HousingNeed::from_code,
-        ),
-    );
+    let mut profile = Profile::unknown();
+    profile.age_band = age_band;
+    profile.children = children.unwrap_or(Children::Unknown);
+    profile.care_needs = care_needs.unwrap_or(CareNeeds::Unknown);
+    // Every other profile answer is one pick from its field's value set.
+    for c in COLUMNS.iter() {
+        if let ColumnKey::Answer(name) = c.key {
+            if let Err(m) = answer(&mut profile, name, get(c.key)) {
+                p.add(c.key, m);
+            }
+        }
+    }
     if p.problems.len() > before {
         return None;
     }
-    let profile = Profile {
-        age_band,
-        gender: gender?,
-        household: household?,
-        children: children.unwrap_or(Children::Unknown),
-        duration: duration?,
-        residence_status: residence_status?,
-        income: income?,
-        care_needs: care_needs.unwrap_or(CareNeeds::Unknown),
-        previous_facility: previous_facility?,
-        housing_need: housing_need?,
-    };
+    profile.gender = gender?;
     let first = first.unwrap_or_default();
     let has_person = !name_letters(first).is_empty() && !name_letters(family).is_empty();
     let dedup =

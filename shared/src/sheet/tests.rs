@@ -68,12 +68,12 @@ fn every_answer_of_every_value_set_is_offered_and_reads_back_as_itself() {
     let nl = Lang::Nl;
     check(ColumnKey::Gender, Gender::ALL, |v| v.label(nl));
     check(ColumnKey::Age, AgeBand::ALL, |v| v.label(nl));
-    check(ColumnKey::Household, Household::ALL, |v| v.label(nl));
-    check(ColumnKey::Duration, Duration::ALL, |v| v.label(nl));
-    check(ColumnKey::ResidenceStatus, ResidenceStatus::ALL, |v| v.label(nl));
-    check(ColumnKey::Income, Income::ALL, |v| v.label(nl));
-    check(ColumnKey::PreviousFacility, PreviousFacility::ALL, |v| v.label(nl));
-    check(ColumnKey::HousingNeed, HousingNeed::ALL, |v| v.label(nl));
+    check(ColumnKey::Answer("household"), Household::ALL, |v| v.label(nl));
+    check(ColumnKey::Answer("duration"), Duration::ALL, |v| v.label(nl));
+    check(ColumnKey::Answer("residence_status"), ResidenceStatus::ALL, |v| v.label(nl));
+    check(ColumnKey::Answer("income"), Income::ALL, |v| v.label(nl));
+    check(ColumnKey::Answer("previous_facility"), PreviousFacility::ALL, |v| v.label(nl));
+    check(ColumnKey::Answer("housing_need"), HousingNeed::ALL, |v| v.label(nl));
     check(ColumnKey::CareNeeds, CareNeed::ALL, |v| v.label(nl));
     assert_eq!(answers(ColumnKey::LivingSituation).len(), LivingSituation::ALL.len());
     assert_eq!(answers(ColumnKey::Municipality).len(), 6);
@@ -161,8 +161,8 @@ fn each_kind_of_problem_is_reported_with_its_row_and_column() {
         (with(Origin, "Atlantis"), Origin),
         (with(Children, "21"), Children),
         (with(CareNeeds, "geen, verslaving"), CareNeeds),
-        (with(Duration, "lang"), Duration),
-        (with(HousingNeed, "villa"), HousingNeed),
+        (with(Answer("duration"), "lang"), Answer("duration")),
+        (with(Answer("housing_need"), "villa"), Answer("housing_need")),
     ];
     for (i, (cells, key)) in cases.into_iter().enumerate() {
         let mut rows = vec![person("Piet", "Post", "")];

@@ -5,6 +5,7 @@ mod access;
 mod accounts;
 mod audit;
 mod comparison;
+mod count_path;
 mod counts;
 mod duplicates;
 mod entry;

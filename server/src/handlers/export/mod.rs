@@ -9,10 +9,10 @@ mod docx;
 mod xlsx;
 
 use super::comparison::earlier_param;
+use super::disclosure_param;
 use super::report::{report_of, report_with_estimate_of};
-use super::{disclosure_param, path_id};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{AnyUser, ApiPath, ApiQuery};
+use crate::extract::{AnyUser, ApiQuery, CountPath};
 use crate::storage::Actor;
 use crate::AppState;
 use axum::extract::State;
@@ -72,10 +72,10 @@ async fn contents(state: &AppState, count_id: Uuid, q: &ExportQuery, lang: Lang)
 pub async fn summary_json(
     State(state): State<AppState>,
     _user: AnyUser,
-    ApiPath(id): ApiPath<String>,
+    CountPath(count): CountPath,
     ApiQuery(q): ApiQuery<ExportQuery>,
 ) -> ApiResult<Json<Summary>> {
-    let count_id = path_id(&id, "count")?;
+    let count_id = count.id;
     let lang = lang_param(q.lang.as_deref())?;
     let q = ExportQuery { with: None, ..q };
     Ok(Json(contents(&state, count_id, &q, lang).await?.summary))
@@ -108,30 +108,30 @@ impl Format {
 pub async fn report_docx(
     state: State<AppState>,
     user: AnyUser,
-    id: ApiPath<String>,
+    count: CountPath,
     q: ApiQuery<ExportQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    download(state, user, id, q, Format::Docx).await
+    download(state, user, count, q, Format::Docx).await
 }
 
 /// `GET /api/v1/counts/{id}/report.xlsx?disclosure=…[&with=…][&lang=…]`.
 pub async fn report_xlsx(
     state: State<AppState>,
     user: AnyUser,
-    id: ApiPath<String>,
+    count: CountPath,
     q: ApiQuery<ExportQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    download(state, user, id, q, Format::Xlsx).await
+    download(state, user, count, q, Format::Xlsx).await
 }
 
 async fn download(
     State(state): State<AppState>,
     AnyUser(user): AnyUser,
-    ApiPath(id): ApiPath<String>,
+    CountPath(count): CountPath,
     ApiQuery(q): ApiQuery<ExportQuery>,
     format: Format,
 ) -> ApiResult<impl IntoResponse> {
-    let count_id = path_id(&id, "count")?;
+    let count_id = count.id;
     let lang = lang_param(q.lang.as_deref())?;
     let contents = contents(&state, count_id, &q, lang).await?;
     let disclosure: Disclosure = contents.report.disclosure;

@@ -91,9 +91,30 @@ impl Question {
     }
 }
 
+/// The profile fields' questions in wire order, taken from [`FIELDS`] when compiling. The
+/// apps read them here and not through `FIELDS`: a reference to that table keeps every one of
+/// its functions (SQL, CSV, report packing) in the phone's bundle, some 16 KB of wasm.
+const QUESTIONS: [(&str, Question); PROFILE_FIELD_COUNT] = {
+    const NAMES: [&str; PROFILE_FIELD_COUNT] = profile_names();
+    let mut out: [(&str, Question); PROFILE_FIELD_COUNT] = [("", CHILDREN); PROFILE_FIELD_COUNT];
+    let (mut n, mut i) = (0, 0);
+    while i < FIELDS.len() {
+        if is_profile_key(FIELDS[i].key) {
+            out[n] = match FIELDS[i].question {
+                Some(q) => (NAMES[n], q),
+                None => panic!("a profile field without its question"),
+            };
+            n += 1;
+        }
+        i += 1;
+    }
+    out
+};
+
 /// The profile fields with their questions, in wire order: (name, question).
 pub fn questions() -> impl Iterator<Item = (&'static str, &'static Question)> {
-    FIELDS.iter().filter_map(|f| Some((f.profile_name()?, f.question.as_ref()?)))
+    static TABLE: [(&str, Question); PROFILE_FIELD_COUNT] = QUESTIONS;
+    TABLE.iter().map(|(name, q)| (*name, q))
 }
 
 /// The question of the profile field `name` (`housing_need`).

@@ -78,8 +78,15 @@ pub struct Interval {
 /// coverage over a grid of sizes and capture probabilities is in docs/estimate.md "How it is
 /// checked".
 pub fn interval(selector: &mut Selector, fitted: &ModelFit) -> Interval {
-    let mut estimates = samples(selector, fitted, SAMPLES, SEED);
-    let left_out = SAMPLES - estimates.len();
+    let estimates = samples(selector, fitted, SAMPLES, SEED);
+    percentile(estimates, SAMPLES)
+}
+
+/// The percentile interval of the bootstrap estimates of the `drawn` samples, of which those in
+/// `estimates` had a converging model: the `round(0.025·(n + 1))`-th and `round(0.975·(n + 1))`-th
+/// smallest of the `n` estimates.
+pub fn percentile(mut estimates: Vec<f64>, drawn: usize) -> Interval {
+    let left_out = drawn.saturating_sub(estimates.len());
     estimates.sort_by(f64::total_cmp);
     let n = estimates.len();
     let at = |q: f64| {
@@ -240,6 +247,34 @@ mod tests {
             assert!((mean - m).abs() < 5.0 * (v / draws.len() as f64).sqrt(), "n={n} p={p} mean={mean}");
             assert!((var / v - 1.0).abs() < 0.05, "n={n} p={p} var={var} expected {v}");
         }
+    }
+
+    #[test]
+    fn percentile_takes_the_25th_and_975th_of_999() {
+        // 1, 2, …, 999 in a scrambled order: the 25th is 25, the 975th 975.
+        let estimates: Vec<f64> = (0..999u32).map(|i| f64::from((i * 38) % 999 + 1)).collect();
+        let i = percentile(estimates, SAMPLES);
+        assert_eq!((i.lower, i.upper, i.left_out), (Some(25.0), Some(975.0), 0));
+    }
+
+    #[test]
+    fn percentile_counts_the_left_out_and_ranks_among_the_rest() {
+        // 949 of 999 converged: ranks round(0.025·950) = 24 and round(0.975·950) = 926.
+        let estimates: Vec<f64> = (1..=949u32).rev().map(f64::from).collect();
+        let i = percentile(estimates, SAMPLES);
+        assert_eq!((i.lower, i.upper, i.left_out), (Some(24.0), Some(926.0), 50));
+        // None left: no bounds at all.
+        assert_eq!(percentile(Vec::new(), SAMPLES), Interval { lower: None, upper: None, left_out: 999 });
+    }
+
+    #[test]
+    fn percentile_without_a_finite_975th_is_unbounded_above() {
+        let mut estimates: Vec<f64> = (1..=999u32).map(f64::from).collect();
+        for e in estimates.iter_mut().skip(960) {
+            *e = f64::INFINITY;
+        }
+        let i = percentile(estimates, SAMPLES);
+        assert_eq!((i.lower, i.upper), (Some(25.0), None), "the lower bound stays, the upper is null");
     }
 
     #[test]

@@ -250,6 +250,37 @@ mod tests {
     }
 
     #[test]
+    fn estimate_interval_is_the_25th_and_975th_of_the_999_sorted_bootstrap_estimates() {
+        // domain.md §8: the percentile interval. The samples are drawn again here with the same
+        // seed and the model chosen again in each, and the bounds of the whole estimate must be
+        // exactly their 25th and 975th — not, e.g., the basic interval `[2N − q975, 2N − q25]`.
+        let table: [(&[&str], u64); 7] = [
+            (&["care"], 80),
+            (&["police"], 55),
+            (&["shelter"], 95),
+            (&["care", "police"], 18),
+            (&["care", "shelter"], 30),
+            (&["police", "shelter"], 14),
+            (&["care", "police", "shelter"], 6),
+        ];
+        let people = table.iter().flat_map(|&(h, n)| (0..n).map(move |_| (true, h.iter().copied())));
+        let cap = crate::estimate::Captures::from_people(people);
+        let f = crate::estimate::fit(&cap).expect("an estimate");
+        let y: Vec<f64> = cap.cells()[1..].iter().map(|&c| c as f64).collect();
+        let mut selector = Selector::new(cap.k());
+        let (_, chosen) = selector.learn(&y).expect("a model");
+        let mut samples = samples(&mut selector, &chosen, SAMPLES, SEED);
+        assert_eq!(samples.len(), 999, "every sample has a converging model");
+        samples.sort_by(f64::total_cmp);
+        let (q25, q975) = (samples[24], samples[974]);
+        assert!(q25 > 298.0, "{q25}: above M = 298, so not clamped");
+        assert_eq!((f.lower, f.upper), (Some(q25), Some(q975)));
+        assert_eq!(samples.iter().filter(|&&s| s < q25).count(), 24, "24 samples below the lower bound");
+        assert_eq!(samples.iter().filter(|&&s| s > q975).count(), 24, "and 24 above the upper bound");
+        assert!((2.0 * f.estimate - q975 - q25).abs() > 1.0, "not the basic interval");
+    }
+
+    #[test]
     fn percentile_takes_the_25th_and_975th_of_999() {
         // 1, 2, …, 999 in a scrambled order: the 25th is 25, the 975th 975.
         let estimates: Vec<f64> = (0..999u32).map(|i| f64::from((i * 38) % 999 + 1)).collect();

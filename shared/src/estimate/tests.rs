@@ -219,27 +219,6 @@ fn estimate_is_the_same_for_the_same_data_in_any_order() {
 }
 
 #[test]
-fn estimate_interval_is_the_25th_and_975th_of_the_999_sorted_bootstrap_estimates() {
-    // domain.md §8: the percentile interval. The samples are drawn again here with the same
-    // seed and the model chosen again in each, and the bounds must be exactly their 25th and
-    // 975th — not, e.g., the basic interval `[2N − q975, 2N − q25]` of the same samples.
-    let cap = three_sources();
-    let f = fit(&cap).expect("an estimate");
-    let y: Vec<f64> = cap.cells()[1..].iter().map(|&c| c as f64).collect();
-    let mut selector = models::Selector::new(cap.k());
-    let (_, chosen) = selector.learn(&y).expect("a model");
-    let mut samples = bootstrap::samples(&mut selector, &chosen, bootstrap::SAMPLES, bootstrap::SEED);
-    assert_eq!(samples.len(), 999, "every sample has a converging model");
-    samples.sort_by(f64::total_cmp);
-    let (q25, q975) = (samples[24], samples[974]);
-    assert!(q25 > 298.0, "{q25}: above M, so not clamped");
-    assert_eq!((f.lower, f.upper), (Some(q25), Some(q975)));
-    assert_eq!(samples.iter().filter(|&&s| s < q25).count(), 24, "24 samples below the lower bound");
-    assert_eq!(samples.iter().filter(|&&s| s > q975).count(), 24, "and 24 above the upper bound");
-    assert!(q975 - q25 > 0.0 && (2.0 * f.estimate - q975 - q25).abs() > 1e-6, "not the basic interval");
-}
-
-#[test]
 fn estimate_interval_unstable_when_samples_lose_the_overlap() {
     // One person in the only overlap: many bootstrap samples have no overlap at all, and in
     // them no model converges. They are left out and counted; more than 5 % is unstable.

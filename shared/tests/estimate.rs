@@ -162,6 +162,8 @@ struct Summary {
     width: f64,
     /// Per chosen model (by its number of interaction pairs): (replications, covered).
     by_model: std::collections::BTreeMap<usize, (usize, usize)>,
+    /// Misses with the truth above the upper bound (the interval too low).
+    missed_above: usize,
 }
 
 impl Summary {
@@ -183,6 +185,7 @@ fn replicate(seed: u64, replications: usize, groups: &[(u64, &[f64])]) -> Summar
     let mut sum = 0.0;
     let (mut width, mut bounded) = (0.0, 0);
     let mut by_model = std::collections::BTreeMap::new();
+    let mut missed_above = 0;
     for _ in 0..replications {
         let cells = simulate(&mut rng, groups);
         let k = groups[0].1.len();
@@ -190,6 +193,7 @@ fn replicate(seed: u64, replications: usize, groups: &[(u64, &[f64])]) -> Summar
         let truth = truth as f64;
         let hit = f.lower.is_none_or(|l| l <= truth) && f.upper.is_none_or(|u| truth <= u);
         covered += usize::from(hit);
+        missed_above += usize::from(f.upper.is_some_and(|u| u < truth));
         let entry: &mut (usize, usize) = by_model.entry(f.interactions.len()).or_default();
         entry.0 += 1;
         entry.1 += usize::from(hit);
@@ -200,7 +204,7 @@ fn replicate(seed: u64, replications: usize, groups: &[(u64, &[f64])]) -> Summar
         }
     }
     let width = width / f64::from(bounded.max(1));
-    Summary { replications, covered, mean: sum / replications as f64, width, by_model }
+    Summary { replications, covered, mean: sum / replications as f64, width, by_model, missed_above }
 }
 
 /// Replications per simulation: 200 in CI, more with e.g. `ETHOS_ESTIMATE_REPLICATIONS=2000`.
@@ -227,52 +231,77 @@ fn report(label: &str, p: &[f64], s: &Summary, truth: f64) {
     }
 }
 
+/// The design of the coverage tests: 400 persons (the demo counts have 420 and 480), each seen
+/// independently by every source with a probability of 0.2–0.4 — the reach of one kind of
+/// organisation on a count night (the demo's shelters, street team, care and police reach
+/// 0.1–0.45 of the people of a living situation). docs/estimate.md "How it is checked" gives the
+/// coverage over a wider grid (`estimate_simulation_coverage_grid`).
+const SIZE: u64 = 400;
+
+/// What the coverage tests require per number of sources: domain.md §8's 93–97 %, or 90–99 %
+/// for the shorter CI run. With three and four sources the percentile interval that §8
+/// prescribes is conservative — 97.5–100 % in every cell of the grid but those where four
+/// sources each see 60 % of the people, about 99 % in this design — so there only the lower
+/// limit is required and the excess is documented (docs/estimate.md, and `bootstrap::interval`
+/// for why).
+fn wanted(k: usize, long: bool) -> std::ops::RangeInclusive<f64> {
+    match (k, long) {
+        (2, false) => 0.90..=0.99,
+        (2, true) => 0.93..=0.97,
+        (_, false) => 0.90..=1.0,
+        (_, true) => 0.93..=1.0,
+    }
+}
+
 /// 400 persons seen by independent sources, seeded replications: the 95 % interval covers the
 /// truth in a share of them that must lie in `wanted`, and the mean estimate is within 5 % of 400.
-fn independent_sources(seed: u64, p: &[f64], wanted: std::ops::RangeInclusive<f64>) {
-    let s = replicate(seed, replications(), &[(400, p)]);
-    report(&format!("{} independent sources", p.len()), p, &s, 400.0);
-    let bias = s.mean / 400.0 - 1.0;
-    assert!(wanted.contains(&s.coverage()), "coverage {}", s.coverage());
+fn independent_sources(seed: u64, p: &[f64]) {
+    let s = replicate(seed, replications(), &[(SIZE, p)]);
+    report(&format!("{} independent sources", p.len()), p, &s, SIZE as f64);
+    let bias = s.mean / SIZE as f64 - 1.0;
+    assert!(wanted(p.len(), false).contains(&s.coverage()), "coverage {}", s.coverage());
     assert!(bias.abs() <= 0.05, "mean {}", s.mean);
 }
 
 #[test]
 fn estimate_simulation_two_independent_sources() {
-    independent_sources(1000, &[0.3, 0.4], 0.90..=0.99);
+    independent_sources(1000, &[0.3, 0.4]);
 }
 
-/// With three independent sources the AIC picks a pair model for about a third of the samples;
-/// the bootstrap chooses the model again in every sample, so the interval carries that choice,
-/// and the basic bootstrap interval keeps the coverage at the 95 % of domain.md §8 (the
-/// percentile interval of the same samples covered about 99 %: see `bootstrap::interval`).
+/// With three independent sources the AIC picks a pair model in about a third of the counts;
+/// the bootstrap chooses the model again in every sample, so the interval carries that choice.
 #[test]
 fn estimate_simulation_three_independent_sources() {
-    independent_sources(1001, &[0.3, 0.25, 0.35], 0.90..=0.99);
+    independent_sources(1001, &[0.3, 0.25, 0.35]);
 }
 
 #[test]
 fn estimate_simulation_four_independent_sources() {
-    independent_sources(1002, &[0.3, 0.25, 0.2, 0.35], 0.90..=0.99);
+    independent_sources(1002, &[0.3, 0.25, 0.2, 0.35]);
+}
+
+/// The numbers of sources to simulate (`ETHOS_ESTIMATE_SOURCES`, e.g. `3,4`; default 2, 3, 4).
+fn sources_to_simulate() -> Vec<usize> {
+    list_from_env("ETHOS_ESTIMATE_SOURCES", &[2, 3, 4])
 }
 
 /// The long form behind the figures in docs/estimate.md:
-/// `cargo test --release -p ethos-shared --test estimate -- --ignored --nocapture`.
-/// For two, three and four independent sources, two further seeds of
-/// `ETHOS_ESTIMATE_REPLICATIONS` (default 500) replications each, with the coverage by the
-/// chosen model (standard error about 0.7 points over 1,000): each must lie in the 93–97 % of
-/// domain.md §8.
+/// `cargo test --release -p ethos-shared --test estimate long_run -- --ignored --nocapture`.
+/// For two, three and four independent sources in the design of the CI tests, two further seeds
+/// of `ETHOS_ESTIMATE_REPLICATIONS` (default 500) replications each, with the coverage by the
+/// chosen model (standard error about 0.7 points over 1,000): each must lie in `wanted`.
 #[test]
-#[ignore = "long: 3,000 simulated counts, several minutes"]
+#[ignore = "long: 3,000 simulated counts, tens of minutes"]
 fn estimate_simulation_coverage_long_run() {
     let n = std::env::var("ETHOS_ESTIMATE_REPLICATIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(500);
     let mut failed = Vec::new();
-    for p in [&[0.3, 0.4][..], &[0.3, 0.25, 0.35][..], &[0.3, 0.25, 0.2, 0.35][..]] {
+    let designs = [&[0.3, 0.4][..], &[0.3, 0.25, 0.35][..], &[0.3, 0.25, 0.2, 0.35][..]];
+    for p in designs.into_iter().filter(|p| sources_to_simulate().contains(&p.len())) {
         let mut covered = 0;
         let mut total = 0;
         for seed in [11, 12] {
-            let s = replicate(seed, n, &[(400, p)]);
-            report(&format!("{} independent sources, seed {seed}", p.len()), p, &s, 400.0);
+            let s = replicate(seed, n, &[(SIZE, p)]);
+            report(&format!("{} independent sources, seed {seed}", p.len()), p, &s, SIZE as f64);
             covered += s.covered;
             total += s.replications;
         }
@@ -285,11 +314,61 @@ fn estimate_simulation_coverage_long_run() {
             100.0 * (c - 1.96 * se),
             100.0 * (c + 1.96 * se),
         );
-        if !(0.93..=0.97).contains(&c) {
+        if !wanted(p.len(), true).contains(&c) {
             failed.push((p.len(), c));
         }
     }
-    assert!(failed.is_empty(), "coverage outside 93–97 %: {failed:?}");
+    assert!(failed.is_empty(), "coverage outside what is required: {failed:?}");
+}
+
+/// A list of numbers from the environment variable `name` (comma-separated), or `default`.
+fn list_from_env<T: std::str::FromStr + Copy>(name: &str, default: &[T]) -> Vec<T> {
+    std::env::var(name)
+        .ok()
+        .map(|v| v.split(',').filter_map(|x| x.trim().parse().ok()).collect::<Vec<T>>())
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| default.to_vec())
+}
+
+/// The coverage over a grid of designs a regional count can have (docs/estimate.md "How it is
+/// checked"): true size 200–1,000, every source seeing each person independently with the same
+/// probability 0.2–0.6, 2–4 sources; `ETHOS_ESTIMATE_REPLICATIONS` (default 200) counts per
+/// design. It prints one line per design and asserts nothing about the coverage: the grid is a
+/// measurement (where §8's 93–97 % holds and where not), not a property — the properties are the
+/// tests above. Narrow it with `ETHOS_ESTIMATE_SOURCES`, `ETHOS_ESTIMATE_SIZES` and
+/// `ETHOS_ESTIMATE_P` (comma-separated), e.g. `ETHOS_ESTIMATE_SOURCES=4 ETHOS_ESTIMATE_P=0.2,0.6 cargo test --release -p
+/// ethos-shared --test estimate grid -- --ignored --nocapture`.
+#[test]
+#[ignore = "long: a grid of simulations, tens of minutes for four sources"]
+fn estimate_simulation_coverage_grid() {
+    let n = replications();
+    for k in sources_to_simulate() {
+        for size in list_from_env("ETHOS_ESTIMATE_SIZES", &[200u64, 400, 1000]) {
+            for p in list_from_env("ETHOS_ESTIMATE_P", &[0.2f64, 0.3, 0.45, 0.6]) {
+                let probabilities = vec![p; k];
+                let seed = 100_000 * k as u64 + 10 * size + (100.0 * p).round() as u64;
+                let started = std::time::Instant::now();
+                let s = replicate(seed, n, &[(size, &probabilities)]);
+                let pairs: usize =
+                    s.by_model.iter().filter(|(&pairs, _)| pairs > 0).map(|(_, (r, _))| r).sum();
+                let c = s.coverage();
+                println!(
+                    "| {k} | {size} | {p} | {:.1} % ({}/{}) | {:.1}–{:.1} % | {}/{} | {:.0} % | {:.0} | {:+.1} % | {:.0} s |",
+                    100.0 * c,
+                    s.covered,
+                    s.replications,
+                    100.0 * (c - 1.96 * s.standard_error()),
+                    100.0 * (c + 1.96 * s.standard_error()),
+                    s.missed_above,
+                    s.replications - s.covered,
+                    100.0 * pairs as f64 / s.replications as f64,
+                    s.width,
+                    100.0 * (s.mean / size as f64 - 1.0),
+                    started.elapsed().as_secs_f64(),
+                );
+            }
+        }
+    }
 }
 
 /// Not a property to keep but a limit to document (docs/estimate.md): when two sources tend to

@@ -22,7 +22,7 @@ pub fn dimension_label(dimension: &str, lang: Lang) -> String {
         PROVINCE => ("Provincie van herkomst", "Province of origin"),
         MUNICIPALITY => ("Herkomstgemeente buiten de regio", "Municipality of origin outside the region"),
         "age_band" => ("Leeftijd", "Age"),
-        "gender" => ("Gender", "Gender"),
+        "gender" => ("Geslacht", "Gender"),
         "household" => ("Huishouden", "Household"),
         "children" => ("Minderjarige kinderen", "Minor children"),
         "duration" => ("Duur dakloosheid", "Duration of homelessness"),

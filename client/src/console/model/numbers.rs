@@ -88,31 +88,9 @@ pub fn bar_len(value: u64, max: u64, full: u32) -> u32 {
 
 // ---------------------------------------------------------------- report labels
 
-/// The name of a report dimension, as a column heading.
+/// The name of a report dimension, as a column heading: the one of the downloads.
 pub fn dim_label(dim: &str, lang: Lang) -> String {
-    let (nl, en) = match dim {
-        "count_group" => ("Telgroep", "Count group"),
-        "visibility" => ("Zichtbaar of verborgen", "Visible or hidden"),
-        "conceptual_category" => ("ETHOS-categorie", "ETHOS category"),
-        "living_situation" => ("Woonsituatie (ETHOS)", "Living situation (ETHOS)"),
-        "municipality" => ("Gemeente waar geteld", "Municipality where counted"),
-        "origin" => ("Herkomstgemeente", "Municipality of origin"),
-        "origin_province" => ("Provincie van herkomst", "Province of origin"),
-        "age_band" => ("Leeftijd", "Age"),
-        "gender" => ("Geslacht", "Gender"),
-        "household" => ("Huishouden", "Household"),
-        "children" => ("Minderjarige kinderen", "Minor children"),
-        "duration" => ("Duur dakloosheid", "Duration of homelessness"),
-        "residence_status" => ("Verblijfsstatus", "Residence status"),
-        "income" => ("Inkomen", "Income"),
-        "care_needs" => ("Zorgbehoefte", "Care needs"),
-        "previous_facility" => ("Voorafgaande voorziening", "Previous facility"),
-        "housing_need" => ("Toekomstperspectief wonen", "Housing need"),
-        // The origin tables by municipality and by province, and any later dimension: the
-        // labels of the downloads.
-        other => return ethos_shared::report::dimension_label(other, lang),
-    };
-    tr(lang, nl, en).into()
+    ethos_shared::report::dimension_label(dim, lang)
 }
 
 fn label_of<T: Copy>(

@@ -410,13 +410,14 @@ mod tests {
 
     /// Records as one row of [`CHUNK_SQL`] gives them: each record's id, key (`-` for none),
     /// observed, packed attributes, flags digit and device.
+    type Values<'a> = (&'a str, &'a str, &'a str, String, &'a str, &'a str);
+
     fn parse(
-        lines: &[(&str, &str, &str, String, &str, &str)],
+        lines: &[Values<'_>],
         devices: &HashMap<String, u32>,
     ) -> anyhow::Result<(Vec<ReportRecord>, Vec<Stale>)> {
-        let column = |f: &dyn Fn(&(&str, &str, &str, String, &str, &str)) -> String, sep: &str| {
-            lines.iter().map(f).collect::<Vec<_>>().join(sep)
-        };
+        let column =
+            |f: &dyn Fn(&Values<'_>) -> String, sep: &str| lines.iter().map(f).collect::<Vec<_>>().join(sep);
         let (ids, keys, observed, attributes, flags, devs) = (
             column(&|l| l.0.to_string(), ""),
             column(&|l| l.1.to_string(), ""),

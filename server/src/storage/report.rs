@@ -418,22 +418,11 @@ mod tests {
     ) -> anyhow::Result<(Vec<ReportRecord>, Vec<Stale>)> {
         let column =
             |f: &dyn Fn(&Values<'_>) -> String, sep: &str| lines.iter().map(f).collect::<Vec<_>>().join(sep);
-        let (ids, keys, observed, attributes, flags, devs) = (
-            column(&|l| l.0.to_string(), ""),
-            column(&|l| l.1.to_string(), ""),
-            column(&|l| l.2.to_string(), ","),
-            column(&|l| l.3.clone(), ","),
-            column(&|l| l.4.to_string(), ""),
-            column(&|l| l.5.to_string(), ","),
-        );
-        let columns = Columns {
-            ids: &ids,
-            keys: &keys,
-            observed: &observed,
-            attributes: &attributes,
-            flags: &flags,
-            devices: &devs,
-        };
+        let (i, k, o) =
+            (column(&|l| l.0.into(), ""), column(&|l| l.1.into(), ""), column(&|l| l.2.into(), ","));
+        let (a, f, d) =
+            (column(&|l| l.3.clone(), ","), column(&|l| l.4.into(), ""), column(&|l| l.5.into(), ","));
+        let columns = Columns { ids: &i, keys: &k, observed: &o, attributes: &a, flags: &f, devices: &d };
         columns.parse(lines.len(), devices)
     }
 

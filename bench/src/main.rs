@@ -5,7 +5,7 @@
 //! `cargo run --release -p ethos-bench -- phones [--phones N] [--secs S]`: N phones syncing a few
 //! records every ~2 s (see `phones.rs`).
 //!
-//! `cargo run --release -p ethos-bench -- report --records 1000000` times the full report over
+//! `cargo run --release -p ethos-bench -- report --records 1000000 [--db PATH]` times the full report over
 //! N records against plain SQL GROUP BY queries over the same database (see `report.rs`).
 
 mod phones;
@@ -39,7 +39,10 @@ async fn main() -> anyhow::Result<()> {
         Some("phones") => {
             phones::run(arg(&args, "--phones", 3_000usize)?, arg(&args, "--secs", 30u64)?).await
         }
-        Some("report") => report::run(n).await,
+        Some("report") => {
+            let db = args.iter().position(|a| a == "--db").and_then(|i| args.get(i + 1)).map(Into::into);
+            report::run(n, db).await
+        }
         Some("estimate") => estimate(),
         _ => {
             eprintln!(

@@ -1,21 +1,35 @@
-//! `ethos-bench report --records N`: the full report over N records against plain SQL GROUP BY
-//! queries over the same database, in the same run.
+//! `ethos-bench report --records N [--db PATH]`: the full report over N records against plain
+//! SQL GROUP BY queries over the same database, in the same run, and where its time goes.
+//!
+//! With `--db`, the database is kept at PATH and a later run over the same PATH reads it again
+//! instead of generating and storing N records anew (minutes on a busy machine).
 
 use anyhow::ensure;
-use ethos_shared::report::Disclosure;
+use ethos_shared::counting::{persons, totals};
+use ethos_shared::estimate::{Captures, ReportEstimate, SourceBy};
+use ethos_shared::report::{build, Disclosure, ReportInput};
 use sqlx::{sqlite::SqliteConnectOptions, ConnectOptions};
+use std::path::PathBuf;
 use std::time::Instant;
+use uuid::Uuid;
 
 /// `report`: the full report over N records against plain SQL GROUP BY queries, one per
 /// dimension, over the same database in the same run.
-pub async fn run(n: usize) -> anyhow::Result<()> {
+pub async fn run(n: usize, keep: Option<PathBuf>) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
-    let db = dir.path().join("report.db");
-    let starts_at = (chrono::Utc::now() - chrono::Duration::hours(30)).fixed_offset();
-    println!("report benchmark: generating {n} records ...");
-    let records = ethos_bench::records(n, 7, starts_at);
-    let count_id = crate::raw::insert(&db, &records, false).await?.count_id;
-    drop(records);
+    let db = keep.unwrap_or_else(|| dir.path().join("report.db"));
+    let count_id = match stored_count(&db).await? {
+        Some(id) => {
+            println!("report benchmark: the records of {}", db.display());
+            id
+        }
+        None => {
+            let starts_at = (chrono::Utc::now() - chrono::Duration::hours(30)).fixed_offset();
+            println!("report benchmark: generating {n} records ...");
+            let records = ethos_bench::records(n, 7, starts_at);
+            crate::raw::insert(&db, &records, false).await?.count_id
+        }
+    };
     let storage = ethos_server::storage::Storage::open(&db).await?;
     // Warm the page cache the same way for both sides.
     let _ = ethos_server::report_of(&storage, count_id, Disclosure::Public).await;
@@ -24,10 +38,7 @@ pub async fn run(n: usize) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let report_secs = started.elapsed().as_secs_f64();
-    let started = Instant::now();
-    let data = storage.report_data(count_id).await?;
-    println!("  of which reading {} records: {:.2} s", data.records.len(), started.elapsed().as_secs_f64());
-    drop(data);
+    phases(&storage, count_id).await?;
     // What `GET …/report` answers: the report with its estimate member (by organisation type).
     let started = Instant::now();
     let answer = ethos_server::report_with_estimate_of(&storage, count_id, Disclosure::Public)
@@ -35,15 +46,12 @@ pub async fn run(n: usize) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let answer_secs = started.elapsed().as_secs_f64();
     let outcome = match &answer.estimate {
-        ethos_shared::estimate::ReportEstimate::Estimate(e) => {
-            format!("{} sources, N {}", e.sources.len(), e.estimate)
-        }
-        ethos_shared::estimate::ReportEstimate::NotPossible { not_possible, .. } => {
-            format!("not possible: {}", not_possible.code())
-        }
+        ReportEstimate::Estimate(e) => format!("{} sources, N {}", e.sources.len(), e.estimate),
+        ReportEstimate::NotPossible { not_possible, .. } => format!("not possible: {}", not_possible.code()),
     };
     println!("report with its estimate member ({outcome}), as GET …/report answers: {answer_secs:6.2} s");
-    ensure!(report.records_total == Some(n as u64), "report saw {:?} records", report.records_total);
+    let records_total = report.records_total.unwrap_or(0);
+    ensure!(n == 0 || records_total == n as u64, "report saw {records_total} records, not {n}");
     storage.close().await;
 
     let mut conn = SqliteConnectOptions::new().filename(&db).read_only(true).connect().await?;
@@ -78,6 +86,66 @@ pub async fn run(n: usize) -> anyhow::Result<()> {
     );
     println!("ratio report / SQL: {:.2}", report_secs / sql_secs);
     let persons = report.persons_total.map_or_else(|| "hidden".to_string(), |p| p.to_string());
-    println!("persons {persons} of {n} records");
+    println!("persons {persons} of {records_total} records");
+    Ok(())
+}
+
+/// The count stored at `db` by an earlier run, if there is one.
+async fn stored_count(db: &std::path::Path) -> anyhow::Result<Option<Uuid>> {
+    if !db.exists() {
+        return Ok(None);
+    }
+    let mut conn = SqliteConnectOptions::new().filename(db).read_only(true).connect().await?;
+    let id: Option<String> =
+        sqlx::query_scalar("SELECT id FROM counts LIMIT 1").fetch_optional(&mut conn).await?;
+    Ok(id.map(|id| id.parse()).transpose()?)
+}
+
+/// The report's phases one by one, each timed on its own: reading the records, grouping them
+/// into persons, the headline totals, the tables without and with disclosure control (each
+/// build groups the persons again), and the estimate's captures, which the report skips where
+/// no estimate is possible.
+async fn phases(storage: &ethos_server::storage::Storage, count_id: Uuid) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let data = storage.report_data(count_id).await?;
+    let read = started.elapsed().as_secs_f64();
+    let count = storage.get_count(count_id).await?.ok_or_else(|| anyhow::anyhow!("no count"))?;
+    let records = &data.records;
+    let started = Instant::now();
+    let people = persons(records, &data.decisions);
+    let grouping = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let t = totals(records, &people);
+    let totalling = started.elapsed().as_secs_f64();
+    let mut built = [0.0; 2];
+    for (secs, disclosure) in built.iter_mut().zip([Disclosure::Internal, Disclosure::Public]) {
+        let started = Instant::now();
+        let report = build(ReportInput {
+            count: count.clone(),
+            records,
+            decisions: &data.decisions,
+            organisations: &data.organisations,
+            disclosure,
+            generated_at: chrono::Utc::now(),
+            population: &[],
+        });
+        *secs = started.elapsed().as_secs_f64();
+        ensure!(report.tables.len() > 1, "a report without tables");
+    }
+    let started = Instant::now();
+    let captures =
+        Captures::of_records(records, &data.decisions, &data.organisations, SourceBy::OrganisationType);
+    let capturing = started.elapsed().as_secs_f64();
+    println!("  phases over {} records ({} persons):", records.len(), t.persons_total);
+    println!("    reading (SQL, decode, organisations, decisions): {read:6.2} s");
+    println!("    grouping persons by duplicate key:                {grouping:6.2} s");
+    println!("    headline totals:                                  {totalling:6.2} s");
+    println!("    report, internal (grouping + tables + figures):   {:6.2} s", built[0]);
+    println!("    report, public (+ disclosure control):            {:6.2} s", built[1]);
+    println!("    of which disclosure control (public − internal):  {:6.2} s", built[1] - built[0]);
+    println!(
+        "    estimate captures ({} sources; skipped where fewer than 2): {capturing:6.2} s",
+        captures.sources.len()
+    );
     Ok(())
 }

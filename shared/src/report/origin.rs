@@ -8,7 +8,7 @@
 //! province minus the others, a hidden province not as `elsewhere_nl` minus the others, and
 //! when `elsewhere_nl` is hidden, so are both tables' totals (they are that very cell).
 
-use super::{Builder, Dim, OriginPlace, ReportRecord};
+use super::{Builder, Dim, OriginPlace, Place, ReportRecord};
 use crate::counting::Person;
 use crate::disclosure::Line;
 use crate::municipality::{self, Gemeente};
@@ -37,13 +37,25 @@ pub(super) struct OriginCounts {
 
 impl OriginCounts {
     pub(super) fn of(records: &[ReportRecord], people: &[Person]) -> OriginCounts {
-        let mut per_place: BTreeMap<(&str, &str, &str), (&'static Gemeente, u64)> = BTreeMap::new();
+        // Persons per CBS number first (an array, not a map keyed by names: one person is one
+        // increment), then the places with persons in the tables' order.
+        let mut per_number = vec![0u64; usize::from(u16::MAX) + 1];
+        let mut seen: Vec<Place> = Vec::new();
         for p in people {
             if let OriginPlace::Municipality(place) = records[p.primary].attributes.origin {
-                if let Some(g) = place.gemeente().filter(|g| !g.in_region) {
-                    let key = (g.province.as_str(), g.name.as_str(), g.code.as_str());
-                    per_place.entry(key).or_insert((g, 0)).1 += 1;
+                let n = &mut per_number[usize::from(place.number())];
+                if *n == 0 {
+                    seen.push(place);
                 }
+                *n += 1;
+            }
+        }
+        let mut per_place: BTreeMap<(&str, &str, &str), (&'static Gemeente, u64)> = BTreeMap::new();
+        for place in seen {
+            let n = per_number[usize::from(place.number())];
+            if let Some(g) = place.gemeente().filter(|g| !g.in_region) {
+                let key = (g.province.as_str(), g.name.as_str(), g.code.as_str());
+                per_place.entry(key).or_insert((g, 0)).1 += n;
             }
         }
         let provinces = provinces();

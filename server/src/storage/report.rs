@@ -6,7 +6,7 @@
 //! value by value and passed through a channel from its worker thread: close to a microsecond
 //! per row, about a second for a million rows even for a single INTEGER column. So SQLite
 //! concatenates the columns of up to [`CHUNK`] records (`group_concat`, keyset paged on the
-//! primary key) into one text per query, and [`parse_chunk`] reads that back on a
+//! storage order `seq`) into one text per query, and [`parse_chunk`] reads that back on a
 //! blocking thread while the next chunk is being read. All chunks come from one read
 //! transaction, so the report sees one snapshot of the count.
 
@@ -32,16 +32,16 @@ pub struct ReportData {
 /// Records per chunk: about 11 MB of text.
 const CHUNK: i64 = 65_536;
 
-/// One chunk of a count's records after id `?2`: one line per record, `;` between lines, the
+/// One chunk of a count's records stored after row `?2` (`seq`, in storage order): one line per record, `;` between lines, the
 /// fields separated by `,` (see [`parse_line`]); then the last id of the chunk and its size.
 /// None of the fields can hold a `,` or `;` (ids, hex, integers, RFC 3339 times).
 const CHUNK_SQL: &str = "SELECT group_concat(id || ',' || ifnull(dedup_key, '') || ','
         || ifnull(observed_at_ns, 't' || observed_at) || ',' || report_attributes || ','
         || report_attributes_version || ',' || training || ',' || (void_reason IS NOT NULL) || ','
-        || device_id, ';') AS lines, max(id) AS last_id, count(*) AS n
-    FROM (SELECT id, dedup_key, observed_at_ns, observed_at, report_attributes, report_attributes_version,
+        || device_id, ';') AS lines, max(seq) AS last_seq, count(*) AS n
+    FROM (SELECT seq, id, dedup_key, observed_at_ns, observed_at, report_attributes, report_attributes_version,
             training, void_reason, device_id
-          FROM records WHERE count_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3)";
+          FROM records WHERE count_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3)";
 
 impl Storage {
     pub async fn report_data(&self, count_id: Uuid) -> StoreResult<ReportData> {
@@ -84,7 +84,7 @@ impl Storage {
 
         let device_org = Arc::new(device_org);
         let mut chunks = Vec::new();
-        let mut after = String::new();
+        let mut after = 0_i64;
         loop {
             let row =
                 sqlx::query(CHUNK_SQL).bind(&count).bind(&after).bind(CHUNK).fetch_one(&mut *tx).await?;
@@ -92,7 +92,7 @@ impl Storage {
             if n == 0 {
                 break;
             }
-            after = row.try_get("last_id")?;
+            after = row.try_get("last_seq")?;
             let device_org = Arc::clone(&device_org);
             chunks.push(tokio::task::spawn_blocking(move || parse_chunk(&row, &device_org)));
             if n < CHUNK {

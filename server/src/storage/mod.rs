@@ -11,6 +11,8 @@ mod counts;
 mod dashboard;
 #[cfg(test)]
 mod error_tests;
+#[cfg(test)]
+mod migration_tests;
 mod records;
 mod report;
 mod review;

@@ -86,8 +86,7 @@ impl Storage {
         let mut chunks = Vec::new();
         let mut after = 0_i64;
         loop {
-            let row =
-                sqlx::query(CHUNK_SQL).bind(&count).bind(&after).bind(CHUNK).fetch_one(&mut *tx).await?;
+            let row = sqlx::query(CHUNK_SQL).bind(&count).bind(after).bind(CHUNK).fetch_one(&mut *tx).await?;
             let n: i64 = row.try_get("n")?;
             if n == 0 {
                 break;

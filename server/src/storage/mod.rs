@@ -220,7 +220,7 @@ pub const WRITER_CACHE_KIB: u32 = 65_536;
 /// WAL pages after which a commit copies the WAL back into the database (SQLite's default is
 /// 1,000, about one batch of 500 records: a checkpoint after nearly every batch). Between two
 /// checkpoints, a page written by several batches is copied once.
-pub const WRITER_AUTOCHECKPOINT_PAGES: u32 = 8_192;
+pub const WRITER_AUTOCHECKPOINT_PAGES: u32 = 2_000;
 
 /// The options of the write connection: those of every connection, its larger page cache and
 /// rarer checkpoints. (`ethos-bench`'s raw SQLite baseline sets the same.)

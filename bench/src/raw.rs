@@ -1,6 +1,6 @@
 //! The raw SQLite baseline: the same rows the sync stores, inserted by one prepared multi-row
 //! INSERT per batch of 500 in one transaction per batch, on one connection, with the server's
-//! schema and pragmas (WAL, `synchronous=FULL`) and no application logic. The row values are
+//! schema and pragmas (WAL, `synchronous=FULL`, the writer's page cache and checkpoint interval) and no application logic. The row values are
 //! made before each batch's clock starts: what is timed is SQLite alone.
 
 use anyhow::Context;
@@ -63,6 +63,9 @@ pub async fn insert(db: &Path, records: &[Record], durable: bool) -> anyhow::Res
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(if durable { SqliteSynchronous::Full } else { SqliteSynchronous::Off })
         .foreign_keys(true)
+        // As the server's write connection (`ethos_server::storage::writer_options`).
+        .pragma("cache_size", format!("-{}", ethos_server::storage::WRITER_CACHE_KIB))
+        .pragma("wal_autocheckpoint", ethos_server::storage::WRITER_AUTOCHECKPOINT_PAGES.to_string())
         .connect()
         .await?;
     let count_id = uuid::Uuid::now_v7();

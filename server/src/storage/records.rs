@@ -83,7 +83,9 @@ pub(super) fn stored_from_row(row: &SqliteRow) -> anyhow::Result<StoredRecord> {
 }
 
 impl Storage {
-    /// A page of a count's records in id order (keyset paging: ids after `after`).
+    /// A page of a count's records in id order (keyset paging: ids after `after`). Read along
+    /// the index of ids (`+` keeps SQLite from taking the count's index instead, which would sort
+    /// every record of the count for each page).
     pub async fn list_records(
         &self,
         count_id: Uuid,
@@ -91,7 +93,7 @@ impl Storage {
         limit: u32,
     ) -> StoreResult<Vec<StoredRecord>> {
         let rows = sqlx::query(&format!(
-            "SELECT {STORED_COLUMNS} FROM {STORED_FROM} WHERE r.count_id = ? AND r.id > ? ORDER BY r.id LIMIT ?"
+            "SELECT {STORED_COLUMNS} FROM {STORED_FROM} WHERE +r.count_id = ? AND r.id > ? ORDER BY r.id LIMIT ?"
         ))
         .bind(count_id.to_string())
         .bind(after.unwrap_or(""))

@@ -6,7 +6,7 @@
 //! value by value and passed through a channel from its worker thread: close to a microsecond
 //! per row, about a second for a million rows even for a single INTEGER column. So SQLite
 //! concatenates the columns of up to [`CHUNK`] records (`group_concat`, keyset paged on the
-//! primary key) into one text per query, and [`parse_chunk`] reads that back on a
+//! storage order `seq`) into one text per query, and [`parse_chunk`] reads that back on a
 //! blocking thread while the next chunk is being read. All chunks come from one read
 //! transaction, so the report sees one snapshot of the count.
 
@@ -32,21 +32,22 @@ pub struct ReportData {
 /// Records per chunk: about 9 MB of text.
 const CHUNK: i64 = 65_536;
 
-/// One chunk of a count's records after id `?2`, a column at a time (see [`Columns`]); then the
-/// last id of the chunk and its size. One `group_concat` per column appends each value to its
-/// text as it is read: gluing a line per record first (`a || ',' || b …`) made SQLite build
-/// and copy a new string for every `||`, twice the time of the whole read. None of the values
-/// can hold a `,` (ids, hex, integers, RFC 3339 times).
+/// One chunk of a count's records stored after row `?2` (`seq`, the storage order), a column
+/// at a time (see [`Columns`]); then the last `seq` of the chunk and its size. One
+/// `group_concat` per column appends each value to its text as it is read: gluing a line per
+/// record first (`a || ',' || b …`) made SQLite build and copy a new string for every `||`,
+/// twice the time of the whole read. None of the values can hold a `,` (ids, hex, integers,
+/// RFC 3339 times).
 const CHUNK_SQL: &str =
     "SELECT group_concat(id, '') AS ids, group_concat(ifnull(dedup_key, '-'), '') AS keys,
         group_concat(ifnull(observed_at_ns, 't' || observed_at)) AS observed,
         group_concat(report_attributes) AS attributes,
         group_concat(CASE training WHEN 0 THEN 0 WHEN 1 THEN 1 ELSE 8 END + 2 * (void_reason IS NOT NULL)
             + 4 * (report_attributes_version = ?4), '') AS flags,
-        group_concat(device_id) AS devices, max(id) AS last_id, count(*) AS n
-    FROM (SELECT id, dedup_key, observed_at_ns, observed_at, report_attributes, report_attributes_version,
+        group_concat(device_id) AS devices, max(seq) AS last_seq, count(*) AS n
+    FROM (SELECT seq, id, dedup_key, observed_at_ns, observed_at, report_attributes, report_attributes_version,
             training, void_reason, device_id
-          FROM records WHERE count_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3)";
+          FROM records WHERE count_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3)";
 
 impl Storage {
     pub async fn report_data(&self, count_id: Uuid) -> StoreResult<ReportData> {
@@ -89,11 +90,11 @@ impl Storage {
 
         let device_org = Arc::new(device_org);
         let mut chunks = Vec::new();
-        let mut after = String::new();
+        let mut after = 0_i64;
         loop {
             let row = sqlx::query(CHUNK_SQL)
                 .bind(&count)
-                .bind(&after)
+                .bind(after)
                 .bind(CHUNK)
                 .bind(PACKING_VERSION)
                 .fetch_one(&mut *tx)
@@ -102,7 +103,7 @@ impl Storage {
             if n == 0 {
                 break;
             }
-            after = row.try_get("last_id")?;
+            after = row.try_get("last_seq")?;
             let device_org = Arc::clone(&device_org);
             chunks.push(tokio::task::spawn_blocking(move || parse_chunk(&row, &device_org)));
             if n < CHUNK {

@@ -327,26 +327,23 @@ pub(super) async fn backfill_hashes(pool: &SqlitePool) -> anyhow::Result<bool> {
     Ok(rows.len() as i64 == BACKFILL_ROWS)
 }
 
-/// Where the re-pack of [`repack_attributes`] has got to: the last row done, in primary key order.
+/// Where the re-pack of [`repack_attributes`] has got to: the last row done, in storage order.
 #[derive(Default)]
 pub(super) struct RepackCursor {
-    count_id: String,
-    id: String,
+    seq: i64,
 }
 
 /// Rewrites the report attributes of up to [`BACKFILL_ROWS`] rows after `cursor` that were packed
 /// with another version than [`PACKING_VERSION`], from their record columns, in a transaction of
-/// its own; whether there may be more. One pass over the table in primary key order.
+/// its own; whether there may be more. One pass over the table in storage order.
 pub(super) async fn repack_attributes(pool: &SqlitePool, cursor: &mut RepackCursor) -> anyhow::Result<bool> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let rows = sqlx::query(&format!(
-        "SELECT {RECORD_COLUMNS}, count_id FROM records
-         WHERE report_attributes_version <> ?1 AND (count_id > ?2 OR (count_id = ?2 AND id > ?3))
-         ORDER BY count_id, id LIMIT ?4"
+        "SELECT {RECORD_COLUMNS}, seq FROM records
+         WHERE seq > ?2 AND report_attributes_version <> ?1 ORDER BY seq LIMIT ?3"
     ))
     .bind(PACKING_VERSION)
-    .bind(&cursor.count_id)
-    .bind(&cursor.id)
+    .bind(cursor.seq)
     .bind(BACKFILL_ROWS)
     .fetch_all(&mut *tx)
     .await?;
@@ -356,8 +353,7 @@ pub(super) async fn repack_attributes(pool: &SqlitePool, cursor: &mut RepackCurs
         let attributes = Attributes::of(&record)
             .ok_or_else(|| anyhow::anyhow!("record {} has no report attributes", record.id))?;
         packed.push(serde_json::json!([record.id.to_string(), attributes.pack()]));
-        cursor.count_id = r.try_get("count_id")?;
-        cursor.id = record.id.to_string();
+        cursor.seq = r.try_get("seq")?;
     }
     if !packed.is_empty() {
         sqlx::query(

@@ -29,6 +29,10 @@
 //!   decision for the rest), a count in training rehearsed, the `;` CSV's BOM, 360 px.
 //! - `console_estimate`: the report's section on the people nobody saw, as the API estimates
 //!   it, per type and per organisation, public and internal (`console-estimate-*.png`).
+//! - `console_summary`: the summary page (sentences as the API gives them, copied as text) and
+//!   the report with the comparison printed to A4 and read back (`pdfinfo`, `pdftotext`).
+//! - `desk`, `sheet`: the desk on a laptop, by keyboard and from a spreadsheet; `desk_offline`:
+//!   a desk opened once works without the server in Chromium, Firefox and WebKit.
 //!
 //! Screenshots of the main screens go to `tests/artifacts/` (ignored by git); a failed wait
 //! leaves `FAIL-<test>.png` there. Without a built client, Chromium or chromedriver the tests

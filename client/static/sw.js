@@ -5,12 +5,12 @@
 const VERSION = "__VERSION__";
 const ASSETS = __ASSETS__;
 const CACHE = "ethos-shell-" + VERSION;
-// The desk (an organisation's laptop) is never part of the phones' cache: its files (DESK_VERSION
-// a hash of them) are kept only when a desk page asks for it (the message KEEP_DESK), so that a
-// desk opened once still opens when the connection is gone.
-const DESK_VERSION = "__DESK_VERSION__";
+// The desk (an organisation's laptop) is never part of the phones' cache: its files are kept
+// only when a desk page asks for it (the message KEEP_DESK), so that a desk opened once still
+// opens when the connection is gone. Not versioned with the phones' shell: a change to the desk
+// alone must not make every phone install a new worker.
 const DESK_ASSETS = __DESK_ASSETS__;
-const DESK_CACHE = "ethos-desk-" + DESK_VERSION;
+const DESK_CACHE = "ethos-desk";
 const KEEP_DESK = "keep-desk";
 
 self.addEventListener("install", (event) => {
@@ -31,18 +31,27 @@ self.addEventListener("activate", (event) => {
   );
 });
 
-// A cache of an earlier build.
+// A cache of an earlier build of the phones' shell.
 function old(key) {
-  return (key.startsWith("ethos-shell-") && key !== CACHE) || (key.startsWith("ethos-desk-") && key !== DESK_CACHE);
+  return key.startsWith("ethos-shell-") && key !== CACHE;
 }
 
 self.addEventListener("message", (event) => {
   if (event.data !== KEEP_DESK) return;
-  // Filled once per desk build: a complete cache is left as it is.
+  // Renewed at every opening of the desk online: each file revalidated with the server (an
+  // unchanged one costs a 304), and the kept set replaced only when all of them came, so that
+  // the JavaScript and the wasm kept are always of one build.
   event.waitUntil(
-    caches.open(DESK_CACHE).then((cache) =>
-      cache.keys().then((held) => (held.length === DESK_ASSETS.length ? null : cache.addAll(DESK_ASSETS))),
-    ),
+    Promise.all(
+      DESK_ASSETS.map((url) =>
+        fetch(url, { cache: "no-cache" }).then((res) => {
+          if (!res.ok) throw new Error(url + ": " + res.status);
+          return [url, res];
+        }),
+      ),
+    )
+      .then((got) => caches.open(DESK_CACHE).then((cache) => Promise.all(got.map(([url, res]) => cache.put(url, res)))))
+      .catch(() => {}),
   );
 });
 
@@ -55,11 +64,14 @@ self.addEventListener("fetch", (event) => {
   // The console is for laptops online: never from the phone's cache.
   if (url.pathname === "/console" || url.pathname.startsWith("/console/") || url.pathname.startsWith("/ethos_console")) return;
   // The desk: always the server's newest files while it can be reached, the kept ones when not
-  // (the network fails at once when the server is down; the page is then one of this build).
+  // (no connection, or a proxy in front answering 5xx for a server that is down).
   if (url.pathname.startsWith("/desk") || url.pathname.startsWith("/ethos_desk")) {
     const key = req.mode === "navigate" ? "/desk" : url.pathname;
+    const kept = () => caches.match(key, { cacheName: DESK_CACHE });
     event.respondWith(
-      fetch(req).catch(() => caches.match(key, { cacheName: DESK_CACHE }).then((hit) => hit || Response.error())),
+      fetch(req)
+        .then((res) => (res.status >= 500 ? kept().then((hit) => hit || res) : res))
+        .catch(() => kept().then((hit) => hit || Response.error())),
     );
     return;
   }

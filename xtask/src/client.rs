@@ -285,19 +285,20 @@ fn site_files(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
 }
 
 /// Writes `sw.js` with the app shell's file list and a hash of their contents (any change to
-/// the app makes a new service worker, which the browser then installs), and the same for the
-/// desk's files, which the worker keeps only once a desk asks for them.
+/// the app makes a new service worker, which the browser then installs), and the list of the
+/// desk's files, which the worker keeps only when a desk asks for them.
 fn write_service_worker(template: &Path, dist: &Path) -> Result<()> {
     let files = site_files(dist)?;
     let shell = files.iter().filter(|(url, _)| !is_console_file(url) && !is_desk_file(url));
     let (version, assets) = hashed_list(shell)?;
-    // The desk page is served at `/desk` (its link `/desk#code=…`), not as `/desk.html`.
-    let (desk_version, desk_assets) = hashed_list(files.iter().filter(|(url, _)| is_desk_file(url)))?;
+    // The desk page is served at `/desk` (its link `/desk#code=…`), not as `/desk.html`. Only
+    // the desk's file names go into `sw.js`, no hash of them: a change to the desk alone must not
+    // give the phones a new worker.
+    let (_, desk_assets) = hashed_list(files.iter().filter(|(url, _)| is_desk_file(url)))?;
     let desk_assets = desk_assets.replace("\"/desk.html\"", "\"/desk\"");
     let text = fs::read_to_string(template)?
         .replace("__VERSION__", &version)
         .replace("__ASSETS__", &assets)
-        .replace("__DESK_VERSION__", &desk_version)
         .replace("__DESK_ASSETS__", &desk_assets);
     fs::write(dist.join("sw.js"), text)?;
     Ok(())

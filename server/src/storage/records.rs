@@ -83,9 +83,10 @@ pub(super) fn stored_from_row(row: &SqliteRow) -> anyhow::Result<StoredRecord> {
 }
 
 impl Storage {
-    /// A page of a count's records in id order (keyset paging: ids after `after`). Read along
-    /// the index of ids (`+` keeps SQLite from taking the count's index instead, which would sort
-    /// every record of the count for each page).
+    /// A page of a count's records in the order they were stored (keyset paging: the records
+    /// stored after the record `after`, none or empty for the first page; an `after` that is
+    /// not a record of this count gives an empty page). Read along the count's index, whose entries are in storage order: a page
+    /// costs its own rows, however many records other counts hold.
     pub async fn list_records(
         &self,
         count_id: Uuid,
@@ -93,10 +94,15 @@ impl Storage {
         limit: u32,
     ) -> StoreResult<Vec<StoredRecord>> {
         let rows = sqlx::query(&format!(
-            "SELECT {STORED_COLUMNS} FROM {STORED_FROM} WHERE +r.count_id = ? AND r.id > ? ORDER BY r.id LIMIT ?"
+            "SELECT {STORED_COLUMNS} FROM {STORED_FROM} WHERE r.count_id = ?1
+             AND r.seq > CASE WHEN ?2 IS NULL THEN 0 ELSE ifnull(
+                 (SELECT a.seq FROM records a WHERE a.id = ?2 AND a.count_id = ?1), {}) END
+             ORDER BY r.seq LIMIT ?3",
+            i64::MAX
         ))
         .bind(count_id.to_string())
-        .bind(after.unwrap_or(""))
+        // `after=` (empty) is the first page, as it always was.
+        .bind(after.filter(|a| !a.is_empty()))
         .bind(limit)
         .fetch_all(&self.read)
         .await?;

@@ -43,7 +43,7 @@ async fn desk_offline(engine: Engine, name: &'static str) {
         desk.wait_for("keyboard-panel").await;
         desk.wait_for_service_worker().await;
         let kept = "return caches.keys().then(async (names) => { \
-            const name = names.find((n) => n.startsWith('ethos-desk-')); \
+            const name = names.find((n) => n === 'ethos-desk'); \
             return name ? (await (await caches.open(name)).keys()).length : 0; });";
         let mut tries = 0;
         while desk.eval(kept).await.as_u64() != Some(DESK_FILES) {

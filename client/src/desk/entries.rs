@@ -3,10 +3,12 @@
 //! entered. No names (there are none): age band, gender, living situation, municipality, when
 //! it was entered here and whether the server holds it.
 
+use super::keyboard::Correcting;
 use crate::field::outbox::{Entry, EntryState};
 use crate::field::state::{ctx, t};
 use crate::i18n::{attention_reasons, tr};
 use chrono::{Datelike, Local};
+use ethos_shared::count::CountStatus;
 use ethos_shared::municipality;
 use ethos_shared::Lang;
 use leptos::prelude::*;
@@ -43,6 +45,26 @@ fn entered(e: &Entry) -> String {
     format!("{:02}-{:02} {}", t.day(), t.month(), crate::i18n::clock(e.saved_at, false))
 }
 
+/// "Wijzig": the record's answers into the quick-entry form, to be saved as its next revision
+/// (not once the count is locked).
+fn correct_button(e: &Entry, lang: Lang) -> Option<AnyView> {
+    let c = ctx();
+    let Correcting(chosen) = use_context::<Correcting>()?;
+    if !e.is_editable() || c.count_status() == Some(CountStatus::Locked) {
+        return None;
+    }
+    let record = e.record.clone();
+    Some(
+        view! {
+            <button type="button" class="utrecht-button utrecht-button--subtle" data-testid="desk-entry-correct"
+                on:click=move |_| chosen.set(Some(record.clone()))>
+                {tr(lang, "Wijzig", "Correct")}
+            </button>
+        }
+        .into_any(),
+    )
+}
+
 #[component]
 pub fn EntryList() -> impl IntoView {
     let c = ctx();
@@ -73,6 +95,7 @@ pub fn EntryList() -> impl IntoView {
                             <th scope="col">{tr(lang, "Woonsituatie", "Living situation")}</th>
                             <th scope="col">{tr(lang, "Gemeente", "Municipality")}</th>
                             <th scope="col">{tr(lang, "Status", "State")}</th>
+                            <th scope="col"><span class="visually-hidden">{tr(lang, "Wijzigen", "Correct")}</span></th>
                         </tr></thead>
                         <tbody>
                             {rows.into_iter().map(|e| {
@@ -91,6 +114,7 @@ pub fn EntryList() -> impl IntoView {
                                         <td>{r.living_situation.code()} " " {r.living_situation.label(lang)}</td>
                                         <td>{place}</td>
                                         <td><span class=badge>{label}</span> " " <span class="form-error">{reasons}</span></td>
+                                        <td>{correct_button(&e, lang)}</td>
                                     </tr>
                                 }
                             }).collect_view()}

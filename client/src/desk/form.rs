@@ -52,6 +52,35 @@ impl Answers {
         Answers { municipality, living_situation: None, origin: Origin::Unknown, profile: Profile::unknown() }
     }
 
+    /// The answers of a record entered earlier, to correct it.
+    pub fn of_record(r: &Record) -> Self {
+        Answers {
+            municipality: Some(r.municipality.clone()),
+            living_situation: Some(r.living_situation),
+            origin: r.origin.clone(),
+            profile: r.profile.clone(),
+        }
+    }
+
+    /// The correction of `original`: these answers under its id (the outbox raises the
+    /// revision). Names and birth date are never kept, so when they are not typed again the
+    /// duplicate key stays the original's; typed again, they give it anew.
+    pub fn correction_of(
+        &self,
+        original: &Record,
+        identity: &Identity,
+        count: &Count,
+        secret: &str,
+    ) -> Result<Record, Vec<FieldError>> {
+        let mut record = self.to_record(identity, count, secret, original.id)?;
+        if record.dedup_key.is_none() {
+            record.dedup_key = original.dedup_key.clone();
+        }
+        record.observed_at = original.observed_at;
+        record.training = original.training;
+        Ok(record)
+    }
+
     /// "Rest onbekend": every profile question from `from` on (see [`profile_order`]) is
     /// answered `unknown`.
     pub fn rest_unknown(&mut self, from: ProfileQuestion) {

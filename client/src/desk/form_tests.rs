@@ -156,3 +156,42 @@ fn every_option_of_every_select_sets_its_answer_and_reads_back() {
     assert!(!a.set_code("children", "21"));
     assert!(!a.set_code("gender", "m"));
 }
+
+#[test]
+fn a_correction_keeps_the_id_key_and_age_band_unless_the_names_are_typed_again() {
+    let mut a = Answers::new(Some(region("GM0935")));
+    a.living_situation = Some(LivingSituation::HomelessHostel);
+    a.profile.gender = Gender::Man;
+    let who = Identity {
+        first_name: "Jan".into(),
+        family_name: "van der Berg".into(),
+        birth_date: Some(date("1980-05-17")),
+    };
+    let live = count(CountStatus::Live);
+    let original = a.to_record(&who, &live, "test-secret", Uuid::from_u128(9)).unwrap();
+
+    // The form filled from the record, one answer changed, no names typed.
+    let mut fix = Answers::of_record(&original);
+    assert_eq!(fix.living_situation, Some(LivingSituation::HomelessHostel));
+    fix.living_situation = Some(LivingSituation::PublicSpace);
+    let nobody = Identity { first_name: String::new(), family_name: String::new(), birth_date: None };
+    let corrected = fix.correction_of(&original, &nobody, &live, "test-secret").unwrap();
+    assert_eq!(corrected.id, original.id, "the same record");
+    assert_eq!(corrected.living_situation, LivingSituation::PublicSpace);
+    assert_eq!(corrected.dedup_key, original.dedup_key, "the key stays without names");
+    assert_eq!(corrected.profile.age_band, AgeBand::From40To49, "the band stays without a birth date");
+    assert_eq!(corrected.observed_at, original.observed_at);
+
+    // Names and birth date typed again (another person after all): the key and band follow.
+    let other = Identity {
+        first_name: "Piet".into(),
+        family_name: "Jansen".into(),
+        birth_date: Some(date("1999-12-31")),
+    };
+    let renamed = fix.correction_of(&original, &other, &live, "test-secret").unwrap();
+    assert_eq!(
+        renamed.dedup_key,
+        dedup_key("test-secret", "Piet", "Jansen", Some(date("1999-12-31")), Gender::Man)
+    );
+    assert_ne!(renamed.profile.age_band, AgeBand::From40To49);
+}

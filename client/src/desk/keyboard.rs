@@ -17,7 +17,7 @@ use chrono::Local;
 use ethos_shared::ethos::{ConceptualCategory, LivingSituation};
 use ethos_shared::municipality;
 use ethos_shared::record::questions::question;
-use ethos_shared::record::FieldError;
+use ethos_shared::record::{FieldError, Origin, Record};
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -77,7 +77,13 @@ pub struct FormState {
     pub errors: RwSignal<Vec<FieldError>>,
     pub saved: RwSignal<Option<String>>,
     pub focus: RwSignal<&'static str>,
+    /// The record entered earlier that this form corrects, if any.
+    pub editing: RwSignal<Option<Record>>,
 }
+
+/// A record of the desk's list to correct in the form: set by the list, taken by the form.
+#[derive(Clone, Copy)]
+pub struct Correcting(pub RwSignal<Option<Record>>);
 
 impl FormState {
     fn birth_date(self) -> Option<chrono::NaiveDate> {
@@ -176,11 +182,22 @@ fn save(nav: Nav) {
         birth_date: untrack(|| f.birth_date()),
     };
     let answers = f.answers.get_untracked();
-    match answers.to_record(&identity, &enrolment.count, &enrolment.dedup_secret, Uuid::now_v7()) {
+    let editing = f.editing.get_untracked();
+    let made = match &editing {
+        Some(original) => {
+            answers.correction_of(original, &identity, &enrolment.count, &enrolment.dedup_secret)
+        }
+        None => answers.to_record(&identity, &enrolment.count, &enrolment.dedup_secret, Uuid::now_v7()),
+    };
+    match made {
         Ok(record) => {
             let summary = format!(
                 "{}: {}, {}, {}",
-                tr(lang, "Opgeslagen", "Saved"),
+                if editing.is_some() {
+                    tr(lang, "Gewijzigd", "Corrected")
+                } else {
+                    tr(lang, "Opgeslagen", "Saved")
+                },
                 record.living_situation.code(),
                 record.profile.age_band.label(lang),
                 record.profile.gender.label(lang)
@@ -195,6 +212,7 @@ fn save(nav: Nav) {
             f.origin_chosen.set(None);
             f.origin_pick.set(0);
             f.answers.set(Answers::new(Some(municipality.clone())));
+            f.editing.set(None);
             c.last_municipality.set(Some(municipality.clone()));
             focus(FIRST[0]);
             spawn_local(async move {
@@ -262,8 +280,33 @@ pub fn KeyboardPanel() -> impl IntoView {
         errors: RwSignal::new(Vec::new()),
         saved: RwSignal::new(None),
         focus: RwSignal::new(FIRST[0]),
+        editing: RwSignal::new(None),
     };
     let nav = Nav { c, form: f };
+    // A record chosen in the list below: its answers in the form, the names left empty.
+    if let Some(Correcting(chosen)) = use_context::<Correcting>() {
+        Effect::new(move |_| {
+            let Some(r) = chosen.get() else { return };
+            chosen.set(None);
+            let label = match &r.origin {
+                Origin::Municipality { code } => municipality::by_code(code.as_str())
+                    .map_or_else(|| code.as_str().to_string(), |g| g.name.clone()),
+                Origin::Abroad => tr(c.lang.get_untracked(), "Buitenland", "Abroad").to_string(),
+                Origin::Unknown => tr(c.lang.get_untracked(), "Onbekend", "Unknown").to_string(),
+            };
+            f.first_name.set(String::new());
+            f.family_name.set(String::new());
+            f.birth_date.set(String::new());
+            f.origin_query.set(String::new());
+            f.origin_pick.set(0);
+            f.origin_chosen.set(Some(OriginOption { origin: r.origin.clone(), label }));
+            f.answers.set(Answers::of_record(&r));
+            f.errors.set(Vec::new());
+            f.saved.set(None);
+            f.editing.set(Some(r));
+            focus(FIRST[0]);
+        });
+    }
     let lang = c.lang;
     let missing = move |field: &'static str| f.errors.with(|e| e.iter().any(|e| e.field == field));
     let derived = move || {
@@ -275,8 +318,10 @@ pub fn KeyboardPanel() -> impl IntoView {
         };
         Some(who.derive(f.answers.with(|a| a.profile.gender), e.count.reference_date, &e.dedup_secret))
     };
-    let duplicate =
-        move || derived().and_then(|d| d.dedup_key).is_some_and(|k| c.outbox.with(|o| o.has_key(&k, None)));
+    let duplicate = move || {
+        let except = f.editing.with(|e| e.as_ref().map(|r| r.id));
+        derived().and_then(|d| d.dedup_key).is_some_and(|k| c.outbox.with(|o| o.has_key(&k, except)))
+    };
     Effect::new(move |_| focus(FIRST[0]));
     view! {
         <section class="desk-panel" data-testid="keyboard-panel" aria-labelledby="keyboard-title"
@@ -292,6 +337,24 @@ pub fn KeyboardPanel() -> impl IntoView {
                     "Enter: volgende vraag (op de laatste: opslaan) · Tab: volgend veld · Ctrl+Enter: opslaan · Alt+O: rest onbekend. Een lijst kies je door het nummer of de code te typen.",
                     "Enter: next question (on the last: save) · Tab: next field · Ctrl+Enter: save · Alt+O: rest unknown. Pick from a list by typing its number or code.")}
             </p>
+            <Show when=move || f.editing.with(Option::is_some)>
+                <div class="utrecht-alert utrecht-alert--info" role="status" data-testid="desk-editing">
+                    <p class="utrecht-paragraph">
+                        {t!(lang,
+                            "Je wijzigt een eerder ingevoerde persoon. Namen en geboortedatum zijn nergens bewaard: typ ze alleen opnieuw als ze anders waren.",
+                            "You are correcting a person entered earlier. Names and birth date were never kept: type them again only if they were different.")}
+                    </p>
+                    <button type="button" class="utrecht-button utrecht-button--subtle" data-testid="desk-editing-cancel"
+                        on:click=move |_| {
+                            f.editing.set(None);
+                            f.origin_chosen.set(None);
+                            f.answers.set(Answers::new(c.last_municipality.get_untracked()));
+                            focus(FIRST[0]);
+                        }>
+                        {t!(lang, "Niet wijzigen", "Do not correct")}
+                    </button>
+                </div>
+            </Show>
             <div class="desk-form">
                 <fieldset class="utrecht-form-fieldset desk-group">
                     <legend class="utrecht-form-fieldset__legend">{t!(lang, "Waar en hoe", "Where and how")}</legend>

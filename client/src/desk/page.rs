@@ -129,6 +129,16 @@ fn DeskEnrol() -> impl IntoView {
 fn DeskHome() -> impl IntoView {
     let c = ctx();
     let way = RwSignal::new(Way::Keyboard);
+    // A record chosen in the list to correct: the quick-entry form takes it.
+    let correcting = RwSignal::new(None);
+    provide_context(super::keyboard::Correcting(correcting));
+    Effect::new(move |_| {
+        // Only a change of way: setting the same way again would make a new form, which would
+        // miss the record.
+        if correcting.with(Option::is_some) && way.get_untracked() != Way::Keyboard {
+            way.set(Way::Keyboard);
+        }
+    });
     let heading = move || {
         let lang = c.lang.get();
         c.enrolment

@@ -49,6 +49,7 @@ mod console_page;
 mod console_review;
 mod console_summary;
 mod desk;
+mod desk_correct;
 mod desk_offline;
 mod engine;
 mod engines;

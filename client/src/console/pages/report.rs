@@ -50,7 +50,7 @@ pub fn ReportPage(id: Uuid) -> impl IntoView {
     let by_type = RwSignal::new(EstimateState::Loading);
     let by_organisation = RwSignal::new(EstimateState::Loading);
     let by = RwSignal::new(SourceBy::OrganisationType);
-    let summary = RwSignal::new(None::<Result<Summary, Fail>>);
+    let summary = summary_of(c, id, disclosure);
     let earlier = RwSignal::new(None::<Result<Vec<Count>, Fail>>);
     let chosen = RwSignal::new(None::<Uuid>);
     let comparison = RwSignal::new(None::<Result<Comparison, Fail>>);
@@ -65,18 +65,6 @@ pub fn ReportPage(id: Uuid) -> impl IntoView {
             // A late answer for a choice the user has already left is dropped.
             if (chosen.get_untracked(), disclosure.get_untracked()) == (Some(with), d) {
                 comparison.set(Some(answer));
-            }
-        });
-    });
-    Effect::new(move |_| {
-        let (d, lang) = (disclosure.get(), c.lang.get());
-        summary.set(None);
-        spawn_local(async move {
-            let path = format!("/counts/{id}/summary?disclosure={}&lang={}", d.code(), lang_code(lang));
-            let answer = get::<Summary>(c, &path).await;
-            // A late answer for a version or language the user has already left is dropped.
-            if (disclosure.get_untracked(), c.lang.get_untracked()) == (d, lang) {
-                summary.set(Some(answer));
             }
         });
     });
@@ -185,7 +173,30 @@ pub fn ReportPage(id: Uuid) -> impl IntoView {
 }
 
 /// The `lang` parameter of the exports and the summary.
-pub(super) fn lang_code(lang: Lang) -> &'static str {
+/// The summary's sentences of the chosen disclosure in the page's language, asked again when
+/// either changes (`GET …/summary`); `None` while they are on their way.
+pub(super) fn summary_of(
+    c: Con,
+    id: Uuid,
+    disclosure: RwSignal<Disclosure>,
+) -> RwSignal<Option<Result<Summary, Fail>>> {
+    let summary = RwSignal::new(None);
+    Effect::new(move |_| {
+        let (d, lang) = (disclosure.get(), c.lang.get());
+        summary.set(None);
+        spawn_local(async move {
+            let path = format!("/counts/{id}/summary?disclosure={}&lang={}", d.code(), lang_code(lang));
+            let answer = get::<Summary>(c, &path).await;
+            // A late answer for a version or language the user has already left is dropped.
+            if (disclosure.get_untracked(), c.lang.get_untracked()) == (d, lang) {
+                summary.set(Some(answer));
+            }
+        });
+    });
+    summary
+}
+
+fn lang_code(lang: Lang) -> &'static str {
     match lang {
         Lang::Nl => "nl",
         Lang::En => "en",

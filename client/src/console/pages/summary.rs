@@ -4,7 +4,7 @@
 //! `GET …/report` and the sentences from `GET …/summary`, both of the chosen disclosure; the
 //! markup is `console_html::report::summary_page`.
 
-use super::report::lang_code;
+use super::report::summary_of;
 use crate::console::api::*;
 use crate::console::html;
 use crate::console::html::report::summary::summary_text;
@@ -16,7 +16,6 @@ use crate::platform;
 use ethos_shared::estimate::ReportWithEstimate;
 use ethos_shared::report::{Disclosure, Report};
 use ethos_shared::review::Rehearsal;
-use ethos_shared::summary::Summary;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;
@@ -26,21 +25,13 @@ pub fn SummaryPage(id: Uuid) -> impl IntoView {
     let c = con();
     let disclosure = RwSignal::new(Disclosure::Public);
     let report = RwSignal::new(None::<Result<Report, Fail>>);
-    let summary = RwSignal::new(None::<Result<Summary, Fail>>);
+    let summary = summary_of(c, id, disclosure);
     let training = RwSignal::new(false);
     let message = RwSignal::new(None::<String>);
+    // A copy's message belongs to the sentences it copied.
     Effect::new(move |_| {
-        let (d, lang) = (disclosure.get(), c.lang.get());
-        summary.set(None);
+        let _ = (disclosure.get(), c.lang.get());
         message.set(None);
-        spawn_local(async move {
-            let path = format!("/counts/{id}/summary?disclosure={}&lang={}", d.code(), lang_code(lang));
-            let answer = get::<Summary>(c, &path).await;
-            // A late answer for a version or language the user has already left is dropped.
-            if (disclosure.get_untracked(), c.lang.get_untracked()) == (d, lang) {
-                summary.set(Some(answer));
-            }
-        });
     });
     Effect::new(move |_| {
         let d = disclosure.get();

@@ -306,16 +306,8 @@ async fn a_windows_1252_semicolon_csv_with_zoe_and_odon_gives_their_duplicate_ke
     .await;
 
     // Assert: the keys of the shared rule for the names as written, so the bytes were read right.
-    let enrolled: Value = reqwest::Client::new()
-        .post(site.url("/api/v1/enroll"))
-        .json(&json!({ "code": team.code }))
-        .send()
-        .await
-        .expect("an enrolment")
-        .json()
-        .await
-        .expect("JSON");
-    let secret = enrolled["dedup_secret"].as_str().expect("the count's secret");
+    let (_, secret) = site.count_and_secret(&team).await;
+    let secret = secret.as_str();
     let date = |s: &str| s.parse::<NaiveDate>().ok();
     let zoe = dedup_key(secret, "Zoë", "de Vries", date("1999-12-31"), ethos_shared::profile::Gender::Woman);
     let odon =

@@ -93,7 +93,7 @@ pub fn records(n: usize, seed: u64, starts_at: DateTime<FixedOffset>) -> Vec<Rec
             };
             // In this order: every run sends the same records as before the profile came from
             // the field table.
-            let id = Uuid::from_u128(rng.gen::<u128>() & !(0xF << 76) | (0x7 << 76));
+            let id = v7_id(recorded_ms(starts_at, i, n), rng.gen());
             let observed_at = starts_at + Duration::seconds(rng.gen_range(0..24 * 3600) + i as i64 % 7);
             let municipality =
                 weighted(&mut rng, &municipalities).to_string().try_into().expect("region code");
@@ -113,6 +113,34 @@ pub fn records(n: usize, seed: u64, starts_at: DateTime<FixedOffset>) -> Vec<Rec
             }
         })
         .collect()
+}
+
+/// The moment (Unix ms) the phone recorded the `i`th of `n` records: in the order they are
+/// generated, spread over the count's 24 hours.
+fn recorded_ms(starts_at: DateTime<FixedOffset>, i: usize, n: usize) -> u64 {
+    let day_ms = 24 * 3600 * 1000u64;
+    starts_at.timestamp_millis() as u64 + i as u64 * day_ms / n.max(1) as u64
+}
+
+/// A UUID v7 as phones make them (`Uuid::now_v7`): the recording time in milliseconds in its
+/// first 48 bits, then random bits. Ids of records made one after the other are in order, so
+/// they land at the end of the id index, as in a real count.
+fn v7_id(ms: u64, random: u128) -> Uuid {
+    let time = u128::from(ms & 0xFFFF_FFFF_FFFF) << 80;
+    let random = random & ((1u128 << 80) - 1);
+    let version = 0x7u128 << 76;
+    let variant = 0x2u128 << 62;
+    Uuid::from_u128(time | (random & !(0xF << 76) & !(0x3 << 62)) | version | variant)
+}
+
+/// Gives every record an id with random bits where the time should be (version 4-like): the
+/// worst case for the id index, every new id in another page (`ethos-bench sync --random-ids`).
+pub fn with_random_ids(records: &mut [Record], seed: u64) {
+    let mut rng = StdRng::seed_from_u64(seed);
+    for r in records {
+        let bits: u128 = rng.gen();
+        r.id = Uuid::from_u128(bits & !(0xF << 76) & !(0x3 << 62) | (0x4 << 76) | (0x2 << 62));
+    }
 }
 
 /// A generated profile: every field of the field table, `unknown` about one time in ten, with

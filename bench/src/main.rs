@@ -1,4 +1,4 @@
-//! `cargo run --release -p ethos-bench -- sync [--records N]`: N generated records through
+//! `cargo run --release -p ethos-bench -- sync [--records N] [--random-ids]`: N generated records through
 //! `POST /api/v1/sync` (batches of 500; one device, then 4 devices at once; a real server on
 //! loopback) beside a raw SQLite baseline inserting the same rows (see `sync.rs`, `raw.rs`).
 //!
@@ -35,7 +35,7 @@ async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let n = arg(&args, "--records", 100_000usize)?;
     match args.first().map(String::as_str) {
-        Some("sync") => sync::run(n).await,
+        Some("sync") => sync::run(n, args.iter().any(|a| a == "--random-ids")).await,
         Some("phones") => {
             phones::run(arg(&args, "--phones", 3_000usize)?, arg(&args, "--secs", 30u64)?).await
         }
@@ -46,7 +46,7 @@ async fn main() -> anyhow::Result<()> {
         Some("estimate") => estimate(),
         _ => {
             eprintln!(
-                "usage: ethos-bench sync|report|estimate [--records N] | phones [--phones N] [--secs S]"
+                "usage: ethos-bench sync [--random-ids]|report|estimate [--records N] | phones [--phones N] [--secs S]"
             );
             std::process::exit(2);
         }

@@ -1,4 +1,4 @@
-//! `ethos-bench sync [--records N]`: N generated records through `POST /api/v1/sync` in batches
+//! `ethos-bench sync [--records N] [--random-ids]`: N generated records through `POST /api/v1/sync` in batches
 //! of 500, first from one device, then N other records from 4 devices at once, beside the raw
 //! SQLite baseline of [`crate::raw`] over the same rows, in the same run.
 
@@ -43,12 +43,17 @@ fn cpu_since(since: Option<f64>) -> f64 {
     process_cpu_secs().zip(since).map_or(f64::NAN, |(now, then)| now - then)
 }
 
-pub async fn run(n: usize) -> anyhow::Result<()> {
+pub async fn run(n: usize, random_ids: bool) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let starts_at = (chrono::Utc::now() - chrono::Duration::hours(30)).fixed_offset();
-    let records = ethos_bench::records(n, 42, starts_at);
-    let others = ethos_bench::records(n, 43, starts_at);
-    println!("sync benchmark: {n} generated records, batches of {MAX_SYNC_RECORDS}, then {n} more from 4 devices at once");
+    let mut records = ethos_bench::records(n, 42, starts_at);
+    let mut others = ethos_bench::records(n, 43, starts_at);
+    if random_ids {
+        ethos_bench::with_random_ids(&mut records, 42);
+        ethos_bench::with_random_ids(&mut others, 43);
+    }
+    let ids = if random_ids { "random ids" } else { "v7 ids in recording order, as phones make them" };
+    println!("sync benchmark: {n} generated records ({ids}), batches of {MAX_SYNC_RECORDS}, then {n} more from 4 devices at once");
 
     let cpu = process_cpu_secs();
     let raw = crate::raw::insert(&dir.path().join("raw.db"), &records, true).await?;
@@ -59,13 +64,15 @@ pub async fn run(n: usize) -> anyhow::Result<()> {
     let tokens = live_count(&http, &server.base, starts_at, 5).await?;
     let url = format!("{}/sync", server.base);
 
+    let one_bodies = bodies(&records)?;
     let (started, cpu) = (Instant::now(), process_cpu_secs());
-    let latencies = send(&http, &url, &tokens[0], &records).await?;
+    let latencies = send(&http, &url, &tokens[0], one_bodies).await?;
     let one = Run::new(n, started.elapsed().as_secs_f64(), latencies, cpu_since(cpu));
 
     let share = n.div_ceil(4).max(1);
+    let four_bodies = others.chunks(share).map(bodies).collect::<anyhow::Result<Vec<_>>>()?;
     let (started, cpu) = (Instant::now(), process_cpu_secs());
-    let phones = others.chunks(share).zip(&tokens[1..]).map(|(part, token)| send(&http, &url, token, part));
+    let phones = four_bodies.into_iter().zip(&tokens[1..]).map(|(part, token)| send(&http, &url, token, part));
     let mut latencies = Vec::new();
     for result in futures_util::future::join_all(phones).await {
         latencies.extend(result?);
@@ -85,18 +92,17 @@ pub async fn run(n: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Sends the records in batches of 500 one after the other, as one phone; the latency of each.
-async fn send(
-    http: &reqwest::Client,
-    url: &str,
-    token: &str,
-    records: &[Record],
-) -> anyhow::Result<Vec<f64>> {
-    // The phone serialises its batches; that is not the server's work, so it is done first.
-    let bodies: Vec<Vec<u8>> = records
+/// The sync bodies of the records in batches of 500, as a phone serialises them. That is the
+/// phone's work, not the server's, so it is done before any clock starts.
+fn bodies(records: &[Record]) -> anyhow::Result<Vec<Vec<u8>>> {
+    records
         .chunks(MAX_SYNC_RECORDS)
-        .map(|c| serde_json::to_vec(&SyncRequest { records: c.to_vec(), unsynced: Some(0) }))
-        .collect::<Result<_, _>>()?;
+        .map(|c| Ok(serde_json::to_vec(&SyncRequest { records: c.to_vec(), unsynced: Some(0) })?))
+        .collect()
+}
+
+/// Sends the bodies one after the other, as one phone; the latency of each.
+async fn send(http: &reqwest::Client, url: &str, token: &str, bodies: Vec<Vec<u8>>) -> anyhow::Result<Vec<f64>> {
     let mut latencies = Vec::with_capacity(bodies.len());
     for body in bodies {
         let started = Instant::now();

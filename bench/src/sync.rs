@@ -72,7 +72,8 @@ pub async fn run(n: usize, random_ids: bool) -> anyhow::Result<()> {
     let share = n.div_ceil(4).max(1);
     let four_bodies = others.chunks(share).map(bodies).collect::<anyhow::Result<Vec<_>>>()?;
     let (started, cpu) = (Instant::now(), process_cpu_secs());
-    let phones = four_bodies.into_iter().zip(&tokens[1..]).map(|(part, token)| send(&http, &url, token, part));
+    let phones =
+        four_bodies.into_iter().zip(&tokens[1..]).map(|(part, token)| send(&http, &url, token, part));
     let mut latencies = Vec::new();
     for result in futures_util::future::join_all(phones).await {
         latencies.extend(result?);
@@ -102,7 +103,12 @@ fn bodies(records: &[Record]) -> anyhow::Result<Vec<Vec<u8>>> {
 }
 
 /// Sends the bodies one after the other, as one phone; the latency of each.
-async fn send(http: &reqwest::Client, url: &str, token: &str, bodies: Vec<Vec<u8>>) -> anyhow::Result<Vec<f64>> {
+async fn send(
+    http: &reqwest::Client,
+    url: &str,
+    token: &str,
+    bodies: Vec<Vec<u8>>,
+) -> anyhow::Result<Vec<f64>> {
     let mut latencies = Vec::with_capacity(bodies.len());
     for body in bodies {
         let started = Instant::now();

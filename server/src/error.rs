@@ -203,6 +203,7 @@ impl From<usecase::Error> for ApiError {
         match e {
             usecase::Error::NotFound(what) => ApiError::NotFound(what),
             usecase::Error::Invalid(errors) => ApiError::ValidationFailed(errors),
+            usecase::Error::NotJson(message) => ApiError::InvalidJson(message),
             usecase::Error::TooManyRecords(max) => {
                 ApiError::PayloadTooLarge(format!("at most {max} records per sync"))
             }

@@ -16,24 +16,35 @@ use serde::de::DeserializeOwned;
 use std::collections::HashMap;
 use uuid::Uuid;
 
-/// The body as a JSON value: checks the content type (415), the size (413) and the syntax
-/// (400). Sync needs the raw value to judge each record on its own.
-pub struct JsonValue(pub serde_json::Value);
+/// The body of a JSON request, unread: checks the content type (415) and the size (413). Sync
+/// reads its records from the text itself (`ethos_shared::sync::read_sync_body`).
+pub struct JsonBytes(pub Bytes);
 
-impl<S: Send + Sync> FromRequest<S> for JsonValue {
+impl<S: Send + Sync> FromRequest<S> for JsonBytes {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
         if !is_json(req.headers()) {
             return Err(ApiError::UnsupportedMediaType);
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+        Bytes::from_request(req, state).await.map(JsonBytes).map_err(|rejection| {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 ApiError::PayloadTooLarge("the body is larger than 1 MiB".into())
             } else {
                 ApiError::InvalidJson(rejection.body_text())
             }
-        })?;
+        })
+    }
+}
+
+/// The body as a JSON value: [`JsonBytes`], then the syntax (400).
+pub struct JsonValue(pub serde_json::Value);
+
+impl<S: Send + Sync> FromRequest<S> for JsonValue {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let JsonBytes(bytes) = JsonBytes::from_request(req, state).await?;
         serde_json::from_slice(&bytes).map(JsonValue).map_err(|e| ApiError::InvalidJson(e.to_string()))
     }
 }

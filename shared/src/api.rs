@@ -137,8 +137,8 @@ pub struct EnrollResponse {
 }
 
 /// The body of `POST /api/v1/sync`. The phone sends `SyncRequest` (of [`Record`]s); the server
-/// reads `SyncRequest<serde_json::Value>` (see `ethos_shared::sync::sync_request`), so that each
-/// element is parsed on its own and one bad record is rejected alone.
+/// reads `SyncRequest` of each record's raw JSON text (`ethos_shared::sync::read_sync_body`), so
+/// that each element is parsed on its own and one bad record is rejected alone.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SyncRequest<R = Record> {

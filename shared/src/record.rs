@@ -5,13 +5,16 @@ use crate::ethos::LivingSituation;
 use crate::municipality;
 use crate::profile::Profile;
 use chrono::{DateTime, FixedOffset};
+use members::Object;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::value::RawValue;
+use serde_json::Value;
 use uuid::Uuid;
 
 mod encoding;
 pub mod fields;
+mod members;
 pub mod questions;
 
 /// A CBS code of a municipality in `gemeenten.csv`.
@@ -234,44 +237,71 @@ pub const PROFILE_FIELDS: [&str; fields::PROFILE_FIELD_COUNT] = fields::profile_
 /// Parses and validates one record from JSON, reporting every bad field (not just the first).
 /// Unknown extra fields are ignored. Time rules that need the count are in `count`.
 pub fn parse_record(value: &Value) -> Result<Record, Vec<FieldError>> {
-    let Some(obj) = value.as_object() else {
-        return Err(vec![FieldError::new("record", FieldErrorCode::InvalidValue)]);
-    };
+    match value.as_object() {
+        Some(obj) => parse_members(&Object::Value(obj)),
+        None => Err(vec![FieldError::new("record", FieldErrorCode::InvalidValue)]),
+    }
+}
+
+/// [`parse_record`] of a record's JSON text, with its id (if readable) on failure; the same
+/// answers, without building a value tree first (see `record/members.rs`).
+pub fn parse_record_text(raw: &RawValue) -> Result<Record, (Option<Uuid>, Vec<FieldError>)> {
+    match Object::of_text(raw) {
+        Some(obj) => parse_members(&obj).map_err(|errors| (id_of(&obj), errors)),
+        None => Err((None, vec![FieldError::new("record", FieldErrorCode::InvalidValue)])),
+    }
+}
+
+fn parse_members(obj: &Object) -> Result<Record, Vec<FieldError>> {
     let mut errors = Vec::new();
-    let id = field::<Uuid>(obj, "id", "id", &mut errors);
-    let revision = field::<u32>(obj, "revision", "revision", &mut errors);
+    let id = field::<Uuid>(obj, "id", &mut errors);
+    let revision = field::<u32>(obj, "revision", &mut errors);
     if revision == Some(0) {
         errors.push(FieldError::new("revision", FieldErrorCode::InvalidValue));
     }
-    let observed_at = field::<DateTime<FixedOffset>>(obj, "observed_at", "observed_at", &mut errors);
-    let municipality = field::<RegionCode>(obj, "municipality", "municipality", &mut errors);
-    let living_situation = field::<LivingSituation>(obj, "living_situation", "living_situation", &mut errors);
-    let origin = field::<Origin>(obj, "origin", "origin", &mut errors);
-    let dedup_key = field::<Option<DedupKey>>(obj, "dedup_key", "dedup_key", &mut errors);
+    let observed_at = field::<DateTime<FixedOffset>>(obj, "observed_at", &mut errors);
+    let municipality = field::<RegionCode>(obj, "municipality", &mut errors);
+    let living_situation = field::<LivingSituation>(obj, "living_situation", &mut errors);
+    let origin = field::<Origin>(obj, "origin", &mut errors);
+    let dedup_key = field::<Option<DedupKey>>(obj, "dedup_key", &mut errors);
     let training = match obj.get("training") {
-        None | Some(Value::Null) => Some(false),
-        Some(Value::Bool(b)) => Some(*b),
-        Some(_) => {
-            errors.push(FieldError::new("training", FieldErrorCode::InvalidValue));
-            None
+        None => Some(false),
+        Some(m) if m.is_null() => Some(false),
+        Some(m) => {
+            let training = m.parse::<bool>();
+            if training.is_none() {
+                errors.push(FieldError::new("training", FieldErrorCode::InvalidValue));
+            }
+            training
         }
     };
     let entry = match obj.get("entry") {
-        None | Some(Value::Null) => Some(Entry::Field),
-        Some(v) => match v.as_str().and_then(Entry::from_code) {
-            Some(e) => Some(e),
-            None => {
+        None => Some(Entry::Field),
+        Some(m) if m.is_null() => Some(Entry::Field),
+        Some(m) => {
+            let entry = m.parse::<String>().and_then(|code| Entry::from_code(&code));
+            if entry.is_none() {
                 errors.push(FieldError::new("entry", FieldErrorCode::InvalidValue));
-                None
             }
-        },
+            entry
+        }
     };
     let profile = match obj.get("profile") {
-        None | Some(Value::Null) => {
+        None => {
             errors.push(FieldError::new("profile", FieldErrorCode::Missing));
             None
         }
-        Some(p @ Value::Object(_)) => parse_profile(p, &mut errors),
+        Some(m) if m.is_null() => {
+            errors.push(FieldError::new("profile", FieldErrorCode::Missing));
+            None
+        }
+        Some(m) if m.is_object() => {
+            let profile = m.parse::<Profile>();
+            if profile.is_none() {
+                profile_errors(m.to_value(), &mut errors);
+            }
+            profile
+        }
         Some(_) => {
             errors.push(FieldError::new("profile", FieldErrorCode::InvalidValue));
             None
@@ -318,18 +348,21 @@ pub fn parse_record(value: &Value) -> Result<Record, Vec<FieldError>> {
 
 /// The record id, if the value carries a valid one: lets a rejection name its record.
 pub fn record_id(value: &Value) -> Option<Uuid> {
-    value.get("id")?.as_str()?.parse().ok()
+    value.as_object().and_then(|obj| id_of(&Object::Value(obj)))
 }
 
-fn parse_profile(p: &Value, errors: &mut Vec<FieldError>) -> Option<Profile> {
-    if let Ok(profile) = Profile::deserialize(p) {
-        return Some(profile);
-    }
-    // Say which fields are wrong: each one alone in an otherwise unknown profile.
-    let (Some(given), Ok(Value::Object(unknown))) = (p.as_object(), serde_json::to_value(Profile::unknown()))
+fn id_of(obj: &Object) -> Option<Uuid> {
+    obj.get("id")?.parse::<String>()?.parse().ok()
+}
+
+/// Says which fields of a profile that did not parse are wrong: each one alone in an otherwise
+/// unknown profile.
+fn profile_errors(p: Option<Value>, errors: &mut Vec<FieldError>) {
+    let (Some(Value::Object(given)), Ok(Value::Object(unknown))) =
+        (p, serde_json::to_value(Profile::unknown()))
     else {
         errors.push(FieldError::new("profile", FieldErrorCode::InvalidValue));
-        return None;
+        return;
     };
     let before = errors.len();
     for name in PROFILE_FIELDS {
@@ -349,29 +382,23 @@ fn parse_profile(p: &Value, errors: &mut Vec<FieldError>) -> Option<Profile> {
     if errors.len() == before {
         errors.push(FieldError::new("profile", FieldErrorCode::InvalidValue));
     }
-    None
 }
 
 /// Reads one field: absent → `missing`; present but not a `T` → `invalid_value`.
 /// `null` is only accepted where `T` accepts it (the duplicate key).
-fn field<T: DeserializeOwned>(
-    obj: &Map<String, Value>,
-    key: &str,
-    name: &str,
-    errors: &mut Vec<FieldError>,
-) -> Option<T> {
+fn field<T: DeserializeOwned>(obj: &Object, key: &str, errors: &mut Vec<FieldError>) -> Option<T> {
     let Some(raw) = obj.get(key) else {
-        errors.push(FieldError::new(name, FieldErrorCode::Missing));
+        errors.push(FieldError::new(key, FieldErrorCode::Missing));
         return None;
     };
-    match T::deserialize(raw) {
-        Ok(v) => Some(v),
-        Err(_) if raw.is_null() => {
-            errors.push(FieldError::new(name, FieldErrorCode::Missing));
+    match raw.parse::<T>() {
+        Some(v) => Some(v),
+        None if raw.is_null() => {
+            errors.push(FieldError::new(key, FieldErrorCode::Missing));
             None
         }
-        Err(_) => {
-            errors.push(FieldError::new(name, FieldErrorCode::InvalidValue));
+        None => {
+            errors.push(FieldError::new(key, FieldErrorCode::InvalidValue));
             None
         }
     }

@@ -7,6 +7,9 @@ use crate::record::{parse_record, record_id, FieldError, FieldErrorCode, Record}
 use chrono::{DateTime, FixedOffset, Utc};
 use uuid::Uuid;
 
+mod body;
+pub use body::{read_sync_body, BodyError, SyncBody};
+
 /// One element of a sync body after parsing: a valid record, or its id (if readable) and
 /// what is wrong with it.
 pub type Parsed = Result<Record, (Option<Uuid>, Vec<FieldError>)>;
@@ -34,10 +37,26 @@ pub fn sync_request(body: serde_json::Value) -> Result<SyncRequest<serde_json::V
 /// spacing the phone used, and different as soon as any field (or the revision) differs.
 pub type ContentHash = [u8; 32];
 
-/// The [`ContentHash`] of a record.
+/// The [`ContentHash`] of a record: the canonical JSON is hashed as it is written, never held
+/// as a string.
 pub fn content_hash(record: &Record) -> ContentHash {
     use sha2::{Digest, Sha256};
-    Sha256::digest(record.canonical_json().as_bytes()).into()
+    struct Hashing(Sha256);
+    impl std::io::Write for Hashing {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.update(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut hashing = Hashing(Sha256::new());
+    match serde_json::to_writer(&mut hashing, record) {
+        Ok(()) => hashing.0.finalize().into(),
+        // As `canonical_json`, which is empty when a record cannot be written (it always can).
+        Err(_) => Sha256::digest(b"").into(),
+    }
 }
 
 /// What the server holds for a record id.
@@ -146,6 +165,7 @@ pub fn decide(
 mod tests {
     use super::*;
     use serde_json::json;
+    use sha2::Digest;
 
     fn record(revision: u32, situation: &str, observed_at: &str) -> Record {
         parse_record(&json!({"id":"0192f0c4-1111-7000-8000-000000000001","revision":revision,
@@ -293,6 +313,9 @@ mod tests {
         let r = record(1, "1.1", IN_WINDOW);
         let same: Record = serde_json::from_str(&r.canonical_json()).unwrap();
         assert_eq!(content_hash(&r), content_hash(&same));
+        // Stored hashes were made from the canonical JSON's text: the same bytes.
+        let text: ContentHash = sha2::Sha256::digest(r.canonical_json().as_bytes()).into();
+        assert_eq!(content_hash(&r), text);
         let mut other = r.clone();
         other.training = true;
         assert_ne!(content_hash(&r), content_hash(&other));

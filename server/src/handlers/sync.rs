@@ -1,7 +1,7 @@
 //! `POST /api/v1/sync`: a batch of records from a field device (the use case is `usecase::sync`).
 
 use crate::error::ApiResult;
-use crate::extract::{FieldDevice, JsonValue};
+use crate::extract::{FieldDevice, JsonBytes};
 use crate::usecase;
 use crate::AppState;
 use axum::extract::State;
@@ -12,7 +12,7 @@ use ethos_shared::api::SyncResponse;
 pub async fn sync(
     State(state): State<AppState>,
     FieldDevice(device): FieldDevice,
-    JsonValue(body): JsonValue,
+    JsonBytes(body): JsonBytes,
 ) -> ApiResult<Json<SyncResponse>> {
-    Ok(Json(usecase::sync::sync(&state.storage, &device, body, Utc::now()).await?))
+    Ok(Json(usecase::sync::sync(&state.storage, &device, &body, Utc::now()).await?))
 }

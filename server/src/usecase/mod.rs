@@ -29,6 +29,9 @@ pub enum Error {
     /// Input that breaks a rule; each error names its field.
     #[error("invalid {}", fields(.0))]
     Invalid(Vec<FieldError>),
+    /// A body that is not JSON; the parser's message.
+    #[error("the body is not JSON: {0}")]
+    NotJson(String),
     /// More records in one sync than the contract allows (the number is the limit).
     #[error("at most {0} records per sync")]
     TooManyRecords(usize),

@@ -4,22 +4,26 @@ use super::{Error, Result};
 use crate::storage::{Device, Storage, StoreError};
 use chrono::{DateTime, Utc};
 use ethos_shared::api::{SyncResponse, MAX_SYNC_RECORDS};
-use ethos_shared::sync::{parse_batch, sync_request};
+use ethos_shared::sync::{read_sync_body, BodyError};
 
-/// Applies a sync body (`{"records": […], "unsynced": n}`) of `device`, answered once it is
-/// durable. `TooManyRecords` over the limit; `DeviceRevoked` when the device's count is gone.
+/// Applies a sync body (`{"records": […], "unsynced": n}`, its bytes) of `device`, answered once
+/// it is durable. `NotJson` or `Invalid` for a body that is no sync body; `TooManyRecords` over
+/// the limit; `DeviceRevoked` when the device's count is gone.
 pub async fn sync(
     storage: &Storage,
     device: &Device,
-    body: serde_json::Value,
+    body: &[u8],
     now: DateTime<Utc>,
 ) -> Result<SyncResponse> {
-    let body = sync_request(body)?;
-    if body.records.len() > MAX_SYNC_RECORDS {
+    let body = read_sync_body(body).map_err(|e| match e {
+        BodyError::NotJson(message) => Error::NotJson(message),
+        BodyError::Shape(field) => field.into(),
+    })?;
+    if body.len() > MAX_SYNC_RECORDS {
         return Err(Error::TooManyRecords(MAX_SYNC_RECORDS));
     }
-    let items = parse_batch(&body.records);
-    match storage.sync_batch(device, items, body.unsynced, now).await {
+    let items = body.parse();
+    match storage.sync_batch(device, items, body.unsynced(), now).await {
         Ok(results) => Ok(SyncResponse { results, server_time: now }),
         Err(StoreError::NotFound) => Err(Error::DeviceRevoked),
         Err(e) => Err(e.into()),

@@ -12,15 +12,30 @@ fn valid() -> Value {
         "training":false})
 }
 
+/// [`parse_record`] of the value, checked to answer as [`parse_record_text`] does for its
+/// text (compact and pretty): the sync reads records from text, everything else from values.
+fn parse(v: &Value) -> Result<Record, Vec<FieldError>> {
+    let from_value = parse_record(v);
+    for text in [serde_json::to_string(v).unwrap(), serde_json::to_string_pretty(v).unwrap()] {
+        let raw: Box<RawValue> = serde_json::from_str(&text).unwrap();
+        let from_text = parse_record_text(&raw);
+        assert_eq!(from_text.as_ref().map_err(|(_, e)| e), from_value.as_ref(), "{text}");
+        if let Err((id, _)) = from_text {
+            assert_eq!(id, record_id(v), "{text}");
+        }
+    }
+    from_value
+}
+
 fn errors_of(v: Value) -> Vec<(String, FieldErrorCode)> {
-    parse_record(&v).unwrap_err().into_iter().map(|e| (e.field, e.code)).collect()
+    parse(&v).unwrap_err().into_iter().map(|e| (e.field, e.code)).collect()
 }
 
 #[test]
 fn the_example_record_of_the_contract_is_valid_and_round_trips() {
-    let r = parse_record(&valid()).unwrap();
+    let r = parse(&valid()).unwrap();
     assert_eq!(r.living_situation, LivingSituation::PublicSpace);
-    let again = parse_record(&serde_json::to_value(&r).unwrap()).unwrap();
+    let again = parse(&serde_json::to_value(&r).unwrap()).unwrap();
     assert_eq!(again, r);
 }
 
@@ -28,14 +43,14 @@ fn the_example_record_of_the_contract_is_valid_and_round_trips() {
 fn training_may_be_left_out_and_means_false() {
     let mut v = valid();
     v.as_object_mut().unwrap().remove("training");
-    assert!(!parse_record(&v).unwrap().training);
+    assert!(!parse(&v).unwrap().training);
 }
 
 #[test]
 fn unknown_extra_fields_are_ignored() {
     let mut v = valid();
     v["note"] = json!("free text is not stored");
-    assert!(parse_record(&v).is_ok());
+    assert!(parse(&v).is_ok());
 }
 
 #[test]
@@ -65,7 +80,7 @@ fn every_missing_field_is_reported_by_name() {
 fn the_duplicate_key_may_be_null_but_required_fields_may_not() {
     let mut v = valid();
     v["dedup_key"] = Value::Null;
-    assert_eq!(parse_record(&v).unwrap().dedup_key, None);
+    assert_eq!(parse(&v).unwrap().dedup_key, None);
     let mut v = valid();
     v["living_situation"] = Value::Null;
     assert_eq!(errors_of(v), vec![("living_situation".into(), FieldErrorCode::Missing)]);
@@ -104,7 +119,7 @@ fn every_profile_field_accepts_unknown() {
     for key in PROFILE_FIELDS {
         v["profile"][key] = if key == "care_needs" { json!(["unknown"]) } else { json!("unknown") };
     }
-    assert_eq!(parse_record(&v).unwrap().profile, Profile::unknown());
+    assert_eq!(parse(&v).unwrap().profile, Profile::unknown());
 }
 
 #[test]
@@ -120,7 +135,7 @@ fn origin_is_a_dutch_municipality_abroad_or_unknown() {
     ] {
         let mut v = valid();
         v["origin"] = origin.clone();
-        assert_eq!(parse_record(&v).is_ok(), ok, "{origin}");
+        assert_eq!(parse(&v).is_ok(), ok, "{origin}");
     }
 }
 
@@ -155,19 +170,19 @@ fn a_non_object_is_one_invalid_record_and_its_id_is_unknown() {
 
 #[test]
 fn canonical_json_ignores_key_order_and_spacing() {
-    let a = parse_record(&valid()).unwrap();
+    let a = parse(&valid()).unwrap();
     let text = serde_json::to_string_pretty(&valid()).unwrap();
-    let b = parse_record(&serde_json::from_str(&text).unwrap()).unwrap();
+    let b = parse(&serde_json::from_str(&text).unwrap()).unwrap();
     assert_eq!(a.canonical_json(), b.canonical_json());
 }
 
 #[test]
 fn entry_may_be_left_out_and_means_field() {
-    let r = parse_record(&valid()).unwrap();
+    let r = parse(&valid()).unwrap();
     assert_eq!(r.entry, Entry::Field);
     let mut v = valid();
     v["entry"] = json!("field");
-    assert_eq!(parse_record(&v).unwrap(), r);
+    assert_eq!(parse(&v).unwrap(), r);
 }
 
 #[test]
@@ -175,9 +190,9 @@ fn entry_desk_and_sheet_are_read_and_anything_else_is_invalid() {
     for (code, entry) in [("desk", Entry::Desk), ("sheet", Entry::Sheet)] {
         let mut v = valid();
         v["entry"] = json!(code);
-        let r = parse_record(&v).unwrap();
+        let r = parse(&v).unwrap();
         assert_eq!(r.entry, entry);
-        assert_eq!(parse_record(&serde_json::to_value(&r).unwrap()).unwrap(), r, "{code}");
+        assert_eq!(parse(&serde_json::to_value(&r).unwrap()).unwrap(), r, "{code}");
     }
     for bad in [json!("phone"), json!("Desk"), json!(1), json!(["desk"])] {
         let mut v = valid();
@@ -188,7 +203,7 @@ fn entry_desk_and_sheet_are_read_and_anything_else_is_invalid() {
 
 #[test]
 fn a_field_record_keeps_the_canonical_json_it_had_before_entry_existed() {
-    let r = parse_record(&valid()).unwrap();
+    let r = parse(&valid()).unwrap();
     let json = r.canonical_json();
     assert!(!json.contains("entry"), "{json}");
     assert!(json.ends_with(r#""training":false}"#), "{json}");
@@ -196,4 +211,63 @@ fn a_field_record_keeps_the_canonical_json_it_had_before_entry_existed() {
     desk.entry = Entry::Desk;
     assert_ne!(desk.canonical_json(), json);
     assert!(desk.canonical_json().ends_with(r#""training":false,"entry":"desk"}"#));
+}
+
+#[test]
+fn a_record_read_from_text_answers_as_one_read_from_a_value_for_every_odd_member() {
+    let odd = [
+        json!(null),
+        json!(true),
+        json!(0),
+        json!(-1),
+        json!(1.0),
+        json!(4294967296u64),
+        json!(""),
+        json!("unknown"),
+        json!("null"),
+        json!([]),
+        json!({}),
+        json!({"kind": "abroad"}),
+        json!(["unknown"]),
+    ];
+    let mut keys: Vec<String> = valid().as_object().unwrap().keys().cloned().collect();
+    keys.push("entry".into());
+    for key in &keys {
+        for value in &odd {
+            let mut v = valid();
+            v[key.as_str()] = value.clone();
+            let _ = parse(&v);
+        }
+    }
+    for key in PROFILE_FIELDS {
+        for value in &odd {
+            let mut v = valid();
+            v["profile"][key] = value.clone();
+            let _ = parse(&v);
+        }
+    }
+    for not_a_record in [json!(null), json!(1), json!("x"), json!([valid()])] {
+        let _ = parse(&not_a_record);
+    }
+}
+
+#[test]
+fn a_member_given_twice_counts_with_its_last_value_in_text_as_in_a_value() {
+    let text = serde_json::to_string(&valid()).unwrap();
+    let twice = text.replacen('{', r#"{"living_situation":"9.9","#, 1);
+    let raw: Box<RawValue> = serde_json::from_str(&twice).unwrap();
+    let value: Value = serde_json::from_str(&twice).unwrap();
+    assert_eq!(parse_record_text(&raw).unwrap(), parse_record(&value).unwrap());
+    let twice = text.replacen(r#""training":false"#, r#""training":false,"training":"yes""#, 1);
+    let raw: Box<RawValue> = serde_json::from_str(&twice).unwrap();
+    let errors = vec![FieldError::new("training", FieldErrorCode::InvalidValue)];
+    assert_eq!(parse_record_text(&raw).unwrap_err().1, errors);
+}
+
+#[test]
+fn escaped_member_names_and_values_are_read_from_text() {
+    let text =
+        serde_json::to_string(&valid()).unwrap().replace(r#""gender":"man""#, r#""gend\u0065r":"m\u0061n""#);
+    let raw: Box<RawValue> = serde_json::from_str(&text).unwrap();
+    assert_eq!(parse_record_text(&raw).unwrap(), parse_record(&valid()).unwrap());
 }

@@ -1,0 +1,140 @@
+//! A sync body as the server reads it (api.md "Sync"): the body's shape first, then each record
+//! on its own, so one bad record is rejected alone.
+//!
+//! A well-formed body is read straight from its text: each record stays a slice of the body
+//! until it is parsed (`record::parse_record_text`), with no `serde_json::Value` tree of 500
+//! records in between. Anything else (not an object, a member given twice, `records` not a
+//! list) goes the way of [`sync_request`], which names what is wrong; both ways give the same
+//! answers (the tests below).
+
+use super::{parse_batch, sync_request, Parsed};
+use crate::api::SyncRequest;
+use crate::record::{parse_record_text, FieldError};
+use serde_json::value::RawValue;
+use serde_json::Value;
+
+/// A sync body whose records are still to be parsed one by one.
+#[derive(Debug)]
+pub enum SyncBody<'a> {
+    Text(SyncRequest<&'a RawValue>),
+    Value(SyncRequest<Value>),
+}
+
+/// Why a sync body cannot be read at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BodyError {
+    /// Not JSON; the parser's message.
+    NotJson(String),
+    /// JSON, but not a sync body: `records` missing or not a list.
+    Shape(FieldError),
+}
+
+/// Reads a sync body from its bytes (see the module text).
+pub fn read_sync_body(bytes: &[u8]) -> Result<SyncBody<'_>, BodyError> {
+    // Only an object: serde would also read a struct from a JSON list.
+    if bytes.trim_ascii_start().starts_with(b"{") {
+        if let Ok(body) = serde_json::from_slice::<SyncRequest<&RawValue>>(bytes) {
+            return Ok(SyncBody::Text(body));
+        }
+    }
+    let value: Value = serde_json::from_slice(bytes).map_err(|e| BodyError::NotJson(e.to_string()))?;
+    sync_request(value).map(SyncBody::Value).map_err(BodyError::Shape)
+}
+
+impl SyncBody<'_> {
+    /// How many records the body holds.
+    pub fn len(&self) -> usize {
+        match self {
+            SyncBody::Text(body) => body.records.len(),
+            SyncBody::Value(body) => body.records.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// What the phone said it still holds unconfirmed (read leniently).
+    pub fn unsynced(&self) -> Option<u32> {
+        match self {
+            SyncBody::Text(body) => body.unsynced,
+            SyncBody::Value(body) => body.unsynced,
+        }
+    }
+
+    /// Each record parsed on its own, in order.
+    pub fn parse(&self) -> Vec<Parsed> {
+        match self {
+            SyncBody::Text(body) => body.records.iter().map(|raw| parse_record_text(raw)).collect(),
+            SyncBody::Value(body) => parse_batch(&body.records),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::FieldErrorCode;
+    use serde_json::json;
+
+    /// What the body reads as, by the value way alone: the answer the server always gave.
+    fn by_value(text: &str) -> Result<(Vec<Parsed>, Option<u32>), BodyError> {
+        let value: Value = serde_json::from_str(text).map_err(|e| BodyError::NotJson(e.to_string()))?;
+        let body = sync_request(value).map_err(BodyError::Shape)?;
+        Ok((parse_batch(&body.records), body.unsynced))
+    }
+
+    fn read(text: &str) -> Result<(Vec<Parsed>, Option<u32>), BodyError> {
+        read_sync_body(text.as_bytes()).map(|body| (body.parse(), body.unsynced()))
+    }
+
+    fn record() -> Value {
+        json!({"id":"0192f0c4-1111-7000-8000-000000000001","revision":1,
+            "observed_at":"2026-10-15T22:40:00+02:00","municipality":"GM0935","living_situation":"1.1",
+            "origin":{"kind":"abroad"},"dedup_key":null,
+            "profile":{"age_band":"23-26","gender":"man","household":"alone","children":0,
+                "duration":"1-3m","residence_status":"dutch","income":"benefit",
+                "care_needs":["addiction"],"previous_facility":"none","housing_need":"housing_first"}})
+    }
+
+    #[test]
+    fn a_well_formed_body_is_read_from_its_text() {
+        let text = json!({"records": [record(), {"id": "x"}, 7], "unsynced": 3}).to_string();
+        assert!(matches!(read_sync_body(text.as_bytes()), Ok(SyncBody::Text(_))));
+        let (parsed, unsynced) = read(&text).unwrap();
+        assert_eq!(unsynced, Some(3));
+        assert!(parsed[0].is_ok());
+        assert!(
+            matches!(&parsed[1], Err((None, errors)) if errors[0] == FieldError::new("id", FieldErrorCode::InvalidValue))
+        );
+        assert!(matches!(&parsed[2], Err((None, _))));
+        assert_eq!(read(&text), by_value(&text));
+    }
+
+    #[test]
+    fn every_body_reads_as_it_did_through_a_value() {
+        let r = record().to_string();
+        let bodies = [
+            format!(r#"{{"records":[{r}]}}"#),
+            format!(r#"  {{ "records" : [ {r} , {r} ] , "unsynced" : 2 }} "#),
+            format!(r#"{{"records":[{r}],"unsynced":-1,"extra":{{"a":1}}}}"#),
+            format!(r#"{{"records":[{r}],"records":[]}}"#),
+            format!(r#"{{"records":[{r}],"unsynced":"3"}}"#),
+            format!(r#"[[{r}]]"#),
+            format!(r#"[[{r}], 2]"#),
+            r#"{"records":{}}"#.to_string(),
+            r#"{"records":null}"#.to_string(),
+            r#"{"records":[]}"#.to_string(),
+            r#"{}"#.to_string(),
+            r#"[]"#.to_string(),
+            r#"null"#.to_string(),
+            r#"{"records":[1,"x",null,[],{}]}"#.to_string(),
+            r#"{"records":[1,]}"#.to_string(),
+            r#"{"records":[]} trailing"#.to_string(),
+            String::new(),
+        ];
+        for body in bodies {
+            assert_eq!(read(&body), by_value(&body), "{body}");
+        }
+    }
+}

@@ -5,9 +5,12 @@ use crate::ethos::LivingSituation;
 use crate::municipality;
 use crate::profile::Profile;
 use chrono::{DateTime, FixedOffset};
-use members::Object;
+#[cfg(feature = "sync-text")]
+use members::TextObject;
+use members::{Member, Object};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+#[cfg(feature = "sync-text")]
 use serde_json::value::RawValue;
 use serde_json::Value;
 use uuid::Uuid;
@@ -238,21 +241,22 @@ pub const PROFILE_FIELDS: [&str; fields::PROFILE_FIELD_COUNT] = fields::profile_
 /// Unknown extra fields are ignored. Time rules that need the count are in `count`.
 pub fn parse_record(value: &Value) -> Result<Record, Vec<FieldError>> {
     match value.as_object() {
-        Some(obj) => parse_members(&Object::Value(obj)),
+        Some(obj) => parse_members(obj),
         None => Err(vec![FieldError::new("record", FieldErrorCode::InvalidValue)]),
     }
 }
 
+#[cfg(feature = "sync-text")]
 /// [`parse_record`] of a record's JSON text, with its id (if readable) on failure; the same
 /// answers, without building a value tree first (see `record/members.rs`).
 pub fn parse_record_text(raw: &RawValue) -> Result<Record, (Option<Uuid>, Vec<FieldError>)> {
-    match Object::of_text(raw) {
+    match TextObject::of_text(raw) {
         Some(obj) => parse_members(&obj).map_err(|errors| (id_of(&obj), errors)),
         None => Err((None, vec![FieldError::new("record", FieldErrorCode::InvalidValue)])),
     }
 }
 
-fn parse_members(obj: &Object) -> Result<Record, Vec<FieldError>> {
+fn parse_members(obj: &impl Object) -> Result<Record, Vec<FieldError>> {
     let mut errors = Vec::new();
     let id = field::<Uuid>(obj, "id", &mut errors);
     let revision = field::<u32>(obj, "revision", &mut errors);
@@ -348,10 +352,10 @@ fn parse_members(obj: &Object) -> Result<Record, Vec<FieldError>> {
 
 /// The record id, if the value carries a valid one: lets a rejection name its record.
 pub fn record_id(value: &Value) -> Option<Uuid> {
-    value.as_object().and_then(|obj| id_of(&Object::Value(obj)))
+    value.as_object().and_then(id_of)
 }
 
-fn id_of(obj: &Object) -> Option<Uuid> {
+fn id_of(obj: &impl Object) -> Option<Uuid> {
     obj.get("id")?.parse::<String>()?.parse().ok()
 }
 
@@ -386,7 +390,7 @@ fn profile_errors(p: Option<Value>, errors: &mut Vec<FieldError>) {
 
 /// Reads one field: absent → `missing`; present but not a `T` → `invalid_value`.
 /// `null` is only accepted where `T` accepts it (the duplicate key).
-fn field<T: DeserializeOwned>(obj: &Object, key: &str, errors: &mut Vec<FieldError>) -> Option<T> {
+fn field<T: DeserializeOwned>(obj: &impl Object, key: &str, errors: &mut Vec<FieldError>) -> Option<T> {
     let Some(raw) = obj.get(key) else {
         errors.push(FieldError::new(key, FieldErrorCode::Missing));
         return None;

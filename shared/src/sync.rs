@@ -7,7 +7,9 @@ use crate::record::{parse_record, record_id, FieldError, FieldErrorCode, Record}
 use chrono::{DateTime, FixedOffset, Utc};
 use uuid::Uuid;
 
+#[cfg(feature = "sync-text")]
 mod body;
+#[cfg(feature = "sync-text")]
 pub use body::{read_sync_body, BodyError, SyncBody};
 
 /// One element of a sync body after parsing: a valid record, or its id (if readable) and

@@ -58,6 +58,8 @@ pub fn field_label(field: &str, lang: Lang) -> &'static str {
         "origin" => ("herkomstgemeente", "municipality of origin"),
         "dedup_key" => ("herkenning dubbeltelling", "duplicate check"),
         "age_band" => ("leeftijd", "age"),
+        "first_name" => ("voornaam", "first name"),
+        "family_name" => ("achternaam", "family name"),
         "birth_date" => ("geboortedatum", "date of birth"),
         "gender" => ("geslacht", "gender"),
         "household" => ("huishouden", "household"),

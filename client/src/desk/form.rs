@@ -10,7 +10,7 @@ use ethos_shared::count::CountStatus;
 use ethos_shared::municipality;
 use ethos_shared::profile::{Children, Profile};
 use ethos_shared::record::questions::{question, questions};
-use ethos_shared::record::{Entry, FieldError, Origin, Record, RegionCode};
+use ethos_shared::record::{Entry, FieldError, FieldErrorCode, Origin, Record, RegionCode};
 use ethos_shared::Lang;
 use uuid::Uuid;
 
@@ -64,7 +64,9 @@ impl Answers {
 
     /// The correction of `original`: these answers under its id (the outbox raises the
     /// revision). Names and birth date are never kept, so when they are not typed again the
-    /// duplicate key stays the original's; typed again, they give it anew.
+    /// duplicate key stays the original's; typed again, they give it anew. The key holds the
+    /// gender too: a changed gender without them is refused (`missing` names and birth date),
+    /// or the key would go on saying the old one.
     pub fn correction_of(
         &self,
         original: &Record,
@@ -74,6 +76,10 @@ impl Answers {
     ) -> Result<Record, Vec<FieldError>> {
         let mut record = self.to_record(identity, count, secret, original.id)?;
         if record.dedup_key.is_none() {
+            if original.dedup_key.is_some() && record.profile.gender != original.profile.gender {
+                let needed = ["first_name", "family_name", "birth_date"];
+                return Err(needed.map(|f| FieldError::new(f, FieldErrorCode::Missing)).to_vec());
+            }
             record.dedup_key = original.dedup_key.clone();
         }
         record.observed_at = original.observed_at;

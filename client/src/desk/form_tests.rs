@@ -195,3 +195,36 @@ fn a_correction_keeps_the_id_key_and_age_band_unless_the_names_are_typed_again()
     );
     assert_ne!(renamed.profile.age_band, AgeBand::From40To49);
 }
+
+#[test]
+fn a_changed_gender_needs_the_names_and_birth_date_again_for_a_new_key() {
+    let mut a = Answers::new(Some(region("GM0935")));
+    a.living_situation = Some(LivingSituation::HomelessHostel);
+    a.profile.gender = Gender::Man;
+    let who = Identity {
+        first_name: "Jan".into(),
+        family_name: "van der Berg".into(),
+        birth_date: Some(date("1980-05-17")),
+    };
+    let live = count(CountStatus::Live);
+    let original = a.to_record(&who, &live, "test-secret", Uuid::from_u128(9)).unwrap();
+    let mut fix = Answers::of_record(&original);
+    fix.profile.gender = Gender::Woman;
+
+    let nobody = Identity { first_name: String::new(), family_name: String::new(), birth_date: None };
+    let fields: Vec<(String, FieldErrorCode)> = fix
+        .correction_of(&original, &nobody, &live, "test-secret")
+        .unwrap_err()
+        .into_iter()
+        .map(|e| (e.field, e.code))
+        .collect();
+    let missing = |f: &str| (f.to_string(), FieldErrorCode::Missing);
+    assert_eq!(fields, vec![missing("first_name"), missing("family_name"), missing("birth_date")]);
+
+    let corrected = fix.correction_of(&original, &who, &live, "test-secret").unwrap();
+    assert_eq!(
+        corrected.dedup_key,
+        dedup_key("test-secret", "Jan", "van der Berg", Some(date("1980-05-17")), Gender::Woman)
+    );
+    assert_ne!(corrected.dedup_key, original.dedup_key);
+}

@@ -17,7 +17,7 @@ use chrono::Local;
 use ethos_shared::ethos::{ConceptualCategory, LivingSituation};
 use ethos_shared::municipality;
 use ethos_shared::record::questions::question;
-use ethos_shared::record::{FieldError, Origin, Record};
+use ethos_shared::record::{FieldError, FieldErrorCode, Origin, Record};
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -172,7 +172,7 @@ fn save(nav: Nav) {
     let Some(enrolment) = c.enrolment.get_untracked() else { return };
     nav.take_origin();
     if f.date_invalid() {
-        f.errors.set(vec![FieldError::new("birth_date", ethos_shared::record::FieldErrorCode::InvalidValue)]);
+        f.errors.set(vec![FieldError::new("birth_date", FieldErrorCode::InvalidValue)]);
         focus("desk-birth-date");
         return;
     }
@@ -226,7 +226,11 @@ fn save(nav: Nav) {
         Err(errors) => {
             let first = errors.first().map(|e| e.field.clone()).unwrap_or_default();
             f.errors.set(errors);
-            focus(if first == "municipality" { "desk-municipality" } else { "desk-living" });
+            focus(match first.as_str() {
+                "municipality" => "desk-municipality",
+                "first_name" => "desk-first-name",
+                _ => "desk-living",
+            });
         }
     }
 }
@@ -234,8 +238,17 @@ fn save(nav: Nav) {
 fn error_of(f: FormState, field: &'static str) -> Box<dyn Fn() -> Option<&'static str> + Send + Sync> {
     let c = ctx();
     Box::new(move || {
-        f.errors.with(|e| e.iter().any(|e| e.field == field)).then(|| match field {
-            "birth_date" => tr(
+        let code = f.errors.with(|e| e.iter().find(|e| e.field == field).map(|e| e.code));
+        code.map(|code| match (field, code) {
+            ("first_name", FieldErrorCode::Missing) => tr(
+                c.lang.get(),
+                "Typ opnieuw: het geslacht is gewijzigd, dus de sleutel wordt opnieuw gemaakt.",
+                "Type again: the gender was changed, so the key is made anew.",
+            ),
+            ("family_name" | "birth_date", FieldErrorCode::Missing) => {
+                tr(c.lang.get(), "Typ opnieuw.", "Type again.")
+            }
+            ("birth_date", _) => tr(
                 c.lang.get(),
                 "Deze datum klopt niet: dd-mm-jjjj, niet in de toekomst.",
                 "This date is not valid: dd-mm-yyyy, not in the future.",
@@ -382,8 +395,8 @@ pub fn KeyboardPanel() -> impl IntoView {
                 </fieldset>
                 <fieldset class="utrecht-form-fieldset desk-group">
                     <legend class="utrecht-form-fieldset__legend">{t!(lang, "Wie (alleen voor leeftijd en dubbeltelling; niet bewaard, niet verzonden)", "Who (only for age and duplicates; neither stored nor sent)")}</legend>
-                    {text_field(nav, "desk-first-name", ("Voornaam (roepnaam, geen voorletters)", "First name (the name used, not initials)"), "", f.first_name, Box::new(|| None))}
-                    {text_field(nav, "desk-family-name", ("Achternaam (met tussenvoegsel)", "Family name (with prefixes)"), "", f.family_name, Box::new(|| None))}
+                    {text_field(nav, "desk-first-name", ("Voornaam (roepnaam, geen voorletters)", "First name (the name used, not initials)"), "", f.first_name, error_of(f, "first_name"))}
+                    {text_field(nav, "desk-family-name", ("Achternaam (met tussenvoegsel)", "Family name (with prefixes)"), "", f.family_name, error_of(f, "family_name"))}
                     {text_field(nav, "desk-birth-date", ("Geboortedatum", "Date of birth"), "dd-mm-jjjj", f.birth_date, error_of(f, "birth_date"))}
                     {profile_select(nav, "gender", ("Geslacht", "Gender"))}
                     {profile_select(nav, "age_band", ("Leeftijd (schatting, zonder geboortedatum)", "Age (estimate, without date of birth)"))}

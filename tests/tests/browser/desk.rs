@@ -16,10 +16,10 @@ use thirtyfour::Key;
 
 /// One person as the desk worker types it, and what the server must then hold.
 pub(crate) struct Person {
-    first: &'static str,
-    family: &'static str,
+    pub(crate) first: &'static str,
+    pub(crate) family: &'static str,
     /// As typed, `dd-mm-jjjj`.
-    typed_birth: &'static str,
+    pub(crate) typed_birth: &'static str,
     birth: &'static str,
     gender: Gender,
     /// The keys after the birth date (gender onwards).

@@ -157,8 +157,8 @@ fn every_option_of_every_select_sets_its_answer_and_reads_back() {
     assert!(!a.set_code("gender", "m"));
 }
 
-#[test]
-fn a_correction_keeps_the_id_key_and_age_band_unless_the_names_are_typed_again() {
+/// A man entered at the desk in a live count: who he is, the count, his record.
+fn entered_man() -> (Identity, Count, Record) {
     let mut a = Answers::new(Some(region("GM0935")));
     a.living_situation = Some(LivingSituation::HomelessHostel);
     a.profile.gender = Gender::Man;
@@ -168,7 +168,13 @@ fn a_correction_keeps_the_id_key_and_age_band_unless_the_names_are_typed_again()
         birth_date: Some(date("1980-05-17")),
     };
     let live = count(CountStatus::Live);
-    let original = a.to_record(&who, &live, "test-secret", Uuid::from_u128(9)).unwrap();
+    let record = a.to_record(&who, &live, "test-secret", Uuid::from_u128(9)).unwrap();
+    (who, live, record)
+}
+
+#[test]
+fn a_correction_keeps_the_id_key_and_age_band_unless_the_names_are_typed_again() {
+    let (_, live, original) = entered_man();
 
     // The form filled from the record, one answer changed, no names typed.
     let mut fix = Answers::of_record(&original);
@@ -198,16 +204,7 @@ fn a_correction_keeps_the_id_key_and_age_band_unless_the_names_are_typed_again()
 
 #[test]
 fn a_changed_gender_needs_the_names_and_birth_date_again_for_a_new_key() {
-    let mut a = Answers::new(Some(region("GM0935")));
-    a.living_situation = Some(LivingSituation::HomelessHostel);
-    a.profile.gender = Gender::Man;
-    let who = Identity {
-        first_name: "Jan".into(),
-        family_name: "van der Berg".into(),
-        birth_date: Some(date("1980-05-17")),
-    };
-    let live = count(CountStatus::Live);
-    let original = a.to_record(&who, &live, "test-secret", Uuid::from_u128(9)).unwrap();
+    let (who, live, original) = entered_man();
     let mut fix = Answers::of_record(&original);
     fix.profile.gender = Gender::Woman;
 

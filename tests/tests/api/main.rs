@@ -20,4 +20,6 @@ mod report_exports;
 mod restart;
 mod review;
 mod sync;
+mod sync_fields;
+mod sync_time;
 mod sync_write;

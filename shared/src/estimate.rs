@@ -405,4 +405,6 @@ pub fn fit(captures: &Captures) -> Result<Fitted, NoEstimate> {
 }
 
 #[cfg(test)]
+mod disclosure_tests;
+#[cfg(test)]
 mod tests;

@@ -68,8 +68,11 @@ mod text {
         fn is_object(&self) -> bool {
             self.get().trim_start().starts_with('{')
         }
+        /// Straight from the text; where that fails, through a value, which reads what the
+        /// text way refuses but a value takes (a member given twice inside the profile or
+        /// the origin: its last value), so both sources answer the same.
         fn parse<T: DeserializeOwned>(&self) -> Option<T> {
-            serde_json::from_str(self.get()).ok()
+            serde_json::from_str(self.get()).ok().or_else(|| T::deserialize(&self.to_value()?).ok())
         }
         fn to_value(&self) -> Option<Value> {
             serde_json::from_str(self.get()).ok()

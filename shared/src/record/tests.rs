@@ -260,6 +260,12 @@ fn a_member_given_twice_counts_with_its_last_value_in_text_as_in_a_value() {
     let raw: Box<RawValue> = serde_json::from_str(&twice).unwrap();
     let value: Value = serde_json::from_str(&twice).unwrap();
     assert_eq!(parse_record_text(&raw).unwrap(), parse_record(&value).unwrap());
+    let twice = text.replacen(r#""gender":"man""#, r#""gender":"other","gender":"man""#, 1);
+    let raw: Box<RawValue> = serde_json::from_str(&twice).unwrap();
+    assert_eq!(parse_record_text(&raw).unwrap(), parse_record(&valid()).unwrap(), "inside the profile");
+    let twice = text.replacen(r#""kind":"municipality""#, r#""kind":"abroad","kind":"municipality""#, 1);
+    let raw: Box<RawValue> = serde_json::from_str(&twice).unwrap();
+    assert_eq!(parse_record_text(&raw).unwrap(), parse_record(&valid()).unwrap(), "inside the origin");
     let twice = text.replacen(r#""training":false"#, r#""training":false,"training":"yes""#, 1);
     let raw: Box<RawValue> = serde_json::from_str(&twice).unwrap();
     let errors = vec![FieldError::new("training", FieldErrorCode::InvalidValue)];

@@ -10,8 +10,11 @@
 use super::{parse_batch, sync_request, Parsed};
 use crate::api::SyncRequest;
 use crate::record::{parse_record_text, FieldError};
+use serde::de::{MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 use serde_json::Value;
+use std::fmt;
 
 /// A sync body whose records are still to be parsed one by one.
 #[derive(Debug)]
@@ -31,14 +34,61 @@ pub enum BodyError {
 
 /// Reads a sync body from its bytes (see the module text).
 pub fn read_sync_body(bytes: &[u8]) -> Result<SyncBody<'_>, BodyError> {
-    // Only an object: serde would also read a struct from a JSON list.
-    if bytes.trim_ascii_start().starts_with(b"{") {
+    // Only an object (serde would also read a struct from a JSON list), and only JSON that a
+    // value tree takes: capturing raw members skips over what only decoding refuses (a lone
+    // UTF-16 surrogate escape, a number out of range, bad UTF-8 in a skipped member).
+    if bytes.trim_ascii_start().starts_with(b"{") && serde_json::from_slice::<Decodes>(bytes).is_ok() {
         if let Ok(body) = serde_json::from_slice::<SyncRequest<&RawValue>>(bytes) {
             return Ok(SyncBody::Text(body));
         }
     }
     let value: Value = serde_json::from_slice(bytes).map_err(|e| BodyError::NotJson(e.to_string()))?;
     sync_request(value).map(SyncBody::Value).map_err(BodyError::Shape)
+}
+
+/// Any JSON that a `serde_json::Value` can be read from, read as a value would be (every
+/// string decoded, every number parsed) but kept nowhere.
+struct Decodes;
+
+impl<'de> Deserialize<'de> for Decodes {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Decodes, D::Error> {
+        d.deserialize_any(Decodes)
+    }
+}
+
+impl<'de> Visitor<'de> for Decodes {
+    type Value = Decodes;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("JSON")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Decodes, E> {
+        Ok(Decodes)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Decodes, E> {
+        Ok(Decodes)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Decodes, E> {
+        Ok(Decodes)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Decodes, E> {
+        Ok(Decodes)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Decodes, E> {
+        Ok(Decodes)
+    }
+    fn visit_unit<E>(self) -> Result<Decodes, E> {
+        Ok(Decodes)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Decodes, A::Error> {
+        while seq.next_element::<Decodes>()?.is_some() {}
+        Ok(Decodes)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Decodes, A::Error> {
+        while map.next_key::<Decodes>()?.is_some() {
+            map.next_value::<Decodes>()?;
+        }
+        Ok(Decodes)
+    }
 }
 
 impl SyncBody<'_> {
@@ -131,10 +181,19 @@ mod tests {
             r#"{"records":[1,"x",null,[],{}]}"#.to_string(),
             r#"{"records":[1,]}"#.to_string(),
             r#"{"records":[]} trailing"#.to_string(),
+            r#"{"records":[{"id":"\ud800x"}]}"#.to_string(),
+            r#"{"records":[{"\udc00":1}]}"#.to_string(),
+            r#"{"records":[{"revision":1e400}]}"#.to_string(),
+            r#"{"records":[{"revision":-0}]}"#.to_string(),
+            r#"{"records":[],"x":"\ud800"}"#.to_string(),
+            r#"{"records":[],"x":1e999}"#.to_string(),
             String::new(),
         ];
         for body in bodies {
             assert_eq!(read(&body), by_value(&body), "{body}");
         }
+        // Bytes that are no UTF-8, in a member nothing reads.
+        let bytes = b"{\"records\":[],\"x\":\"\xff\"}";
+        assert!(matches!(read_sync_body(bytes), Err(BodyError::NotJson(_))));
     }
 }

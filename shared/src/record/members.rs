@@ -2,7 +2,8 @@
 //! raw JSON text of each member. The server reads a sync body's records from its text
 //! ([`super::parse_record_text`]): building a `serde_json::Value` tree of 500 records and
 //! taking it apart again cost more than half of a sync's work before the write. Both sources
-//! answer the same, member by member (held together by the tests of `record/tests.rs`).
+//! answer the same, member by member (held together by the tests of `record/tests.rs` and the
+//! fuzz target `sync_body`, which reads every input both ways).
 
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};

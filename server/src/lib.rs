@@ -90,6 +90,8 @@ pub struct TlsFiles {
 #[derive(Clone)]
 pub struct AppState {
     pub storage: storage::Storage,
+    /// Expensive dashboards, kept a while (`usecase::dashboard_cache`).
+    pub dashboards: usecase::dashboard_cache::DashboardCache,
     pub web_dir: Arc<PathBuf>,
     pub tuning: Arc<Tuning>,
 }
@@ -131,7 +133,12 @@ impl Application {
         let storage =
             storage::Storage::open_tuned(&config.db_path, tuning.busy_timeout, tuning.max_db_bytes).await?;
         let listener = TcpListener::bind(config.bind).await?;
-        let state = AppState { storage, web_dir: Arc::new(config.web_dir), tuning: Arc::new(tuning) };
+        let state = AppState {
+            storage,
+            dashboards: Default::default(),
+            web_dir: Arc::new(config.web_dir),
+            tuning: Arc::new(tuning),
+        };
         Ok(Application { listener, state, tls })
     }
 

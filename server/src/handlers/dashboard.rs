@@ -6,16 +6,16 @@ use crate::usecase::dashboard;
 use crate::AppState;
 use axum::extract::State;
 use axum::Json;
-use chrono::Utc;
 use ethos_shared::api::{Dashboard, Device, Items};
 
-/// `GET /api/v1/counts/{id}/dashboard` (coordinator, analyst): progress so far.
+/// `GET /api/v1/counts/{id}/dashboard` (coordinator, analyst): progress so far, made anew or,
+/// when that is expensive, kept a while (`usecase::dashboard_cache`).
 pub async fn dashboard(
     State(state): State<AppState>,
     _user: AnyUser,
     CountPath(count): CountPath,
 ) -> ApiResult<Json<Dashboard>> {
-    Ok(Json(dashboard::dashboard(&state.storage, &count, Utc::now()).await?))
+    Ok(Json(state.dashboards.dashboard(&state.storage, &count).await?))
 }
 
 /// `GET /api/v1/counts/{id}/devices` (coordinator): every enrolled phone.

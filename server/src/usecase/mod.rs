@@ -6,6 +6,7 @@
 pub mod comparison;
 pub mod counts;
 pub mod dashboard;
+pub mod dashboard_cache;
 pub mod enrol;
 pub mod estimate;
 pub mod import;

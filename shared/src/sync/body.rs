@@ -36,7 +36,8 @@ pub enum BodyError {
 pub fn read_sync_body(bytes: &[u8]) -> Result<SyncBody<'_>, BodyError> {
     // Only an object (serde would also read a struct from a JSON list), and only JSON that a
     // value tree takes: capturing raw members skips over what only decoding refuses (a lone
-    // UTF-16 surrogate escape, a number out of range, bad UTF-8 in a skipped member).
+    // UTF-16 surrogate escape, a number out of range, bad UTF-8 in a skipped member). And no
+    // member named as serde_json's raw-value marker, which a value tree reads in its own way.
     if bytes.trim_ascii_start().starts_with(b"{") && serde_json::from_slice::<Decodes>(bytes).is_ok() {
         if let Ok(body) = serde_json::from_slice::<SyncRequest<&RawValue>>(bytes) {
             return Ok(SyncBody::Text(body));
@@ -84,10 +85,37 @@ impl<'de> Visitor<'de> for Decodes {
         Ok(Decodes)
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Decodes, A::Error> {
-        while map.next_key::<Decodes>()?.is_some() {
+        while map.next_key::<Name>()?.is_some() {
             map.next_value::<Decodes>()?;
         }
         Ok(Decodes)
+    }
+}
+
+/// A member name, refused when it is serde_json's raw-value marker: an object with that member
+/// becomes, in a value tree, the JSON text of its string (so the body goes that way).
+struct Name;
+
+/// The marker's name in serde_json (`serde_json::raw::TOKEN`, not public).
+const RAW_VALUE_MARKER: &str = "$serde_json::private::RawValue";
+
+impl<'de> Deserialize<'de> for Name {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Name, D::Error> {
+        d.deserialize_str(Name)
+    }
+}
+
+impl<'de> Visitor<'de> for Name {
+    type Value = Name;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a member name")
+    }
+    fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<Name, E> {
+        if name == RAW_VALUE_MARKER {
+            Err(E::custom("serde_json's raw-value marker"))
+        } else {
+            Ok(Name)
+        }
     }
 }
 
@@ -187,6 +215,10 @@ mod tests {
             r#"{"records":[{"revision":-0}]}"#.to_string(),
             r#"{"records":[],"x":"\ud800"}"#.to_string(),
             r#"{"records":[],"x":1e999}"#.to_string(),
+            r#"{"records":[{"$serde_json::private::RawValue":"x"}]}"#.to_string(),
+            format!(r#"{{"records":[{{"$serde_json::private::RawValue":{}}}]}}"#, Value::String(r.clone())),
+            r#"{"$serde_json::private::RawValue":"{\"records\":[]}","records":[1]}"#.to_string(),
+            r#"{"records":[{"training":{"$serde_json::private::RawValue":"null"}}]}"#.to_string(),
             String::new(),
         ];
         for body in bodies {

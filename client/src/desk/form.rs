@@ -8,7 +8,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use ethos_shared::api::Count;
 use ethos_shared::count::CountStatus;
 use ethos_shared::municipality;
-use ethos_shared::profile::{Children, Profile};
+use ethos_shared::profile::{Children, Gender, Profile};
 use ethos_shared::record::questions::{question, questions};
 use ethos_shared::record::{Entry, FieldError, FieldErrorCode, Origin, Record, RegionCode};
 use ethos_shared::Lang;
@@ -66,7 +66,8 @@ impl Answers {
     /// revision). Names and birth date are never kept, so when they are not typed again the
     /// duplicate key stays the original's; typed again, they give it anew. The key holds the
     /// gender too: a changed gender without them is refused (`missing` names and birth date),
-    /// or the key would go on saying the old one.
+    /// or the key would go on saying the old one; a gender corrected to unknown drops the key
+    /// (none can be made without one).
     pub fn correction_of(
         &self,
         original: &Record,
@@ -75,7 +76,8 @@ impl Answers {
         secret: &str,
     ) -> Result<Record, Vec<FieldError>> {
         let mut record = self.to_record(identity, count, secret, original.id)?;
-        if record.dedup_key.is_none() {
+        // An unknown gender gives no key at all, as when the person was first entered.
+        if record.dedup_key.is_none() && record.profile.gender != Gender::Unknown {
             if original.dedup_key.is_some() && record.profile.gender != original.profile.gender {
                 let needed = ["first_name", "family_name", "birth_date"];
                 return Err(needed.map(|f| FieldError::new(f, FieldErrorCode::Missing)).to_vec());

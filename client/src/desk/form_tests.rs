@@ -224,4 +224,10 @@ fn a_changed_gender_needs_the_names_and_birth_date_again_for_a_new_key() {
         dedup_key("test-secret", "Jan", "van der Berg", Some(date("1980-05-17")), Gender::Woman)
     );
     assert_ne!(corrected.dedup_key, original.dedup_key);
+
+    // Corrected to unknown: no key can be made with it, so there is none (names or not).
+    fix.profile.gender = Gender::Unknown;
+    let unknown = fix.correction_of(&original, &nobody, &live, "test-secret").unwrap();
+    assert_eq!(unknown.dedup_key, None);
+    assert_eq!(fix.correction_of(&original, &who, &live, "test-secret").unwrap().dedup_key, None);
 }

@@ -33,8 +33,13 @@ pub struct DashboardCache {
 
 #[derive(Default)]
 struct Slot {
+    /// Only an expensive dashboard is kept.
     kept: Option<Kept>,
+    /// A background refresh is under way (cleared by that task, also when it fails).
     refreshing: bool,
+    /// One dashboard of a count is made at a time: requests that find none to serve wait for
+    /// the one being made instead of each making their own.
+    making: Arc<tokio::sync::Mutex<()>>,
 }
 
 #[derive(Clone)]
@@ -66,44 +71,66 @@ fn decide(kept: Option<&Kept>, training: bool, refreshing: bool, now: Instant) -
     }
 }
 
+/// Clears a count's `refreshing` when the background refresh ends, however it ends.
+struct Refreshing(DashboardCache, Uuid);
+
+impl Drop for Refreshing {
+    fn drop(&mut self) {
+        if let Some(slot) = self.0.lock().get_mut(&self.1) {
+            slot.refreshing = false;
+        }
+    }
+}
+
 impl DashboardCache {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, Slot>> {
+        self.counts.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// The dashboard of `count`, made now or kept (see the module text).
     pub async fn dashboard(&self, storage: &Storage, count: &Count) -> Result<Dashboard> {
         let training = count.status == CountStatus::Training;
-        let kept = {
-            let mut counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
+        let asked = Instant::now();
+        let making = {
+            let mut counts = self.lock();
             let slot = counts.entry(count.id).or_default();
-            match decide(slot.kept.as_ref(), training, slot.refreshing, Instant::now()) {
-                Use::Make => None,
-                Use::Kept => slot.kept.as_ref().map(|k| k.dashboard.clone()),
+            let kept = slot.kept.as_ref().map(|k| k.dashboard.clone());
+            match decide(slot.kept.as_ref(), training, slot.refreshing, asked) {
+                Use::Make => slot.making.clone(),
+                Use::Kept => return kept.ok_or(super::Error::NotFound("dashboard")),
                 Use::KeptAndRefresh => {
                     slot.refreshing = true;
+                    let refreshing = Refreshing(self.clone(), count.id);
                     let (cache, storage, count) = (self.clone(), storage.clone(), count.clone());
+                    let making = slot.making.clone();
                     tokio::spawn(async move {
+                        let _refreshing = refreshing;
+                        let _turn = making.lock().await;
                         if let Err(e) = cache.make(&storage, &count).await {
                             tracing::warn!(error = %e, count = %count.id, "making the dashboard failed");
                         }
                     });
-                    slot.kept.as_ref().map(|k| k.dashboard.clone())
+                    return kept.ok_or(super::Error::NotFound("dashboard"));
                 }
             }
         };
-        match kept {
-            Some(dashboard) => Ok(dashboard),
-            None => self.make(storage, count).await,
+        let _turn = making.lock().await;
+        // Made by another request while this one waited its turn: serve that one.
+        let fresh = self.lock().get(&count.id).and_then(|slot| slot.kept.clone());
+        if let Some(k) = fresh.filter(|k| k.made >= asked && k.dashboard.training == training) {
+            return Ok(k.dashboard);
         }
+        self.make(storage, count).await
     }
 
-    /// Makes the dashboard and keeps it with what it cost.
+    /// Makes the dashboard; keeps it when it was expensive (and drops a kept one when not).
     async fn make(&self, storage: &Storage, count: &Count) -> Result<Dashboard> {
         let started = Instant::now();
-        let made = dashboard(storage, count, Utc::now()).await;
-        let mut counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
-        let slot = counts.entry(count.id).or_default();
-        slot.refreshing = false;
-        let dashboard = made?;
-        slot.kept =
-            Some(Kept { dashboard: dashboard.clone(), made: Instant::now(), cost: started.elapsed() });
+        let dashboard = dashboard(storage, count, Utc::now()).await?;
+        let cost = started.elapsed();
+        let kept =
+            (cost >= EXPENSIVE).then(|| Kept { dashboard: dashboard.clone(), made: Instant::now(), cost });
+        self.lock().entry(count.id).or_default().kept = kept;
         Ok(dashboard)
     }
 }

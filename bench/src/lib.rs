@@ -133,6 +133,18 @@ fn v7_id(ms: u64, random: u128) -> Uuid {
     Uuid::from_u128(time | (random & !(0xF << 76) & !(0x3 << 62)) | version | variant)
 }
 
+/// Gives the records new v7 ids as if recorded in the 24 hours after the count's first day
+/// (`starts_at`): a second set of records then comes after the first in the id index, as later
+/// records do in a real count.
+pub fn recorded_the_next_day(records: &mut [Record], starts_at: DateTime<FixedOffset>, seed: u64) {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let next_day = starts_at + Duration::hours(24);
+    let n = records.len();
+    for (i, r) in records.iter_mut().enumerate() {
+        r.id = v7_id(recorded_ms(next_day, i, n), rng.gen());
+    }
+}
+
 /// Gives every record an id with random bits where the time should be (version 4-like): the
 /// worst case for the id index, every new id in another page (`ethos-bench sync --random-ids`).
 pub fn with_random_ids(records: &mut [Record], seed: u64) {

@@ -48,6 +48,9 @@ pub async fn run(n: usize, random_ids: bool) -> anyhow::Result<()> {
     let starts_at = (chrono::Utc::now() - chrono::Duration::hours(30)).fixed_offset();
     let mut records = ethos_bench::records(n, 42, starts_at);
     let mut others = ethos_bench::records(n, 43, starts_at);
+    // Sent after the first set: recorded later, so their ids come after it (as the raw
+    // baseline's only ever do).
+    ethos_bench::recorded_the_next_day(&mut others, starts_at, 43);
     if random_ids {
         ethos_bench::with_random_ids(&mut records, 42);
         ethos_bench::with_random_ids(&mut others, 43);

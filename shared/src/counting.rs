@@ -17,8 +17,9 @@
 //! The functions take the records as a slice of anything [`Countable`]: the report's packed
 //! [`crate::report::ReportRecord`], the owned [`CountedRecord`] (handy in tests and small
 //! callers) and the wire type [`StoredRecord`] all work. [`persons`] returns each person as
-//! indices into that slice, so nothing is cloned; [`totals`] turns records and persons into the
-//! headline figures. The rules compare keys as [`KeyBytes`] and times as [`Moment`]s: fixed-size
+//! indices into that slice, so nothing is cloned; [`person_heads`] gives the same persons
+//! without their lists of records (what the report counts); [`totals`] turns records and
+//! persons into the headline figures. The rules compare keys as [`KeyBytes`] and times as [`Moment`]s: fixed-size
 //! values that order exactly like the hex text and the `DateTime`, so a million records are
 //! grouped without a string compare.
 //!
@@ -33,6 +34,7 @@ use crate::record::{DedupKey, Origin, Record, RegionCode};
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 use std::cmp::Reverse;
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -264,39 +266,140 @@ impl Person {
     }
 }
 
+/// A counted person as the report's figures see it: a [`Person`] without the list of its
+/// records, so that a million persons are a million fixed-size values and no allocation each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PersonHead {
+    /// The record whose attributes the person has (an index into the records slice).
+    pub primary: usize,
+    /// How many counted records the person has.
+    pub records: u32,
+    /// The counted records do not all have the same conceptual category.
+    pub categories_disagree: bool,
+}
+
+/// What [`totals`] reads of a person: [`Person`] and [`PersonHead`] both tell it.
+pub trait PersonView {
+    /// The index of the person's primary record.
+    fn primary(&self) -> usize;
+    fn categories_disagree(&self) -> bool;
+}
+
+impl PersonView for Person {
+    fn primary(&self) -> usize {
+        self.primary
+    }
+    fn categories_disagree(&self) -> bool {
+        self.categories_disagree
+    }
+}
+
+impl PersonView for PersonHead {
+    fn primary(&self) -> usize {
+        self.primary
+    }
+    fn categories_disagree(&self) -> bool {
+        self.categories_disagree
+    }
+}
+
 /// The persons of the records under the rules of the module docs, ordered by the id of their
 /// primary record.
 pub fn persons<R: Countable>(records: &[R], decisions: &KeyDecisions) -> Vec<Person> {
-    let decisions: HashMap<KeyBytes, KeyDecision> =
+    let mut members: Vec<Vec<usize>> = Vec::new();
+    let heads = group(records, decisions, |record, person| match members.get_mut(person) {
+        Some(list) => list.push(record),
+        None => members.push(vec![record]),
+    });
+    let mut people: Vec<(Uuid, Person)> = heads
+        .into_iter()
+        .zip(members)
+        .map(|(head, mut list)| {
+            if list.len() > 1 {
+                list.sort_unstable_by_key(|&i| records[i].id());
+            }
+            let person = Person {
+                primary: head.primary,
+                records: list,
+                categories_disagree: head.categories_disagree,
+            };
+            (records[head.primary].id(), person)
+        })
+        .collect();
+    people.sort_unstable_by_key(|(id, _)| *id);
+    people.into_iter().map(|(_, person)| person).collect()
+}
+
+/// The persons of the records under the rules of the module docs as [`PersonHead`]s, in no
+/// particular order: what the report counts, without sorting or listing anything per person.
+pub fn person_heads<R: Countable>(records: &[R], decisions: &KeyDecisions) -> Vec<PersonHead> {
+    group(records, decisions, |_, _| {})
+}
+
+/// What the grouping keeps of a duplicate key while it goes through the records once.
+enum KeyGroup {
+    /// Resolved as different people: each counted record of the key is a person of its own.
+    Split,
+    /// The key's records are one person, `head` in the list of heads.
+    Person { head: usize, chosen: Option<Uuid>, category: ConceptualCategory },
+}
+
+/// The rules in one pass over the records (a hash map of keys; no sort), so the result does
+/// not depend on the order of the slice. `member(record, person)` is told every counted record
+/// and the index of its person in the returned list, a new person's first record first.
+fn group<R: Countable>(
+    records: &[R],
+    decisions: &KeyDecisions,
+    mut member: impl FnMut(usize, usize),
+) -> Vec<PersonHead> {
+    let decided: HashMap<KeyBytes, KeyDecision> =
         decisions.iter().map(|(key, d)| (KeyBytes::from(key), *d)).collect();
-    // (key, id, index) of every counted record whose key groups; (id, person) for the others.
-    let mut keyed: Vec<(KeyBytes, Uuid, usize)> = Vec::with_capacity(records.len());
-    let mut people: Vec<(Uuid, Person)> = Vec::with_capacity(records.len());
+    let mut heads: Vec<PersonHead> = Vec::new();
+    let mut keys: HashMap<KeyBytes, KeyGroup> = HashMap::new();
+    fn own(heads: &mut Vec<PersonHead>, i: usize) -> usize {
+        heads.push(PersonHead { primary: i, records: 1, categories_disagree: false });
+        heads.len() - 1
+    }
     for (i, record) in records.iter().enumerate() {
         if !record.is_counted() {
             continue;
         }
-        match record.dedup_key() {
-            Some(key) if !is_split(decisions.get(&key)) => keyed.push((key, record.id(), i)),
-            _ => people
-                .push((record.id(), Person { primary: i, records: vec![i], categories_disagree: false })),
-        }
+        let Some(key) = record.dedup_key() else {
+            member(i, own(&mut heads, i));
+            continue;
+        };
+        let person = match keys.entry(key) {
+            Entry::Vacant(slot) => {
+                let decision = decided.get(&key);
+                if is_split(decision) {
+                    slot.insert(KeyGroup::Split);
+                    own(&mut heads, i)
+                } else {
+                    let head = own(&mut heads, i);
+                    let chosen = decision.and_then(|d| d.primary_record_id);
+                    slot.insert(KeyGroup::Person { head, chosen, category: record.conceptual_category() });
+                    head
+                }
+            }
+            Entry::Occupied(slot) => match *slot.get() {
+                KeyGroup::Split => own(&mut heads, i),
+                KeyGroup::Person { head, chosen, category } => {
+                    let h = &mut heads[head];
+                    h.records += 1;
+                    h.categories_disagree |= record.conceptual_category() != category;
+                    // The coordinator's choice once seen; until then the latest so far.
+                    let current = &records[h.primary];
+                    if chosen != Some(current.id()) && (chosen == Some(record.id()) || later(record, current))
+                    {
+                        h.primary = i;
+                    }
+                    head
+                }
+            },
+        };
+        member(i, person);
     }
-    // Group by key; within a key by id, so each group's records come out in id order.
-    keyed.sort_unstable();
-    for group in keyed.chunk_by(|a, b| a.0 == b.0) {
-        let members: Vec<usize> = group.iter().map(|&(_, _, i)| i).collect();
-        let chosen = decisions.get(&group[0].0).and_then(|d| d.primary_record_id);
-        let primary = chosen
-            .and_then(|id| group.iter().find(|&&(_, member, _)| member == id))
-            .or_else(|| latest(records, group))
-            .unwrap_or(&group[0]);
-        let first = records[members[0]].conceptual_category();
-        let categories_disagree = members.iter().any(|&i| records[i].conceptual_category() != first);
-        people.push((primary.1, Person { primary: primary.2, records: members, categories_disagree }));
-    }
-    people.sort_unstable_by_key(|(id, _)| *id);
-    people.into_iter().map(|(_, person)| person).collect()
+    heads
 }
 
 /// Whether the coordinator said the records of the key are different people.
@@ -304,12 +407,9 @@ fn is_split(decision: Option<&KeyDecision>) -> bool {
     matches!(decision, Some(KeyDecision { decision: Decision::DifferentPeople, .. }))
 }
 
-/// The member with the latest `observed_at`, ties to the smallest id.
-fn latest<'a, R: Countable>(
-    records: &[R],
-    group: &'a [(KeyBytes, Uuid, usize)],
-) -> Option<&'a (KeyBytes, Uuid, usize)> {
-    group.iter().max_by_key(|&&(_, id, i)| (records[i].observed_at(), Reverse(id)))
+/// Whether `a` is observed later than `b`, or at the same moment and has the smaller id.
+fn later<R: Countable>(a: &R, b: &R) -> bool {
+    (a.observed_at(), Reverse(a.id())) > (b.observed_at(), Reverse(b.id()))
 }
 
 /// The headline figures of the report (api.md "Report").
@@ -339,9 +439,9 @@ pub struct Totals {
     pub persons_with_disagreeing_category: u64,
 }
 
-/// The headline figures of `records`, whose persons are `persons` (made by [`persons`] from the
-/// same slice; panics on an index outside `records`).
-pub fn totals<R: Countable>(records: &[R], persons: &[Person]) -> Totals {
+/// The headline figures of `records`, whose persons are `persons` (made by [`persons`] or
+/// [`person_heads`] from the same slice; panics on an index outside `records`).
+pub fn totals<R: Countable, P: PersonView>(records: &[R], persons: &[P]) -> Totals {
     let mut t = Totals::default();
     for r in records {
         t.records_total += 1;
@@ -358,11 +458,11 @@ pub fn totals<R: Countable>(records: &[R], persons: &[Person]) -> Totals {
     }
     for p in persons {
         t.persons_total += 1;
-        match p.primary_record(records).children() {
+        match records[p.primary()].children() {
             Children::Unknown => t.children_unknown += 1,
             children => t.accompanying_children += u64::from(children.counted()),
         }
-        if p.categories_disagree {
+        if p.categories_disagree() {
             t.persons_with_disagreeing_category += 1;
         }
     }

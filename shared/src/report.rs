@@ -25,7 +25,7 @@ use crate::api::Count;
 use crate::count::OrganisationType;
 use crate::counting::{person_heads, totals, KeyDecisions, PersonHead};
 use crate::disclosure::{is_small, suppress, Line, Suppression};
-use crate::ethos::CountGroup;
+use crate::ethos::{ConceptualCategory, CountGroup};
 use builder::Builder;
 use dims::{care_need_dim, care_need_indices, dims, origin_index, region_codes, region_index, Dim};
 use chrono::{DateTime, Utc};
@@ -183,11 +183,20 @@ pub fn build(input: ReportInput<'_>) -> Report {
     let category = by_name("conceptual_category");
     let care = care_need_dim();
 
-    // One pass over the persons fills every count.
-    let mut one: Vec<Vec<u64>> = dims.iter().map(|d| vec![0; d.codes.len()]).collect();
-    let mut cross: Vec<Vec<Vec<u64>>> = dims.iter().map(|d| vec![vec![0; d.codes.len()]; 4]).collect();
+    // One pass over the persons fills every count: per dimension, persons by conceptual
+    // category and value in one flat array (the one-dimensional tables are its sums).
+    let categories = ConceptualCategory::ALL.len();
+    let offsets: Vec<usize> = dims
+        .iter()
+        .scan(0, |next, d| {
+            let at = *next;
+            *next += categories * d.codes.len();
+            Some(at)
+        })
+        .collect();
+    let mut by_category = vec![0u64; dims.iter().map(|d| categories * d.codes.len()).sum()];
     let mut care_one = vec![0u64; care.codes.len()];
-    let mut care_cross = vec![vec![0u64; care.codes.len()]; 4];
+    let mut care_cross = vec![vec![0u64; care.codes.len()]; categories];
     let region_n = region_codes().len();
     let mut muni_origin = vec![vec![0u64; 9]; region_n];
     let origin_counts = origin::OriginCounts::of(records, &people);
@@ -197,10 +206,8 @@ pub fn build(input: ReportInput<'_>) -> Report {
     for p in &people {
         let r = &records[p.primary].attributes;
         let cat = r.living_situation.conceptual_category() as usize;
-        for (k, d) in dims.iter().enumerate() {
-            let v = (d.of)(r);
-            one[k][v] += 1;
-            cross[k][cat][v] += 1;
+        for (d, &offset) in dims.iter().zip(&offsets) {
+            by_category[offset + cat * d.codes.len() + (d.of)(r)] += 1;
         }
         for v in care_need_indices(r) {
             care_one[v] += 1;
@@ -213,6 +220,18 @@ pub fn build(input: ReportInput<'_>) -> Report {
             *u += u64::from(f);
         }
     }
+    let cross: Vec<Vec<Vec<u64>>> = dims
+        .iter()
+        .zip(&offsets)
+        .map(|(d, &offset)| {
+            let n = d.codes.len();
+            (0..categories).map(|c| by_category[offset + c * n..offset + (c + 1) * n].to_vec()).collect()
+        })
+        .collect();
+    let one: Vec<Vec<u64>> = cross
+        .iter()
+        .map(|rows| (0..rows[0].len()).map(|v| rows.iter().map(|row| row[v]).sum()).collect())
+        .collect();
     let unknown_origin = one[by_name("origin")][8];
 
     let mut b = Builder { values: Vec::new(), lines: Vec::new(), tables: Vec::new() };

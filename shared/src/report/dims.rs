@@ -38,20 +38,37 @@ pub(super) fn region_codes() -> &'static [&'static str] {
     CODES.get_or_init(|| municipality::region().map(|g| g.code.as_str()).collect())
 }
 
-fn region_places() -> &'static [Option<Place>] {
-    static PLACES: std::sync::OnceLock<Vec<Option<Place>>> = std::sync::OnceLock::new();
-    PLACES.get_or_init(|| region_codes().iter().map(|c| Place::of(c)).collect())
+/// Per CBS number, its index among the region's municipalities plus one, 0 outside the
+/// region: one look-up per person instead of a search.
+fn region_slots() -> &'static [u8] {
+    static SLOTS: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    SLOTS.get_or_init(|| {
+        let mut slots = vec![0u8; Place::NUMBERS as usize];
+        for (i, place) in region_codes().iter().enumerate() {
+            if let Some(slot) = Place::of(place).and_then(|p| slots.get_mut(usize::from(p.number()))) {
+                *slot = u8::try_from(i + 1).unwrap_or(0);
+            }
+        }
+        slots
+    })
+}
+
+/// The place's index among the region's municipalities, `None` outside the region.
+fn region_slot(place: Place) -> Option<usize> {
+    match region_slots().get(usize::from(place.number())) {
+        Some(&slot) if slot > 0 => Some(usize::from(slot) - 1),
+        _ => None,
+    }
 }
 
 pub(super) fn region_index(place: Place) -> usize {
-    region_places().iter().position(|p| *p == Some(place)).unwrap_or(0)
+    region_slot(place).unwrap_or(0)
 }
 
 /// Origin groups: the six region municipalities, `elsewhere_nl`, `abroad`, `unknown`.
 pub(super) fn origin_index(r: &Attributes) -> usize {
     match r.origin {
-        OriginPlace::Municipality(place) if place.in_region() => region_index(place),
-        OriginPlace::Municipality(_) => 6,
+        OriginPlace::Municipality(place) => region_slot(place).unwrap_or(6),
         OriginPlace::Abroad => 7,
         OriginPlace::Unknown => 8,
     }

@@ -5,7 +5,7 @@
 //! instead of generating and storing N records anew (minutes on a busy machine).
 
 use anyhow::ensure;
-use ethos_shared::counting::{persons, totals};
+use ethos_shared::counting::{person_heads, totals};
 use ethos_shared::estimate::{Captures, ReportEstimate, SourceBy};
 use ethos_shared::report::{build, Disclosure, ReportInput};
 use sqlx::{sqlite::SqliteConnectOptions, ConnectOptions};
@@ -102,7 +102,7 @@ async fn stored_count(db: &std::path::Path) -> anyhow::Result<Option<Uuid>> {
 }
 
 /// The report's phases one by one, each timed on its own: reading the records, grouping them
-/// into persons, the headline totals, the tables without and with disclosure control (each
+/// into persons (as the report does: [`person_heads`]), the headline totals, the tables without and with disclosure control (each
 /// build groups the persons again), and the estimate's captures, which the report skips where
 /// no estimate is possible.
 async fn phases(storage: &ethos_server::storage::Storage, count_id: Uuid) -> anyhow::Result<()> {
@@ -112,7 +112,7 @@ async fn phases(storage: &ethos_server::storage::Storage, count_id: Uuid) -> any
     let count = storage.get_count(count_id).await?.ok_or_else(|| anyhow::anyhow!("no count"))?;
     let records = &data.records;
     let started = Instant::now();
-    let people = persons(records, &data.decisions);
+    let people = person_heads(records, &data.decisions);
     let grouping = started.elapsed().as_secs_f64();
     let started = Instant::now();
     let t = totals(records, &people);

@@ -102,9 +102,9 @@ async fn stored_count(db: &std::path::Path) -> anyhow::Result<Option<Uuid>> {
 }
 
 /// The report's phases one by one, each timed on its own: reading the records, grouping them
-/// into persons (as the report does: [`person_heads`]), the headline totals, the tables without and with disclosure control (each
-/// build groups the persons again), and the estimate's captures, which the report skips where
-/// no estimate is possible.
+/// into persons (as the report does: [`person_heads`]), the headline totals, the tables without
+/// and with disclosure control (each build groups the persons again), and the estimate's
+/// captures, which the report skips where no estimate is possible.
 async fn phases(storage: &ethos_server::storage::Storage, count_id: Uuid) -> anyhow::Result<()> {
     let started = Instant::now();
     let data = storage.report_data(count_id).await?;

@@ -19,9 +19,9 @@
 //! callers) and the wire type [`StoredRecord`] all work. [`persons`] returns each person as
 //! indices into that slice, so nothing is cloned; [`person_heads`] gives the same persons
 //! without their lists of records (what the report counts); [`totals`] turns records and
-//! persons into the headline figures. The rules compare keys as [`KeyBytes`] and times as [`Moment`]s: fixed-size
-//! values that order exactly like the hex text and the `DateTime`, so a million records are
-//! grouped without a string compare.
+//! persons into the headline figures. The rules compare keys as [`KeyBytes`] and times as
+//! [`Moment`]s: fixed-size values that order exactly like the hex text and the `DateTime`, so a
+//! million records are grouped without a string compare.
 //!
 //! The output is deterministic: the same records in any order give the same persons (compare by
 //! id; indices follow the slice), listed in the order of their primary record's id. Record ids
@@ -404,7 +404,9 @@ fn group<R: Countable>(
             let chosen = decision.and_then(|d| d.primary_record_id);
             let primary = chosen
                 .and_then(|id| group.iter().find(|&&(_, i)| records[i].id() == id))
-                .or_else(|| group.iter().reduce(|a, b| if later(&records[b.1], &records[a.1]) { b } else { a }))
+                .or_else(|| {
+                    group.iter().reduce(|a, b| if later(&records[b.1], &records[a.1]) { b } else { a })
+                })
                 .map_or(group[0].1, |&(_, i)| i);
             let first = records[group[0].1].conceptual_category();
             let categories_disagree = group.iter().any(|&(_, i)| records[i].conceptual_category() != first);

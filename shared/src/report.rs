@@ -27,8 +27,8 @@ use crate::counting::{person_heads, totals, KeyDecisions, PersonHead};
 use crate::disclosure::{is_small, suppress, Line, Suppression};
 use crate::ethos::{ConceptualCategory, CountGroup};
 use builder::Builder;
-use dims::{care_need_dim, care_need_indices, dims, origin_index, region_codes, region_index, Dim};
 use chrono::{DateTime, Utc};
+use dims::{care_need_dim, care_need_indices, dims, origin_index, region_codes, region_index, Dim};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

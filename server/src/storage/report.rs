@@ -93,7 +93,8 @@ impl Storage {
     async fn read_report_data(&self, count_id: Uuid, training: bool) -> anyhow::Result<ReportData> {
         let count = count_id.to_string();
         let mut first = self.read.acquire().await?;
-        let mut second = tokio::time::timeout(SECOND_CONNECTION_WAIT, self.read.acquire()).await.ok().transpose()?;
+        let mut second =
+            tokio::time::timeout(SECOND_CONNECTION_WAIT, self.read.acquire()).await.ok().transpose()?;
         let mut read = None;
         for _ in 0..SNAPSHOT_ATTEMPTS {
             let Some(second) = second.as_mut() else { break };
@@ -148,7 +149,8 @@ async fn read_records(
 ) -> anyhow::Result<(Vec<ReportRecord>, Vec<(String, OrganisationType)>)> {
     let (organisations, device_org) = organisations(a, count).await?;
     let bounds = sqlx::query(BOUNDS_SQL).bind(count).fetch_one(&mut *a).await?;
-    let (Some(first), Some(last)) = (bounds.try_get::<Option<i64>, _>("first")?, bounds.try_get("last")?) else {
+    let (Some(first), Some(last)) = (bounds.try_get::<Option<i64>, _>("first")?, bounds.try_get("last")?)
+    else {
         return Ok((Vec::new(), organisations));
     };
     let device_org = Arc::new(device_org);
@@ -188,7 +190,8 @@ async fn read_records(
         let mut attributes = HashMap::with_capacity(rows.len());
         for row in &rows {
             let record = record_from_row(row)?;
-            let a = Attributes::of(&record).ok_or_else(|| anyhow!("record {} has no attributes", record.id))?;
+            let a =
+                Attributes::of(&record).ok_or_else(|| anyhow!("record {} has no attributes", record.id))?;
             attributes.insert(record.id, a);
         }
         for s in stale {
@@ -360,5 +363,4 @@ mod tests {
             assert_eq!(g, w);
         }
     }
-
 }

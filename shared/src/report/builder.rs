@@ -105,4 +105,3 @@ impl Builder {
         self.tables.push((table, cells, total));
     }
 }
-

@@ -209,4 +209,3 @@ pub(super) fn title(dims: &[&Dim]) -> (String, String) {
         |f: &dyn Fn(&str) -> String, sep: &str| dims.iter().map(|d| f(d.name)).collect::<Vec<_>>().join(sep);
     (format!("Personen naar {}", join(&nl, " × ")), format!("Persons by {}", join(&en, " × ")))
 }
-

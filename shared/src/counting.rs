@@ -62,9 +62,7 @@ impl KeyBytes {
         }
         (invalid & INVALID == 0).then_some(KeyBytes(bytes))
     }
-}
 
-impl KeyBytes {
     /// The first 8 bytes, as a number that orders like them.
     fn prefix(&self) -> u64 {
         let [a, b, c, d, e, f, g, h, ..] = self.0;
@@ -79,13 +77,8 @@ const INVALID: u8 = 0x10;
 const NIBBLES: [u8; 256] = {
     let mut table = [INVALID; 256];
     let mut c = 0;
-    while c < 10 {
-        table[b'0' as usize + c] = c as u8;
-        c += 1;
-    }
-    let mut c = 0;
-    while c < 6 {
-        table[b'a' as usize + c] = 10 + c as u8;
+    while c < 16 {
+        table[b"0123456789abcdef"[c] as usize] = c as u8;
         c += 1;
     }
     table
@@ -309,23 +302,15 @@ pub trait PersonView {
     fn categories_disagree(&self) -> bool;
 }
 
-impl PersonView for Person {
-    fn primary(&self) -> usize {
-        self.primary
-    }
-    fn categories_disagree(&self) -> bool {
-        self.categories_disagree
-    }
+macro_rules! person_view {
+    ($($person:ty),+) => {$(
+        impl PersonView for $person {
+            fn primary(&self) -> usize { self.primary }
+            fn categories_disagree(&self) -> bool { self.categories_disagree }
+        }
+    )+};
 }
-
-impl PersonView for PersonHead {
-    fn primary(&self) -> usize {
-        self.primary
-    }
-    fn categories_disagree(&self) -> bool {
-        self.categories_disagree
-    }
-}
+person_view!(Person, PersonHead);
 
 /// The persons of the records under the rules of the module docs, ordered by the id of their
 /// primary record.

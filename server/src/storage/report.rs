@@ -362,5 +362,16 @@ mod tests {
         for (g, w) in got.iter().zip(&want) {
             assert_eq!(g, w);
         }
+
+        // With every other read connection taken, the report reads all on one connection: the
+        // same records.
+        let mut held = Vec::new();
+        for _ in 0..3 {
+            held.push(storage.read.acquire().await.expect("a read connection"));
+        }
+        let mut alone = storage.report_data(count_id).await.expect("report data").records;
+        alone.sort_by_key(|r| r.id);
+        assert_eq!(alone, got);
+        drop(held);
     }
 }

@@ -5,7 +5,7 @@
 //! instead of generating and storing N records anew (minutes on a busy machine).
 
 use anyhow::ensure;
-use ethos_shared::counting::{persons, totals};
+use ethos_shared::counting::{person_heads, totals};
 use ethos_shared::estimate::{Captures, ReportEstimate, SourceBy};
 use ethos_shared::report::{build, Disclosure, ReportInput};
 use sqlx::{sqlite::SqliteConnectOptions, ConnectOptions};
@@ -33,11 +33,12 @@ pub async fn run(n: usize, keep: Option<PathBuf>) -> anyhow::Result<()> {
     let storage = ethos_server::storage::Storage::open(&db).await?;
     // Warm the page cache the same way for both sides.
     let _ = ethos_server::report_of(&storage, count_id, Disclosure::Public).await;
-    let started = Instant::now();
+    let (started, cpu_started) = (Instant::now(), cpu_secs());
     let report = ethos_server::report_of(&storage, count_id, Disclosure::Public)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let report_secs = started.elapsed().as_secs_f64();
+    let report_cpu = cpu_started.zip(cpu_secs()).map(|(from, to)| to - from);
     phases(&storage, count_id).await?;
     // What `GET …/report` answers: the report with its estimate member (by organisation type).
     let started = Instant::now();
@@ -80,6 +81,10 @@ pub async fn run(n: usize, keep: Option<PathBuf>) -> anyhow::Result<()> {
         "full report ({} tables, persons deduplicated, public disclosure): {report_secs:6.2} s",
         report.tables.len()
     );
+    if let Some(cpu) = report_cpu {
+        // Beside other work on the machine the wall time varies; the CPU time much less.
+        println!("  CPU time of the full report, all threads of this process: {cpu:6.2} s");
+    }
     println!(
         "plain SQL GROUP BY, {} queries (records, no dedup, no disclosure): {sql_secs:6.2} s",
         columns.len()
@@ -88,6 +93,18 @@ pub async fn run(n: usize, keep: Option<PathBuf>) -> anyhow::Result<()> {
     let persons = report.persons_total.map_or_else(|| "hidden".to_string(), |p| p.to_string());
     println!("persons {persons} of {records_total} records");
     Ok(())
+}
+
+/// The CPU time this process has used so far (user and system, all threads), from
+/// `/proc/self/stat`; `None` where there is no such file.
+fn cpu_secs() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The fields after the command name, which is in parentheses and may hold spaces: the
+    // state is the third field of the line, `utime` and `stime` the 14th and 15th, in ticks.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i)?.parse::<f64>().ok();
+    // Clock ticks per second: 100 on Linux unless the kernel was built otherwise.
+    Some((ticks(11)? + ticks(12)?) / 100.0)
 }
 
 /// The count stored at `db` by an earlier run, if there is one.
@@ -102,9 +119,9 @@ async fn stored_count(db: &std::path::Path) -> anyhow::Result<Option<Uuid>> {
 }
 
 /// The report's phases one by one, each timed on its own: reading the records, grouping them
-/// into persons, the headline totals, the tables without and with disclosure control (each
-/// build groups the persons again), and the estimate's captures, which the report skips where
-/// no estimate is possible.
+/// into persons (as the report does: [`person_heads`]), the headline totals, the tables without
+/// and with disclosure control (each build groups the persons again), and the estimate's
+/// captures, which the report skips where no estimate is possible.
 async fn phases(storage: &ethos_server::storage::Storage, count_id: Uuid) -> anyhow::Result<()> {
     let started = Instant::now();
     let data = storage.report_data(count_id).await?;
@@ -112,7 +129,7 @@ async fn phases(storage: &ethos_server::storage::Storage, count_id: Uuid) -> any
     let count = storage.get_count(count_id).await?.ok_or_else(|| anyhow::anyhow!("no count"))?;
     let records = &data.records;
     let started = Instant::now();
-    let people = persons(records, &data.decisions);
+    let people = person_heads(records, &data.decisions);
     let grouping = started.elapsed().as_secs_f64();
     let started = Instant::now();
     let t = totals(records, &people);

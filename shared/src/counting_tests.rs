@@ -222,6 +222,44 @@ fn the_same_records_in_another_order_give_the_same_persons() {
     }
 }
 
+/// The report's heads are the persons without their lists: the same primary records, sizes and
+/// disagreements, whatever the decisions and the order of the records.
+#[test]
+fn the_heads_are_the_persons_without_their_records() {
+    let mut records = Vec::new();
+    for n in 0..60u128 {
+        let mut r = rec(n * 7919 % 101, [Some("a"), Some("b"), None, Some("c"), Some("d")][(n % 5) as usize]);
+        r.observed_at = at(&format!("2026-10-15T2{}:00:00+02:00", n % 3));
+        if n % 7 == 0 {
+            r.living_situation = LivingSituation::FamilyOrFriends;
+        }
+        r.void = n % 11 == 0;
+        r.training = n % 13 == 0;
+        records.push(r);
+    }
+    let mut decisions = decide("c", Decision::DifferentPeople, None);
+    // Record 41 (n = 1) has key "b"; record 0 (n = 0) is void, so "a" falls back to the latest.
+    decisions.extend(decide("b", Decision::SamePerson, Some(41)));
+    decisions.extend(decide("a", Decision::SamePerson, Some(0)));
+    let mut reversed = records.clone();
+    reversed.reverse();
+    for records in [records.clone(), reversed] {
+        let people = persons(&records, &decisions);
+        let mut want: Vec<(usize, u32, bool)> =
+            people.iter().map(|p| (p.primary, p.records.len() as u32, p.categories_disagree)).collect();
+        let mut got: Vec<(usize, u32, bool)> = person_heads(&records, &decisions)
+            .iter()
+            .map(|h| (h.primary, h.records, h.categories_disagree))
+            .collect();
+        want.sort_unstable();
+        got.sort_unstable();
+        assert_eq!(got, want);
+        assert_eq!(totals(&records, &person_heads(&records, &decisions)), totals(&records, &people));
+        let chosen = people.iter().find(|p| p.primary_record(&records).id == id(41));
+        assert!(chosen.is_some_and(|p| p.is_merged()), "the chosen primary of a merged key");
+    }
+}
+
 #[test]
 fn persons_are_listed_in_the_order_of_their_primary_record_id() {
     let records = [rec(9, None), rec(3, Some("a")), rec(5, None), rec(1, Some("a"))];

@@ -3,7 +3,9 @@
 //! disclosure control. Pure: the server hands in the count's records and decisions.
 
 mod attributes;
+mod builder;
 mod csv_table;
+mod dims;
 mod entries;
 mod figures;
 mod labels;
@@ -21,13 +23,12 @@ pub use method::method_text;
 
 use crate::api::Count;
 use crate::count::OrganisationType;
-use crate::counting::{persons, totals, KeyDecisions, Person};
+use crate::counting::{person_heads, totals, KeyDecisions, PersonHead};
 use crate::disclosure::{is_small, suppress, Line, Suppression};
-use crate::ethos::{ConceptualCategory, CountGroup, LivingSituation};
-use crate::municipality;
-use crate::profile::*;
-use crate::Lang;
+use crate::ethos::{ConceptualCategory, CountGroup};
+use builder::Builder;
 use chrono::{DateTime, Utc};
+use dims::{care_need_dim, care_need_indices, dims, origin_index, region_codes, region_index, Dim};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -172,308 +173,30 @@ pub struct ReportInput<'a> {
     pub population: &'a [(String, u64)],
 }
 
-/// A dimension: its field name, its values (wire codes) and labels, and a person's value.
-struct Dim {
-    name: &'static str,
-    codes: Vec<String>,
-    labels: Vec<(String, String)>,
-    of: fn(&Attributes) -> usize,
-}
-
-fn dim<T: Copy + 'static>(
-    name: &'static str,
-    all: &'static [T],
-    code: fn(T) -> &'static str,
-    label: fn(T, Lang) -> &'static str,
-    of: fn(&Attributes) -> usize,
-) -> Dim {
-    Dim {
-        name,
-        codes: all.iter().map(|v| code(*v).to_string()).collect(),
-        labels: all
-            .iter()
-            .map(|v| (label(*v, Lang::Nl).to_string(), label(*v, Lang::En).to_string()))
-            .collect(),
-        of,
-    }
-}
-
-fn region_codes() -> &'static [&'static str] {
-    static CODES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
-    CODES.get_or_init(|| municipality::region().map(|g| g.code.as_str()).collect())
-}
-
-fn region_places() -> &'static [Option<Place>] {
-    static PLACES: std::sync::OnceLock<Vec<Option<Place>>> = std::sync::OnceLock::new();
-    PLACES.get_or_init(|| region_codes().iter().map(|c| Place::of(c)).collect())
-}
-
-fn region_index(place: Place) -> usize {
-    region_places().iter().position(|p| *p == Some(place)).unwrap_or(0)
-}
-
-/// Origin groups: the six region municipalities, `elsewhere_nl`, `abroad`, `unknown`.
-fn origin_index(r: &Attributes) -> usize {
-    match r.origin {
-        OriginPlace::Municipality(place) if place.in_region() => region_index(place),
-        OriginPlace::Municipality(_) => 6,
-        OriginPlace::Abroad => 7,
-        OriginPlace::Unknown => 8,
-    }
-}
-
-fn children_index(r: &Attributes) -> usize {
-    match r.children {
-        Children::Count(n) => usize::from(n.min(3)),
-        Children::Unknown => 4,
-    }
-}
-
-fn dims() -> Vec<Dim> {
-    let region = region_codes();
-    let mut origin_codes: Vec<String> = region.iter().map(|c| c.to_string()).collect();
-    origin_codes.extend(["elsewhere_nl", "abroad", "unknown"].map(String::from));
-    let mut origin_labels: Vec<(String, String)> =
-        municipality::region().map(|g| (g.name.clone(), g.name.clone())).collect();
-    origin_labels.extend([
-        ("elders in Nederland".into(), "elsewhere in the Netherlands".into()),
-        ("buitenland".into(), "abroad".into()),
-        ("onbekend".into(), "unknown".into()),
-    ]);
-    vec![
-        dim("count_group", CountGroup::ALL, CountGroup::code, CountGroup::label, |r| {
-            r.living_situation.count_group() as usize
-        }),
-        Dim {
-            name: "visibility",
-            codes: ["visible", "hidden", "other"].map(String::from).to_vec(),
-            labels: vec![
-                (
-                    "zichtbare dak- en thuisloosheid (groep 1-4)".into(),
-                    "visible homelessness (groups 1-4)".into(),
-                ),
-                (
-                    "verborgen dak- en thuisloosheid (groep 5-7)".into(),
-                    "hidden homelessness (groups 5-7)".into(),
-                ),
-                ("overige ETHOS".into(), "other ETHOS".into()),
-            ],
-            of: |r| match r.living_situation.count_group().is_hidden() {
-                Some(false) => 0,
-                Some(true) => 1,
-                None => 2,
-            },
-        },
-        dim(
-            "conceptual_category",
-            ConceptualCategory::ALL,
-            ConceptualCategory::code,
-            ConceptualCategory::label,
-            |r| r.living_situation.conceptual_category() as usize,
-        ),
-        dim("living_situation", LivingSituation::ALL, LivingSituation::code, LivingSituation::label, |r| {
-            r.living_situation as usize
-        }),
-        Dim {
-            name: "municipality",
-            codes: region.iter().map(|c| c.to_string()).collect(),
-            labels: municipality::region().map(|g| (g.name.clone(), g.name.clone())).collect(),
-            of: |r| region_index(r.municipality),
-        },
-        Dim { name: "origin", codes: origin_codes, labels: origin_labels, of: origin_index },
-        dim("age_band", AgeBand::ALL, AgeBand::code, AgeBand::label, |r| r.age_band as usize),
-        dim("gender", Gender::ALL, Gender::code, Gender::label, |r| r.gender as usize),
-        dim("household", Household::ALL, Household::code, Household::label, |r| r.household as usize),
-        Dim {
-            name: "children",
-            codes: ["0", "1", "2", "3+", "unknown"].map(String::from).to_vec(),
-            labels: [("0", "0"), ("1", "1"), ("2", "2"), ("3 of meer", "3 or more"), ("onbekend", "unknown")]
-                .map(|(nl, en)| (nl.to_string(), en.to_string()))
-                .to_vec(),
-            of: children_index,
-        },
-        dim("duration", Duration::ALL, Duration::code, Duration::label, |r| r.duration as usize),
-        dim("residence_status", ResidenceStatus::ALL, ResidenceStatus::code, ResidenceStatus::label, |r| {
-            r.residence_status as usize
-        }),
-        dim("income", Income::ALL, Income::code, Income::label, |r| r.income as usize),
-        dim(
-            "previous_facility",
-            PreviousFacility::ALL,
-            PreviousFacility::code,
-            PreviousFacility::label,
-            |r| r.previous_facility as usize,
-        ),
-        dim("housing_need", HousingNeed::ALL, HousingNeed::code, HousingNeed::label, |r| {
-            r.housing_need as usize
-        }),
-    ]
-}
-
-/// Care needs: several per person. Values: the four needs, `none`, `unknown`.
-fn care_need_indices(r: &Attributes) -> impl Iterator<Item = usize> {
-    let (needs, other) = match r.care_needs {
-        CareNeedSet::Needs(bits) => (bits, None),
-        CareNeedSet::None => (0, Some(4)),
-        CareNeedSet::Unknown => (0, Some(5)),
-    };
-    (0..CareNeed::ALL.len()).filter(move |i| needs & 1 << i != 0).chain(other)
-}
-
-fn care_need_dim() -> Dim {
-    let mut d = dim("care_needs", CareNeed::ALL, CareNeed::code, CareNeed::label, |_| 0);
-    d.codes.extend(["none", "unknown"].map(String::from));
-    d.labels.extend([("geen".into(), "none".into()), ("onbekend".into(), "unknown".into())]);
-    d
-}
-
-fn title(dims: &[&Dim]) -> (String, String) {
-    let nl = |n: &str| {
-        match n {
-            "count_group" => "telgroep",
-            "visibility" => "zichtbaar en verborgen",
-            "conceptual_category" => "ETHOS-categorie",
-            "living_situation" => "woonsituatie (ETHOS)",
-            "municipality" => "gemeente waar geteld",
-            "origin" => "herkomstgemeente",
-            "origin_province" => "herkomst elders in Nederland, per provincie",
-            "origin_municipality" => "herkomst elders in Nederland, per gemeente",
-            "age_band" => "leeftijd",
-            "gender" => "gender",
-            "household" => "huishouden",
-            "children" => "minderjarige kinderen bij de persoon",
-            "duration" => "duur dakloosheid",
-            "residence_status" => "verblijfsstatus",
-            "income" => "inkomen",
-            "care_needs" => "zorgbehoefte",
-            "previous_facility" => "voorafgaande voorziening",
-            "housing_need" => "toekomstperspectief wonen",
-            other => other,
-        }
-        .to_string()
-    };
-    let en = |n: &str| n.replace('_', " ");
-    let join =
-        |f: &dyn Fn(&str) -> String, sep: &str| dims.iter().map(|d| f(d.name)).collect::<Vec<_>>().join(sep);
-    (format!("Personen naar {}", join(&nl, " × ")), format!("Persons by {}", join(&en, " × ")))
-}
-
-/// Builds the tables, their lines and values, then applies disclosure.
-struct Builder {
-    values: Vec<u64>,
-    lines: Vec<Line>,
-    tables: Vec<(Table, Vec<usize>, usize)>, // table, cell index per row, total cell
-}
-
-impl Builder {
-    fn cell(&mut self, v: u64) -> usize {
-        self.values.push(v);
-        self.values.len() - 1
-    }
-
-    /// A one-dimensional table; returns its cell indices.
-    fn one(
-        &mut self,
-        d: &Dim,
-        counts: &[u64],
-        total: usize,
-        id: Option<String>,
-        multiple: bool,
-    ) -> Vec<usize> {
-        let cells: Vec<usize> = counts.iter().map(|&c| self.cell(c)).collect();
-        if !multiple {
-            self.lines.push(Line { cells: cells.clone(), total });
-        }
-        let (title, title_en) = title(&[d]);
-        let rows = d
-            .codes
-            .iter()
-            .map(|c| Row {
-                key: BTreeMap::from([(d.name.to_string(), c.clone())]),
-                persons: None,
-                suppressed: None,
-                children: None,
-                children_suppressed: None,
-            })
-            .collect();
-        let table = Table {
-            id: id.unwrap_or_else(|| format!("by_{}", d.name)),
-            title,
-            title_en,
-            dimensions: vec![d.name.to_string()],
-            total: None,
-            rows,
-            multiple_answers: multiple,
-        };
-        self.tables.push((table, cells.clone(), total));
-        cells
-    }
-
-    /// A two-dimensional table `a × b` whose margins are the cells of `a`'s and `b`'s tables.
-    #[allow(clippy::too_many_arguments)]
-    fn two(
-        &mut self,
-        id: String,
-        a: &Dim,
-        b: &Dim,
-        counts: &[Vec<u64>],
-        margin_a: &[usize],
-        margin_b: &[usize],
-        total: usize,
-        b_multiple: bool,
-    ) {
-        let mut cells = Vec::new();
-        let mut rows = Vec::new();
-        for (i, ca) in a.codes.iter().enumerate() {
-            let row_cells: Vec<usize> = counts[i].iter().map(|&c| self.cell(c)).collect();
-            if !b_multiple {
-                self.lines.push(Line { cells: row_cells.clone(), total: margin_a[i] });
-            }
-            for cb in &b.codes {
-                rows.push(Row {
-                    key: BTreeMap::from([(a.name.to_string(), ca.clone()), (b.name.to_string(), cb.clone())]),
-                    persons: None,
-                    suppressed: None,
-                    children: None,
-                    children_suppressed: None,
-                });
-            }
-            cells.extend(row_cells);
-        }
-        let nb = b.codes.len();
-        for (j, &m) in margin_b.iter().enumerate() {
-            self.lines
-                .push(Line { cells: (0..a.codes.len()).map(|i| cells[i * nb + j]).collect(), total: m });
-        }
-        let (title, title_en) = title(&[a, b]);
-        let table = Table {
-            id,
-            title,
-            title_en,
-            dimensions: vec![a.name.to_string(), b.name.to_string()],
-            total: None,
-            rows,
-            multiple_answers: b_multiple,
-        };
-        self.tables.push((table, cells, total));
-    }
-}
-
 /// The report of a count under the counting rules of domain.md §5.
 pub fn build(input: ReportInput<'_>) -> Report {
     let records = input.records;
-    let people: Vec<Person> = persons(records, input.decisions);
+    let people: Vec<PersonHead> = person_heads(records, input.decisions);
     let t = totals(records, &people);
     let dims = dims();
     let by_name = |n: &str| dims.iter().position(|d| d.name == n).unwrap_or(0);
     let category = by_name("conceptual_category");
     let care = care_need_dim();
 
-    // One pass over the persons fills every count.
-    let mut one: Vec<Vec<u64>> = dims.iter().map(|d| vec![0; d.codes.len()]).collect();
-    let mut cross: Vec<Vec<Vec<u64>>> = dims.iter().map(|d| vec![vec![0; d.codes.len()]; 4]).collect();
+    // One pass over the persons fills every count: per dimension, persons by conceptual
+    // category and value in one flat array (the one-dimensional tables are its sums).
+    let categories = ConceptualCategory::ALL.len();
+    let offsets: Vec<usize> = dims
+        .iter()
+        .scan(0, |next, d| {
+            let at = *next;
+            *next += categories * d.codes.len();
+            Some(at)
+        })
+        .collect();
+    let mut by_category = vec![0u64; dims.iter().map(|d| categories * d.codes.len()).sum()];
     let mut care_one = vec![0u64; care.codes.len()];
-    let mut care_cross = vec![vec![0u64; care.codes.len()]; 4];
+    let mut care_cross = vec![vec![0u64; care.codes.len()]; categories];
     let region_n = region_codes().len();
     let mut muni_origin = vec![vec![0u64; 9]; region_n];
     let origin_counts = origin::OriginCounts::of(records, &people);
@@ -483,10 +206,8 @@ pub fn build(input: ReportInput<'_>) -> Report {
     for p in &people {
         let r = &records[p.primary].attributes;
         let cat = r.living_situation.conceptual_category() as usize;
-        for (k, d) in dims.iter().enumerate() {
-            let v = (d.of)(r);
-            one[k][v] += 1;
-            cross[k][cat][v] += 1;
+        for (d, &offset) in dims.iter().zip(&offsets) {
+            by_category[offset + cat * d.codes.len() + (d.of)(r)] += 1;
         }
         for v in care_need_indices(r) {
             care_one[v] += 1;
@@ -499,6 +220,18 @@ pub fn build(input: ReportInput<'_>) -> Report {
             *u += u64::from(f);
         }
     }
+    let cross: Vec<Vec<Vec<u64>>> = dims
+        .iter()
+        .zip(&offsets)
+        .map(|(d, &offset)| {
+            let n = d.codes.len();
+            (0..categories).map(|c| by_category[offset + c * n..offset + (c + 1) * n].to_vec()).collect()
+        })
+        .collect();
+    let one: Vec<Vec<u64>> = cross
+        .iter()
+        .map(|rows| (0..rows[0].len()).map(|v| rows.iter().map(|row| row[v]).sum()).collect())
+        .collect();
     let unknown_origin = one[by_name("origin")][8];
 
     let mut b = Builder { values: Vec::new(), lines: Vec::new(), tables: Vec::new() };

@@ -15,6 +15,7 @@ mod error_tests;
 mod migration_tests;
 mod records;
 mod report;
+mod report_columns;
 mod review;
 mod sync_sql;
 mod sync_write;

@@ -2,6 +2,7 @@
 //! and `x`, and the `;` variant with a byte-order mark for Dutch Excel.
 
 use super::*;
+use crate::Lang;
 
 /// One table as CSV: per dimension a column of codes and beside it `<dimension>_naam` with the
 /// Dutch name of each code, then `persons` (and `children` for the count groups). Suppressed

@@ -4,7 +4,7 @@
 
 use super::{OrganisationRecords, Rate, ReportRecord, Table, TypeRecords};
 use crate::count::OrganisationType;
-use crate::counting::{KeyBytes, KeyDecision, KeyDecisions, Person};
+use crate::counting::{KeyBytes, KeyDecision, KeyDecisions, PersonHead};
 use crate::disclosure::{is_small, suppress, Line, Suppression};
 use crate::municipality;
 use crate::profile::AgeBand;
@@ -194,14 +194,14 @@ pub(super) fn records_per_organisation(
 /// people (each record a person of its own).
 pub(super) fn duplicate_groups(
     records: &[ReportRecord],
-    people: &[Person],
+    people: &[PersonHead],
     decisions: &KeyDecisions,
 ) -> (u64, u64) {
     let decided: HashMap<KeyBytes, &KeyDecision> =
         decisions.iter().map(|(k, d)| (KeyBytes::from(k), d)).collect();
     let mut unresolved = 0;
     let mut resolved = 0;
-    for p in people.iter().filter(|p| p.is_merged()) {
+    for p in people.iter().filter(|p| p.records > 1) {
         match records[p.primary].dedup_key {
             Some(key) if decided.contains_key(&key) => resolved += 1,
             _ => unresolved += 1,

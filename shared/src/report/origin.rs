@@ -9,7 +9,7 @@
 //! when `elsewhere_nl` is hidden, so are both tables' totals (they are that very cell).
 
 use super::{Builder, Dim, OriginPlace, Place, ReportRecord};
-use crate::counting::Person;
+use crate::counting::PersonHead;
 use crate::disclosure::Line;
 use crate::municipality::{self, Gemeente};
 use std::collections::BTreeMap;
@@ -36,7 +36,7 @@ pub(super) struct OriginCounts {
 }
 
 impl OriginCounts {
-    pub(super) fn of(records: &[ReportRecord], people: &[Person]) -> OriginCounts {
+    pub(super) fn of(records: &[ReportRecord], people: &[PersonHead]) -> OriginCounts {
         // Persons per CBS number first (an array, not a map keyed by names: one person is one
         // increment), then the places with persons in the tables' order.
         let mut per_number = vec![0u64; usize::from(u16::MAX) + 1];
@@ -110,6 +110,8 @@ mod tests {
     use crate::count::CountStatus;
     use crate::counting::CountedRecord;
     use crate::dedup_key::key_of_normalised_text;
+    use crate::municipality;
+    use crate::profile::Profile;
     use crate::record::{MunicipalityCode, Origin};
     use proptest::prelude::*;
     use uuid::Uuid;

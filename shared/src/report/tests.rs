@@ -7,6 +7,7 @@ use crate::count::CountStatus;
 use crate::counting::CountedRecord;
 use crate::dedup_key::key_of_normalised_text;
 use crate::ethos::LivingSituation;
+use crate::profile::{AgeBand, Gender, Household, Profile};
 use crate::record::Origin;
 use uuid::Uuid;
 

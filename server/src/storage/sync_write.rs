@@ -18,6 +18,7 @@
 
 use super::sync_sql::{self, AuditRow, DeviceContact, Write, WriteKind};
 use super::{ts, Device, Storage, StoreError, StoreResult};
+use crate::halves::map_halves;
 use chrono::{DateTime, Utc};
 use ethos_shared::api::{SyncResult, SyncStatus};
 use ethos_shared::codes::AuditAction;
@@ -89,17 +90,16 @@ impl Storage {
         unsynced: Option<u32>,
         now: DateTime<Utc>,
     ) -> StoreResult<Vec<SyncResult>> {
-        let items = items
-            .into_iter()
-            .map(|item| match item {
-                Ok(record) => {
-                    let columns = sync_sql::Columns::of(&record)?;
-                    let hash = content_hash(&record);
-                    Ok(Item::Valid(Box::new(Incoming { record, hash, columns })))
-                }
-                Err((id, errors)) => Ok(Item::Invalid(id, errors)),
-            })
-            .collect::<anyhow::Result<Vec<_>>>()?;
+        let items = map_halves(items, |item| match item {
+            Ok(record) => {
+                let columns = sync_sql::Columns::of(&record)?;
+                let hash = content_hash(&record);
+                Ok(Item::Valid(Box::new(Incoming { record, hash, columns })))
+            }
+            Err((id, errors)) => Ok(Item::Invalid(id, errors)),
+        })
+        .into_iter()
+        .collect::<anyhow::Result<Vec<_>>>()?;
         let (answer, answered) = oneshot::channel();
         let job = Job { device: device.id, count: device.count_id, items, unsynced, now, answer };
         self.sync.jobs.send(job).await.map_err(|_| anyhow::anyhow!("the sync writer has stopped"))?;

@@ -126,11 +126,9 @@ fn recorded_ms(starts_at: DateTime<FixedOffset>, i: usize, n: usize) -> u64 {
 /// first 48 bits, then random bits. Ids of records made one after the other are in order, so
 /// they land at the end of the id index, as in a real count.
 fn v7_id(ms: u64, random: u128) -> Uuid {
-    let time = u128::from(ms & 0xFFFF_FFFF_FFFF) << 80;
-    let random = random & ((1u128 << 80) - 1);
-    let version = 0x7u128 << 76;
-    let variant = 0x2u128 << 62;
-    Uuid::from_u128(time | (random & !(0xF << 76) & !(0x3 << 62)) | version | variant)
+    let mut bits = [0u8; 10];
+    bits.copy_from_slice(&random.to_be_bytes()[6..]);
+    uuid::Builder::from_unix_timestamp_millis(ms, &bits).into_uuid()
 }
 
 /// Gives the records new v7 ids as if recorded in the 24 hours after the count's first day
@@ -150,8 +148,7 @@ pub fn recorded_the_next_day(records: &mut [Record], starts_at: DateTime<FixedOf
 pub fn with_random_ids(records: &mut [Record], seed: u64) {
     let mut rng = StdRng::seed_from_u64(seed);
     for r in records {
-        let bits: u128 = rng.gen();
-        r.id = Uuid::from_u128(bits & !(0xF << 76) & !(0x3 << 62) | (0x4 << 76) | (0x2 << 62));
+        r.id = uuid::Builder::from_random_bytes(rng.gen::<u128>().to_be_bytes()).into_uuid();
     }
 }
 

@@ -5,8 +5,7 @@ use crate::halves::map_halves;
 use crate::storage::{Device, Storage, StoreError};
 use chrono::{DateTime, Utc};
 use ethos_shared::api::{SyncResponse, MAX_SYNC_RECORDS};
-use ethos_shared::record::parse_record_text;
-use ethos_shared::sync::{read_sync_body, BodyError, SyncBody};
+use ethos_shared::sync::{read_sync_body, BodyError};
 
 /// Applies a sync body (`{"records": […], "unsynced": n}`, its bytes) of `device`, answered once
 /// it is durable. `NotJson` or `Invalid` for a body that is no sync body; `TooManyRecords` over
@@ -24,10 +23,7 @@ pub async fn sync(
     if body.len() > MAX_SYNC_RECORDS {
         return Err(Error::TooManyRecords(MAX_SYNC_RECORDS));
     }
-    let items = match &body {
-        SyncBody::Text(text) => map_halves(text.records.clone(), parse_record_text),
-        SyncBody::Value(_) => body.parse(),
-    };
+    let items = body.parse_with(|records, parse| map_halves(records, parse));
     match storage.sync_batch(device, items, body.unsynced(), now).await {
         Ok(results) => Ok(SyncResponse { results, server_time: now }),
         Err(StoreError::NotFound) => Err(Error::DeviceRevoked),

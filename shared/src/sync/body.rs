@@ -142,8 +142,17 @@ impl SyncBody<'_> {
 
     /// Each record parsed on its own, in order.
     pub fn parse(&self) -> Vec<Parsed> {
+        self.parse_with(|records, parse| records.into_iter().map(parse).collect())
+    }
+
+    /// [`SyncBody::parse`], with the records read from text handed to `spread`, which applies
+    /// `parse` to each of them in order however it likes (the server: on both cores).
+    pub fn parse_with<'b>(
+        &'b self,
+        spread: impl FnOnce(Vec<&'b RawValue>, fn(&RawValue) -> Parsed) -> Vec<Parsed>,
+    ) -> Vec<Parsed> {
         match self {
-            SyncBody::Text(body) => body.records.iter().map(|raw| parse_record_text(raw)).collect(),
+            SyncBody::Text(body) => spread(body.records.clone(), parse_record_text),
             SyncBody::Value(body) => parse_batch(&body.records),
         }
     }

@@ -91,29 +91,35 @@ impl DashboardCache {
     pub async fn dashboard(&self, storage: &Storage, count: &Count) -> Result<Dashboard> {
         let training = count.status == CountStatus::Training;
         let asked = Instant::now();
-        let making = {
+        // Decided under the lock; the refresh task (whose guard takes the lock again) is
+        // started after it is released.
+        let (served, kept, making) = {
             let mut counts = self.lock();
             let slot = counts.entry(count.id).or_default();
-            let kept = slot.kept.as_ref().map(|k| k.dashboard.clone());
-            match decide(slot.kept.as_ref(), training, slot.refreshing, asked) {
-                Use::Make => slot.making.clone(),
-                Use::Kept => return kept.ok_or(super::Error::NotFound("dashboard")),
-                Use::KeptAndRefresh => {
-                    slot.refreshing = true;
-                    let refreshing = Refreshing(self.clone(), count.id);
-                    let (cache, storage, count) = (self.clone(), storage.clone(), count.clone());
-                    let making = slot.making.clone();
-                    tokio::spawn(async move {
-                        let _refreshing = refreshing;
-                        let _turn = making.lock().await;
-                        if let Err(e) = cache.make(&storage, &count).await {
-                            tracing::warn!(error = %e, count = %count.id, "making the dashboard failed");
-                        }
-                    });
-                    return kept.ok_or(super::Error::NotFound("dashboard"));
-                }
-            }
+            let served = decide(slot.kept.as_ref(), training, slot.refreshing, asked);
+            slot.refreshing |= served == Use::KeptAndRefresh;
+            let kept = match served {
+                Use::Make => None,
+                _ => slot.kept.as_ref().map(|k| k.dashboard.clone()),
+            };
+            (served, kept, slot.making.clone())
         };
+        if served == Use::KeptAndRefresh {
+            let refreshing = Refreshing(self.clone(), count.id);
+            let (cache, storage, count, making) =
+                (self.clone(), storage.clone(), count.clone(), making.clone());
+            tokio::spawn(async move {
+                let _refreshing = refreshing;
+                let _turn = making.lock().await;
+                if let Err(e) = cache.make(&storage, &count).await {
+                    tracing::warn!(error = %e, count = %count.id, "making the dashboard failed");
+                }
+            });
+        }
+        if served != Use::Make {
+            // `decide` serves a kept dashboard only when there is one.
+            return kept.ok_or(super::Error::NotFound("dashboard"));
+        }
         let _turn = making.lock().await;
         // Made by another request while this one waited its turn: serve that one.
         let fresh = self.lock().get(&count.id).and_then(|slot| slot.kept.clone());

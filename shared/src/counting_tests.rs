@@ -223,12 +223,17 @@ fn the_same_records_in_another_order_give_the_same_persons() {
 }
 
 /// The report's heads are the persons without their lists: the same primary records, sizes and
-/// disagreements, whatever the decisions and the order of the records.
+/// disagreements, whatever the decisions and the order of the records, in the order of their
+/// primary records; with keys on both sides of their split by first bit.
 #[test]
 fn the_heads_are_the_persons_without_their_records() {
+    const KEYS: [Option<&str>; 7] = [Some("a"), Some("b"), None, Some("c"), Some("d"), Some("1"), Some("7")];
+    let first_bits: std::collections::BTreeSet<u64> =
+        KEYS.iter().flatten().map(|k| KeyBytes::from(&key(k)).prefix() >> 63).collect();
+    assert_eq!(first_bits.len(), 2, "keys whose first bit is 0 and keys whose first bit is 1");
     let mut records = Vec::new();
-    for n in 0..60u128 {
-        let mut r = rec(n * 7919 % 101, [Some("a"), Some("b"), None, Some("c"), Some("d")][(n % 5) as usize]);
+    for n in 0..84u128 {
+        let mut r = rec(n * 7919 % 101, KEYS[(n % 7) as usize]);
         r.observed_at = at(&format!("2026-10-15T2{}:00:00+02:00", n % 3));
         if n % 7 == 0 {
             r.living_situation = LivingSituation::FamilyOrFriends;
@@ -251,6 +256,8 @@ fn the_heads_are_the_persons_without_their_records() {
             .iter()
             .map(|h| (h.primary, h.records, h.categories_disagree))
             .collect();
+        assert!(got.is_sorted(), "in the order of the primary records");
+        assert!(got.iter().any(|h| h.1 > 1 && records[h.0].dedup_key == Some(key("1"))));
         want.sort_unstable();
         got.sort_unstable();
         assert_eq!(got, want);

@@ -11,6 +11,7 @@ mod figures;
 mod labels;
 mod method;
 mod origin;
+mod tally;
 
 pub use attributes::{
     Attributes, CareNeedSet, OriginPlace, Place, ReportRecord, PACKED_COLUMN, PACKING_VERSION,
@@ -25,12 +26,13 @@ use crate::api::Count;
 use crate::count::OrganisationType;
 use crate::counting::{person_heads, totals, KeyDecisions, PersonHead};
 use crate::disclosure::{is_small, suppress, Line, Suppression};
-use crate::ethos::{ConceptualCategory, CountGroup};
+use crate::ethos::ConceptualCategory;
 use builder::Builder;
 use chrono::{DateTime, Utc};
-use dims::{care_need_dim, care_need_indices, dims, origin_index, region_codes, region_index, Dim};
+use dims::{care_need_dim, dims, Dim};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use tally::Tally;
 
 value_set!(
     /// `internal` shows every number; `public` hides small cells (domain.md §6).
@@ -183,43 +185,11 @@ pub fn build(input: ReportInput<'_>) -> Report {
     let category = by_name("conceptual_category");
     let care = care_need_dim();
 
-    // One pass over the persons fills every count: per dimension, persons by conceptual
-    // category and value in one flat array (the one-dimensional tables are its sums).
     let categories = ConceptualCategory::ALL.len();
-    let offsets: Vec<usize> = dims
-        .iter()
-        .scan(0, |next, d| {
-            let at = *next;
-            *next += categories * d.codes.len();
-            Some(at)
-        })
-        .collect();
-    let mut by_category = vec![0u64; dims.iter().map(|d| categories * d.codes.len()).sum()];
-    let mut care_one = vec![0u64; care.codes.len()];
-    let mut care_cross = vec![vec![0u64; care.codes.len()]; categories];
-    let region_n = region_codes().len();
-    let mut muni_origin = vec![vec![0u64; 9]; region_n];
+    let offsets = tally::offsets(&dims);
     let origin_counts = origin::OriginCounts::of(records, &people);
-    let mut group_children = vec![0u64; CountGroup::ALL.len()];
-    // Persons with `unknown` per profile field the attributes carry, in `unknown_fields` order.
-    let mut unknown = [0u64; attributes::UNKNOWN_FIELD_COUNT];
-    for p in &people {
-        let r = &records[p.primary].attributes;
-        let cat = r.living_situation.conceptual_category() as usize;
-        for (d, &offset) in dims.iter().zip(&offsets) {
-            by_category[offset + cat * d.codes.len() + (d.of)(r)] += 1;
-        }
-        for v in care_need_indices(r) {
-            care_one[v] += 1;
-            care_cross[cat][v] += 1;
-        }
-        muni_origin[region_index(r.municipality)][origin_index(r)] += 1;
-        group_children[r.living_situation.count_group() as usize] += u64::from(r.children.counted());
-        let flags = r.unknowns();
-        for (u, f) in unknown.iter_mut().zip(flags) {
-            *u += u64::from(f);
-        }
-    }
+    let Tally { by_category, care_one, care_cross, muni_origin, group_children, unknown } =
+        Tally::of(records, &people, &dims, &offsets, &care);
     let cross: Vec<Vec<Vec<u64>>> = dims
         .iter()
         .zip(&offsets)

@@ -15,7 +15,7 @@ mod error_tests;
 mod migration_tests;
 mod records;
 mod report;
-mod report_columns;
+mod report_scan;
 mod review;
 mod sync_sql;
 mod sync_write;
@@ -179,7 +179,14 @@ pub struct Storage {
     login_checks: Arc<accounts::ChecksInProgress>,
     /// The writer task of sync batches (group commit), on the write pool.
     sync: sync_write::SyncWriter,
+    /// Connections the report's scans may have open at once (each on a thread of its own).
+    scans: Arc<tokio::sync::Semaphore>,
+    /// How long a connection of a scan waits for a lock (as the pools do).
+    busy_timeout: Duration,
 }
+
+/// Report scans at once: two reports, each on two cores.
+const SCAN_CONNECTIONS: usize = 4;
 
 /// The mode of the database, its `-wal` and `-shm` and of backups: they hold password hashes
 /// and each count's duplicate-key secret, so only the server's own user may read them.
@@ -311,6 +318,8 @@ impl Storage {
             login_key,
             path: Arc::new(path.to_path_buf()),
             login_checks: Arc::default(),
+            scans: Arc::new(tokio::sync::Semaphore::new(SCAN_CONNECTIONS)),
+            busy_timeout,
         })
     }
 

@@ -210,4 +210,4 @@ impl Storage {
 
 #[cfg(test)]
 #[path = "records_tests.rs"]
-mod tests;
+pub(super) mod tests;

@@ -7,10 +7,10 @@ use ethos_shared::api::SyncStatus;
 use ethos_shared::record::Entry;
 use ethos_shared::report::PACKING_VERSION;
 
-const COUNT: &str = "00000000-0000-0000-0000-0000000000c0";
+pub(crate) const COUNT: &str = "00000000-0000-0000-0000-0000000000c0";
 const DEVICE: &str = "00000000-0000-0000-0000-0000000000d1";
 
-async fn storage(path: &std::path::Path) -> Storage {
+pub(crate) async fn storage(path: &std::path::Path) -> Storage {
     let storage = Storage::open(path).await.expect("a database");
     for sql in [
         "INSERT INTO users VALUES ('u', 'c', 'x', 'coordinator', '2026-01-01T00:00:00Z')",
@@ -26,7 +26,7 @@ async fn storage(path: &std::path::Path) -> Storage {
     storage
 }
 
-fn record(n: u128, entry: Option<&str>) -> Record {
+pub(crate) fn record(n: u128, entry: Option<&str>) -> Record {
     let mut json = serde_json::json!({"id": Uuid::from_u128(0x0192f0c4_1111_7000_8000_000000000000 + n),
         "revision":1, "observed_at": "2026-10-15T22:40:00+02:00", "municipality":"GM0938",
         "living_situation": "3.1", "origin": {"kind": "municipality", "code": "GM0363"},
@@ -41,7 +41,7 @@ fn record(n: u128, entry: Option<&str>) -> Record {
     ethos_shared::record::parse_record(&json).expect("a record")
 }
 
-async fn sync(storage: &Storage, records: &[Record]) -> Vec<SyncStatus> {
+pub(crate) async fn sync(storage: &Storage, records: &[Record]) -> Vec<SyncStatus> {
     let device = Device {
         id: DEVICE.parse().expect("an id"),
         count_id: COUNT.parse().expect("an id"),

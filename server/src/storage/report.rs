@@ -1,33 +1,12 @@
-//! What the report reads: every record of a count in its slim form ([`ReportRecord`]).
-//!
-//! The report needs five small columns per record: the id, the duplicate key, `observed_at_ns`,
-//! `report_attributes` (every attribute of the tables packed into one integer at sync time) and
-//! the flags, plus the device. sqlx hands over each result row as a separate allocation, copied
-//! value by value and passed through a channel from its worker thread: close to a microsecond
-//! per row, about a second for a million rows even for a single INTEGER column. So SQLite
-//! concatenates the columns of the records of a range of [`CHUNK`] storage positions (`seq`)
-//! into one text per query (`group_concat`), and `report_columns` reads that back on a
-//! blocking thread while the next chunk is being read.
-//!
-//! SQLite runs a query on one core, and that scan is most of the report's time. So the count's
-//! range of `seq` is cut in two and each half is read on a connection of its own at the same
-//! time: two cores, about half the time. Both read transactions must see the same snapshot of
-//! the count (a sync committed between their starts would be half in the report); see
-//! [`Storage::read_report_data`] for how that is made sure of.
+//! What the report reads: every record of a count in its slim form ([`ReportRecord`]), read
+//! by [`report_scan`](super::report_scan) on connections of its own.
 
-use super::records::{record_from_row, RECORD_COLUMNS};
-use super::report_columns::{parse_chunk, Stale};
-use super::{Storage, StoreResult};
+use super::{report_scan, Storage, StoreResult};
 use anyhow::anyhow;
 use ethos_shared::count::OrganisationType;
 use ethos_shared::counting::{KeyDecision, KeyDecisions};
-use ethos_shared::report::{Attributes, ReportRecord, PACKING_VERSION};
-use sqlx::sqlite::SqliteConnection;
-use sqlx::{Connection, Row};
-use std::collections::HashMap;
-use std::sync::Arc;
+use ethos_shared::report::ReportRecord;
 use std::time::Duration;
-use tokio::task::JoinHandle;
 use uuid::Uuid;
 
 /// The records of a count as the report needs them, and the organisations they came through.
@@ -37,39 +16,9 @@ pub struct ReportData {
     pub decisions: KeyDecisions,
 }
 
-/// Storage positions (`seq`) per chunk: at most that many records, about 9 MB of text.
-const CHUNK: i64 = 65_536;
-
-/// The records of a count stored at positions `?2 < seq <= ?3`, a column at a time (see
-/// `report_columns::Columns`), and how many. A range of the rowid, not a page of `LIMIT` rows:
-/// a subquery with `ORDER BY … LIMIT` made SQLite copy every value once more on its way to
-/// the aggregate, a third more time. One `group_concat` per column appends each value to its
-/// text as it is read: gluing a line per record first (`a || ',' || b …`) made SQLite build
-/// and copy a new string for every `||`. None of the values can hold a `,` (ids, hex,
-/// integers, RFC 3339 times).
-const CHUNK_SQL: &str =
-    "SELECT group_concat(id, '') AS ids, group_concat(ifnull(dedup_key, '-'), '') AS keys,
-        group_concat(ifnull(observed_at_ns, 't' || observed_at)) AS observed,
-        group_concat(report_attributes) AS attributes,
-        group_concat(CASE training WHEN 0 THEN 0 WHEN 1 THEN 1 ELSE 8 END + 2 * (void_reason IS NOT NULL)
-            + 4 * (report_attributes_version = ?4), '') AS flags,
-        group_concat(device_id) AS devices, count(*) AS n
-    FROM records WHERE count_id = ?1 AND seq > ?2 AND seq <= ?3";
-
-/// The first and the last storage position of a count's records (both through the index on
-/// `count_id`, which holds the rowid in order).
-const BOUNDS_SQL: &str = "SELECT (SELECT seq FROM records WHERE count_id = ?1 ORDER BY seq LIMIT 1) AS first,
-        (SELECT seq FROM records WHERE count_id = ?1 ORDER BY seq DESC LIMIT 1) AS last";
-
-/// How long the report waits for a second read connection before it reads on one: when the
-/// pool is busy with other reads, no report waits for another's connection.
+/// How long the report waits for a second scan connection before it reads on one: when other
+/// reports are scanning, no report waits for another's connection.
 const SECOND_CONNECTION_WAIT: Duration = Duration::from_millis(50);
-
-/// How often two read transactions are begun again when a commit came between their starts.
-const SNAPSHOT_ATTEMPTS: usize = 3;
-
-/// The parsed chunks of one half, in storage order.
-type Chunks = Vec<JoinHandle<anyhow::Result<(Vec<ReportRecord>, Vec<Stale>)>>>;
 
 impl Storage {
     pub async fn report_data(&self, count_id: Uuid) -> StoreResult<ReportData> {
@@ -83,43 +32,22 @@ impl Storage {
         Ok(self.read_report_data(count_id, training).await?)
     }
 
-    /// The records on two connections at once where a second one is free, else on one.
-    ///
-    /// `PRAGMA data_version` changes on a connection when another one committed between two of
-    /// its reads. So the second connection takes it, the first begins its snapshot, then the
-    /// second begins its own and takes it again: unchanged, no commit came in between, and
-    /// both snapshots are the state at the first reading. Changed, both are begun again (a
-    /// few times, then the report reads on one connection).
+    /// The records on two connections at once where a second scan is allowed, else on one.
     async fn read_report_data(&self, count_id: Uuid, training: bool) -> anyhow::Result<ReportData> {
-        let count = count_id.to_string();
-        let mut first = self.read.acquire().await?;
-        let mut second =
-            tokio::time::timeout(SECOND_CONNECTION_WAIT, self.read.acquire()).await.ok().transpose()?;
-        let mut read = None;
-        for _ in 0..SNAPSHOT_ATTEMPTS {
-            let Some(second) = second.as_mut() else { break };
-            let before = data_version(second).await?;
-            let mut a = first.begin().await?;
-            data_version(&mut a).await?;
-            let mut b = second.begin().await?;
-            if data_version(&mut b).await? == before {
-                read = Some(read_records(&mut a, Some(&mut b), &count).await?);
-                b.commit().await?;
-                a.commit().await?;
-                break;
-            }
-        }
-        let (mut records, organisations) = match read {
-            Some(read) => read,
-            None => {
-                drop(second);
-                let mut a = first.begin().await?;
-                let read = read_records(&mut a, None, &count).await?;
-                a.commit().await?;
-                read
-            }
-        };
-        drop(first);
+        let first = self.scans.clone().acquire_owned().await?;
+        let second = tokio::time::timeout(SECOND_CONNECTION_WAIT, self.scans.clone().acquire_owned())
+            .await
+            .ok()
+            .transpose()?;
+        let (path, busy) = (self.path.clone(), self.busy_timeout);
+        let (mut records, organisations) = tokio::task::spawn_blocking(move || {
+            let _permits = (first, &second);
+            let mut a = report_scan::open(&path, busy)?;
+            let mut b = second.as_ref().map(|_| report_scan::open(&path, busy)).transpose()?;
+            report_scan::scan(&mut a, b.as_mut(), &count_id.to_string())
+        })
+        .await
+        .map_err(|e| anyhow!("the report's scan ended: {e}"))??;
         if training {
             records.retain(|r| r.training);
             for r in &mut records {
@@ -134,135 +62,6 @@ impl Storage {
             .collect();
         Ok(ReportData { records, organisations, decisions })
     }
-}
-
-async fn data_version(conn: &mut SqliteConnection) -> sqlx::Result<i64> {
-    sqlx::query_scalar("PRAGMA data_version").fetch_one(conn).await
-}
-
-/// The records of `count` and its organisations in the snapshot of `a`, the second half of
-/// the records read on `b` (the same snapshot) at the same time where there is one.
-async fn read_records(
-    a: &mut SqliteConnection,
-    b: Option<&mut SqliteConnection>,
-    count: &str,
-) -> anyhow::Result<(Vec<ReportRecord>, Vec<(String, OrganisationType)>)> {
-    let (organisations, device_org) = organisations(a, count).await?;
-    let bounds = sqlx::query(BOUNDS_SQL).bind(count).fetch_one(&mut *a).await?;
-    let (Some(first), Some(last)) = (bounds.try_get::<Option<i64>, _>("first")?, bounds.try_get("last")?)
-    else {
-        return Ok((Vec::new(), organisations));
-    };
-    let device_org = Arc::new(device_org);
-    let chunks = match b {
-        Some(b) => {
-            let middle = first - 1 + (last - first + 1) / 2;
-            let (front, back) = tokio::join!(
-                read_half(a, count, first - 1, middle, &device_org),
-                read_half(b, count, middle, last, &device_org)
-            );
-            let mut chunks = front?;
-            chunks.extend(back?);
-            chunks
-        }
-        None => read_half(a, count, first - 1, last, &device_org).await?,
-    };
-    let mut parsed = Vec::with_capacity(chunks.len());
-    for chunk in chunks {
-        parsed.push(chunk.await??);
-    }
-    let mut records = Vec::with_capacity(parsed.iter().map(|(r, s)| r.len() + s.len()).sum());
-    let mut stale = Vec::new();
-    for (chunk, chunk_stale) in parsed {
-        records.extend_from_slice(&chunk);
-        stale.extend(chunk_stale);
-    }
-    if !stale.is_empty() {
-        // Packed with another version: the attributes from the record's own columns, in the
-        // same snapshot, until the writer has re-packed them.
-        let ids: Vec<String> = stale.iter().map(|s| s.id.to_string()).collect();
-        let rows = sqlx::query(&format!(
-            "SELECT {RECORD_COLUMNS} FROM records WHERE id IN (SELECT value FROM json_each(?))"
-        ))
-        .bind(serde_json::to_string(&ids)?)
-        .fetch_all(&mut *a)
-        .await?;
-        let mut attributes = HashMap::with_capacity(rows.len());
-        for row in &rows {
-            let record = record_from_row(row)?;
-            let a =
-                Attributes::of(&record).ok_or_else(|| anyhow!("record {} has no attributes", record.id))?;
-            attributes.insert(record.id, a);
-        }
-        for s in stale {
-            let a = attributes.get(&s.id).copied().ok_or_else(|| anyhow!("record {} is gone", s.id))?;
-            records.push(s.with(a));
-        }
-        records.sort_by_key(|r| r.id);
-    }
-    Ok((records, organisations))
-}
-
-/// The organisations of the count's devices, by name and type, and each device's index in
-/// that list.
-async fn organisations(
-    conn: &mut SqliteConnection,
-    count: &str,
-) -> anyhow::Result<(Vec<(String, OrganisationType)>, HashMap<String, u32>)> {
-    let mut organisations: Vec<(String, OrganisationType)> = Vec::new();
-    let mut device_org: HashMap<String, u32> = HashMap::new();
-    let devices = sqlx::query(
-        "SELECT d.id, i.organisation, i.organisation_type FROM devices d JOIN invites i ON i.id = d.invite_id
-         WHERE d.count_id = ? ORDER BY i.organisation, i.organisation_type",
-    )
-    .bind(count)
-    .fetch_all(&mut *conn)
-    .await?;
-    for row in devices {
-        let org = (
-            row.try_get::<String, _>("organisation")?,
-            OrganisationType::from_code(row.try_get("organisation_type")?).unwrap_or_default(),
-        );
-        let index = match organisations.iter().position(|o| *o == org) {
-            Some(i) => i,
-            None => {
-                organisations.push(org);
-                organisations.len() - 1
-            }
-        };
-        device_org.insert(row.try_get("id")?, index as u32);
-    }
-    Ok((organisations, device_org))
-}
-
-/// The chunks of the records at positions `after < seq <= last`, each parsed on a blocking
-/// thread while the next one is read.
-async fn read_half(
-    conn: &mut SqliteConnection,
-    count: &str,
-    after: i64,
-    last: i64,
-    device_org: &Arc<HashMap<String, u32>>,
-) -> anyhow::Result<Chunks> {
-    let mut chunks = Vec::new();
-    let mut from = after;
-    while from < last {
-        let to = last.min(from.saturating_add(CHUNK));
-        let row = sqlx::query(CHUNK_SQL)
-            .bind(count)
-            .bind(from)
-            .bind(to)
-            .bind(PACKING_VERSION)
-            .fetch_one(&mut *conn)
-            .await?;
-        from = to;
-        if row.try_get::<i64, _>("n")? == 0 {
-            continue;
-        }
-        let device_org = Arc::clone(device_org);
-        chunks.push(tokio::task::spawn_blocking(move || parse_chunk(&row, &device_org)));
-    }
-    Ok(chunks)
 }
 
 #[cfg(test)]
@@ -290,7 +89,7 @@ mod tests {
         serde_json::from_value(json).expect("a record")
     }
 
-    /// More than a chunk of records through the sync write path, read back as the report reads
+    /// Many records through the sync write path, read back as the report reads
     /// them: the same as building them from the records themselves.
     #[tokio::test]
     async fn the_report_reads_back_what_the_sync_stored() {
@@ -312,7 +111,7 @@ mod tests {
         }
         let now = chrono::DateTime::parse_from_rfc3339("2026-10-17T00:00:00Z").expect("a time").into();
         let mut records = Vec::new();
-        for n in 0..(CHUNK as u128 + 10) {
+        for n in 0..20_010u128 {
             let key = ["a", "b", "c"].get(n as usize % 5).copied();
             let at = format!("2026-10-15T22:{:02}:{:02}.{n:09}+02:00", n % 60, n / 60 % 60);
             records.push(record(n, key, &at, n % 7 == 0));
@@ -363,11 +162,11 @@ mod tests {
             assert_eq!(g, w);
         }
 
-        // With every other read connection taken, the report reads all on one connection: the
+        // With every other scan permit taken, the report reads all on one connection: the
         // same records.
         let mut held = Vec::new();
         for _ in 0..3 {
-            held.push(storage.read.acquire().await.expect("a read connection"));
+            held.push(storage.scans.clone().acquire_owned().await.expect("a scan permit"));
         }
         let mut alone = storage.report_data(count_id).await.expect("report data").records;
         alone.sort_by_key(|r| r.id);

@@ -1,0 +1,312 @@
+//! The report's scan of every record of a count, as plain SQLite calls (rusqlite, on the same
+//! SQLite library as sqlx) on connections of its own.
+//!
+//! Why not sqlx: it hands over each result row as a separate allocation, copied value by value
+//! and passed through a channel from its worker thread, close to a microsecond per row. Here a
+//! row's values are read where SQLite keeps them (borrowed, not copied) on the thread that
+//! steps the statement, and turned straight into a [`ReportRecord`].
+//!
+//! SQLite runs a statement on one core, and the scan is most of the report's time, so the
+//! count's range of storage positions (`seq`) is cut in two and each half is read on a
+//! connection of its own at the same time. Both read transactions must see the same snapshot
+//! (a sync committed between their starts would be half in the report): see [`Snapshot::begin`].
+
+use super::records::RECORD_COLUMNS;
+use anyhow::{anyhow, bail, Context};
+use ethos_shared::count::OrganisationType;
+use ethos_shared::counting::{KeyBytes, Moment};
+use ethos_shared::record::fields::{self, Field, SqlType, SqlValue};
+use ethos_shared::report::{Attributes, ReportRecord, PACKING_VERSION};
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, OpenFlags, Row};
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::Duration;
+use uuid::Uuid;
+
+/// The organisations of a count's devices: name and type.
+type Organisations = Vec<(String, OrganisationType)>;
+
+/// The records of a count and the organisations of its devices, each record holding its
+/// organisation's index in that list.
+pub(super) type Scanned = (Vec<ReportRecord>, Organisations);
+
+/// The columns the report reads of a record, in the order [`read_row`] takes them.
+/// `ifnull(observed_at_ns, observed_at)`: the integer where there is one (see the first
+/// migration), else the time as sent.
+const SCAN_SQL: &str = "SELECT id, dedup_key, ifnull(observed_at_ns, observed_at), report_attributes,
+        training, void_reason IS NOT NULL, report_attributes_version, device_id
+    FROM records WHERE count_id = ?1 AND seq > ?2 AND seq <= ?3";
+
+/// The first and the last storage position of a count's records (both through the index on
+/// `count_id`, which holds the rowid in order).
+const BOUNDS_SQL: &str = "SELECT (SELECT seq FROM records WHERE count_id = ?1 ORDER BY seq LIMIT 1),
+        (SELECT seq FROM records WHERE count_id = ?1 ORDER BY seq DESC LIMIT 1)";
+
+/// How often two read transactions are begun again when a commit came between their starts.
+const SNAPSHOT_ATTEMPTS: usize = 3;
+
+/// A read-only connection for the scan. Through a memory map: going through read() calls
+/// costs more than the scan itself.
+pub(super) fn open(path: &Path, busy_timeout: Duration) -> rusqlite::Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+    )?;
+    conn.busy_timeout(busy_timeout)?;
+    conn.query_row("PRAGMA mmap_size = 1073741824", [], |_| Ok(()))?;
+    Ok(conn)
+}
+
+/// The records of `count` (its id as text) read on `a`, and the second half of them on `b` at
+/// the same time where there is a `b`, both in one snapshot.
+pub(super) fn scan(a: &mut Connection, b: Option<&mut Connection>, count: &str) -> anyhow::Result<Scanned> {
+    let (a, mut b) = Snapshot::begin(a, b)?;
+    let read = read_snapshot(a, b.as_deref_mut(), count);
+    // Read-only: ending the transactions only lets the WAL be checkpointed past them.
+    a.execute_batch("COMMIT")?;
+    if let Some(b) = b {
+        b.execute_batch("COMMIT")?;
+    }
+    read
+}
+
+struct Snapshot;
+
+impl Snapshot {
+    /// Begins a read transaction on `a`, and on `b` one that sees the same snapshot, or leaves
+    /// `b` out when that did not work out.
+    ///
+    /// `PRAGMA data_version` changes on a connection when another one committed between two of
+    /// its reads, and reading it begins the read transaction. So `b` takes it, `a` begins its
+    /// snapshot, then `b` begins its own and takes it again: unchanged, no commit came in
+    /// between, and both snapshots are the state at the first reading. Changed, both are begun
+    /// again (a few times, then the scan reads on `a` alone).
+    fn begin<'a, 'b>(
+        a: &'a mut Connection,
+        b: Option<&'b mut Connection>,
+    ) -> rusqlite::Result<(&'a mut Connection, Option<&'b mut Connection>)> {
+        if let Some(b) = b {
+            for _ in 0..SNAPSHOT_ATTEMPTS {
+                let before = data_version(b)?;
+                a.execute_batch("BEGIN")?;
+                data_version(a)?;
+                b.execute_batch("BEGIN")?;
+                if data_version(b)? == before {
+                    return Ok((a, Some(b)));
+                }
+                a.execute_batch("COMMIT")?;
+                b.execute_batch("COMMIT")?;
+            }
+        }
+        a.execute_batch("BEGIN")?;
+        data_version(a)?;
+        Ok((a, None))
+    }
+}
+
+fn data_version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("PRAGMA data_version", [], |row| row.get(0))
+}
+
+/// `b`, where there is one, is moved to the thread that reads the second half (a connection
+/// may be used on another thread, not by two at once).
+fn read_snapshot(a: &mut Connection, b: Option<&mut Connection>, count: &str) -> anyhow::Result<Scanned> {
+    let (organisations, device_org) = organisations(a, count)?;
+    let (first, last): (Option<i64>, Option<i64>) =
+        a.query_row(BOUNDS_SQL, [count], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    let (Some(first), Some(last)) = (first, last) else {
+        return Ok((Vec::new(), organisations));
+    };
+    let device_org = &device_org;
+    let (mut front, back) = match b {
+        Some(b) => {
+            let middle = first - 1 + (last - first + 1) / 2;
+            std::thread::scope(|scope| {
+                let back = scope.spawn(move || read_range(b, count, middle, last, device_org, last - middle));
+                // Room for the back half too: it is appended without moving the front.
+                let front = read_range(&*a, count, first - 1, middle, device_org, last - first + 1);
+                let back = back.join().map_err(|_| anyhow!("the second half of the scan failed"))?;
+                anyhow::Ok((front?, Some(back?)))
+            })?
+        }
+        None => (read_range(a, count, first - 1, last, device_org, last - first + 1)?, None),
+    };
+    if let Some(back) = back {
+        front.records.extend_from_slice(&back.records);
+        front.stale.extend(back.stale);
+    }
+    let Range { mut records, stale } = front;
+    if !stale.is_empty() {
+        // Packed with another version: the attributes from the record's own columns, in the
+        // same snapshot, until the writer has re-packed them.
+        let attributes = stale_attributes(a, &stale)?;
+        for s in stale {
+            let a = attributes.get(&s.id).copied().ok_or_else(|| anyhow!("record {} is gone", s.id))?;
+            records.push(s.with(a));
+        }
+        records.sort_by_key(|r| r.id);
+    }
+    Ok((records, organisations))
+}
+
+/// The organisations of the count's devices, by name and type, and each device's index in
+/// that list.
+fn organisations(conn: &Connection, count: &str) -> anyhow::Result<(Organisations, HashMap<String, u32>)> {
+    let mut organisations: Organisations = Vec::new();
+    let mut device_org: HashMap<String, u32> = HashMap::new();
+    let mut statement = conn.prepare(
+        "SELECT d.id, i.organisation, i.organisation_type FROM devices d JOIN invites i ON i.id = d.invite_id
+         WHERE d.count_id = ? ORDER BY i.organisation, i.organisation_type",
+    )?;
+    let mut rows = statement.query([count])?;
+    while let Some(row) = rows.next()? {
+        let org = (
+            row.get::<_, String>(1)?,
+            OrganisationType::from_code(row.get_ref(2)?.as_str()?).unwrap_or_default(),
+        );
+        let index = match organisations.iter().position(|o| *o == org) {
+            Some(i) => i,
+            None => {
+                organisations.push(org);
+                organisations.len() - 1
+            }
+        };
+        device_org.insert(row.get(0)?, u32::try_from(index)?);
+    }
+    Ok((organisations, device_org))
+}
+
+/// The records of one range of storage positions: those packed with `PACKING_VERSION`, and the
+/// others without their attributes.
+struct Range {
+    records: Vec<ReportRecord>,
+    stale: Vec<Stale>,
+}
+
+/// The records at positions `after < seq <= last`, in a list with room for `room` of them.
+fn read_range(
+    conn: &Connection,
+    count: &str,
+    after: i64,
+    last: i64,
+    device_org: &HashMap<String, u32>,
+    room: i64,
+) -> anyhow::Result<Range> {
+    let mut statement = conn.prepare(SCAN_SQL)?;
+    let mut rows = statement.query(rusqlite::params![count, after, last])?;
+    let capacity = usize::try_from(room).unwrap_or(0);
+    let mut range = Range { records: Vec::with_capacity(capacity), stale: Vec::new() };
+    // A batch of records comes from one device and is stored in one piece: the device of the
+    // row before is looked up again only when it changes.
+    let mut last_device: Option<(String, u32)> = None;
+    while let Some(row) = rows.next()? {
+        read_row(row, device_org, &mut last_device, &mut range)?;
+    }
+    Ok(range)
+}
+
+/// One row of [`SCAN_SQL`] into `range`; an error for a value that a stored record cannot have.
+fn read_row(
+    row: &Row<'_>,
+    device_org: &HashMap<String, u32>,
+    last_device: &mut Option<(String, u32)>,
+    range: &mut Range,
+) -> anyhow::Result<()> {
+    let id = Uuid::try_parse_ascii(row.get_ref(0)?.as_bytes()?).context("a stored record's id")?;
+    let fail = || format!("stored record {id}");
+    let dedup_key = match row.get_ref(1)? {
+        ValueRef::Null => None,
+        key => Some(
+            KeyBytes::parse(key.as_str()?).ok_or_else(|| anyhow!("invalid dedup_key")).with_context(fail)?,
+        ),
+    };
+    let observed_at = match row.get_ref(2)? {
+        ValueRef::Integer(nanos) => Moment::from_nanos(nanos),
+        text => Moment::from(chrono::DateTime::parse_from_rfc3339(text.as_str()?).with_context(fail)?),
+    };
+    let packed = row.get_ref(3)?.as_i64()?;
+    let training = match row.get_ref(4)?.as_i64()? {
+        0 => false,
+        1 => true,
+        _ => return Err(anyhow!("invalid training")).with_context(fail),
+    };
+    let void = row.get_ref(5)?.as_i64()? != 0;
+    let current = row.get_ref(6)?.as_i64()? == PACKING_VERSION;
+    let device = row.get_ref(7)?.as_str()?;
+    let organisation = match last_device {
+        Some((last, organisation)) if last == device => *organisation,
+        _ => {
+            let organisation = device_org.get(device).copied().unwrap_or(0);
+            *last_device = Some((device.to_string(), organisation));
+            organisation
+        }
+    };
+    let record = Stale { id, observed_at, dedup_key, training, void, organisation };
+    if current {
+        let attributes = Attributes::unpack(packed)
+            .ok_or_else(|| anyhow!("invalid report_attributes"))
+            .with_context(fail)?;
+        range.records.push(record.with(attributes));
+    } else {
+        range.stale.push(record);
+    }
+    Ok(())
+}
+
+/// A record whose attributes were packed with another version than `PACKING_VERSION`: all
+/// but its attributes.
+struct Stale {
+    id: Uuid,
+    observed_at: Moment,
+    dedup_key: Option<KeyBytes>,
+    training: bool,
+    void: bool,
+    organisation: u32,
+}
+
+impl Stale {
+    fn with(self, attributes: Attributes) -> ReportRecord {
+        let Stale { id, observed_at, dedup_key, training, void, organisation } = self;
+        ReportRecord { id, observed_at, dedup_key, training, void, attributes, organisation }
+    }
+}
+
+/// The attributes of the `stale` records made from their own columns (read by name, as every
+/// stored record is: see `records::record_from_row`).
+fn stale_attributes(conn: &Connection, stale: &[Stale]) -> anyhow::Result<HashMap<Uuid, Attributes>> {
+    let ids: Vec<String> = stale.iter().map(|s| s.id.to_string()).collect();
+    let mut statement = conn.prepare(&format!(
+        "SELECT {RECORD_COLUMNS} FROM records WHERE id IN (SELECT value FROM json_each(?))"
+    ))?;
+    let names: Vec<String> = statement.column_names().into_iter().map(str::to_string).collect();
+    let mut rows = statement.query([serde_json::to_string(&ids)?])?;
+    let mut attributes = HashMap::with_capacity(stale.len());
+    while let Some(row) = rows.next()? {
+        let record = fields::record_from_sql(|f| column(row, &names, f))?.map_err(|errors| {
+            let fields: Vec<String> = errors.iter().map(|e| format!("{} ({:?})", e.field, e.code)).collect();
+            anyhow!("stored record has invalid values: {}", fields.join(", "))
+        })?;
+        let a = Attributes::of(&record).ok_or_else(|| anyhow!("record {} has no attributes", record.id))?;
+        attributes.insert(record.id, a);
+    }
+    Ok(attributes)
+}
+
+/// The value of a field's column, found by its name.
+fn column<'r>(row: &'r Row<'_>, names: &[String], field: &Field) -> anyhow::Result<SqlValue<'r>> {
+    let Some(index) = names.iter().position(|n| n == field.sql) else {
+        bail!("no column {}", field.sql);
+    };
+    let value = row.get_ref(index)?;
+    Ok(match (field.sql_type, value) {
+        (SqlType::OptionalText, ValueRef::Null) => SqlValue::Null,
+        (SqlType::Text | SqlType::OptionalText, value) => SqlValue::Text(Cow::Borrowed(value.as_str()?)),
+        (SqlType::Int, value) => SqlValue::Int(value.as_i64()?),
+    })
+}
+
+#[cfg(test)]
+#[path = "report_scan_tests.rs"]
+mod tests;

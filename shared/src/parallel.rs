@@ -1,0 +1,36 @@
+//! Work on two cores where there are threads (the server), in one piece where there are none
+//! (the browser): the report over a million records is sorting and counting, and the server's
+//! machine has two cores.
+
+/// `a` and `b`, at the same time where threads can be made; their results in that order.
+pub fn join<A: Send, B: Send>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B + Send) -> (A, B) {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        std::thread::scope(|scope| {
+            let b = scope.spawn(b);
+            let a = a();
+            // A panic in `b` is a panic here, as it would have been without a thread.
+            (a, b.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+        })
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        (a(), b())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn join_gives_both_results_in_order() {
+        assert_eq!(join(|| 1, || "b"), (1, "b"));
+    }
+
+    #[test]
+    #[should_panic(expected = "from b")]
+    fn a_panic_in_the_second_is_a_panic_of_the_caller() {
+        join(|| (), || panic!("from b"));
+    }
+}

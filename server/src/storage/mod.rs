@@ -179,10 +179,8 @@ pub struct Storage {
     login_checks: Arc<accounts::ChecksInProgress>,
     /// The writer task of sync batches (group commit), on the write pool.
     sync: sync_write::SyncWriter,
-    /// Connections the report's scans may have open at once (each on a thread of its own).
-    scans: Arc<tokio::sync::Semaphore>,
-    /// How long a connection of a scan waits for a lock (as the pools do).
-    busy_timeout: Duration,
+    /// The report's scans of a count's records, on connections of their own.
+    scans: Arc<report_scan::ScanConnections>,
 }
 
 /// Report scans at once: two reports, each on two cores.
@@ -318,8 +316,7 @@ impl Storage {
             login_key,
             path: Arc::new(path.to_path_buf()),
             login_checks: Arc::default(),
-            scans: Arc::new(tokio::sync::Semaphore::new(SCAN_CONNECTIONS)),
-            busy_timeout,
+            scans: Arc::new(report_scan::ScanConnections::new(SCAN_CONNECTIONS, path, busy_timeout)),
         })
     }
 
@@ -344,6 +341,7 @@ impl Storage {
     }
 
     pub async fn close(&self) {
+        self.scans.close();
         self.read.close().await;
         self.write.close().await;
     }

@@ -1,12 +1,10 @@
 //! What the report reads: every record of a count in its slim form ([`ReportRecord`]), read
 //! by [`report_scan`](super::report_scan) on connections of its own.
 
-use super::{report_scan, Storage, StoreResult};
-use anyhow::anyhow;
+use super::{Storage, StoreResult};
 use ethos_shared::count::OrganisationType;
 use ethos_shared::counting::{KeyDecision, KeyDecisions};
 use ethos_shared::report::ReportRecord;
-use std::time::Duration;
 use uuid::Uuid;
 
 /// The records of a count as the report needs them, and the organisations they came through.
@@ -15,10 +13,6 @@ pub struct ReportData {
     pub organisations: Vec<(String, OrganisationType)>,
     pub decisions: KeyDecisions,
 }
-
-/// How long the report waits for a second scan connection before it reads on one: when other
-/// reports are scanning, no report waits for another's connection.
-const SECOND_CONNECTION_WAIT: Duration = Duration::from_millis(50);
 
 impl Storage {
     pub async fn report_data(&self, count_id: Uuid) -> StoreResult<ReportData> {
@@ -32,22 +26,8 @@ impl Storage {
         Ok(self.read_report_data(count_id, training).await?)
     }
 
-    /// The records on two connections at once where a second scan is allowed, else on one.
     async fn read_report_data(&self, count_id: Uuid, training: bool) -> anyhow::Result<ReportData> {
-        let first = self.scans.clone().acquire_owned().await?;
-        let second = tokio::time::timeout(SECOND_CONNECTION_WAIT, self.scans.clone().acquire_owned())
-            .await
-            .ok()
-            .transpose()?;
-        let (path, busy) = (self.path.clone(), self.busy_timeout);
-        let (mut records, organisations) = tokio::task::spawn_blocking(move || {
-            let _permits = (first, &second);
-            let mut a = report_scan::open(&path, busy)?;
-            let mut b = second.as_ref().map(|_| report_scan::open(&path, busy)).transpose()?;
-            report_scan::scan(&mut a, b.as_mut(), &count_id.to_string())
-        })
-        .await
-        .map_err(|e| anyhow!("the report's scan ended: {e}"))??;
+        let (mut records, organisations) = self.scans.scan(count_id).await?;
         if training {
             records.retain(|r| r.training);
             for r in &mut records {
@@ -166,7 +146,7 @@ mod tests {
         // same records.
         let mut held = Vec::new();
         for _ in 0..3 {
-            held.push(storage.scans.clone().acquire_owned().await.expect("a scan permit"));
+            held.push(storage.scans.permits.clone().acquire_owned().await.expect("a scan permit"));
         }
         let mut alone = storage.report_data(count_id).await.expect("report data").records;
         alone.sort_by_key(|r| r.id);

@@ -21,8 +21,10 @@ use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags, Row};
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
+use tokio::sync::Semaphore;
 use uuid::Uuid;
 
 /// The organisations of a count's devices: name and type.
@@ -34,9 +36,12 @@ pub(super) type Scanned = (Vec<ReportRecord>, Organisations);
 
 /// The columns the report reads of a record, in the order [`read_row`] takes them.
 /// `ifnull(observed_at_ns, observed_at)`: the integer where there is one (see the first
-/// migration), else the time as sent.
+/// migration), else the time as sent. The flags are one value (training + 2 × void +
+/// 4 × packed with `?4`, 8 for a `training` that is neither 0 nor 1): a value fewer to hand over.
 const SCAN_SQL: &str = "SELECT id, dedup_key, ifnull(observed_at_ns, observed_at), report_attributes,
-        training, void_reason IS NOT NULL, report_attributes_version, device_id
+        CASE training WHEN 0 THEN 0 WHEN 1 THEN 1 ELSE 8 END + 2 * (void_reason IS NOT NULL)
+            + 4 * (report_attributes_version = ?4),
+        device_id
     FROM records WHERE count_id = ?1 AND seq > ?2 AND seq <= ?3";
 
 /// The first and the last storage position of a count's records (both through the index on
@@ -47,9 +52,74 @@ const BOUNDS_SQL: &str = "SELECT (SELECT seq FROM records WHERE count_id = ?1 OR
 /// How often two read transactions are begun again when a commit came between their starts.
 const SNAPSHOT_ATTEMPTS: usize = 3;
 
+/// How long a report waits for a second connection before it scans on one: when other
+/// reports are scanning, no report waits for another's connection.
+const SECOND_CONNECTION_WAIT: Duration = Duration::from_millis(50);
+
+/// The scan's connections: at most `permits` at work at once, each on a thread of its own,
+/// and the idle ones kept open, so that the next report finds its memory map and its parsed
+/// schema ready.
+pub(super) struct ScanConnections {
+    pub(super) permits: Arc<Semaphore>,
+    idle: Mutex<Vec<Connection>>,
+    path: PathBuf,
+    busy_timeout: Duration,
+}
+
+impl ScanConnections {
+    pub(super) fn new(connections: usize, path: &Path, busy_timeout: Duration) -> ScanConnections {
+        ScanConnections {
+            permits: Arc::new(Semaphore::new(connections)),
+            idle: Mutex::default(),
+            path: path.to_path_buf(),
+            busy_timeout,
+        }
+    }
+
+    /// The records of `count`, on two connections where a second one is free soon, else on one.
+    pub(super) async fn scan(self: &Arc<Self>, count: Uuid) -> anyhow::Result<Scanned> {
+        let first = self.permits.clone().acquire_owned().await?;
+        let second = tokio::time::timeout(SECOND_CONNECTION_WAIT, self.permits.clone().acquire_owned())
+            .await
+            .ok()
+            .transpose()?;
+        let this = Arc::clone(self);
+        tokio::task::spawn_blocking(move || {
+            let _permits = (first, &second);
+            let mut a = this.take()?;
+            let mut b = second.as_ref().map(|_| this.take()).transpose()?;
+            let scanned = scan(&mut a, b.as_mut(), &count.to_string());
+            // After an error the connections are closed, whatever state they were left in.
+            if scanned.is_ok() {
+                this.put_back(a);
+                b.into_iter().for_each(|b| this.put_back(b));
+            }
+            scanned
+        })
+        .await
+        .map_err(|e| anyhow!("the report's scan ended: {e}"))?
+    }
+
+    /// Closes the idle connections; a later scan opens new ones.
+    pub(super) fn close(&self) {
+        self.idle.lock().unwrap_or_else(PoisonError::into_inner).clear();
+    }
+
+    fn take(&self) -> anyhow::Result<Connection> {
+        match self.idle.lock().unwrap_or_else(PoisonError::into_inner).pop() {
+            Some(conn) => Ok(conn),
+            None => Ok(open(&self.path, self.busy_timeout)?),
+        }
+    }
+
+    fn put_back(&self, conn: Connection) {
+        self.idle.lock().unwrap_or_else(PoisonError::into_inner).push(conn);
+    }
+}
+
 /// A read-only connection for the scan. Through a memory map: going through read() calls
 /// costs more than the scan itself.
-pub(super) fn open(path: &Path, busy_timeout: Duration) -> rusqlite::Result<Connection> {
+fn open(path: &Path, busy_timeout: Duration) -> rusqlite::Result<Connection> {
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
@@ -61,7 +131,7 @@ pub(super) fn open(path: &Path, busy_timeout: Duration) -> rusqlite::Result<Conn
 
 /// The records of `count` (its id as text) read on `a`, and the second half of them on `b` at
 /// the same time where there is a `b`, both in one snapshot.
-pub(super) fn scan(a: &mut Connection, b: Option<&mut Connection>, count: &str) -> anyhow::Result<Scanned> {
+fn scan(a: &mut Connection, b: Option<&mut Connection>, count: &str) -> anyhow::Result<Scanned> {
     let (a, mut b) = Snapshot::begin(a, b)?;
     let read = read_snapshot(a, b.as_deref_mut(), count);
     // Read-only: ending the transactions only lets the WAL be checkpointed past them.
@@ -195,7 +265,7 @@ fn read_range(
     room: i64,
 ) -> anyhow::Result<Range> {
     let mut statement = conn.prepare(SCAN_SQL)?;
-    let mut rows = statement.query(rusqlite::params![count, after, last])?;
+    let mut rows = statement.query(rusqlite::params![count, after, last, PACKING_VERSION])?;
     let capacity = usize::try_from(room).unwrap_or(0);
     let mut range = Range { records: Vec::with_capacity(capacity), stale: Vec::new() };
     // A batch of records comes from one device and is stored in one piece: the device of the
@@ -227,14 +297,12 @@ fn read_row(
         text => Moment::from(chrono::DateTime::parse_from_rfc3339(text.as_str()?).with_context(fail)?),
     };
     let packed = row.get_ref(3)?.as_i64()?;
-    let training = match row.get_ref(4)?.as_i64()? {
-        0 => false,
-        1 => true,
-        _ => return Err(anyhow!("invalid training")).with_context(fail),
-    };
-    let void = row.get_ref(5)?.as_i64()? != 0;
-    let current = row.get_ref(6)?.as_i64()? == PACKING_VERSION;
-    let device = row.get_ref(7)?.as_str()?;
+    let flags = row.get_ref(4)?.as_i64()?;
+    if flags > 7 {
+        return Err(anyhow!("invalid training")).with_context(fail);
+    }
+    let (training, void, current) = (flags & 1 != 0, flags & 2 != 0, flags & 4 != 0);
+    let device = row.get_ref(5)?.as_str()?;
     let organisation = match last_device {
         Some((last, organisation)) if last == device => *organisation,
         _ => {

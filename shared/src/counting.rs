@@ -37,7 +37,7 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 mod grouping;
-pub use grouping::{person_heads, persons};
+pub use grouping::{for_each_person, person_heads, persons};
 
 /// A duplicate key as its 32 bytes (the HMAC): fixed-size and `Copy`, ordered like its hex text
 /// (lowercase hex keeps the byte order), equal exactly when the texts are equal.

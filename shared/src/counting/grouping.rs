@@ -187,3 +187,29 @@ fn is_split(decision: Option<&KeyDecision>) -> bool {
 fn later<R: Countable>(a: &R, b: &R) -> bool {
     (a.observed_at(), Reverse(a.id())) > (b.observed_at(), Reverse(b.id()))
 }
+
+/// Every person's counted records (indices into `records`), one person at a time and in no
+/// particular order, under the same rules as [`persons`] but without a list per person: what
+/// the estimate's capture histories read.
+pub fn for_each_person<R: Countable>(
+    records: &[R],
+    decisions: &KeyDecisions,
+    mut person: impl FnMut(&[usize]),
+) {
+    // `group` tells a person's records one after the other, a new person's first.
+    let mut members: Vec<usize> = Vec::new();
+    let mut current = None;
+    group(records, decisions, |i, head| {
+        if current != Some(head) {
+            if !members.is_empty() {
+                person(&members);
+                members.clear();
+            }
+            current = Some(head);
+        }
+        members.push(i);
+    });
+    if !members.is_empty() {
+        person(&members);
+    }
+}

@@ -2,6 +2,7 @@
 
 use super::tests::{captures, three_sources};
 use super::*;
+use crate::api::Decision;
 use crate::disclosure::Suppression;
 use crate::report::Disclosure;
 
@@ -148,4 +149,57 @@ fn public_estimates_give_no_aic() {
     let model = public.model.expect("the chosen model is named");
     assert_eq!(model.aic, None, "unrounded, the AIC is a function of the histories");
     assert_eq!(model.interactions, internal.model.expect("a model").interactions);
+}
+
+/// The histories of `of_records` are those of the persons [`crate::counting::persons`] lists,
+/// whatever the sources, keys, void and training records and the coordinator's decisions.
+#[test]
+fn the_histories_are_those_of_the_listed_persons() {
+    let organisations: Vec<(String, OrganisationType)> = [
+        ("a1", OrganisationType::Shelter),
+        ("a2", OrganisationType::Shelter),
+        ("b1", OrganisationType::Outreach),
+        ("c1", OrganisationType::Care),
+    ]
+    .iter()
+    .map(|(name, kind)| (name.to_string(), *kind))
+    .collect();
+    let mut records = Vec::new();
+    for id in 0..400u128 {
+        let mut r = record_of(id, (id * 7 % 97) as u32, (id * 5 % 4) as u32);
+        match id % 11 {
+            0 => r.dedup_key = None,
+            1 => r.void = true,
+            2 => r.training = true,
+            _ => {}
+        }
+        records.push(r);
+    }
+    let key = |person: u32| crate::dedup_key::key_of_normalised_text("test-secret", &format!("p{person}"));
+    let mut decisions = KeyDecisions::default();
+    for (person, decision) in [(3, Decision::DifferentPeople), (4, Decision::SamePerson)] {
+        let decided = crate::counting::KeyDecision { decision, primary_record_id: None };
+        decisions.insert(key(person).expect("a key"), decided);
+    }
+    let people = crate::counting::persons(&records, &decisions);
+    for by in [SourceBy::Organisation, SourceBy::OrganisationType] {
+        let got = Captures::of_records(&records, &decisions, &organisations, by);
+        let want = Captures::from_persons(
+            people.iter().map(|p| p.records.as_slice()),
+            |i| {
+                let (name, kind) = &organisations[records[i].organisation as usize];
+                if by == SourceBy::Organisation {
+                    name.as_str()
+                } else {
+                    kind.code()
+                }
+            },
+            |i| records[i].dedup_key.is_some(),
+        );
+        assert_eq!(
+            (&got.sources, &got.histories, got.unlinkable),
+            (&want.sources, &want.histories, want.unlinkable)
+        );
+        assert!(got.histories.iter().any(|(h, _)| h.len() > 1), "persons seen by several sources");
+    }
 }

@@ -230,8 +230,8 @@ impl Captures {
         by: SourceBy,
     ) -> Captures {
         // What the histories read of a record: its organisation, and whether it has a key (the
-        // top bit). Made in one pass in storage order, so that grouping reads 4 bytes per record
-        // where it would read the record itself at random.
+        // bit `KEYED`). Made in one pass in storage order, so that grouping reads one small
+        // code per record where it would read the 96-byte record itself at random.
         const KEYED: usize = 1 << 31;
         let codes: Vec<usize> = records
             .iter()

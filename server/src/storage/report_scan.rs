@@ -134,12 +134,12 @@ fn open(path: &Path, busy_timeout: Duration) -> rusqlite::Result<Connection> {
 fn scan(a: &mut Connection, b: Option<&mut Connection>, count: &str) -> anyhow::Result<Scanned> {
     let (a, mut b) = Snapshot::begin(a, b)?;
     let read = read_snapshot(a, b.as_deref_mut(), count);
-    // Read-only: ending the transactions only lets the WAL be checkpointed past them.
-    a.execute_batch("COMMIT")?;
-    if let Some(b) = b {
-        b.execute_batch("COMMIT")?;
-    }
-    read
+    // Read-only: ending the transactions only lets the WAL be checkpointed past them. An error
+    // of the read is told before one of ending them (the connections are closed after either).
+    let ended = a.execute_batch("COMMIT").and_then(|()| b.map_or(Ok(()), |b| b.execute_batch("COMMIT")));
+    let read = read?;
+    ended?;
+    Ok(read)
 }
 
 struct Snapshot;
@@ -194,14 +194,15 @@ fn read_snapshot(a: &mut Connection, b: Option<&mut Connection>, count: &str) ->
         Some(b) => {
             let middle = first - 1 + (last - first + 1) / 2;
             std::thread::scope(|scope| {
-                let back = scope.spawn(move || read_range(b, count, middle, last, device_org, last - middle));
+                let back =
+                    scope.spawn(move || read_range(b, count, middle, last, device_org, room(last - middle)));
                 // Room for the back half too: it is appended without moving the front.
-                let front = read_range(&*a, count, first - 1, middle, device_org, last - first + 1);
+                let front = read_range(&*a, count, first - 1, middle, device_org, room(last - first + 1));
                 let back = back.join().map_err(|_| anyhow!("the second half of the scan failed"))?;
                 anyhow::Ok((front?, Some(back?)))
             })?
         }
-        None => (read_range(a, count, first - 1, last, device_org, last - first + 1)?, None),
+        None => (read_range(a, count, first - 1, last, device_org, room(last - first + 1))?, None),
     };
     if let Some(back) = back {
         front.records.extend_from_slice(&back.records);
@@ -253,6 +254,14 @@ fn organisations(conn: &Connection, count: &str) -> anyhow::Result<(Organisation
 struct Range {
     records: Vec<ReportRecord>,
     stale: Vec<Stale>,
+}
+
+/// Records a list is first made with room for, for a range of `positions` storage positions:
+/// the whole range up to a cap. Other counts' records can lie in between, so a small count
+/// spread over a long range would otherwise ask for room it never uses; a list that needs
+/// more grows.
+fn room(positions: i64) -> i64 {
+    positions.min(1 << 21)
 }
 
 /// The records at positions `after < seq <= last`, in a list with room for `room` of them.

@@ -30,6 +30,13 @@ async fn records_packed_with_another_version_are_read_from_their_columns() {
         .expect("made stale");
     let got = by_id(storage.report_data(count()).await.expect("report data").records);
     assert_eq!(got, want);
+    // Still packed with the other version when read: the report took the stale path (the
+    // writer re-packs only once, at its start).
+    let stale: i64 = sqlx::query_scalar("SELECT count(*) FROM records WHERE report_attributes_version = 0")
+        .fetch_one(&storage.write)
+        .await
+        .expect("a count");
+    assert_eq!(stale, 3);
 }
 
 /// A stored value that no record can have is an error of the report, never a record read with

@@ -11,6 +11,7 @@ use crate::ethos::{ConceptualCategory, CountGroup};
 /// Below this many persons a second thread costs more than it saves.
 const TWO_HALVES_FROM: usize = 1 << 16;
 
+#[derive(Debug, PartialEq)]
 pub(super) struct Tally {
     /// Per dimension (from `offsets`), persons by category × value.
     pub(super) by_category: Vec<u64>,
@@ -46,6 +47,17 @@ impl Tally {
         if people.len() < TWO_HALVES_FROM {
             return Tally::of_part(records, people, dims, offsets, care);
         }
+        Tally::of_halves(records, people, dims, offsets, care)
+    }
+
+    /// As [`Tally::of`], the two halves of `people` counted at the same time.
+    fn of_halves(
+        records: &[ReportRecord],
+        people: &[PersonHead],
+        dims: &[Dim],
+        offsets: &[usize],
+        care: &Dim,
+    ) -> Tally {
         let (front, back) = people.split_at(people.len() / 2);
         let (a, b) = crate::parallel::join(
             || Tally::of_part(records, front, dims, offsets, care),
@@ -110,5 +122,54 @@ impl Tally {
         add(&mut self.group_children, &other.group_children);
         add(&mut self.unknown, &other.unknown);
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::dims::{care_need_dim, dims};
+    use super::*;
+    use crate::counting::{person_heads, CountedRecord, KeyDecisions};
+    use crate::ethos::LivingSituation;
+    use crate::profile::{AgeBand, Children, Gender, Profile};
+    use crate::record::Origin;
+
+    /// Counted in two halves and added up, every count is the one of a single pass, over
+    /// persons with different categories, places, profiles and unknown answers.
+    #[test]
+    fn two_halves_added_up_are_one_pass() {
+        let region = region_codes();
+        let records: Vec<ReportRecord> = (0..997u128)
+            .map(|n| {
+                let i = n as usize;
+                let mut profile = Profile::unknown();
+                profile.age_band = AgeBand::ALL[i % AgeBand::ALL.len()];
+                profile.gender = Gender::ALL[i / 3 % Gender::ALL.len()];
+                profile.children =
+                    if n % 4 == 0 { Children::Unknown } else { Children::Count((n % 3) as u8) };
+                let record = CountedRecord {
+                    id: uuid::Uuid::from_u128(n),
+                    observed_at: chrono::DateTime::parse_from_rfc3339("2026-10-15T22:00:00+02:00")
+                        .expect("a time"),
+                    dedup_key: None,
+                    training: false,
+                    void: false,
+                    municipality: region[i % region.len()].to_string().try_into().expect("a region code"),
+                    living_situation: LivingSituation::ALL[i % LivingSituation::ALL.len()],
+                    origin: if n % 5 == 0 { Origin::Abroad } else { Origin::Unknown },
+                    profile,
+                    organisation: 0,
+                };
+                ReportRecord::from_counted(&record).expect("a report record")
+            })
+            .collect();
+        let people = person_heads(&records, &KeyDecisions::default());
+        let (dims, care) = (dims(), care_need_dim());
+        let offsets = offsets(&dims);
+        let one = Tally::of_part(&records, &people, &dims, &offsets, &care);
+        let halves = Tally::of_halves(&records, &people, &dims, &offsets, &care);
+        assert_eq!(halves, one);
+        assert_eq!(one.by_category.iter().sum::<u64>(), (dims.len() * people.len()) as u64);
+        assert!(one.unknown.iter().all(|&n| n > 0) && one.group_children.iter().any(|&n| n > 0));
     }
 }

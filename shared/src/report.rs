@@ -179,7 +179,6 @@ pub struct ReportInput<'a> {
 pub fn build(input: ReportInput<'_>) -> Report {
     let records = input.records;
     let people: Vec<PersonHead> = person_heads(records, input.decisions);
-    let t = totals(records, &people);
     let dims = dims();
     let by_name = |n: &str| dims.iter().position(|d| d.name == n).unwrap_or(0);
     let category = by_name("conceptual_category");
@@ -187,9 +186,18 @@ pub fn build(input: ReportInput<'_>) -> Report {
 
     let categories = ConceptualCategory::ALL.len();
     let offsets = tally::offsets(&dims);
-    let origin_counts = origin::OriginCounts::of(records, &people);
-    let Tally { by_category, care_one, care_cross, muni_origin, group_children, unknown } =
-        Tally::of(records, &people, &dims, &offsets, &care);
+    // The passes over the records and persons, in two groups of about the same work at once.
+    let ((t, tally), (origin_counts, per_org, (unresolved, resolved))) = crate::parallel::join(
+        || (totals(records, &people), Tally::of(records, &people, &dims, &offsets, &care)),
+        || {
+            (
+                origin::OriginCounts::of(records, &people),
+                counted_per_organisation(records, input.organisations.len()),
+                figures::duplicate_groups(records, &people, input.decisions),
+            )
+        },
+    );
+    let Tally { by_category, care_one, care_cross, muni_origin, group_children, unknown } = tally;
     let cross: Vec<Vec<Vec<u64>>> = dims
         .iter()
         .zip(&offsets)
@@ -267,17 +275,10 @@ pub fn build(input: ReportInput<'_>) -> Report {
     let public = input.disclosure == Disclosure::Public;
     let figure = |n: u64| if public && is_small(n) { None } else { Some(n) };
     let headline = figures::headline_sums(&t, shown(total).is_none(), shown(child_total).is_none(), public);
-    let mut per_org = vec![0u64; input.organisations.len()];
-    for r in records.iter().filter(|r| !r.training && !r.void) {
-        if let Some(n) = per_org.get_mut(r.organisation as usize) {
-            *n += 1;
-        }
-    }
     let mut per_type: BTreeMap<OrganisationType, u64> = BTreeMap::new();
     for ((_, ty), n) in input.organisations.iter().zip(&per_org) {
         *per_type.entry(*ty).or_default() += n;
     }
-    let (unresolved, resolved) = figures::duplicate_groups(records, &people, input.decisions);
     let (records_per_organisation, records_per_organisation_type) =
         figures::records_per_organisation(input.organisations, &per_org, per_type, public);
     let records_per_organisation_entry = entries::records_per_organisation_entry(
@@ -355,6 +356,17 @@ pub fn build(input: ReportInput<'_>) -> Report {
             records_per_organisation_entry,
         },
     }
+}
+
+/// The counted records (neither training nor void) per organisation index.
+fn counted_per_organisation(records: &[ReportRecord], organisations: usize) -> Vec<u64> {
+    let mut per_org = vec![0u64; organisations];
+    for r in records.iter().filter(|r| !r.training && !r.void) {
+        if let Some(n) = per_org.get_mut(r.organisation as usize) {
+            *n += 1;
+        }
+    }
+    per_org
 }
 
 #[cfg(test)]

@@ -11,16 +11,13 @@ pub(crate) fn map_halves<T: Send, U: Send>(mut items: Vec<T>, f: impl Fn(T) -> U
     }
     let second = items.split_off(items.len() / 2);
     let f = &f;
-    std::thread::scope(|s| {
-        let later = s.spawn(move || second.into_iter().map(f).collect::<Vec<U>>());
-        let mut done: Vec<U> = items.into_iter().map(f).collect();
-        // A panic in `f` is a bug: it goes on as the panic of this thread, as it would have.
-        match later.join() {
-            Ok(rest) => done.extend(rest),
-            Err(panic) => std::panic::resume_unwind(panic),
-        }
-        done
-    })
+    // A panic in `f` is a bug: it goes on as the panic of this thread, as it would have.
+    let (mut done, rest) = ethos_shared::parallel::join(
+        || items.into_iter().map(f).collect::<Vec<U>>(),
+        move || second.into_iter().map(f).collect::<Vec<U>>(),
+    );
+    done.extend(rest);
+    done
 }
 
 #[cfg(test)]

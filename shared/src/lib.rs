@@ -21,7 +21,7 @@ pub mod municipality;
 pub mod name_match;
 #[cfg(feature = "openapi")]
 pub mod openapi;
-mod parallel;
+pub mod parallel;
 pub mod places;
 pub mod profile;
 pub mod progress;

@@ -2,8 +2,9 @@
 //! (the browser): the report over a million records is sorting and counting, and the server's
 //! machine has two cores.
 
-/// `a` and `b`, at the same time where threads can be made; their results in that order.
-pub fn join<A: Send, B: Send>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B + Send) -> (A, B) {
+/// `a` and `b`, at the same time where threads can be made (`b` on a thread of its own, `a`
+/// on the caller's); their results in that order. A panic in either is a panic of the caller.
+pub fn join<A, B: Send>(a: impl FnOnce() -> A, b: impl FnOnce() -> B + Send) -> (A, B) {
     #[cfg(not(target_arch = "wasm32"))]
     {
         std::thread::scope(|scope| {

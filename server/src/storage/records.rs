@@ -53,7 +53,17 @@ fn column<'r>(row: &'r SqliteRow, field: &Field) -> Result<SqlValue<'r>, sqlx::E
 /// validated as a record from a phone: a stored value that is not valid is an error, never a
 /// record with another field's value.
 pub(crate) fn record_from_row(row: &SqliteRow) -> anyhow::Result<Record> {
-    fields::record_from_sql(|f| column(row, f))?.map_err(|errors| {
+    record_from_columns(|f| column(row, f))
+}
+
+/// As [`record_from_row`], each field's value told by `column` (any SQLite driver's row).
+pub(super) fn record_from_columns<'r, E>(
+    column: impl FnMut(&Field) -> Result<SqlValue<'r>, E>,
+) -> anyhow::Result<Record>
+where
+    anyhow::Error: From<E>,
+{
+    fields::record_from_sql(column)?.map_err(|errors| {
         let fields: Vec<String> = errors.iter().map(|e| format!("{} ({:?})", e.field, e.code)).collect();
         anyhow::anyhow!("stored record has invalid values: {}", fields.join(", "))
     })

@@ -9,13 +9,13 @@
 //! SQLite runs a statement on one core, and the scan is most of the report's time, so the
 //! count's range of storage positions (`seq`) is cut in two and each half is read on a
 //! connection of its own at the same time. Both read transactions must see the same snapshot
-//! (a sync committed between their starts would be half in the report): see [`Snapshot::begin`].
+//! (a sync committed between their starts would be half in the report): see [`begin_snapshot`].
 
-use super::records::RECORD_COLUMNS;
+use super::records::{record_from_columns, RECORD_COLUMNS};
 use anyhow::{anyhow, bail, Context};
 use ethos_shared::count::OrganisationType;
 use ethos_shared::counting::{KeyBytes, Moment};
-use ethos_shared::record::fields::{self, Field, SqlType, SqlValue};
+use ethos_shared::record::fields::{Field, SqlType, SqlValue};
 use ethos_shared::report::{Attributes, ReportRecord, PACKING_VERSION};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags, Row};
@@ -132,7 +132,7 @@ fn open(path: &Path, busy_timeout: Duration) -> rusqlite::Result<Connection> {
 /// The records of `count` (its id as text) read on `a`, and the second half of them on `b` at
 /// the same time where there is a `b`, both in one snapshot.
 fn scan(a: &mut Connection, b: Option<&mut Connection>, count: &str) -> anyhow::Result<Scanned> {
-    let (a, mut b) = Snapshot::begin(a, b)?;
+    let (a, mut b) = begin_snapshot(a, b)?;
     let read = read_snapshot(a, b.as_deref_mut(), count);
     // Read-only: ending the transactions only lets the WAL be checkpointed past them. An error
     // of the read is told before one of ending them (the connections are closed after either).
@@ -142,38 +142,34 @@ fn scan(a: &mut Connection, b: Option<&mut Connection>, count: &str) -> anyhow::
     Ok(read)
 }
 
-struct Snapshot;
-
-impl Snapshot {
-    /// Begins a read transaction on `a`, and on `b` one that sees the same snapshot, or leaves
-    /// `b` out when that did not work out.
-    ///
-    /// `PRAGMA data_version` changes on a connection when another one committed between two of
-    /// its reads, and reading it begins the read transaction. So `b` takes it, `a` begins its
-    /// snapshot, then `b` begins its own and takes it again: unchanged, no commit came in
-    /// between, and both snapshots are the state at the first reading. Changed, both are begun
-    /// again (a few times, then the scan reads on `a` alone).
-    fn begin<'a, 'b>(
-        a: &'a mut Connection,
-        b: Option<&'b mut Connection>,
-    ) -> rusqlite::Result<(&'a mut Connection, Option<&'b mut Connection>)> {
-        if let Some(b) = b {
-            for _ in 0..SNAPSHOT_ATTEMPTS {
-                let before = data_version(b)?;
-                a.execute_batch("BEGIN")?;
-                data_version(a)?;
-                b.execute_batch("BEGIN")?;
-                if data_version(b)? == before {
-                    return Ok((a, Some(b)));
-                }
-                a.execute_batch("COMMIT")?;
-                b.execute_batch("COMMIT")?;
+/// Begins a read transaction on `a`, and on `b` one that sees the same snapshot, or leaves
+/// `b` out when that did not work out.
+///
+/// `PRAGMA data_version` changes on a connection when another one committed between two of
+/// its reads, and reading it begins the read transaction. So `b` takes it, `a` begins its
+/// snapshot, then `b` begins its own and takes it again: unchanged, no commit came in
+/// between, and both snapshots are the state at the first reading. Changed, both are begun
+/// again (a few times, then the scan reads on `a` alone).
+fn begin_snapshot<'a, 'b>(
+    a: &'a mut Connection,
+    b: Option<&'b mut Connection>,
+) -> rusqlite::Result<(&'a mut Connection, Option<&'b mut Connection>)> {
+    if let Some(b) = b {
+        for _ in 0..SNAPSHOT_ATTEMPTS {
+            let before = data_version(b)?;
+            a.execute_batch("BEGIN")?;
+            data_version(a)?;
+            b.execute_batch("BEGIN")?;
+            if data_version(b)? == before {
+                return Ok((a, Some(b)));
             }
+            a.execute_batch("COMMIT")?;
+            b.execute_batch("COMMIT")?;
         }
-        a.execute_batch("BEGIN")?;
-        data_version(a)?;
-        Ok((a, None))
     }
+    a.execute_batch("BEGIN")?;
+    data_version(a)?;
+    Ok((a, None))
 }
 
 fn data_version(conn: &Connection) -> rusqlite::Result<i64> {
@@ -193,14 +189,12 @@ fn read_snapshot(a: &mut Connection, b: Option<&mut Connection>, count: &str) ->
     let (mut front, back) = match b {
         Some(b) => {
             let middle = first - 1 + (last - first + 1) / 2;
-            std::thread::scope(|scope| {
-                let back =
-                    scope.spawn(move || read_range(b, count, middle, last, device_org, room(last - middle)));
+            let (front, back) = ethos_shared::parallel::join(
                 // Room for the back half too: it is appended without moving the front.
-                let front = read_range(&*a, count, first - 1, middle, device_org, room(last - first + 1));
-                let back = back.join().map_err(|_| anyhow!("the second half of the scan failed"))?;
-                anyhow::Ok((front?, Some(back?)))
-            })?
+                || read_range(&*a, count, first - 1, middle, device_org, room(last - first + 1)),
+                move || read_range(b, count, middle, last, device_org, room(last - middle)),
+            );
+            (front?, Some(back?))
         }
         None => (read_range(a, count, first - 1, last, device_org, room(last - first + 1))?, None),
     };
@@ -361,10 +355,7 @@ fn stale_attributes(conn: &Connection, stale: &[Stale]) -> anyhow::Result<HashMa
     let mut rows = statement.query([serde_json::to_string(&ids)?])?;
     let mut attributes = HashMap::with_capacity(stale.len());
     while let Some(row) = rows.next()? {
-        let record = fields::record_from_sql(|f| column(row, &names, f))?.map_err(|errors| {
-            let fields: Vec<String> = errors.iter().map(|e| format!("{} ({:?})", e.field, e.code)).collect();
-            anyhow!("stored record has invalid values: {}", fields.join(", "))
-        })?;
+        let record = record_from_columns(|f| column(row, &names, f))?;
         let a = Attributes::of(&record).ok_or_else(|| anyhow!("record {} has no attributes", record.id))?;
         attributes.insert(record.id, a);
     }

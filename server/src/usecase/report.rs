@@ -59,21 +59,21 @@ async fn with_estimate(stored: Stored, disclosure: Disclosure) -> Result<Rehears
         // Sources are the organisation types of the count's devices: with fewer than two, no
         // estimate is possible, so the captures' own pass over the persons is not paid for.
         let types: std::collections::HashSet<_> = data.organisations.iter().map(|(_, t)| t).collect();
-        let estimate = || {
-            if types.len() < 2 {
-                ReportEstimate::NotPossible { by, not_possible: NoEstimate::TooFewSources }
-            } else {
-                let captures = Captures::of_records(&data.records, &data.decisions, &data.organisations, by);
-                ReportEstimate::new(&captures, by, disclosure)
-            }
+        let (report, estimate) = if types.len() < 2 {
+            let estimate = ReportEstimate::NotPossible { by, not_possible: NoEstimate::TooFewSources };
+            (stored.report(disclosure), estimate)
+        } else {
+            // The estimate and the tables read the same records: both at once.
+            ethos_shared::parallel::join(
+                || stored.report(disclosure),
+                || {
+                    let captures =
+                        Captures::of_records(&data.records, &data.decisions, &data.organisations, by);
+                    ReportEstimate::new(&captures, by, disclosure)
+                },
+            )
         };
-        // The estimate and the tables read the same records: both at once.
-        std::thread::scope(|scope| {
-            let estimate = scope.spawn(estimate);
-            let report = stored.report(disclosure);
-            let estimate = estimate.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            ReportWithEstimate { estimate, report }
-        })
+        ReportWithEstimate { estimate, report }
     })
     .await?;
     Ok(Rehearsal { inner: answer, training })

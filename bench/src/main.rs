@@ -5,8 +5,8 @@
 //! `cargo run --release -p ethos-bench -- phones [--phones N] [--secs S]`: N phones syncing a few
 //! records every ~2 s (see `phones.rs`).
 //!
-//! `cargo run --release -p ethos-bench -- report --records 1000000 [--db PATH]` times the full report over
-//! N records against plain SQL GROUP BY queries over the same database (see `report.rs`).
+//! `cargo run --release -p ethos-bench -- report --records 1000000 [--db PATH] [--runs R]` times the full
+//! report (R times, with the fastest, median and slowest) over N records against plain SQL GROUP BY queries over the same database (see `report.rs`).
 
 mod phones;
 mod raw;
@@ -41,12 +41,12 @@ async fn main() -> anyhow::Result<()> {
         }
         Some("report") => {
             let db = args.iter().position(|a| a == "--db").and_then(|i| args.get(i + 1)).map(Into::into);
-            report::run(n, db).await
+            report::run(n, db, arg(&args, "--runs", 1usize)?).await
         }
         Some("estimate") => estimate(),
         _ => {
             eprintln!(
-                "usage: ethos-bench sync [--random-ids]|report|estimate [--records N] | phones [--phones N] [--secs S]"
+                "usage: ethos-bench sync [--random-ids]|report [--db PATH] [--runs R]|estimate [--records N] | phones [--phones N] [--secs S]"
             );
             std::process::exit(2);
         }

@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 /// `report`: the full report over N records against plain SQL GROUP BY queries, one per
 /// dimension, over the same database in the same run.
-pub async fn run(n: usize, keep: Option<PathBuf>) -> anyhow::Result<()> {
+pub async fn run(n: usize, keep: Option<PathBuf>, runs: usize) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let db = keep.unwrap_or_else(|| dir.path().join("report.db"));
     let count_id = match stored_count(&db).await? {
@@ -33,12 +33,23 @@ pub async fn run(n: usize, keep: Option<PathBuf>) -> anyhow::Result<()> {
     let storage = ethos_server::storage::Storage::open(&db).await?;
     // Warm the page cache the same way for both sides.
     let _ = ethos_server::report_of(&storage, count_id, Disclosure::Public).await;
-    let (started, cpu_started) = (Instant::now(), cpu_secs());
-    let report = ethos_server::report_of(&storage, count_id, Disclosure::Public)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let report_secs = started.elapsed().as_secs_f64();
-    let report_cpu = cpu_started.zip(cpu_secs()).map(|(from, to)| to - from);
+    // The machine's speed varies from minute to minute: with `--runs R`, R reports one after
+    // the other, each timed, so that one figure does not stand for the rest.
+    let mut times = Vec::with_capacity(runs.max(1));
+    let mut report = None;
+    let mut report_cpu = None;
+    for _ in 0..runs.max(1) {
+        let (started, cpu_started) = (Instant::now(), cpu_secs());
+        let built = ethos_server::report_of(&storage, count_id, Disclosure::Public)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        times.push(started.elapsed().as_secs_f64());
+        report_cpu = cpu_started.zip(cpu_secs()).map(|(from, to)| to - from);
+        report = Some(built);
+    }
+    let report = report.ok_or_else(|| anyhow::anyhow!("no report"))?;
+    let in_order = times.clone();
+    let report_secs = median(&mut times);
     phases(&storage, count_id).await?;
     // What `GET …/report` answers: the report with its estimate member (by organisation type).
     let started = Instant::now();
@@ -78,12 +89,24 @@ pub async fn run(n: usize, keep: Option<PathBuf>) -> anyhow::Result<()> {
     }
     let sql_secs = started.elapsed().as_secs_f64();
     println!(
-        "full report ({} tables, persons deduplicated, public disclosure): {report_secs:6.2} s",
-        report.tables.len()
+        "full report ({} tables, persons deduplicated, public disclosure): {report_secs:6.2} s{}",
+        report.tables.len(),
+        if times.len() > 1 { " (median)" } else { "" }
     );
+    if times.len() > 1 {
+        let listed: Vec<String> = in_order.iter().map(|t| format!("{t:.2}")).collect();
+        let over = times.iter().filter(|t| **t > 0.8).count();
+        println!(
+            "  {} runs: fastest {:.2} s, slowest {:.2} s, {over} over 0.8 s; in the order run: {}",
+            times.len(),
+            times[0],
+            times[times.len() - 1],
+            listed.join(" ")
+        );
+    }
     if let Some(cpu) = report_cpu {
         // Beside other work on the machine the wall time varies; the CPU time much less.
-        println!("  CPU time of the full report, all threads of this process: {cpu:6.2} s");
+        println!("  CPU time of the last full report, all threads of this process: {cpu:6.2} s");
     }
     println!(
         "plain SQL GROUP BY, {} queries (records, no dedup, no disclosure): {sql_secs:6.2} s",
@@ -93,6 +116,12 @@ pub async fn run(n: usize, keep: Option<PathBuf>) -> anyhow::Result<()> {
     let persons = report.persons_total.map_or_else(|| "hidden".to_string(), |p| p.to_string());
     println!("persons {persons} of {records_total} records");
     Ok(())
+}
+
+/// The median of `times`, which are left sorted.
+fn median(times: &mut [f64]) -> f64 {
+    times.sort_by(f64::total_cmp);
+    times.get(times.len() / 2).copied().unwrap_or(0.0)
 }
 
 /// The CPU time this process has used so far (user and system, all threads), from

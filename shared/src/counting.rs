@@ -48,7 +48,12 @@ impl KeyBytes {
     /// The bytes of a key's text: exactly 64 lowercase hex characters, as [`DedupKey`] requires;
     /// `None` for anything else.
     pub fn parse(text: &str) -> Option<Self> {
-        let hex = text.as_bytes();
+        Self::parse_ascii(text.as_bytes())
+    }
+
+    /// [`KeyBytes::parse`] of text as stored, without first checking that it is UTF-8: any
+    /// byte that is not a lowercase hex digit makes it `None` anyway.
+    pub fn parse_ascii(hex: &[u8]) -> Option<Self> {
         if hex.len() != 64 {
             return None;
         }

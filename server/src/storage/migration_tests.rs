@@ -1,5 +1,6 @@
-//! The rebuild of `records` as a rowid table (migration 20261206210000) keeps every row with
-//! every value, and leaves the indexes the reads rely on.
+//! The rebuilds of `records`, as a rowid table (migration 20261206210000) and with the report's
+//! columns first (20261207000000), keep every row with every value and its place, and leave
+//! the indexes the reads rely on.
 
 use super::*;
 use sqlx::Row;
@@ -94,6 +95,27 @@ async fn the_rebuild_keeps_every_row_and_value_of_the_old_table() {
         .expect("seq");
     let ids: Vec<&str> = by_seq.iter().map(|(_, id)| id.as_str()).collect();
     assert_eq!(ids, ["r2", "r0", "r1", "r3"], "stored one count after the other, in id order");
+    let leading: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM pragma_table_info('records') ORDER BY cid LIMIT 10")
+            .fetch_all(&storage.read)
+            .await
+            .expect("the columns");
+    assert_eq!(
+        leading,
+        [
+            "seq",
+            "count_id",
+            "training",
+            "void_reason",
+            "report_attributes_version",
+            "report_attributes",
+            "observed_at_ns",
+            "device_id",
+            "id",
+            "dedup_key"
+        ],
+        "what the report reads of every row comes first in it (report_scan.rs)"
+    );
     let plan: Vec<String> =
         sqlx::query("EXPLAIN QUERY PLAN SELECT id FROM records WHERE count_id = ? AND seq > ? ORDER BY seq")
             .bind("c2")

@@ -1,7 +1,8 @@
-//! The report's scan of stored rows: records packed with another version, and rows whose
-//! values no stored record can have.
+//! The report's scan of stored rows: records packed with another version, rows whose values
+//! no stored record can have, and counts whose records lie between each other's.
 
 use crate::storage::records::tests::{record, storage, sync, COUNT};
+use crate::storage::Device;
 use ethos_shared::report::ReportRecord;
 use uuid::Uuid;
 
@@ -58,4 +59,45 @@ async fn a_row_with_a_value_no_record_has_is_an_error() {
         sqlx::query(damage).execute(&storage.write).await.expect(damage);
         assert!(storage.report_data(count()).await.is_err(), "{damage}");
     }
+}
+
+/// The scan reads the table between a count's first and last record: the records of another
+/// count stored in between are left out, and each count's records are all there.
+#[tokio::test]
+async fn records_of_another_count_stored_in_between_are_left_out() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let storage = storage(&dir.path().join("t.db")).await;
+    let other: Uuid = "00000000-0000-0000-0000-0000000000c2".parse().expect("an id");
+    for sql in [
+        "INSERT INTO counts VALUES ('00000000-0000-0000-0000-0000000000c2', 'U', '2026-10-15',
+            '2026-10-15T20:00:00+02:00', '2026-10-16T20:00:00+02:00', 'live', 's', '2026-01-01T00:00:00Z', 'u')",
+        "INSERT INTO invites (id, count_id, code, organisation, organisation_type, created_at, created_by)
+            VALUES ('i2', '00000000-0000-0000-0000-0000000000c2', 'B', 'Wonen', 'housing', '2026-01-01T00:00:00Z', 'u')",
+        "INSERT INTO devices (id, invite_id, count_id, token_hash, enrolled_at) VALUES
+            ('00000000-0000-0000-0000-0000000000d2', 'i2', '00000000-0000-0000-0000-0000000000c2', 'h2', '2026-01-01T00:00:00Z')",
+    ] {
+        sqlx::query(sql).execute(&storage.write).await.expect("a second count");
+    }
+    let device = Device {
+        id: "00000000-0000-0000-0000-0000000000d2".parse().expect("an id"),
+        count_id: other,
+        organisation: String::new(),
+        revoked: false,
+    };
+    let now = chrono::DateTime::parse_from_rfc3339("2026-10-15T23:00:00Z").expect("a time").into();
+    // Batches of the two counts taken in turns: 0, 1 | 10, 11 | 2, 3 | 12, 13 | 4, 5.
+    for n in [0u128, 2, 4] {
+        sync(&storage, &[record(n, None), record(n + 1, None)]).await;
+        if n < 4 {
+            let theirs = vec![Ok(record(n + 10, None)), Ok(record(n + 11, None))];
+            storage.sync_batch(&device, theirs, None, now).await.expect("synced");
+        }
+    }
+    let ids = |records: Vec<ReportRecord>| by_id(records).into_iter().map(|r| r.id).collect::<Vec<_>>();
+    let ours = ids(storage.report_data(count()).await.expect("report data").records);
+    let want: Vec<Uuid> = (0..6).map(|n| record(n, None).id).collect();
+    assert_eq!(ours, want);
+    let theirs = ids(storage.report_data(other).await.expect("report data").records);
+    let want: Vec<Uuid> = [10, 11, 12, 13].map(|n| record(n, None).id).to_vec();
+    assert_eq!(theirs, want);
 }

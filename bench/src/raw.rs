@@ -5,6 +5,7 @@
 
 use anyhow::Context;
 use ethos_shared::api::MAX_SYNC_RECORDS;
+use ethos_shared::count::OrganisationType;
 use ethos_shared::counting::Moment;
 use ethos_shared::record::fields::{self, SqlValue, FIELDS};
 use ethos_shared::record::Record;
@@ -53,10 +54,11 @@ pub struct Timings {
     pub batch_secs: Vec<f64>,
 }
 
-/// Creates a database with the server's schema at `db`, a live count with one device, and
-/// inserts the records into it in batches; `durable` false turns `synchronous` off (to load a
+/// Creates a database with the server's schema at `db`, a live count with `devices` devices
+/// (at least one; ids as the server makes them), and inserts the records into it in batches,
+/// each batch from the next device in turn; `durable` false turns `synchronous` off (to load a
 /// database for the report benchmark quickly).
-pub async fn insert(db: &Path, records: &[Record], durable: bool) -> anyhow::Result<Timings> {
+pub async fn insert(db: &Path, records: &[Record], durable: bool, devices: usize) -> anyhow::Result<Timings> {
     ethos_server::storage::Storage::open(db).await?.close().await; // the same schema
     let mut conn = SqliteConnectOptions::new()
         .filename(db)
@@ -69,10 +71,10 @@ pub async fn insert(db: &Path, records: &[Record], durable: bool) -> anyhow::Res
         .connect()
         .await?;
     let count_id = uuid::Uuid::now_v7();
-    set_up(&mut conn, count_id, records).await?;
+    let devices = set_up(&mut conn, count_id, records, devices.max(1)).await?;
     let count = count_id.to_string();
     let mut batch_secs = Vec::new();
-    for batch in records.chunks(MAX_SYNC_RECORDS) {
+    for (batch, device) in records.chunks(MAX_SYNC_RECORDS).zip(devices.iter().cycle()) {
         let rows = batch.iter().map(Row::of).collect::<anyhow::Result<Vec<_>>>()?;
         let columns: Vec<&str> =
             FIELDS.iter().map(|f| f.sql).chain(OTHER_COLUMNS).chain(["content_hash"]).collect();
@@ -94,7 +96,7 @@ pub async fn insert(db: &Path, records: &[Record], durable: bool) -> anyhow::Res
             }
             q = q
                 .bind(count.as_str())
-                .bind("d")
+                .bind(device.as_str())
                 .bind(r.observed_at_ns)
                 .bind(r.report_attributes)
                 .bind(PACKING_VERSION)
@@ -111,7 +113,24 @@ pub async fn insert(db: &Path, records: &[Record], durable: bool) -> anyhow::Res
     Ok(Timings { count_id, batch_secs })
 }
 
-async fn set_up(conn: &mut SqliteConnection, count_id: uuid::Uuid, records: &[Record]) -> anyhow::Result<()> {
+/// The kinds of organisation the devices of [`set_up`] belong to, in turn: five sources for
+/// the estimate.
+const ORGANISATION_TYPES: [OrganisationType; 5] = [
+    OrganisationType::Shelter,
+    OrganisationType::Outreach,
+    OrganisationType::Care,
+    OrganisationType::Municipality,
+    OrganisationType::Housing,
+];
+
+/// The user, the count and `devices` devices, two to a team code of its own organisation (one
+/// where there is one device); the ids of the devices.
+async fn set_up(
+    conn: &mut SqliteConnection,
+    count_id: uuid::Uuid,
+    records: &[Record],
+    devices: usize,
+) -> anyhow::Result<Vec<String>> {
     let start =
         records.iter().map(|r| r.observed_at).min().unwrap_or_else(|| chrono::Utc::now().fixed_offset());
     sqlx::query("INSERT INTO users VALUES ('u', 'u', 'x', 'coordinator', '2026-01-01T00:00:00Z')")
@@ -124,19 +143,35 @@ async fn set_up(conn: &mut SqliteConnection, count_id: uuid::Uuid, records: &[Re
         .bind((start + chrono::Duration::hours(24)).to_rfc3339())
         .execute(&mut *conn)
         .await?;
-    sqlx::query(
-        "INSERT INTO invites (id, count_id, code, organisation, organisation_type, created_at, created_by)
-         VALUES ('i', ?, 'X', 'Bench', 'other', '2026-01-01T00:00:00Z', 'u')",
-    )
-    .bind(count_id.to_string())
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query(
-        "INSERT INTO devices (id, invite_id, count_id, token_hash, enrolled_at)
-         VALUES ('d', 'i', ?, 'h', '2026-01-01T00:00:00Z')",
-    )
-    .bind(count_id.to_string())
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    let mut ids = Vec::with_capacity(devices);
+    for d in 0..devices {
+        let invite = d / 2;
+        if d % 2 == 0 {
+            let kind = ORGANISATION_TYPES[invite % ORGANISATION_TYPES.len()];
+            sqlx::query(
+                "INSERT INTO invites (id, count_id, code, organisation, organisation_type, created_at, created_by)
+                 VALUES (?, ?, ?, ?, ?, '2026-01-01T00:00:00Z', 'u')",
+            )
+            .bind(format!("i{invite}"))
+            .bind(count_id.to_string())
+            .bind(format!("X{invite}"))
+            .bind(format!("Bench {invite}"))
+            .bind(kind.code())
+            .execute(&mut *conn)
+            .await?;
+        }
+        let id = uuid::Uuid::from_u128(0x0192_0000_0000_7000_8000_0000_0000_0000 + d as u128).to_string();
+        sqlx::query(
+            "INSERT INTO devices (id, invite_id, count_id, token_hash, enrolled_at)
+             VALUES (?, ?, ?, ?, '2026-01-01T00:00:00Z')",
+        )
+        .bind(&id)
+        .bind(format!("i{invite}"))
+        .bind(count_id.to_string())
+        .bind(format!("h{d}"))
+        .execute(&mut *conn)
+        .await?;
+        ids.push(id);
+    }
+    Ok(ids)
 }

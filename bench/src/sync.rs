@@ -59,7 +59,7 @@ pub async fn run(n: usize, random_ids: bool) -> anyhow::Result<()> {
     println!("sync benchmark: {n} generated records ({ids}), batches of {MAX_SYNC_RECORDS}, then {n} more from 4 devices at once");
 
     let cpu = process_cpu_secs();
-    let raw = crate::raw::insert(&dir.path().join("raw.db"), &records, true).await?;
+    let raw = crate::raw::insert(&dir.path().join("raw.db"), &records, true, 1).await?;
     let raw = Run::new(n, raw.batch_secs.iter().sum(), raw.batch_secs, cpu_since(cpu));
 
     let server = BenchServer::start(&dir.path().join("http.db"), 2)?;

@@ -27,7 +27,9 @@ pub async fn run(n: usize, keep: Option<PathBuf>, runs: usize) -> anyhow::Result
             let starts_at = (chrono::Utc::now() - chrono::Duration::hours(30)).fixed_offset();
             println!("report benchmark: generating {n} records ...");
             let records = ethos_bench::records(n, 7, starts_at);
-            crate::raw::insert(&db, &records, false).await?.count_id
+            // Batches from 40 devices of 20 organisations of five kinds, as a real count has
+            // them: the estimate is possible, and the scan meets a new device at every batch.
+            crate::raw::insert(&db, &records, false, 40).await?.count_id
         }
     };
     let storage = ethos_server::storage::Storage::open(&db).await?;
@@ -52,16 +54,24 @@ pub async fn run(n: usize, keep: Option<PathBuf>, runs: usize) -> anyhow::Result
     let report_secs = median(&mut times);
     phases(&storage, count_id).await?;
     // What `GET …/report` answers: the report with its estimate member (by organisation type).
-    let started = Instant::now();
-    let answer = ethos_server::report_with_estimate_of(&storage, count_id, Disclosure::Public)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let answer_secs = started.elapsed().as_secs_f64();
-    let outcome = match &answer.estimate {
-        ReportEstimate::Estimate(e) => format!("{} sources, N {}", e.sources.len(), e.estimate),
-        ReportEstimate::NotPossible { not_possible, .. } => format!("not possible: {}", not_possible.code()),
-    };
-    println!("report with its estimate member ({outcome}), as GET …/report answers: {answer_secs:6.2} s");
+    // The first time the estimate is made; asked again over the same records, it is the one
+    // the server kept (its input unchanged), and only the report is made anew.
+    for asked in ["first", "again"] {
+        let started = Instant::now();
+        let answer = ethos_server::report_with_estimate_of(&storage, count_id, Disclosure::Public)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let answer_secs = started.elapsed().as_secs_f64();
+        let outcome = match &answer.estimate {
+            ReportEstimate::Estimate(e) => format!("{} sources, N {}", e.sources.len(), e.estimate),
+            ReportEstimate::NotPossible { not_possible, .. } => {
+                format!("not possible: {}", not_possible.code())
+            }
+        };
+        println!(
+            "report with its estimate member ({outcome}), as GET …/report answers, {asked}: {answer_secs:6.2} s"
+        );
+    }
     let records_total = report.records_total.unwrap_or(0);
     ensure!(n == 0 || records_total == n as u64, "report saw {records_total} records, not {n}");
     storage.close().await;

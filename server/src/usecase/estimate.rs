@@ -1,9 +1,10 @@
 //! The estimate of the hidden population (api.md "Estimate", domain.md §8): capture–recapture
 //! over the organisation types (or organisations) through which the counted persons came in.
 
+use super::estimate_memo::estimate_memo;
 use super::{blocking, Error, Result};
 use crate::storage::Storage;
-use ethos_shared::estimate::{estimate, Captures, Estimate, SourceBy};
+use ethos_shared::estimate::{Captures, Estimate, SourceBy};
 use ethos_shared::report::Disclosure;
 use uuid::Uuid;
 
@@ -19,7 +20,7 @@ pub async fn estimate_of(
     let data = storage.report_data(count_id).await?;
     let answer = blocking(move || {
         let captures = Captures::of_records(&data.records, &data.decisions, &data.organisations, by);
-        estimate(&captures, by, disclosure)
+        estimate_memo(captures, by, disclosure)
     })
     .await?;
     answer.map_err(Error::EstimateNotPossible)

@@ -9,6 +9,7 @@ pub mod dashboard;
 pub mod dashboard_cache;
 pub mod enrol;
 pub mod estimate;
+mod estimate_memo;
 pub mod import;
 pub mod report;
 pub mod review;

@@ -1,6 +1,7 @@
 //! The baseline report of a count: built from what is stored now, with the estimate of the
 //! hidden population, a count in training rehearsed on its training records; one table as CSV.
 
+use super::estimate_memo::estimate_memo;
 use super::{blocking, Result};
 use crate::storage::{Actor, ReportData, Storage};
 use ethos_shared::api::Count;
@@ -69,7 +70,7 @@ async fn with_estimate(stored: Stored, disclosure: Disclosure) -> Result<Rehears
                 || {
                     let captures =
                         Captures::of_records(&data.records, &data.decisions, &data.organisations, by);
-                    ReportEstimate::new(&captures, by, disclosure)
+                    ReportEstimate::of(estimate_memo(captures, by, disclosure), by)
                 },
             )
         };

@@ -226,7 +226,12 @@ pub enum ReportEstimate {
 
 impl ReportEstimate {
     pub fn new(captures: &Captures, by: SourceBy, disclosure: Disclosure) -> ReportEstimate {
-        match estimate(captures, by, disclosure) {
+        ReportEstimate::of(estimate(captures, by, disclosure), by)
+    }
+
+    /// The member that tells the answer of [`estimate`] with sources by `by`.
+    pub fn of(answer: Result<Estimate, NoEstimate>, by: SourceBy) -> ReportEstimate {
+        match answer {
             Ok(e) => ReportEstimate::Estimate(Box::new(e)),
             Err(reason) => ReportEstimate::NotPossible { by, not_possible: reason },
         }

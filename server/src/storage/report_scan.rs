@@ -34,23 +34,67 @@ type Organisations = Vec<(String, OrganisationType)>;
 /// organisation's index in that list.
 pub(super) type Scanned = (Vec<ReportRecord>, Organisations);
 
-/// The columns the report reads of a record, in the order [`read_row`] takes them. They lead
-/// every row of the table (migration 20261207000000): SQLite walks a row's header only as far
-/// as the last column read.
+/// The report's query of a range of a count's positions, with `$count_and_range` (`?1` the
+/// count, `?2 < seq <= ?3`). The columns the report reads of a record come in the order
+/// [`read_row`] takes them; they lead every row of the table, after `count_id` (migration
+/// 20261207000000): SQLite walks a row's header only as far as the last column read.
 /// `ifnull(observed_at_ns, observed_at)`: the integer where there is one (see the first
-/// migration), else the time as sent. The flags are one value (training + 2 × void +
-/// 4 × packed with `?4`, 8 for a `training` that is neither 0 nor 1): a value fewer to hand over.
-///
-/// `+count_id`: the rows are read along the table itself, in storage order, between the
-/// count's first and last position, and those of other counts in between are passed over.
-/// Through the index on `count_id` SQLite would look up every row in the table again from
-/// the index entry (some 8 % more time over a million records). The price is paid only where
-/// counts took records at the same time, and is at most that of reading their rows.
-const SCAN_SQL: &str = "SELECT id, dedup_key, ifnull(observed_at_ns, observed_at), report_attributes,
-        CASE training WHEN 0 THEN 0 WHEN 1 THEN 1 ELSE 8 END + 2 * (void_reason IS NOT NULL)
-            + 4 * (report_attributes_version = ?4),
-        device_id
-    FROM records WHERE +count_id = ?1 AND seq > ?2 AND seq <= ?3";
+/// migration), else the time as sent (further along the row). The flags are one value
+/// (training + 2 × void + 4 × packed with `?4`, 8 for a `training` that is neither 0 nor 1):
+/// a value fewer to hand over.
+macro_rules! scan_sql {
+    ($count_and_range:literal) => {
+        concat!(
+            "SELECT id, dedup_key, ifnull(observed_at_ns, observed_at), report_attributes,
+                CASE training WHEN 0 THEN 0 WHEN 1 THEN 1 ELSE 8 END + 2 * (void_reason IS NOT NULL)
+                    + 4 * (report_attributes_version = ?4),
+                device_id
+            FROM records WHERE ",
+            $count_and_range
+        )
+    };
+}
+
+/// The rows read along the table itself, in storage order, and those of other counts in
+/// between passed over (`+count_id`: not through the index). Through the index SQLite looks
+/// every row up in the table again from its index entry: some 8 % more time over a million
+/// records of one count.
+const ALONG_TABLE_SQL: &str = scan_sql!("+count_id = ?1 AND seq > ?2 AND seq <= ?3");
+
+/// The rows found through the index on `count_id` (which holds them in storage order): for a
+/// range where other counts' rows are many, which reading along the table would all pass over.
+const BY_INDEX_SQL: &str = scan_sql!("count_id = ?1 AND seq > ?2 AND seq <= ?3");
+
+/// The rows of other counts between the count's first and last position, counted in the
+/// index on `count_id` (time after how many there are, not after the table).
+const OTHERS_SQL: &str = "SELECT count(*) FROM records
+    WHERE count_id IN (SELECT id FROM counts WHERE id <> ?1) AND seq > ?2 AND seq <= ?3";
+
+/// How a count's range of positions is read (see [`ALONG_TABLE_SQL`] and [`BY_INDEX_SQL`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Way {
+    AlongTable,
+    ByIndex,
+}
+
+impl Way {
+    /// Along the table unless other counts' rows are over a quarter of the range: a count's
+    /// late records (a phone synced days later, an import) can stretch its range over much
+    /// of the table, and passing over a row costs about three times what reading a row
+    /// through the index costs more.
+    fn of(conn: &Connection, count: &str, after: i64, last: i64) -> rusqlite::Result<Way> {
+        let others: i64 =
+            conn.query_row(OTHERS_SQL, rusqlite::params![count, after, last], |row| row.get(0))?;
+        Ok(if others.saturating_mul(4) <= last - after { Way::AlongTable } else { Way::ByIndex })
+    }
+
+    fn sql(self) -> &'static str {
+        match self {
+            Way::AlongTable => ALONG_TABLE_SQL,
+            Way::ByIndex => BY_INDEX_SQL,
+        }
+    }
+}
 
 /// The first and the last storage position of a count's records (both through the index on
 /// `count_id`, which holds the rowid in order).
@@ -194,17 +238,18 @@ fn read_snapshot(a: &mut Connection, b: Option<&mut Connection>, count: &str) ->
         return Ok((Vec::new(), organisations));
     };
     let device_org = &device_org;
+    let way = Way::of(a, count, first - 1, last)?;
     let (mut front, back) = match b {
         Some(b) => {
             let middle = first - 1 + (last - first + 1) / 2;
             let (front, back) = ethos_shared::parallel::join(
                 // Room for the back half too: it is appended without moving the front.
-                || read_range(&*a, count, first - 1, middle, device_org, room(last - first + 1)),
-                move || read_range(b, count, middle, last, device_org, room(last - middle)),
+                || read_range(&*a, way, count, first - 1, middle, device_org, room(last - first + 1)),
+                move || read_range(b, way, count, middle, last, device_org, room(last - middle)),
             );
             (front?, Some(back?))
         }
-        None => (read_range(a, count, first - 1, last, device_org, room(last - first + 1))?, None),
+        None => (read_range(a, way, count, first - 1, last, device_org, room(last - first + 1))?, None),
     };
     if let Some(back) = back {
         front.records.extend_from_slice(&back.records);
@@ -266,16 +311,18 @@ fn room(positions: i64) -> i64 {
     positions.min(1 << 21)
 }
 
-/// The records at positions `after < seq <= last`, in a list with room for `room` of them.
+/// The records at positions `after < seq <= last`, read the `way` given, in a list with room for
+/// `room` of them.
 fn read_range(
     conn: &Connection,
+    way: Way,
     count: &str,
     after: i64,
     last: i64,
     device_org: &HashMap<String, u32>,
     room: i64,
 ) -> anyhow::Result<Range> {
-    let mut statement = conn.prepare(SCAN_SQL)?;
+    let mut statement = conn.prepare(way.sql())?;
     let mut rows = statement.query(rusqlite::params![count, after, last, PACKING_VERSION])?;
     let capacity = usize::try_from(room).unwrap_or(0);
     let mut range = Range { records: Vec::with_capacity(capacity), stale: Vec::new() };
@@ -295,12 +342,12 @@ fn read_row(
     last_device: &mut Option<(String, u32)>,
     range: &mut Range,
 ) -> anyhow::Result<()> {
-    let id = Uuid::try_parse_ascii(row.get_ref(0)?.as_bytes()?).context("a stored record's id")?;
+    let id = Uuid::try_parse_ascii(text(row.get_ref(0)?)?).context("a stored record's id")?;
     let fail = || format!("stored record {id}");
     let dedup_key = match row.get_ref(1)? {
         ValueRef::Null => None,
         key => Some(
-            KeyBytes::parse_ascii(key.as_bytes()?)
+            KeyBytes::parse_ascii(text(key)?)
                 .ok_or_else(|| anyhow!("invalid dedup_key"))
                 .with_context(fail)?,
         ),
@@ -316,7 +363,7 @@ fn read_row(
     }
     let (training, void, current) = (flags & 1 != 0, flags & 2 != 0, flags & 4 != 0);
     // Compared as bytes: checked as text only when the device changes.
-    let device = row.get_ref(5)?.as_bytes()?;
+    let device = text(row.get_ref(5)?)?;
     let organisation = match last_device {
         Some((last, organisation)) if last.as_bytes() == device => *organisation,
         _ => {
@@ -336,6 +383,15 @@ fn read_row(
         range.stale.push(record);
     }
     Ok(())
+}
+
+/// The bytes of a text value, not yet checked to be UTF-8 (their parsers accept only ASCII);
+/// an error for any other type, as a stored record has none.
+fn text(value: ValueRef<'_>) -> anyhow::Result<&[u8]> {
+    match value {
+        ValueRef::Text(bytes) => Ok(bytes),
+        other => Err(anyhow!("a {} where text is stored", other.data_type())),
+    }
 }
 
 /// A record whose attributes were packed with another version than `PACKING_VERSION`: all

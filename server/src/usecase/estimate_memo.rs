@@ -96,9 +96,9 @@ mod tests {
         for more in 100..100 + KEPT as u64 + 2 {
             let _ = estimate_memo(captures(more), by, Disclosure::Internal);
         }
-        let answers = KEPT_ANSWERS.lock().unwrap_or_else(PoisonError::into_inner);
-        assert!(answers.len() <= KEPT);
-        drop(answers);
-        assert!(kept(&(captures(100 + KEPT as u64 + 1), by, Disclosure::Internal)).is_some());
+        let is_kept = |more: u64| kept(&(captures(more), by, Disclosure::Internal)).is_some();
+        assert_eq!(KEPT_ANSWERS.lock().unwrap_or_else(PoisonError::into_inner).len(), KEPT);
+        assert!(!is_kept(100) && !is_kept(101), "the two oldest went");
+        assert!((102..102 + KEPT as u64).all(is_kept), "the latest stay");
     }
 }

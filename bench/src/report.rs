@@ -19,8 +19,16 @@ pub async fn run(n: usize, keep: Option<PathBuf>, runs: usize) -> anyhow::Result
     let dir = tempfile::tempdir()?;
     let db = keep.unwrap_or_else(|| dir.path().join("report.db"));
     let count_id = match stored_count(&db).await? {
-        Some(id) => {
-            println!("report benchmark: the records of {}", db.display());
+        Some((id, devices, kinds)) => {
+            println!(
+                "report benchmark: the records of {} ({devices} devices, {kinds} kinds of organisation)",
+                db.display()
+            );
+            if kinds < 2 {
+                println!(
+                    "  (made by an earlier version: no estimate possible; remove the file to make it anew)"
+                );
+            }
             id
         }
         None => {
@@ -146,15 +154,22 @@ fn cpu_secs() -> Option<f64> {
     Some((ticks(11)? + ticks(12)?) / 100.0)
 }
 
-/// The count stored at `db` by an earlier run, if there is one.
-async fn stored_count(db: &std::path::Path) -> anyhow::Result<Option<Uuid>> {
+/// The count stored at `db` by an earlier run, if there is one, with its number of devices
+/// and of kinds of organisation.
+async fn stored_count(db: &std::path::Path) -> anyhow::Result<Option<(Uuid, i64, i64)>> {
     if !db.exists() {
         return Ok(None);
     }
     let mut conn = SqliteConnectOptions::new().filename(db).read_only(true).connect().await?;
     let id: Option<String> =
         sqlx::query_scalar("SELECT id FROM counts LIMIT 1").fetch_optional(&mut conn).await?;
-    Ok(id.map(|id| id.parse()).transpose()?)
+    let Some(id) = id else { return Ok(None) };
+    let (devices, kinds): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM devices), (SELECT count(DISTINCT organisation_type) FROM invites)",
+    )
+    .fetch_one(&mut conn)
+    .await?;
+    Ok(Some((id.parse()?, devices, kinds)))
 }
 
 /// The report's phases one by one, each timed on its own: reading the records, grouping them

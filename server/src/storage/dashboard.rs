@@ -188,19 +188,9 @@ mod tests {
     #[tokio::test]
     async fn the_persons_query_counts_as_the_counting_rules_do() {
         let dir = tempfile::tempdir().expect("a directory");
-        let storage = Storage::open(&dir.path().join("t.db")).await.expect("a database");
+        // A live count `…c0` with one device `…d1`.
+        let storage = crate::storage::records::tests::storage(&dir.path().join("t.db")).await;
         let count_id = Uuid::from_u128(0xc0);
-        for sql in [
-            "INSERT INTO users VALUES ('u', 'c', 'x', 'coordinator', '2026-01-01T00:00:00Z')",
-            "INSERT INTO counts VALUES ('00000000-0000-0000-0000-0000000000c0', 'T', '2026-10-15',
-                '2026-10-15T20:00:00+02:00', '2026-10-16T20:00:00+02:00', 'live', 's', '2026-01-01T00:00:00Z', 'u')",
-            "INSERT INTO invites (id, count_id, code, organisation, organisation_type, created_at, created_by)
-                VALUES ('i1', '00000000-0000-0000-0000-0000000000c0', 'A', 'Zorg', 'care', '2026-01-01T00:00:00Z', 'u')",
-            "INSERT INTO devices (id, invite_id, count_id, token_hash, enrolled_at) VALUES
-                ('00000000-0000-0000-0000-0000000000d1', 'i1', '00000000-0000-0000-0000-0000000000c0', 'h1', '2026-01-01T00:00:00Z')",
-        ] {
-            sqlx::query(sql).execute(&storage.write).await.expect("set up");
-        }
         let keys = [None, Some('a'), Some('b'), Some('c'), Some('d'), Some('e')];
         let records: Vec<Record> =
             (0..120u128).map(|n| record(n, keys[n as usize % keys.len()], n % 11 == 0)).collect();

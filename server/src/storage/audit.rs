@@ -80,7 +80,7 @@ impl Storage {
         count_id: Option<Uuid>,
         details: serde_json::Value,
     ) -> StoreResult<()> {
-        let mut conn = self.write.acquire().await?;
+        let mut conn = self.write_conn().await?;
         Ok(audit(&mut conn, actor, action, count_id, None, details).await?)
     }
 }

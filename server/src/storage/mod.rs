@@ -1,14 +1,16 @@
 //! The storage layer: the only place with SQL. Rows become `shared` types here.
 //!
-//! SQLite allows one writer at a time. All writes go through a pool of exactly one
-//! connection, so write transactions queue in the application instead of failing with
-//! `SQLITE_BUSY` on a lock upgrade; reads use a pool of their own (WAL lets them run beside
-//! the writer).
+//! SQLite allows one writer at a time. Writes go through a pool of exactly one connection, and
+//! the syncs' writes through the sync writer's own connection (`sync_write`); both take a
+//! [`WriteTurn`] first, so write transactions queue in the application, in the order they
+//! asked, instead of failing with `SQLITE_BUSY` on a lock upgrade or polling for the lock.
+//! Reads use a pool of their own (WAL lets them run beside the writer).
 
 mod accounts;
 mod audit;
 mod counts;
 mod dashboard;
+mod direct;
 #[cfg(test)]
 mod error_tests;
 #[cfg(test)]
@@ -19,6 +21,8 @@ mod report_scan;
 mod review;
 mod sync_sql;
 mod sync_write;
+#[cfg(test)]
+mod write_turn_tests;
 
 pub use accounts::*;
 pub use audit::*;
@@ -144,7 +148,12 @@ impl From<anyhow::Error> for StoreError {
             Ok(store) => return store,
             Err(e) => e,
         };
-        let condition = e.chain().find_map(|cause| cause.downcast_ref().and_then(StoreError::of_sqlx));
+        let condition = e.chain().find_map(|cause| {
+            cause
+                .downcast_ref()
+                .and_then(StoreError::of_sqlx)
+                .or_else(|| cause.downcast_ref().and_then(StoreError::of_rusqlite))
+        });
         condition.unwrap_or(StoreError::Other(e))
     }
 }
@@ -177,8 +186,10 @@ pub struct Storage {
     path: Arc<PathBuf>,
     /// Password checks in progress (the login rate limit).
     login_checks: Arc<accounts::ChecksInProgress>,
-    /// The writer task of sync batches (group commit), on the write pool.
+    /// The writer thread of sync batches (group commit), on a connection of its own.
     sync: sync_write::SyncWriter,
+    /// Whose turn it is to write: a transaction of the write pool or a group of the sync writer.
+    turn: WriteTurn,
     /// The report's scans of a count's records, on connections of their own.
     scans: Arc<report_scan::ScanConnections>,
 }
@@ -308,10 +319,19 @@ impl Storage {
         if !can_write(path) {
             tracing::warn!(path = %path.display(), "the database is read-only: writes get 503 storage_read_only");
         }
-        let sync = sync_write::SyncWriter::start(write.clone());
+        let turn = WriteTurn::default();
+        let sync = sync_write::SyncWriter::start(
+            direct::WriterConnection::new(direct::WriterSettings {
+                path: path.to_path_buf(),
+                busy_timeout,
+                max_db_bytes,
+            }),
+            turn.clone(),
+        )?;
         Ok(Storage {
             write,
             sync,
+            turn,
             read,
             login_key,
             path: Arc::new(path.to_path_buf()),
@@ -324,8 +344,16 @@ impl Storage {
     /// (deferred) transaction that reads first and then writes fails at once with
     /// `SQLITE_BUSY` when another process (`ethos backup`, `ethos import`, `ethos user add`)
     /// wrote in between; an immediate one waits for the lock (busy timeout) instead.
-    pub(crate) async fn write_tx(&self) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
-        self.write.begin_with("BEGIN IMMEDIATE").await
+    /// It waits for its [`WriteTurn`] first.
+    pub(crate) async fn write_tx(&self) -> sqlx::Result<WriteTx> {
+        let turn = self.turn.clone().lock_owned().await;
+        Ok(WriteTx { tx: self.write.begin_with("BEGIN IMMEDIATE").await?, _turn: turn })
+    }
+
+    /// The write pool's connection, in its turn, for a write outside a transaction.
+    pub(crate) async fn write_conn(&self) -> sqlx::Result<WriteConn> {
+        let turn = self.turn.clone().lock_owned().await;
+        Ok(WriteConn { conn: self.write.acquire().await?, _turn: turn })
     }
 
     /// Whether the database answers (for `/healthz`).
@@ -341,9 +369,58 @@ impl Storage {
     }
 
     pub async fn close(&self) {
+        self.sync.stop().await;
         self.scans.close();
         self.read.close().await;
         self.write.close().await;
+    }
+}
+
+/// The one writer's turn, shared by the write pool and the sync writer. A tokio mutex: fair (first
+/// come, first served) and held across the awaits of a transaction.
+pub(crate) type WriteTurn = Arc<tokio::sync::Mutex<()>>;
+
+/// A write transaction of the write pool, holding the write turn until it ends.
+pub(crate) struct WriteTx {
+    tx: sqlx::Transaction<'static, sqlx::Sqlite>,
+    _turn: tokio::sync::OwnedMutexGuard<()>,
+}
+
+impl WriteTx {
+    pub(crate) async fn commit(self) -> sqlx::Result<()> {
+        self.tx.commit().await
+    }
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = sqlx::SqliteConnection;
+    fn deref(&self) -> &Self::Target {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.tx
+    }
+}
+
+/// The write pool's connection, holding the write turn until dropped.
+pub(crate) struct WriteConn {
+    conn: sqlx::pool::PoolConnection<sqlx::Sqlite>,
+    _turn: tokio::sync::OwnedMutexGuard<()>,
+}
+
+impl std::ops::Deref for WriteConn {
+    type Target = sqlx::SqliteConnection;
+    fn deref(&self) -> &Self::Target {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for WriteConn {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.conn
     }
 }
 

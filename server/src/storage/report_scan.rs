@@ -11,15 +11,14 @@
 //! connection of its own at the same time. Both read transactions must see the same snapshot
 //! (a sync committed between their starts would be half in the report): see [`begin_snapshot`].
 
+use super::direct::{column, column_names};
 use super::records::{record_from_columns, RECORD_COLUMNS};
-use anyhow::{anyhow, bail, Context};
+use anyhow::{anyhow, Context};
 use ethos_shared::count::OrganisationType;
 use ethos_shared::counting::{KeyBytes, Moment};
-use ethos_shared::record::fields::{Field, SqlType, SqlValue};
 use ethos_shared::report::{Attributes, ReportRecord, PACKING_VERSION};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags, Row};
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -419,7 +418,7 @@ fn stale_attributes(conn: &Connection, stale: &[Stale]) -> anyhow::Result<HashMa
     let mut statement = conn.prepare(&format!(
         "SELECT {RECORD_COLUMNS} FROM records WHERE id IN (SELECT value FROM json_each(?))"
     ))?;
-    let names: Vec<String> = statement.column_names().into_iter().map(str::to_string).collect();
+    let names = column_names(&statement);
     let mut rows = statement.query([serde_json::to_string(&ids)?])?;
     let mut attributes = HashMap::with_capacity(stale.len());
     while let Some(row) = rows.next()? {
@@ -428,19 +427,6 @@ fn stale_attributes(conn: &Connection, stale: &[Stale]) -> anyhow::Result<HashMa
         attributes.insert(record.id, a);
     }
     Ok(attributes)
-}
-
-/// The value of a field's column, found by its name.
-fn column<'r>(row: &'r Row<'_>, names: &[String], field: &Field) -> anyhow::Result<SqlValue<'r>> {
-    let Some(index) = names.iter().position(|n| n == field.sql) else {
-        bail!("no column {}", field.sql);
-    };
-    let value = row.get_ref(index)?;
-    Ok(match (field.sql_type, value) {
-        (SqlType::OptionalText, ValueRef::Null) => SqlValue::Null,
-        (SqlType::Text | SqlType::OptionalText, value) => SqlValue::Text(Cow::Borrowed(value.as_str()?)),
-        (SqlType::Int, value) => SqlValue::Int(value.as_i64()?),
-    })
 }
 
 #[cfg(test)]

@@ -1,7 +1,9 @@
 //! The statements of the sync write path ([`super::sync_write`]): few per group, whatever its
-//! size. Lists of ids go in as one JSON text (`json_each`), so a statement is prepared once.
+//! size, prepared once and kept (rusqlite's statement cache), their values bound where they
+//! are (borrowed, not copied). Lists of ids go in as one JSON text (`json_each`).
 
-use super::records::{record_from_row, RECORD_COLUMNS};
+use super::direct::{column, column_names};
+use super::records::{record_from_columns, RECORD_COLUMNS};
 use super::sync_write::{count_state, Incoming};
 use super::{ts, Actor};
 use chrono::Utc;
@@ -11,12 +13,10 @@ use ethos_shared::record::fields::{self, SqlValue, FIELDS};
 use ethos_shared::record::Record;
 use ethos_shared::report::{Attributes, PACKING_VERSION};
 use ethos_shared::sync::{content_hash, ContentHash, CountState, Held};
-use sqlx::{Row, Sqlite, SqlitePool, Transaction};
+use rusqlite::types::{ToSql, ToSqlOutput, ValueRef};
+use rusqlite::{Connection, Statement, TransactionBehavior};
 use std::collections::HashMap;
 use uuid::Uuid;
-
-type Tx = Transaction<'static, Sqlite>;
-type Query<'q> = sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
 
 /// The values of a record's columns, made by the request (not the writer).
 pub(crate) struct Columns {
@@ -80,32 +80,46 @@ pub(super) enum WriteKind {
     Update,
 }
 
-fn bind_value<'q>(q: Query<'q>, value: &'q SqlValue<'static>) -> Query<'q> {
-    match value {
-        SqlValue::Text(text) => q.bind(text.as_ref()),
-        SqlValue::Int(n) => q.bind(*n),
-        SqlValue::Null => q.bind(None::<&str>),
-    }
+/// Binds values to a statement's parameters in order.
+struct Binder<'s, 'c> {
+    statement: &'s mut Statement<'c>,
+    next: usize,
 }
 
-/// Binds a row's fields (with or without the id) and [`DERIVED_COLUMNS`].
-fn bind_content<'q>(mut q: Query<'q>, w: &'q Write<'_>, with_id: bool) -> Query<'q> {
-    let c = &w.incoming.columns;
-    for (field, value) in FIELDS.iter().zip(&c.values) {
-        if with_id || field.sql != ID {
-            q = bind_value(q, value);
-        }
+impl<'s, 'c> Binder<'s, 'c> {
+    fn new(statement: &'s mut Statement<'c>) -> Self {
+        Binder { statement, next: 1 }
     }
-    q.bind(c.observed_at_ns)
-        .bind(c.report_attributes)
-        .bind(PACKING_VERSION)
-        .bind(w.training)
-        .bind(w.received_at.as_str())
-        .bind(&w.incoming.hash[..])
+
+    fn bind(&mut self, value: impl ToSql) -> rusqlite::Result<&mut Self> {
+        self.statement.raw_bind_parameter(self.next, value)?;
+        self.next += 1;
+        Ok(self)
+    }
+
+    /// A row's fields (with or without the id), then [`DERIVED_COLUMNS`].
+    fn content(&mut self, w: &Write<'_>, with_id: bool) -> rusqlite::Result<&mut Self> {
+        let c = &w.incoming.columns;
+        for (field, value) in FIELDS.iter().zip(&c.values) {
+            if with_id || field.sql != ID {
+                self.bind(ToSqlOutput::Borrowed(match value {
+                    SqlValue::Text(text) => ValueRef::Text(text.as_bytes()),
+                    SqlValue::Int(n) => ValueRef::Integer(*n),
+                    SqlValue::Null => ValueRef::Null,
+                }))?;
+            }
+        }
+        self.bind(c.observed_at_ns)?
+            .bind(c.report_attributes)?
+            .bind(PACKING_VERSION)?
+            .bind(w.training)?
+            .bind(w.received_at.as_str())?
+            .bind(&w.incoming.hash[..])
+    }
 }
 
 /// The new rows with multi-row INSERTs, then the replaced ones one by one (rare).
-pub(super) async fn write_records(tx: &mut Tx, writes: &[Write<'_>]) -> anyhow::Result<()> {
+pub(super) fn write_records(conn: &Connection, writes: &[Write<'_>]) -> rusqlite::Result<()> {
     let inserts: Vec<(&Write, Uuid, Uuid)> = writes
         .iter()
         .filter_map(|w| match w.kind {
@@ -123,20 +137,23 @@ pub(super) async fn write_records(tx: &mut Tx, writes: &[Write<'_>]) -> anyhow::
             columns.join(", "),
             vec![row.as_str(); chunk.len()].join(", ")
         );
-        let mut q = sqlx::query(&sql);
+        let mut insert = conn.prepare_cached(&sql)?;
+        let mut values = Binder::new(&mut insert);
         for ((w, _, _), (count, device)) in chunk.iter().zip(chunk_ids) {
-            q = bind_content(q, w, true)
-                .bind(w.stored_in_training)
-                .bind(count.as_str())
-                .bind(device.as_str());
+            values
+                .content(w, true)?
+                .bind(w.stored_in_training)?
+                .bind(count.as_str())?
+                .bind(device.as_str())?;
         }
-        q.execute(&mut **tx).await?;
+        insert.raw_execute()?;
     }
     let set: Vec<String> = update_columns().iter().map(|c| format!("{c} = ?")).collect();
-    let update = format!("UPDATE records SET {} WHERE id = ?", set.join(", "));
+    let mut update = conn.prepare_cached(&format!("UPDATE records SET {} WHERE id = ?", set.join(", ")))?;
     for w in writes.iter().filter(|w| matches!(w.kind, WriteKind::Update)) {
         let id = w.incoming.record.id.to_string();
-        bind_content(sqlx::query(&update), w, false).bind(&id).execute(&mut **tx).await?;
+        Binder::new(&mut update).content(w, false)?.bind(id.as_str())?;
+        update.raw_execute()?;
     }
     Ok(())
 }
@@ -146,41 +163,38 @@ fn json_list<T: ToString>(items: impl Iterator<Item = T>) -> String {
 }
 
 /// The state of each count that exists, by id, in one statement.
-pub(super) async fn count_states(
-    tx: &mut Tx,
+pub(super) fn count_states(
+    conn: &Connection,
     ids: impl Iterator<Item = Uuid>,
 ) -> anyhow::Result<HashMap<Uuid, CountState>> {
-    let rows = sqlx::query(
+    let mut select = conn.prepare_cached(
         "SELECT id, status, starts_at, ends_at FROM counts WHERE id IN (SELECT value FROM json_each(?))",
-    )
-    .bind(json_list(ids))
-    .fetch_all(&mut **tx)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok((r.try_get::<&str, _>(0)?.parse()?, count_state(r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)?))
-        })
-        .collect()
+    )?;
+    let mut rows = select.query([json_list(ids)])?;
+    let mut states = HashMap::new();
+    while let Some(r) = rows.next()? {
+        let state = count_state(r.get_ref(1)?.as_str()?, r.get_ref(2)?.as_str()?, r.get_ref(3)?.as_str()?)?;
+        states.insert(r.get_ref(0)?.as_str()?.parse()?, state);
+    }
+    Ok(states)
 }
 
 /// What is held under these ids, in one statement (and a second one, rebuilding the records,
 /// for rows whose content hash is not filled in yet).
-pub(super) async fn held(
-    tx: &mut Tx,
+pub(super) fn held(
+    conn: &Connection,
     ids: impl Iterator<Item = Uuid>,
 ) -> anyhow::Result<HashMap<Uuid, Held>> {
-    let rows = sqlx::query(
+    let mut select = conn.prepare_cached(
         "SELECT id, device_id, revision, content_hash, stored_in_training FROM records
          WHERE id IN (SELECT value FROM json_each(?))",
-    )
-    .bind(json_list(ids))
-    .fetch_all(&mut **tx)
-    .await?;
-    let mut held = HashMap::with_capacity(rows.len());
+    )?;
+    let mut rows = select.query([json_list(ids)])?;
+    let mut held = HashMap::new();
     let mut unhashed = Vec::new();
-    for r in &rows {
-        let id: Uuid = r.try_get::<&str, _>(0)?.parse()?;
-        let content = match r.try_get::<Option<&[u8]>, _>(3)? {
+    while let Some(r) = rows.next()? {
+        let id: Uuid = r.get_ref(0)?.as_str()?.parse()?;
+        let content = match r.get_ref(3)?.as_blob_or_null()? {
             Some(hash) => ContentHash::try_from(hash).map_err(|_| {
                 anyhow::anyhow!("stored record {id} has a content hash of {} bytes", hash.len())
             })?,
@@ -192,28 +206,37 @@ pub(super) async fn held(
         held.insert(
             id,
             Held {
-                device_id: r.try_get::<&str, _>(1)?.parse()?,
-                revision: r.try_get(2)?,
+                device_id: r.get_ref(1)?.as_str()?.parse()?,
+                revision: r.get(2)?,
                 content,
-                stored_in_training: r.try_get(4)?,
+                stored_in_training: r.get(4)?,
             },
         );
     }
     if !unhashed.is_empty() {
-        let rows = sqlx::query(&format!(
-            "SELECT {RECORD_COLUMNS} FROM records WHERE id IN (SELECT value FROM json_each(?))"
-        ))
-        .bind(json_list(unhashed.iter()))
-        .fetch_all(&mut **tx)
-        .await?;
-        for r in &rows {
-            let record = record_from_row(r)?;
+        for record in
+            records_where(conn, "id IN (SELECT value FROM json_each(?))", json_list(unhashed.iter()))?
+        {
             if let Some(h) = held.get_mut(&record.id) {
                 h.content = content_hash(&record);
             }
         }
     }
     Ok(held)
+}
+
+/// The records of the rows that match `condition` (one parameter, `value`), each rebuilt from
+/// its columns read by name.
+fn records_where(conn: &Connection, condition: &str, value: impl ToSql) -> anyhow::Result<Vec<Record>> {
+    let mut select =
+        conn.prepare_cached(&format!("SELECT {RECORD_COLUMNS} FROM records WHERE {condition}"))?;
+    let names = column_names(&select);
+    let mut rows = select.query([value])?;
+    let mut records = Vec::new();
+    while let Some(row) = rows.next()? {
+        records.push(record_from_columns(|f| column(row, &names, f))?);
+    }
+    Ok(records)
 }
 
 /// A device's last contact over the jobs of a group.
@@ -224,8 +247,8 @@ pub(super) struct DeviceContact {
 }
 
 /// Each device's last contact (and what it still holds, where it said so), in one statement.
-pub(super) async fn touch_devices(
-    tx: &mut Tx,
+pub(super) fn touch_devices(
+    conn: &Connection,
     contacts: &HashMap<Uuid, DeviceContact>,
 ) -> anyhow::Result<()> {
     if contacts.is_empty() {
@@ -235,14 +258,12 @@ pub(super) async fn touch_devices(
         .iter()
         .map(|(id, c)| serde_json::json!({ "d": id.to_string(), "at": c.last_seen_at, "u": c.unsynced }))
         .collect();
-    sqlx::query(
+    conn.prepare_cached(
         "UPDATE devices SET last_seen_at = j.value ->> '$.at',
             unsynced_reported = COALESCE(j.value ->> '$.u', unsynced_reported)
          FROM json_each(?) AS j WHERE devices.id = j.value ->> '$.d'",
-    )
-    .bind(serde_json::Value::Array(list).to_string())
-    .execute(&mut **tx)
-    .await?;
+    )?
+    .execute([serde_json::Value::Array(list).to_string()])?;
     Ok(())
 }
 
@@ -274,24 +295,24 @@ impl AuditRow {
 }
 
 /// The audit entries in their order, with multi-row INSERTs.
-pub(super) async fn insert_audit(tx: &mut Tx, rows: &[AuditRow]) -> anyhow::Result<()> {
+pub(super) fn insert_audit(conn: &Connection, rows: &[AuditRow]) -> rusqlite::Result<()> {
     let at = ts(Utc::now());
     for chunk in rows.chunks(INSERT_ROWS) {
-        let sql = format!(
+        let mut insert = conn.prepare_cached(&format!(
             "INSERT INTO audit_log (at, actor, action, count_id, entity_id, details) VALUES {}",
             vec!["(?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ")
-        );
-        let mut q = sqlx::query(&sql);
+        ))?;
+        let mut values = Binder::new(&mut insert);
         for row in chunk {
-            q = q
-                .bind(at.as_str())
-                .bind(row.actor.as_str())
-                .bind(row.action.as_str())
-                .bind(row.count_id.as_str())
-                .bind(row.entity_id.as_deref())
-                .bind(row.details.as_str());
+            values
+                .bind(at.as_str())?
+                .bind(row.actor.as_str())?
+                .bind(row.action.as_str())?
+                .bind(row.count_id.as_str())?
+                .bind(row.entity_id.as_deref())?
+                .bind(row.details.as_str())?;
         }
-        q.execute(&mut **tx).await?;
+        insert.raw_execute()?;
     }
     Ok(())
 }
@@ -301,30 +322,25 @@ const BACKFILL_ROWS: i64 = 2_000;
 
 /// Fills in the content hash of up to [`BACKFILL_ROWS`] rows stored before that column existed,
 /// in a transaction of its own; whether there may be more.
-pub(super) async fn backfill_hashes(pool: &SqlitePool) -> anyhow::Result<bool> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let rows =
-        sqlx::query(&format!("SELECT {RECORD_COLUMNS} FROM records WHERE content_hash IS NULL LIMIT ?"))
-            .bind(BACKFILL_ROWS)
-            .fetch_all(&mut *tx)
-            .await?;
-    let mut hashes = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let record = record_from_row(r)?;
-        let hash: String = content_hash(&record).iter().map(|b| format!("{b:02x}")).collect();
-        hashes.push(serde_json::json!([record.id.to_string(), hash]));
-    }
+pub(super) fn backfill_hashes(conn: &mut Connection) -> anyhow::Result<bool> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let records = records_where(&tx, "content_hash IS NULL LIMIT ?", BACKFILL_ROWS)?;
+    let hashes: Vec<serde_json::Value> = records
+        .iter()
+        .map(|record| {
+            let hash: String = content_hash(record).iter().map(|b| format!("{b:02x}")).collect();
+            serde_json::json!([record.id.to_string(), hash])
+        })
+        .collect();
     if !hashes.is_empty() {
-        sqlx::query(
+        tx.execute(
             "UPDATE records SET content_hash = unhex(j.value ->> '$[1]')
              FROM json_each(?) AS j WHERE records.id = j.value ->> '$[0]'",
-        )
-        .bind(serde_json::Value::Array(hashes).to_string())
-        .execute(&mut *tx)
-        .await?;
+            [serde_json::Value::Array(hashes).to_string()],
+        )?;
     }
-    tx.commit().await?;
-    Ok(rows.len() as i64 == BACKFILL_ROWS)
+    tx.commit()?;
+    Ok(records.len() as i64 == BACKFILL_ROWS)
 }
 
 /// Where the re-pack of [`repack_attributes`] has got to: the last row done, in storage order.
@@ -336,35 +352,33 @@ pub(super) struct RepackCursor {
 /// Rewrites the report attributes of up to [`BACKFILL_ROWS`] rows after `cursor` that were packed
 /// with another version than [`PACKING_VERSION`], from their record columns, in a transaction of
 /// its own; whether there may be more. One pass over the table in storage order.
-pub(super) async fn repack_attributes(pool: &SqlitePool, cursor: &mut RepackCursor) -> anyhow::Result<bool> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let rows = sqlx::query(&format!(
+pub(super) fn repack_attributes(conn: &mut Connection, cursor: &mut RepackCursor) -> anyhow::Result<bool> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let mut select = tx.prepare(&format!(
         "SELECT {RECORD_COLUMNS}, seq FROM records
          WHERE seq > ?2 AND report_attributes_version <> ?1 ORDER BY seq LIMIT ?3"
-    ))
-    .bind(PACKING_VERSION)
-    .bind(cursor.seq)
-    .bind(BACKFILL_ROWS)
-    .fetch_all(&mut *tx)
-    .await?;
-    let mut packed = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let record = record_from_row(r)?;
+    ))?;
+    let names = column_names(&select);
+    let seq = names.iter().position(|n| n == "seq").ok_or_else(|| anyhow::anyhow!("no column seq"))?;
+    let mut rows = select.query(rusqlite::params![PACKING_VERSION, cursor.seq, BACKFILL_ROWS])?;
+    let mut packed = Vec::new();
+    while let Some(row) = rows.next()? {
+        let record = record_from_columns(|f| column(row, &names, f))?;
         let attributes = Attributes::of(&record)
             .ok_or_else(|| anyhow::anyhow!("record {} has no report attributes", record.id))?;
         packed.push(serde_json::json!([record.id.to_string(), attributes.pack()]));
-        cursor.seq = r.try_get("seq")?;
+        cursor.seq = row.get(seq)?;
     }
-    if !packed.is_empty() {
-        sqlx::query(
+    drop(rows);
+    drop(select);
+    let done = packed.len() as i64;
+    if done > 0 {
+        tx.execute(
             "UPDATE records SET report_attributes = j.value ->> '$[1]', report_attributes_version = ?2
              FROM json_each(?1) AS j WHERE records.id = j.value ->> '$[0]'",
-        )
-        .bind(serde_json::Value::Array(packed).to_string())
-        .bind(PACKING_VERSION)
-        .execute(&mut *tx)
-        .await?;
+            rusqlite::params![serde_json::Value::Array(packed).to_string(), PACKING_VERSION],
+        )?;
     }
-    tx.commit().await?;
-    Ok(rows.len() as i64 == BACKFILL_ROWS)
+    tx.commit()?;
+    Ok(done == BACKFILL_ROWS)
 }

@@ -1,0 +1,118 @@
+//! SQLite called directly (rusqlite), for the two paths where the async driver's hand-offs and
+//! copies cost more than SQLite itself: the sync writer (a thread and connection of its own)
+//! and the report's scans. Here: the writer's connection and reading a record's columns by
+//! name from a row.
+
+use super::{can_write, StoreError, WRITER_AUTOCHECKPOINT_PAGES, WRITER_CACHE_KIB};
+use anyhow::bail;
+use ethos_shared::record::fields::{Field, SqlType, SqlValue};
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, OpenFlags, Row};
+use std::borrow::Cow;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// How the writer's connection is opened: as the write pool's (see `Storage::open_tuned`).
+pub(super) struct WriterSettings {
+    pub path: PathBuf,
+    pub busy_timeout: Duration,
+    pub max_db_bytes: Option<u64>,
+}
+
+/// The sync writer's own connection, opened at first use. It is opened again where the write
+/// pool's would be: when it was opened while the file could not be written (SQLite then keeps
+/// it read-only) and the file can be written now, and when a failed statement left a
+/// transaction open that a ROLLBACK cannot end (SQLite rolls back on its own after
+/// `SQLITE_FULL` and some I/O errors).
+pub(super) struct WriterConnection {
+    settings: WriterSettings,
+    conn: Option<Connection>,
+    opened_read_only: bool,
+}
+
+impl WriterConnection {
+    pub(super) fn new(settings: WriterSettings) -> Self {
+        WriterConnection { settings, conn: None, opened_read_only: false }
+    }
+
+    /// The connection, outside any transaction.
+    pub(super) fn get(&mut self) -> rusqlite::Result<&mut Connection> {
+        if let Some(conn) = &self.conn {
+            let stale = self.opened_read_only && can_write(&self.settings.path);
+            if stale || (!conn.is_autocommit() && conn.execute_batch("ROLLBACK").is_err()) {
+                self.conn = None;
+            }
+        }
+        let conn = match self.conn.take() {
+            Some(conn) => conn,
+            None => self.open()?,
+        };
+        Ok(self.conn.insert(conn))
+    }
+
+    fn open(&mut self) -> rusqlite::Result<Connection> {
+        let s = &self.settings;
+        self.opened_read_only = !can_write(&s.path);
+        let conn = Connection::open_with_flags(
+            &s.path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+        )?;
+        conn.busy_timeout(s.busy_timeout)?;
+        // FULL: a record acknowledged to a phone survives a power cut, not only a crash. The
+        // journal mode (WAL) is the database's own, set by the write pool.
+        for statement in [
+            "PRAGMA synchronous = FULL".to_string(),
+            "PRAGMA foreign_keys = ON".into(),
+            format!("PRAGMA cache_size = -{WRITER_CACHE_KIB}"),
+            format!("PRAGMA wal_autocheckpoint = {WRITER_AUTOCHECKPOINT_PAGES}"),
+            "PRAGMA mmap_size = 1073741824".into(),
+        ] {
+            pragma(&conn, &statement)?;
+        }
+        if let Some(bytes) = s.max_db_bytes {
+            let page_size: i64 = conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
+            let pages = (bytes / page_size.max(512) as u64).max(1);
+            pragma(&conn, &format!("PRAGMA max_page_count = {pages}"))?;
+        }
+        Ok(conn)
+    }
+}
+
+/// Runs a PRAGMA, whether or not it answers a row.
+fn pragma(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
+    let mut statement = conn.prepare(sql)?;
+    let mut rows = statement.query([])?;
+    rows.next()?;
+    Ok(())
+}
+
+impl StoreError {
+    /// The condition of a rusqlite error, from SQLite's extended result code.
+    pub(super) fn of_rusqlite(e: &rusqlite::Error) -> Option<StoreError> {
+        StoreError::of_result_code(e.sqlite_error()?.extended_code)
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::of_rusqlite(&e).unwrap_or_else(|| StoreError::Other(e.into()))
+    }
+}
+
+/// The names of a statement's columns, for [`column`].
+pub(super) fn column_names(statement: &rusqlite::Statement<'_>) -> Vec<String> {
+    statement.column_names().into_iter().map(str::to_string).collect()
+}
+
+/// The value of a field's column, found by its name (see `records::record_from_columns`).
+pub(super) fn column<'r>(row: &'r Row<'_>, names: &[String], field: &Field) -> anyhow::Result<SqlValue<'r>> {
+    let Some(index) = names.iter().position(|n| n == field.sql) else {
+        bail!("no column {}", field.sql);
+    };
+    let value = row.get_ref(index)?;
+    Ok(match (field.sql_type, value) {
+        (SqlType::OptionalText, ValueRef::Null) => SqlValue::Null,
+        (SqlType::Text | SqlType::OptionalText, value) => SqlValue::Text(Cow::Borrowed(value.as_str()?)),
+        (SqlType::Int, value) => SqlValue::Int(value.as_i64()?),
+    })
+}

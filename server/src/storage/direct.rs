@@ -116,3 +116,39 @@ pub(super) fn column<'r>(row: &'r Row<'_>, names: &[String], field: &Field) -> a
         (SqlType::Int, value) => SqlValue::Int(value.as_i64()?),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_writer_connection_is_durable_and_keeps_the_size_limit() {
+        let dir = tempfile::tempdir().expect("a directory");
+        let path = dir.path().join("w.db");
+        super::super::Storage::open(&path).await.expect("a database").close().await;
+        let mut writer = WriterConnection::new(WriterSettings {
+            path,
+            busy_timeout: Duration::from_millis(1234),
+            max_db_bytes: Some(4096 * 1000),
+        });
+        let conn = writer.get().expect("opened");
+        let pragma = |name: &str| -> String {
+            conn.query_row(&format!("PRAGMA {name}"), [], |r| r.get::<_, rusqlite::types::Value>(0))
+                .map(|v| format!("{v:?}"))
+                .expect(name)
+        };
+        // A record answered "stored" must survive a power cut: WAL with a full sync.
+        assert_eq!(pragma("journal_mode"), r#"Text("wal")"#);
+        assert_eq!(pragma("synchronous"), "Integer(2)", "FULL");
+        assert_eq!(pragma("foreign_keys"), "Integer(1)");
+        assert_eq!(pragma("busy_timeout"), "Integer(1234)");
+        assert_eq!(pragma("cache_size"), format!("Integer(-{WRITER_CACHE_KIB})"));
+        assert_eq!(pragma("wal_autocheckpoint"), format!("Integer({WRITER_AUTOCHECKPOINT_PAGES})"));
+        assert_eq!(pragma("max_page_count"), "Integer(1000)", "the database's size limit");
+
+        // A transaction left open (as SQLite leaves one after some errors) is ended before the
+        // connection is handed out again.
+        conn.execute_batch("BEGIN IMMEDIATE").expect("begun");
+        assert!(writer.get().expect("again").is_autocommit());
+    }
+}

@@ -1,16 +1,19 @@
 //! SQLite called directly (rusqlite), for the two paths where the async driver's hand-offs and
 //! copies cost more than SQLite itself: the sync writer (a thread and connection of its own)
-//! and the report's scans. Here: the writer's connection and reading a record's columns by
-//! name from a row.
+//! and the report's scans (`report_scan`, with connections of their own). Here: the writer's
+//! connection, rusqlite's errors as storage errors, and a record's columns read by name.
 
 use super::{can_write, StoreError, WRITER_AUTOCHECKPOINT_PAGES, WRITER_CACHE_KIB};
 use anyhow::bail;
 use ethos_shared::record::fields::{Field, SqlType, SqlValue};
 use rusqlite::types::ValueRef;
-use rusqlite::{Connection, OpenFlags, Row};
+use rusqlite::{Connection, DatabaseName, OpenFlags, Row};
 use std::borrow::Cow;
 use std::path::PathBuf;
 use std::time::Duration;
+
+/// Prepared statements the writer keeps (rusqlite keeps 16 by default).
+const STATEMENTS_KEPT: usize = 64;
 
 /// How the writer's connection is opened: as the write pool's (see `Storage::open_tuned`).
 pub(super) struct WriterSettings {
@@ -52,11 +55,14 @@ impl WriterConnection {
 
     fn open(&mut self) -> rusqlite::Result<Connection> {
         let s = &self.settings;
-        self.opened_read_only = !can_write(&s.path);
         let conn = Connection::open_with_flags(
             &s.path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
         )?;
+        // SQLite opens a file it cannot write read-only, without an error.
+        self.opened_read_only = conn.is_readonly(DatabaseName::Main)?;
+        // Multi-row INSERTs of every size a group's remainder takes, beside the other statements.
+        conn.set_prepared_statement_cache_capacity(STATEMENTS_KEPT);
         conn.busy_timeout(s.busy_timeout)?;
         // FULL: a record acknowledged to a phone survives a power cut, not only a crash. The
         // journal mode (WAL) is the database's own, set by the write pool.
@@ -150,5 +156,49 @@ mod tests {
         // connection is handed out again.
         conn.execute_batch("BEGIN IMMEDIATE").expect("begun");
         assert!(writer.get().expect("again").is_autocommit());
+    }
+
+    #[tokio::test]
+    async fn sqlites_answers_through_rusqlite_are_storage_conditions_also_inside_an_anyhow_chain() {
+        let dir = tempfile::tempdir().expect("a directory");
+        let path = dir.path().join("e.db");
+        super::super::Storage::open(&path).await.expect("a database").close().await;
+        let mut writer = WriterConnection::new(WriterSettings {
+            path: path.clone(),
+            busy_timeout: Duration::from_millis(20),
+            max_db_bytes: Some(4096 * 300),
+        });
+
+        // Another connection holds the write lock past the busy timeout.
+        let other = Connection::open(&path).expect("another connection");
+        other.execute_batch("BEGIN IMMEDIATE").expect("the lock");
+        let conn = writer.get().expect("opened");
+        let busy = conn.execute_batch("BEGIN IMMEDIATE").expect_err("busy");
+        assert!(matches!(StoreError::from(busy), StoreError::Busy));
+        let busy = conn.execute_batch("BEGIN IMMEDIATE").expect_err("busy");
+        let wrapped = anyhow::Error::from(busy).context("a sync group");
+        assert!(matches!(StoreError::from(wrapped), StoreError::Busy));
+        other.execute_batch("ROLLBACK").expect("released");
+
+        // The database at its size limit.
+        let conn = writer.get().expect("opened");
+        let full = (0..400)
+            .find_map(|i| {
+                conn.execute(
+                    "INSERT INTO server_keys (name, key) VALUES (?, zeroblob(8000))",
+                    [format!("k{i}")],
+                )
+                .err()
+            })
+            .expect("full before 400 rows of 8 kB");
+        assert!(matches!(StoreError::from(full), StoreError::Full));
+
+        // A constraint, and a statement that is a bug.
+        let exists = conn
+            .execute("INSERT INTO server_keys (name, key) VALUES ('k0', x'00')", [])
+            .expect_err("the name is taken");
+        assert!(matches!(StoreError::from(exists), StoreError::Conflict(super::super::Conflict::Exists)));
+        let bug = conn.execute("INSERT INTO no_such_table VALUES (1)", []).expect_err("no table");
+        assert!(matches!(StoreError::from(bug), StoreError::Other(_)));
     }
 }

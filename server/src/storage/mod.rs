@@ -1,10 +1,10 @@
 //! The storage layer: the only place with SQL. Rows become `shared` types here.
 //!
 //! SQLite allows one writer at a time. Writes go through a pool of exactly one connection, and
-//! the syncs' writes through the sync writer's own connection (`sync_write`); both take a
-//! [`WriteTurn`] first, so write transactions queue in the application, in the order they
-//! asked, instead of failing with `SQLITE_BUSY` on a lock upgrade or polling for the lock.
-//! Reads use a pool of their own (WAL lets them run beside the writer).
+//! the syncs' writes through the sync writer's own connection (`sync_write`); both take the
+//! write turn first (`turn`), so write transactions queue in the application, in the order
+//! they asked, instead of failing with `SQLITE_BUSY` on a lock upgrade or polling for the
+//! lock. Reads use a pool of their own (WAL lets them run beside the writer).
 
 mod accounts;
 mod audit;
@@ -21,6 +21,7 @@ mod report_scan;
 mod review;
 mod sync_sql;
 mod sync_write;
+mod turn;
 #[cfg(test)]
 mod write_turn_tests;
 
@@ -42,6 +43,7 @@ use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
+use turn::{WriteConn, WriteTurn, WriteTx};
 
 /// What a storage call can run into, the one error of this layer. Conditions of the database
 /// (busy, full, read-only) are told apart from bugs here, from SQLite's result codes, so no
@@ -52,7 +54,7 @@ pub enum StoreError {
     #[error("not found")]
     NotFound,
     /// Another process held the write lock longer than the busy timeout (`SQLITE_BUSY`,
-    /// `SQLITE_LOCKED`), or our own write connection was not free in time.
+    /// `SQLITE_LOCKED`), or the write turn did not come in time (`turn::TURN_WAIT`).
     #[error("the database is busy")]
     Busy,
     /// No room left: `SQLITE_FULL`, which SQLite also gives for a full disk.
@@ -229,7 +231,7 @@ fn can_write(path: &Path) -> bool {
     std::fs::OpenOptions::new().write(true).open(path).is_ok()
 }
 
-/// The page cache of the one write connection, in KiB (SQLite's default is 2 MiB). A batch
+/// The page cache of the write connections, in KiB (SQLite's default is 2 MiB). A batch
 /// inserts its records at random places of the id indexes; with the default cache most of those
 /// pages are read again for every batch, and dirty pages spill to the WAL before the commit.
 pub const WRITER_CACHE_KIB: u32 = 65_536;
@@ -239,8 +241,9 @@ pub const WRITER_CACHE_KIB: u32 = 65_536;
 /// checkpoints, a page written by several batches is copied once.
 pub const WRITER_AUTOCHECKPOINT_PAGES: u32 = 2_000;
 
-/// The options of the write connection: those of every connection, its larger page cache and
-/// rarer checkpoints. (`ethos-bench`'s raw SQLite baseline sets the same.)
+/// The options of the write pool's connection: those of every connection, its larger page
+/// cache and rarer checkpoints, as the sync writer's (`direct::WriterConnection`; `ethos-bench`'s
+/// raw SQLite baseline sets the same).
 fn writer_options(options: SqliteConnectOptions) -> SqliteConnectOptions {
     options
         .pragma("cache_size", format!("-{WRITER_CACHE_KIB}"))
@@ -321,6 +324,7 @@ impl Storage {
         }
         let turn = WriteTurn::default();
         let sync = sync_write::SyncWriter::start(
+            tokio::runtime::Handle::current(),
             direct::WriterConnection::new(direct::WriterSettings {
                 path: path.to_path_buf(),
                 busy_timeout,
@@ -344,16 +348,14 @@ impl Storage {
     /// (deferred) transaction that reads first and then writes fails at once with
     /// `SQLITE_BUSY` when another process (`ethos backup`, `ethos import`, `ethos user add`)
     /// wrote in between; an immediate one waits for the lock (busy timeout) instead.
-    /// It waits for its [`WriteTurn`] first.
+    /// It waits for the write turn first (`turn`).
     pub(crate) async fn write_tx(&self) -> sqlx::Result<WriteTx> {
-        let turn = self.turn.clone().lock_owned().await;
-        Ok(WriteTx { tx: self.write.begin_with("BEGIN IMMEDIATE").await?, _turn: turn })
+        WriteTx::begin(&self.turn, &self.write).await
     }
 
     /// The write pool's connection, in its turn, for a write outside a transaction.
     pub(crate) async fn write_conn(&self) -> sqlx::Result<WriteConn> {
-        let turn = self.turn.clone().lock_owned().await;
-        Ok(WriteConn { conn: self.write.acquire().await?, _turn: turn })
+        WriteConn::acquire(&self.turn, &self.write).await
     }
 
     /// Whether the database answers (for `/healthz`).
@@ -373,54 +375,6 @@ impl Storage {
         self.scans.close();
         self.read.close().await;
         self.write.close().await;
-    }
-}
-
-/// The one writer's turn, shared by the write pool and the sync writer. A tokio mutex: fair (first
-/// come, first served) and held across the awaits of a transaction.
-pub(crate) type WriteTurn = Arc<tokio::sync::Mutex<()>>;
-
-/// A write transaction of the write pool, holding the write turn until it ends.
-pub(crate) struct WriteTx {
-    tx: sqlx::Transaction<'static, sqlx::Sqlite>,
-    _turn: tokio::sync::OwnedMutexGuard<()>,
-}
-
-impl WriteTx {
-    pub(crate) async fn commit(self) -> sqlx::Result<()> {
-        self.tx.commit().await
-    }
-}
-
-impl std::ops::Deref for WriteTx {
-    type Target = sqlx::SqliteConnection;
-    fn deref(&self) -> &Self::Target {
-        &self.tx
-    }
-}
-
-impl std::ops::DerefMut for WriteTx {
-    fn deref_mut(&mut self) -> &mut Self::Target {
-        &mut self.tx
-    }
-}
-
-/// The write pool's connection, holding the write turn until dropped.
-pub(crate) struct WriteConn {
-    conn: sqlx::pool::PoolConnection<sqlx::Sqlite>,
-    _turn: tokio::sync::OwnedMutexGuard<()>,
-}
-
-impl std::ops::Deref for WriteConn {
-    type Target = sqlx::SqliteConnection;
-    fn deref(&self) -> &Self::Target {
-        &self.conn
-    }
-}
-
-impl std::ops::DerefMut for WriteConn {
-    fn deref_mut(&mut self) -> &mut Self::Target {
-        &mut self.conn
     }
 }
 

@@ -97,6 +97,16 @@ impl<'s, 'c> Binder<'s, 'c> {
         Ok(self)
     }
 
+    /// Runs the statement once every parameter is bound: a value missing is an error, never a
+    /// column shifted or left NULL (one too many fails as it is bound).
+    fn execute(self) -> rusqlite::Result<usize> {
+        let (bound, expected) = (self.next - 1, self.statement.parameter_count());
+        if bound != expected {
+            return Err(rusqlite::Error::InvalidParameterCount(bound, expected));
+        }
+        self.statement.raw_execute()
+    }
+
     /// A row's fields (with or without the id), then [`DERIVED_COLUMNS`].
     fn content(&mut self, w: &Write<'_>, with_id: bool) -> rusqlite::Result<&mut Self> {
         let c = &w.incoming.columns;
@@ -146,14 +156,15 @@ pub(super) fn write_records(conn: &Connection, writes: &[Write<'_>]) -> rusqlite
                 .bind(count.as_str())?
                 .bind(device.as_str())?;
         }
-        insert.raw_execute()?;
+        values.execute()?;
     }
     let set: Vec<String> = update_columns().iter().map(|c| format!("{c} = ?")).collect();
     let mut update = conn.prepare_cached(&format!("UPDATE records SET {} WHERE id = ?", set.join(", ")))?;
     for w in writes.iter().filter(|w| matches!(w.kind, WriteKind::Update)) {
         let id = w.incoming.record.id.to_string();
-        Binder::new(&mut update).content(w, false)?.bind(id.as_str())?;
-        update.raw_execute()?;
+        let mut values = Binder::new(&mut update);
+        values.content(w, false)?.bind(id.as_str())?;
+        values.execute()?;
     }
     Ok(())
 }
@@ -312,7 +323,7 @@ pub(super) fn insert_audit(conn: &Connection, rows: &[AuditRow]) -> rusqlite::Re
                 .bind(row.entity_id.as_deref())?
                 .bind(row.details.as_str())?;
         }
-        insert.raw_execute()?;
+        values.execute()?;
     }
     Ok(())
 }

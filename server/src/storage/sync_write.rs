@@ -22,7 +22,8 @@
 
 use super::direct::WriterConnection;
 use super::sync_sql::{self, AuditRow, DeviceContact, Write, WriteKind};
-use super::{ts, Device, Storage, StoreError, StoreResult, WriteTurn};
+use super::turn::{self, WriteTurn};
+use super::{ts, Device, Storage, StoreError, StoreResult};
 use crate::halves::map_halves;
 use chrono::{DateTime, Utc};
 use ethos_shared::api::{SyncResult, SyncStatus};
@@ -32,6 +33,7 @@ use ethos_shared::record::{FieldError, Record};
 use ethos_shared::sync::{content_hash, decide, ContentHash, CountState, Held, Outcome};
 use rusqlite::TransactionBehavior;
 use std::collections::HashMap;
+use tokio::runtime::Handle;
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
@@ -77,8 +79,10 @@ impl SyncWriter {
     /// Starts the writer thread on `conn`. It first fills in the content hash of rows stored
     /// before that column existed, then re-packs the report attributes of rows packed with an
     /// older version, a chunk at a time, always serving waiting syncs first.
-    pub(crate) fn start(conn: WriterConnection, turn: WriteTurn) -> std::io::Result<Self> {
+    /// It waits for its write turn through a task on `runtime`.
+    pub(crate) fn start(runtime: Handle, conn: WriterConnection, turn: WriteTurn) -> std::io::Result<Self> {
         let (jobs, queue) = mpsc::channel(QUEUE);
+        let turn = Turn { runtime, turn };
         std::thread::Builder::new().name("sync-writer".into()).spawn(move || run(conn, turn, queue))?;
         Ok(SyncWriter { jobs })
     }
@@ -168,7 +172,19 @@ impl Upkeep {
     }
 }
 
-fn run(mut conn: WriterConnection, turn: WriteTurn, mut queue: mpsc::Receiver<Message>) {
+/// The write turn as the writer thread takes it.
+struct Turn {
+    runtime: Handle,
+    turn: WriteTurn,
+}
+
+impl Turn {
+    fn take(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+        turn::take_blocking(&self.runtime, &self.turn)
+    }
+}
+
+fn run(mut conn: WriterConnection, turn: Turn, mut queue: mpsc::Receiver<Message>) {
     let mut upkeep = Upkeep { hashing: true, repacking: Some(sync_sql::RepackCursor::default()) };
     // A message taken from the queue while a group was gathered, for the next round.
     let mut waiting = None;
@@ -182,8 +198,10 @@ fn run(mut conn: WriterConnection, turn: WriteTurn, mut queue: mpsc::Receiver<Me
             None => match queue.try_recv() {
                 Ok(message) => message,
                 Err(mpsc::error::TryRecvError::Empty) => {
-                    let _turn = turn.blocking_lock();
-                    upkeep.step(&mut conn);
+                    // Without the turn in time, the chunk waits for the next round.
+                    if let Some(_turn) = turn.take() {
+                        upkeep.step(&mut conn);
+                    }
                     continue;
                 }
                 Err(mpsc::error::TryRecvError::Disconnected) => return,
@@ -212,8 +230,14 @@ fn run(mut conn: WriterConnection, turn: WriteTurn, mut queue: mpsc::Receiver<Me
                 Err(_) => break,
             }
         }
-        let _turn = turn.blocking_lock();
-        commit_group(&mut conn, jobs);
+        match turn.take() {
+            Some(_turn) => commit_group(&mut conn, jobs),
+            None => {
+                for job in jobs {
+                    let _ = job.answer.send(Err(StoreError::Busy));
+                }
+            }
+        }
     }
 }
 

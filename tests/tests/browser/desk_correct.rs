@@ -82,10 +82,13 @@ async fn a_person_entered_at_the_desk_is_corrected_there_as_the_next_revision() 
         desk.keys(&format!("{}{tab}{}{tab}{}", person.first, person.family, person.typed_birth)).await;
         desk.keys(&ctrl_enter).await;
         desk.wait_until("the form back to a new person", "!document.querySelector('[data-testid=\"desk-editing\"]')").await;
+        // The form closes before the correction reaches the outbox: until then the list still
+        // shows the earlier revision, confirmed. So wait for the new gender as well.
         desk.wait_until(
             "the correction confirmed, still one person",
             "document.querySelectorAll('[data-testid=\"desk-entry\"]').length === 1 && \
-             document.querySelectorAll('[data-testid=\"desk-entry\"][data-state=\"confirmed\"]').length === 1",
+             document.querySelectorAll('[data-testid=\"desk-entry\"][data-state=\"confirmed\"]').length === 1 && \
+             document.querySelector('[data-testid=\"desk-entry\"] td:nth-child(3)').innerText.trim() === 'man'",
         )
         .await;
 

@@ -81,6 +81,8 @@ impl Storage {
         details: serde_json::Value,
     ) -> StoreResult<()> {
         let mut conn = self.write_conn().await?;
-        Ok(audit(&mut conn, actor, action, count_id, None, details).await?)
+        audit(&mut conn, actor, action, count_id, None, details).await?;
+        conn.done();
+        Ok(())
     }
 }

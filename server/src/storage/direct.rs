@@ -12,7 +12,9 @@ use std::borrow::Cow;
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// Prepared statements the writer keeps (rusqlite keeps 16 by default).
+/// Prepared statements the writer keeps (rusqlite keeps 16 by default): the fixed ones and the
+/// multi-row INSERTs of the sizes that occur (a batch of 500 takes one size; other batch sizes
+/// and the audit entries add a few more each).
 const STATEMENTS_KEPT: usize = 64;
 
 /// How the writer's connection is opened: as the write pool's (see `Storage::open_tuned`).
@@ -61,7 +63,6 @@ impl WriterConnection {
         )?;
         // SQLite opens a file it cannot write read-only, without an error.
         self.opened_read_only = conn.is_readonly(DatabaseName::Main)?;
-        // Multi-row INSERTs of every size a group's remainder takes, beside the other statements.
         conn.set_prepared_statement_cache_capacity(STATEMENTS_KEPT);
         conn.busy_timeout(s.busy_timeout)?;
         // FULL: a record acknowledged to a phone survives a power cut, not only a crash. The

@@ -2,9 +2,10 @@
 //! sync writer thread each have a connection, and take this turn before they write, so their
 //! transactions queue here in the order they asked (a tokio mutex is fair) instead of polling
 //! for SQLite's lock. A wait for the turn ends after [`TURN_WAIT`] as `Busy`, as a wait for the
-//! pool's connection did.
+//! pool's connection did (a pool write may then wait as long again for the connection itself).
 
 use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
+use std::sync::mpsc::RecvTimeoutError;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::runtime::Handle;
@@ -20,8 +21,9 @@ pub(crate) const TURN_WAIT: Duration = Duration::from_secs(30);
 /// The turn of the write pool, until its connection is settled. Dropped without
 /// [`PoolTurn::release`] (a transaction ended by an error or dropped unfinished), the
 /// turn is kept until the pool hands out its connection again: sqlx only queues the ROLLBACK
-/// of a dropped transaction (and a cancelled statement runs on), and the next writer would
-/// meet SQLite's lock instead of an ended transaction.
+/// of a dropped transaction (and a cancelled statement runs on), and the sync writer, on a
+/// connection of its own, would meet SQLite's lock instead of an ended transaction. (Outside
+/// a runtime it is released at once; sqlx needs one to drop a connection anyway.)
 struct PoolTurn {
     guard: Option<OwnedMutexGuard<()>>,
     pool: SqlitePool,
@@ -89,17 +91,24 @@ impl std::ops::DerefMut for WriteTx {
     }
 }
 
-/// The write pool's connection in its turn, for a write outside a transaction; the turn is
-/// kept until the connection is settled (see [`PoolTurn`]).
+/// The write pool's connection in its turn, for a write outside a transaction; dropped without
+/// [`WriteConn::done`], the turn is kept until the connection is settled (see [`PoolTurn`]).
 pub(crate) struct WriteConn {
     conn: sqlx::pool::PoolConnection<Sqlite>,
-    _turn: PoolTurn,
+    turn: PoolTurn,
 }
 
 impl WriteConn {
     pub(super) async fn acquire(turn: &WriteTurn, pool: &SqlitePool) -> sqlx::Result<WriteConn> {
         let turn = PoolTurn::take(turn, pool).await?;
-        Ok(WriteConn { conn: pool.acquire().await?, _turn: turn })
+        Ok(WriteConn { conn: pool.acquire().await?, turn })
+    }
+
+    /// Gives the turn back at once, after a statement that ended (no transaction is left open).
+    pub(crate) fn done(self) {
+        let WriteConn { conn, turn } = self;
+        drop(conn);
+        turn.release();
     }
 }
 
@@ -117,14 +126,24 @@ impl std::ops::DerefMut for WriteConn {
 }
 
 /// The turn for a thread outside the runtime (the sync writer), waited for at most
-/// [`TURN_WAIT`]; `None` when it did not come in time or the runtime has stopped. The wait
-/// itself runs as a task on `runtime`, so the writer queues with everyone else; a turn that
-/// comes after the writer gave up is given back at once.
+/// [`TURN_WAIT`]; `None` when it did not come in time. Free, it is taken at once (a released
+/// tokio mutex goes straight to a waiter, so this never jumps the queue); otherwise the wait
+/// runs as a task on `runtime`, so the writer queues with everyone else, and a turn that comes
+/// after the writer gave up is given back at once. Once that runtime has stopped (nothing else
+/// can hold the turn then but a thread like this one), it waits here without a limit.
 pub(crate) fn take_blocking(runtime: &Handle, turn: &WriteTurn) -> Option<OwnedMutexGuard<()>> {
+    if let Ok(guard) = turn.clone().try_lock_owned() {
+        return Some(guard);
+    }
     let (give, taken) = std::sync::mpsc::sync_channel(1);
-    let turn = turn.clone();
+    let waiting = turn.clone();
     runtime.spawn(async move {
-        let _ = give.send(turn.lock_owned().await);
+        let _ = give.send(waiting.lock_owned().await);
     });
-    taken.recv_timeout(TURN_WAIT).ok()
+    match taken.recv_timeout(TURN_WAIT) {
+        Ok(guard) => Some(guard),
+        Err(RecvTimeoutError::Timeout) => None,
+        // The task was dropped unrun: the runtime has stopped.
+        Err(RecvTimeoutError::Disconnected) => Some(turn.clone().blocking_lock_owned()),
+    }
 }

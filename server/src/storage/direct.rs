@@ -166,7 +166,7 @@ mod tests {
         super::super::Storage::open(&path).await.expect("a database").close().await;
         let mut writer = WriterConnection::new(WriterSettings {
             path: path.clone(),
-            busy_timeout: Duration::from_millis(20),
+            busy_timeout: Duration::from_millis(100),
             max_db_bytes: Some(4096 * 300),
         });
 

@@ -10,17 +10,20 @@ use ethos_shared::report::PACKING_VERSION;
 pub(crate) const COUNT: &str = "00000000-0000-0000-0000-0000000000c0";
 const DEVICE: &str = "00000000-0000-0000-0000-0000000000d1";
 
+/// The user, the live count [`COUNT`], a team code and the device [`DEVICE`] of [`storage`].
+pub(crate) const SET_UP: [&str; 4] = [
+    "INSERT INTO users VALUES ('u', 'c', 'x', 'coordinator', '2026-01-01T00:00:00Z')",
+    "INSERT INTO counts VALUES ('00000000-0000-0000-0000-0000000000c0', 'T', '2026-10-15',
+        '2026-10-15T20:00:00+02:00', '2026-10-16T20:00:00+02:00', 'live', 's', '2026-01-01T00:00:00Z', 'u')",
+    "INSERT INTO invites (id, count_id, code, organisation, organisation_type, created_at, created_by)
+        VALUES ('i1', '00000000-0000-0000-0000-0000000000c0', 'A', 'Zorg', 'care', '2026-01-01T00:00:00Z', 'u')",
+    "INSERT INTO devices (id, invite_id, count_id, token_hash, enrolled_at) VALUES
+        ('00000000-0000-0000-0000-0000000000d1', 'i1', '00000000-0000-0000-0000-0000000000c0', 'h1', '2026-01-01T00:00:00Z')",
+];
+
 pub(crate) async fn storage(path: &std::path::Path) -> Storage {
     let storage = Storage::open(path).await.expect("a database");
-    for sql in [
-        "INSERT INTO users VALUES ('u', 'c', 'x', 'coordinator', '2026-01-01T00:00:00Z')",
-        "INSERT INTO counts VALUES ('00000000-0000-0000-0000-0000000000c0', 'T', '2026-10-15',
-            '2026-10-15T20:00:00+02:00', '2026-10-16T20:00:00+02:00', 'live', 's', '2026-01-01T00:00:00Z', 'u')",
-        "INSERT INTO invites (id, count_id, code, organisation, organisation_type, created_at, created_by)
-            VALUES ('i1', '00000000-0000-0000-0000-0000000000c0', 'A', 'Zorg', 'care', '2026-01-01T00:00:00Z', 'u')",
-        "INSERT INTO devices (id, invite_id, count_id, token_hash, enrolled_at) VALUES
-            ('00000000-0000-0000-0000-0000000000d1', 'i1', '00000000-0000-0000-0000-0000000000c0', 'h1', '2026-01-01T00:00:00Z')",
-    ] {
+    for sql in SET_UP {
         sqlx::query(sql).execute(&storage.write).await.expect("set up");
     }
     storage

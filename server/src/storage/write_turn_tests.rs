@@ -2,7 +2,7 @@
 //! the application, so a coordinator's write while phones sync waits its turn instead of
 //! failing on SQLite's lock.
 
-use super::records::tests::{record, storage, sync};
+use super::records::tests::{record, sync, SET_UP};
 use super::Storage;
 use ethos_shared::api::{Role, SyncStatus};
 use std::time::Duration;
@@ -10,11 +10,16 @@ use std::time::Duration;
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn writes_of_the_pool_wait_their_turn_beside_the_sync_writer() {
     let dir = tempfile::tempdir().expect("a directory");
-    let path = dir.path().join("t.db");
-    storage(&path).await.close().await;
     // A busy timeout far shorter than one group's transaction: a write that met the sync
-    // writer's lock in SQLite, not in its turn, would fail.
+    // writer's lock in SQLite, not in its turn, would fail. (A new file: nothing else has it
+    // open, not even a closing connection's checkpoint.)
+    let path = dir.path().join("t.db");
     let storage = Storage::open_tuned(&path, Duration::from_millis(1), None).await.expect("a database");
+    let mut tx = storage.write_tx().await.expect("the turn");
+    for sql in SET_UP {
+        sqlx::query(sql).execute(&mut *tx).await.expect("set up");
+    }
+    tx.commit().await.expect("set up");
 
     let syncs = (0..8u128).map(|phone| {
         let storage = storage.clone();

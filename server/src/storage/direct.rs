@@ -3,7 +3,7 @@
 //! and the report's scans (`report_scan`, with connections of their own). Here: the writer's
 //! connection, rusqlite's errors as storage errors, and a record's columns read by name.
 
-use super::{can_write, StoreError, WRITER_AUTOCHECKPOINT_PAGES, WRITER_CACHE_KIB};
+use super::{can_write, StoreError, MMAP_BYTES, WRITER_AUTOCHECKPOINT_PAGES, WRITER_CACHE_KIB};
 use anyhow::bail;
 use ethos_shared::record::fields::{Field, SqlType, SqlValue};
 use rusqlite::types::ValueRef;
@@ -72,7 +72,7 @@ impl WriterConnection {
             "PRAGMA foreign_keys = ON".into(),
             format!("PRAGMA cache_size = -{WRITER_CACHE_KIB}"),
             format!("PRAGMA wal_autocheckpoint = {WRITER_AUTOCHECKPOINT_PAGES}"),
-            "PRAGMA mmap_size = 1073741824".into(),
+            format!("PRAGMA mmap_size = {MMAP_BYTES}"),
         ] {
             pragma(&conn, &statement)?;
         }
@@ -86,7 +86,7 @@ impl WriterConnection {
 }
 
 /// Runs a PRAGMA, whether or not it answers a row.
-fn pragma(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
+pub(super) fn pragma(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
     let mut statement = conn.prepare(sql)?;
     let mut rows = statement.query([])?;
     rows.next()?;
@@ -152,6 +152,7 @@ mod tests {
         assert_eq!(pragma("cache_size"), format!("Integer(-{WRITER_CACHE_KIB})"));
         assert_eq!(pragma("wal_autocheckpoint"), format!("Integer({WRITER_AUTOCHECKPOINT_PAGES})"));
         assert_eq!(pragma("max_page_count"), "Integer(1000)", "the database's size limit");
+        assert_eq!(pragma("mmap_size"), format!("Integer({MMAP_BYTES})"));
 
         // A transaction left open (as SQLite leaves one after some errors) is ended before the
         // connection is handed out again.

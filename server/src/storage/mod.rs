@@ -231,6 +231,11 @@ fn can_write(path: &Path) -> bool {
     std::fs::OpenOptions::new().write(true).open(path).is_ok()
 }
 
+/// How much of the database every connection reads through a memory map (`mmap_size`): the
+/// report scans every record of a count, and going through read() calls costs more than the
+/// scan itself.
+pub(crate) const MMAP_BYTES: u64 = 1 << 30;
+
 /// The page cache of the write connections, in KiB (SQLite's default is 2 MiB). A batch
 /// inserts its records at random places of the id indexes; with the default cache most of those
 /// pages are read again for every batch, and dirty pages spill to the WAL before the commit.
@@ -272,9 +277,7 @@ impl Storage {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(busy_timeout)
-            // Reads through a memory map: the report scans every record of a count, and going
-            // through read() calls costs more than the scan itself.
-            .pragma("mmap_size", "1073741824");
+            .pragma("mmap_size", MMAP_BYTES.to_string());
         let opened_read_only = Arc::new(AtomicBool::new(false));
         let (reopen_check, file) = (opened_read_only.clone(), Arc::new(path.to_path_buf()));
         let reopen_file = file.clone();

@@ -11,8 +11,9 @@
 //! connection of its own at the same time. Both read transactions must see the same snapshot
 //! (a sync committed between their starts would be half in the report): see [`begin_snapshot`].
 
-use super::direct::{column, column_names};
+use super::direct::{column, column_names, pragma};
 use super::records::{record_from_columns, RECORD_COLUMNS};
+use super::MMAP_BYTES;
 use anyhow::{anyhow, Context};
 use ethos_shared::count::OrganisationType;
 use ethos_shared::counting::{KeyBytes, Moment};
@@ -168,15 +169,14 @@ impl ScanConnections {
     }
 }
 
-/// A read-only connection for the scan. Through a memory map: going through read() calls
-/// costs more than the scan itself.
+/// A read-only connection for the scan, reading through a memory map (`MMAP_BYTES`).
 fn open(path: &Path, busy_timeout: Duration) -> rusqlite::Result<Connection> {
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
     )?;
     conn.busy_timeout(busy_timeout)?;
-    conn.query_row("PRAGMA mmap_size = 1073741824", [], |_| Ok(()))?;
+    pragma(&conn, &format!("PRAGMA mmap_size = {MMAP_BYTES}"))?;
     Ok(conn)
 }
 

@@ -6,7 +6,6 @@ pub mod cli;
 pub mod demo;
 pub mod error;
 mod extract;
-mod halves;
 mod handlers;
 pub mod openapi;
 mod routes;

@@ -18,7 +18,12 @@ pub type Parsed = Result<Record, (Option<Uuid>, Vec<FieldError>)>;
 
 /// Parses every record of a sync body on its own: one bad record never blocks the others.
 pub fn parse_batch(records: &[serde_json::Value]) -> Vec<Parsed> {
-    records.iter().map(|v| parse_record(v).map_err(|errors| (record_id(v), errors))).collect()
+    records.iter().map(parse_one).collect()
+}
+
+/// One element of a sync body, parsed.
+pub fn parse_one(value: &serde_json::Value) -> Parsed {
+    parse_record(value).map_err(|errors| (record_id(value), errors))
 }
 
 /// Reads a sync body as the server does: `records` must be a list (each element is parsed later

@@ -198,7 +198,7 @@ mod tests {
             Device { id: Uuid::from_u128(0xd1), count_id, organisation: String::new(), revoked: false };
         let now = DateTime::parse_from_rfc3339("2026-10-17T00:00:00Z").expect("a time").into();
         storage
-            .sync_batch(&device, records.iter().cloned().map(Ok).collect(), None, now)
+            .sync_batch(&device, records.iter().cloned().map(Ok), None, now)
             .await
             .expect("stored");
         let user = User { id: Uuid::from_u128(1), username: "c".into(), role: Role::Coordinator };

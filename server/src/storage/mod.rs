@@ -19,6 +19,7 @@ mod records;
 mod report;
 mod report_scan;
 mod review;
+mod sync_job;
 mod sync_sql;
 mod sync_write;
 mod turn;
@@ -31,7 +32,7 @@ pub use counts::*;
 pub use dashboard::*;
 pub use report::*;
 pub use review::*;
-pub use sync_write::SyncItem;
+pub use sync_job::SyncItem;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use ethos_shared::count::CountStatus;

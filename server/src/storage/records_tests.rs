@@ -52,7 +52,7 @@ pub(crate) async fn sync(storage: &Storage, records: &[Record]) -> Vec<SyncStatu
         revoked: false,
     };
     let now = chrono::DateTime::parse_from_rfc3339("2026-10-15T23:00:00Z").expect("a time").into();
-    let items = records.iter().cloned().map(Ok).collect();
+    let items: Vec<crate::storage::SyncItem> = records.iter().cloned().map(Ok).collect();
     let results = storage.sync_batch(&device, items, None, now).await.expect("synced");
     results.into_iter().map(|r| r.status).collect()
 }

@@ -105,7 +105,7 @@ mod tests {
                 organisation: String::new(),
                 revoked: false,
             };
-            let items = batch.iter().cloned().map(Ok).collect();
+            let items: Vec<crate::storage::SyncItem> = batch.iter().cloned().map(Ok).collect();
             storage.sync_batch(&device, items, None, now).await.expect("stored");
         }
         let user = User { id: Uuid::from_u128(1), username: "c".into(), role: Role::Coordinator };

@@ -89,7 +89,7 @@ async fn other_count(storage: &Storage) -> Device {
 /// Records `n` stored through the second count's `device`.
 async fn sync_other(storage: &Storage, device: &Device, n: impl IntoIterator<Item = u128>) {
     let now = chrono::DateTime::parse_from_rfc3339("2026-10-15T23:00:00Z").expect("a time").into();
-    let records = n.into_iter().map(|n| Ok(record(n, None))).collect();
+    let records: Vec<crate::storage::SyncItem> = n.into_iter().map(|n| Ok(record(n, None))).collect();
     storage.sync_batch(device, records, None, now).await.expect("synced");
 }
 

@@ -4,7 +4,8 @@
 
 use super::direct::{column, column_names};
 use super::records::{record_from_columns, RECORD_COLUMNS};
-use super::sync_write::{count_state, Incoming};
+use super::sync_job::Incoming;
+use super::sync_write::count_state;
 use super::{ts, Actor};
 use chrono::Utc;
 use ethos_shared::codes::AuditAction;
@@ -54,7 +55,7 @@ const DERIVED_COLUMNS: [&str; 6] = [
 /// The columns only an insert writes, bound last.
 const INSERT_ONLY_COLUMNS: [&str; 3] = ["stored_in_training", "count_id", "device_id"];
 /// Rows per multi-row INSERT: 100 × 28 variables, well under SQLite's limit of 32,766.
-const INSERT_ROWS: usize = 100;
+pub(super) const INSERT_ROWS: usize = 100;
 
 /// Every column an insert writes, in bind order.
 fn insert_columns() -> Vec<&'static str> {

@@ -1,14 +1,15 @@
 //! The sync write path: one writer thread with group commit.
 //!
-//! Every sync batch becomes a [`Job`] sent to a single writer thread, which owns the writes of
+//! Every sync batch becomes a [`Job`] (`sync_job`) sent to a single writer thread, which owns the writes of
 //! syncs on a SQLite connection of its own, called directly (rusqlite): through the async
 //! driver each statement was a hand-off to its worker thread and every bound value a copy
 //! (the same inserts made 10–40 % fewer records a second that way). The writer takes its turn with the write pool's transactions
 //! (`Storage::write_tx`) in the order they asked, so neither waits on SQLite's busy polling.
 //! It takes the jobs waiting in its channel together (up to [`GROUP_RECORDS`] records)
-//! and applies them in ONE write transaction: one statement reads the counts, one reads every
-//! record already held under the ids of the group (with its content hash), new records go in
-//! with multi-row INSERTs, then the devices' last contact, the audit entries, and COMMIT. Only
+//! and applies them in ONE write transaction: one statement reads the counts; then, for each
+//! piece of a job's records as the request hands it over, one statement reads every record
+//! already held under its ids (with its content hash) and a multi-row INSERT stores the new
+//! ones; then the devices' last contact, the audit entries, and COMMIT. Only
 //! after that commit is any of the requests answered, so every `stored` a phone sees is durable
 //! (`synchronous=FULL`). Syncs that arrive while a commit runs wait for the next group: the more
 //! phones sync at once, the more each transaction (and its fsync) carries.
@@ -23,14 +24,13 @@
 use super::direct::WriterConnection;
 use super::sync_sql::{self, AuditRow, DeviceContact, Write, WriteKind};
 use super::turn::{self, WriteTurn};
-use super::{ts, Device, Storage, StoreError, StoreResult};
-use crate::halves::map_halves;
+use super::sync_job::{Answer, Item, Job};
+use super::{ts, StoreError, StoreResult};
 use chrono::{DateTime, Utc};
 use ethos_shared::api::{SyncResult, SyncStatus};
 use ethos_shared::codes::AuditAction;
 use ethos_shared::count::CountStatus;
-use ethos_shared::record::{FieldError, Record};
-use ethos_shared::sync::{content_hash, decide, ContentHash, CountState, Held, Outcome};
+use ethos_shared::sync::{decide, CountState, Held, Outcome};
 use rusqlite::TransactionBehavior;
 use std::collections::HashMap;
 use tokio::runtime::Handle;
@@ -41,32 +41,6 @@ use uuid::Uuid;
 const GROUP_RECORDS: usize = 5_000;
 /// Jobs that may wait for the writer before senders wait for room.
 const QUEUE: usize = 4_096;
-
-/// One element of a sync body: a valid record, or the id (if readable) and field errors.
-pub type SyncItem = ethos_shared::sync::Parsed;
-
-/// A valid record with everything its row needs, prepared by the request (not the writer).
-pub(super) struct Incoming {
-    pub record: Record,
-    pub hash: ContentHash,
-    pub columns: sync_sql::Columns,
-}
-
-enum Item {
-    Valid(Box<Incoming>),
-    Invalid(Option<Uuid>, Vec<FieldError>),
-}
-
-type Answer = Result<Vec<SyncResult>, StoreError>;
-
-struct Job {
-    device: Uuid,
-    count: Uuid,
-    items: Vec<Item>,
-    unsynced: Option<u32>,
-    now: DateTime<Utc>,
-    answer: oneshot::Sender<Answer>,
-}
 
 /// The handle of the writer thread; cloning it shares the one thread, which ends when the
 /// last handle is dropped.
@@ -87,6 +61,11 @@ impl SyncWriter {
         Ok(SyncWriter { jobs })
     }
 
+    /// Queues a job; its answer comes through the job's own channel.
+    pub(super) async fn send(&self, job: Job) -> StoreResult<()> {
+        self.jobs.send(Message::Job(job)).await.map_err(|_| anyhow::anyhow!("the sync writer has stopped").into())
+    }
+
     /// Ends the writer thread once the jobs sent before are answered, and waits until its
     /// connection is closed. Syncs sent after that fail.
     pub(crate) async fn stop(&self) {
@@ -94,39 +73,6 @@ impl SyncWriter {
         if self.jobs.send(Message::Stop(done)).await.is_ok() {
             let _ = stopped.await;
         }
-    }
-}
-
-impl Storage {
-    /// Applies one sync batch of a device and answers one result per item, in order, once the
-    /// transaction holding it has committed (see the module text). `unsynced` is what the phone
-    /// reported still holding unconfirmed (kept with its last contact, for the lock warning).
-    /// `NotFound` when the device's count is gone.
-    pub async fn sync_batch(
-        &self,
-        device: &Device,
-        items: Vec<SyncItem>,
-        unsynced: Option<u32>,
-        now: DateTime<Utc>,
-    ) -> StoreResult<Vec<SyncResult>> {
-        let items = map_halves(items, |item| match item {
-            Ok(record) => {
-                let columns = sync_sql::Columns::of(&record)?;
-                let hash = content_hash(&record);
-                Ok(Item::Valid(Box::new(Incoming { record, hash, columns })))
-            }
-            Err((id, errors)) => Ok(Item::Invalid(id, errors)),
-        })
-        .into_iter()
-        .collect::<anyhow::Result<Vec<_>>>()?;
-        let (answer, answered) = oneshot::channel();
-        let job = Job { device: device.id, count: device.count_id, items, unsynced, now, answer };
-        self.sync
-            .jobs
-            .send(Message::Job(job))
-            .await
-            .map_err(|_| anyhow::anyhow!("the sync writer has stopped"))?;
-        answered.await.map_err(|_| anyhow::anyhow!("the sync writer stopped before answering"))?
     }
 }
 
@@ -215,12 +161,12 @@ fn run(mut conn: WriterConnection, turn: Turn, mut queue: mpsc::Receiver<Message
                 return;
             }
         };
-        let mut records = first.items.len();
+        let mut records = first.size;
         let mut jobs = vec![first];
         while records < GROUP_RECORDS {
             match queue.try_recv() {
                 Ok(Message::Job(job)) => {
-                    records += job.items.len();
+                    records += job.size;
                     jobs.push(job);
                 }
                 Ok(stop) => {
@@ -231,7 +177,7 @@ fn run(mut conn: WriterConnection, turn: Turn, mut queue: mpsc::Receiver<Message
             }
         }
         match turn.take() {
-            Some(_turn) => commit_group(&mut conn, jobs),
+            Some(_turn) => commit_group(&mut conn, &mut jobs),
             None => {
                 for job in jobs {
                     let _ = job.answer.send(Err(StoreError::Busy));
@@ -242,21 +188,21 @@ fn run(mut conn: WriterConnection, turn: Turn, mut queue: mpsc::Receiver<Message
 }
 
 /// Applies the jobs in one transaction and answers them; see the module text for failures.
-fn commit_group(conn: &mut WriterConnection, jobs: Vec<Job>) {
-    match apply(conn, &jobs) {
+fn commit_group(conn: &mut WriterConnection, jobs: &mut Vec<Job>) {
+    match apply(conn, jobs) {
         Ok(answers) => {
-            for (job, answer) in jobs.into_iter().zip(answers) {
+            for (job, answer) in jobs.drain(..).zip(answers) {
                 let _ = job.answer.send(answer);
             }
         }
         Err(e) => {
             if e.is_condition() || jobs.len() == 1 {
-                for job in jobs {
+                for job in jobs.drain(..) {
                     let _ = job.answer.send(Err(e.again()));
                 }
             } else {
-                for job in jobs {
-                    let answer = match apply(conn, std::slice::from_ref(&job)) {
+                for mut job in jobs.drain(..) {
+                    let answer = match apply(conn, std::slice::from_mut(&mut job)) {
                         Ok(mut answers) => answers.pop().unwrap_or(Err(StoreError::NotFound)),
                         Err(e) => Err(e),
                     };
@@ -289,37 +235,99 @@ impl Tally {
     }
 }
 
-fn apply(conn: &mut WriterConnection, jobs: &[Job]) -> StoreResult<Vec<Answer>> {
+fn apply(conn: &mut WriterConnection, jobs: &mut [Job]) -> StoreResult<Vec<Answer>> {
     let tx = conn.get()?.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let counts = sync_sql::count_states(&tx, jobs.iter().map(|j| j.count))?;
-    let ids =
-        jobs.iter().filter(|j| counts.contains_key(&j.count)).flat_map(|j| &j.items).filter_map(
-            |i| match i {
-                Item::Valid(incoming) => Some(incoming.record.id),
-                Item::Invalid(..) => None,
-            },
-        );
-    let mut held = sync_sql::held(&tx, ids)?;
-
+    let mut group = Group::default();
     let mut answers = Vec::with_capacity(jobs.len());
-    let mut writes: Vec<Write> = Vec::new();
-    let mut pending: HashMap<Uuid, usize> = HashMap::new();
-    let mut audit: Vec<AuditRow> = Vec::new();
-    let mut contacts: HashMap<Uuid, DeviceContact> = HashMap::new();
-    for job in jobs {
+    for job in jobs.iter_mut() {
         let Some(count) = counts.get(&job.count).copied() else {
             answers.push(Err(StoreError::NotFound));
             continue;
         };
-        let received_at = ts(job.now);
-        let mut results = Vec::with_capacity(job.items.len());
-        let mut tally = Tally::default();
-        for item in &job.items {
+        let mut sync = JobSync {
+            device: job.device,
+            count_id: job.count,
+            count,
+            now: job.now,
+            received_at: ts(job.now),
+            results: Vec::with_capacity(job.items.len()),
+            tally: Tally::default(),
+        };
+        // The pieces already received (all of them when the job is tried again on its own),
+        // then each one as it comes.
+        let mut done = 0;
+        while done < job.items.len() || job.receive()? {
+            group.piece(&tx, &mut sync, &job.items[done..])?;
+            done = job.items.len();
+        }
+        let contact = group.contacts.entry(job.device).or_default();
+        contact.last_seen_at = sync.received_at.clone().max(std::mem::take(&mut contact.last_seen_at));
+        if job.unsynced.is_some() {
+            contact.unsynced = job.unsynced;
+        }
+        let t = &sync.tally;
+        group.audit.push(AuditRow::device(
+            job.device,
+            AuditAction::Sync,
+            job.count,
+            None,
+            serde_json::json!({
+                "stored": t.stored, "unchanged": t.unchanged, "updated": t.updated,
+                "conflict": t.conflict, "rejected": t.rejected,
+            }),
+        ));
+        answers.push(Ok(sync.results));
+    }
+    sync_sql::touch_devices(&tx, &group.contacts)?;
+    sync_sql::insert_audit(&tx, &group.audit)?;
+    tx.commit()?;
+    Ok(answers)
+}
+
+/// One job's part of a group's transaction.
+struct JobSync {
+    device: Uuid,
+    count_id: Uuid,
+    count: CountState,
+    now: DateTime<Utc>,
+    received_at: String,
+    results: Vec<SyncResult>,
+    tally: Tally,
+}
+
+/// What a group's transaction knows and has gathered so far.
+#[derive(Default)]
+struct Group {
+    /// What is held under each id met in the group, as the group has left it.
+    held: HashMap<Uuid, Held>,
+    audit: Vec<AuditRow>,
+    contacts: HashMap<Uuid, DeviceContact>,
+}
+
+impl Group {
+    /// Judges a piece of a job's items in order, each seeing what the earlier ones stored,
+    /// and writes its rows.
+    fn piece(&mut self, tx: &rusqlite::Connection, sync: &mut JobSync, items: &[Item]) -> StoreResult<()> {
+        let unknown = items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Valid(incoming) => Some(incoming.record.id),
+                Item::Invalid(..) => None,
+            })
+            .filter(|id| !self.held.contains_key(id));
+        let stored = sync_sql::held(tx, unknown)?;
+        self.held.extend(stored);
+        let mut writes: Vec<Write> = Vec::new();
+        // Where a record of this piece is among `writes`: one written twice is written once,
+        // as it ends up.
+        let mut pending: HashMap<Uuid, usize> = HashMap::new();
+        for item in items {
             let incoming = match item {
                 Item::Valid(incoming) => incoming,
                 Item::Invalid(id, errors) => {
-                    tally.add(SyncStatus::Rejected);
-                    results.push(SyncResult {
+                    sync.tally.add(SyncStatus::Rejected);
+                    sync.results.push(SyncResult {
                         id: *id,
                         status: SyncStatus::Rejected,
                         revision: None,
@@ -329,24 +337,24 @@ fn apply(conn: &mut WriterConnection, jobs: &[Job]) -> StoreResult<Vec<Answer>> 
                 }
             };
             let record = &incoming.record;
-            let before = held.get(&record.id).cloned();
-            let outcome = decide(record, job.device, before.as_ref(), count, job.now);
+            let before = self.held.get(&record.id).cloned();
+            let outcome = decide(record, sync.device, before.as_ref(), sync.count, sync.now);
             let status = outcome.status();
-            tally.add(status);
+            sync.tally.add(status);
             match &outcome {
                 Outcome::Store { training, stored_in_training } => {
                     pending.insert(record.id, writes.len());
                     writes.push(Write {
-                        kind: WriteKind::Insert { count: job.count, device: job.device },
+                        kind: WriteKind::Insert { count: sync.count_id, device: sync.device },
                         incoming,
                         training: *training,
                         stored_in_training: *stored_in_training,
-                        received_at: received_at.clone(),
+                        received_at: sync.received_at.clone(),
                     });
-                    held.insert(
+                    self.held.insert(
                         record.id,
                         Held {
-                            device_id: job.device,
+                            device_id: sync.device,
                             revision: record.revision,
                             content: incoming.hash,
                             stored_in_training: *stored_in_training,
@@ -355,12 +363,11 @@ fn apply(conn: &mut WriterConnection, jobs: &[Job]) -> StoreResult<Vec<Answer>> 
                 }
                 Outcome::Replace { training } => {
                     let stored_in_training = before.as_ref().is_some_and(|h| h.stored_in_training);
-                    // A record written earlier in this group is written once, as it ends up.
                     match pending.get(&record.id).and_then(|&i| writes.get_mut(i)) {
                         Some(write) => {
                             write.incoming = incoming;
                             write.training = *training;
-                            write.received_at = received_at.clone();
+                            write.received_at = sync.received_at.clone();
                         }
                         None => {
                             pending.insert(record.id, writes.len());
@@ -369,24 +376,24 @@ fn apply(conn: &mut WriterConnection, jobs: &[Job]) -> StoreResult<Vec<Answer>> 
                                 incoming,
                                 training: *training,
                                 stored_in_training,
-                                received_at: received_at.clone(),
+                                received_at: sync.received_at.clone(),
                             });
                         }
                     }
-                    audit.push(AuditRow::device(
-                        job.device,
+                    self.audit.push(AuditRow::device(
+                        sync.device,
                         AuditAction::RecordUpdate,
-                        job.count,
+                        sync.count_id,
                         Some(record.id.to_string()),
                         serde_json::json!({
                             "from_revision": before.as_ref().map(|h| h.revision),
                             "to_revision": record.revision,
                         }),
                     ));
-                    held.insert(
+                    self.held.insert(
                         record.id,
                         Held {
-                            device_id: job.device,
+                            device_id: sync.device,
                             revision: record.revision,
                             content: incoming.hash,
                             stored_in_training,
@@ -395,7 +402,7 @@ fn apply(conn: &mut WriterConnection, jobs: &[Job]) -> StoreResult<Vec<Answer>> 
                 }
                 Outcome::Keep { .. } | Outcome::Reject { .. } => {}
             }
-            results.push(match outcome {
+            sync.results.push(match outcome {
                 Outcome::Store { .. } | Outcome::Replace { .. } => {
                     SyncResult { id: Some(record.id), status, revision: Some(record.revision), errors: None }
                 }
@@ -409,28 +416,9 @@ fn apply(conn: &mut WriterConnection, jobs: &[Job]) -> StoreResult<Vec<Answer>> 
                 },
             });
         }
-        let contact = contacts.entry(job.device).or_default();
-        contact.last_seen_at = received_at.max(std::mem::take(&mut contact.last_seen_at));
-        if job.unsynced.is_some() {
-            contact.unsynced = job.unsynced;
-        }
-        audit.push(AuditRow::device(
-            job.device,
-            AuditAction::Sync,
-            job.count,
-            None,
-            serde_json::json!({
-                "stored": tally.stored, "unchanged": tally.unchanged, "updated": tally.updated,
-                "conflict": tally.conflict, "rejected": tally.rejected,
-            }),
-        ));
-        answers.push(Ok(results));
+        sync_sql::write_records(tx, &writes)?;
+        Ok(())
     }
-    sync_sql::write_records(&tx, &writes)?;
-    sync_sql::touch_devices(&tx, &contacts)?;
-    sync_sql::insert_audit(&tx, &audit)?;
-    tx.commit()?;
-    Ok(answers)
 }
 
 /// What a sync needs to know of a count, from its row.

@@ -1,7 +1,6 @@
 //! A sync from a field device: its batch of records, each judged on its own.
 
 use super::{Error, Result};
-use crate::halves::map_halves;
 use crate::storage::{Device, Storage, StoreError};
 use chrono::{DateTime, Utc};
 use ethos_shared::api::{SyncResponse, MAX_SYNC_RECORDS};
@@ -9,7 +8,8 @@ use ethos_shared::sync::{read_sync_body, BodyError};
 
 /// Applies a sync body (`{"records": […], "unsynced": n}`, its bytes) of `device`, answered once
 /// it is durable. `NotJson` or `Invalid` for a body that is no sync body; `TooManyRecords` over
-/// the limit; `DeviceRevoked` when the device's count is gone.
+/// the limit; `DeviceRevoked` when the device's count is gone. The records are parsed as the
+/// storage takes them, a piece at a time, while it writes the pieces before.
 pub async fn sync(
     storage: &Storage,
     device: &Device,
@@ -23,8 +23,7 @@ pub async fn sync(
     if body.len() > MAX_SYNC_RECORDS {
         return Err(Error::TooManyRecords(MAX_SYNC_RECORDS));
     }
-    let items = body.parse_with(|records, parse| map_halves(records, parse));
-    match storage.sync_batch(device, items, body.unsynced(), now).await {
+    match storage.sync_batch(device, body.parsed(), body.unsynced(), now).await {
         Ok(results) => Ok(SyncResponse { results, server_time: now }),
         Err(StoreError::NotFound) => Err(Error::DeviceRevoked),
         Err(e) => Err(e.into()),

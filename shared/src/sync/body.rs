@@ -7,7 +7,7 @@
 //! list) goes the way of [`sync_request`], which names what is wrong; both ways give the same
 //! answers (the tests below).
 
-use super::{parse_batch, sync_request, Parsed};
+use super::{parse_one, sync_request, Parsed};
 use crate::api::SyncRequest;
 use crate::record::{parse_record_text, FieldError};
 use serde::de::{MapAccess, SeqAccess, Visitor};
@@ -142,18 +142,15 @@ impl SyncBody<'_> {
 
     /// Each record parsed on its own, in order.
     pub fn parse(&self) -> Vec<Parsed> {
-        self.parse_with(|records, parse| records.into_iter().map(parse).collect())
+        self.parsed().collect()
     }
 
-    /// [`SyncBody::parse`], with the records read from text handed to `spread`, which applies
-    /// `parse` to each of them in order however it likes (the server: on both cores).
-    pub fn parse_with<'b>(
-        &'b self,
-        spread: impl FnOnce(Vec<&'b RawValue>, fn(&RawValue) -> Parsed) -> Vec<Parsed>,
-    ) -> Vec<Parsed> {
+    /// [`SyncBody::parse`], each record parsed only as it is taken (the server parses the next
+    /// records while it stores the ones before).
+    pub fn parsed(&self) -> Box<dyn Iterator<Item = Parsed> + Send + '_> {
         match self {
-            SyncBody::Text(body) => spread(body.records.clone(), parse_record_text),
-            SyncBody::Value(body) => parse_batch(&body.records),
+            SyncBody::Text(body) => Box::new(body.records.iter().map(|r| parse_record_text(r))),
+            SyncBody::Value(body) => Box::new(body.records.iter().map(parse_one)),
         }
     }
 }
@@ -161,6 +158,7 @@ impl SyncBody<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sync::parse_batch;
     use crate::record::FieldErrorCode;
     use serde_json::json;
 

@@ -20,6 +20,8 @@ mod report;
 mod report_scan;
 mod review;
 mod sync_job;
+#[cfg(test)]
+mod sync_job_tests;
 mod sync_sql;
 mod sync_write;
 mod turn;

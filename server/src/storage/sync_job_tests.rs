@@ -1,0 +1,78 @@
+//! A batch of several pieces: judged in order across them, and stored whole or not at all.
+
+use super::records::tests::{record, storage, sync, COUNT};
+use super::{Device, Storage};
+use ethos_shared::api::SyncStatus;
+use ethos_shared::record::Record;
+use sqlx::Row;
+
+async fn rows(storage: &Storage, sql: &str) -> i64 {
+    sqlx::query(sql).fetch_one(&storage.read).await.expect("a row").get(0)
+}
+
+/// Record `n` in a revision with other content.
+fn revised(n: u128) -> Record {
+    let mut r = record(n, None);
+    r.revision = 2;
+    r.living_situation = ethos_shared::ethos::LivingSituation::ALL[0];
+    r
+}
+
+#[tokio::test]
+async fn a_batch_of_several_pieces_is_judged_in_order_across_them() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let storage = storage(&dir.path().join("t.db")).await;
+    // 300 new records (three pieces), then in the fourth piece: a new revision of a record of
+    // the first piece, an exact resend of one of the third, and a record sent twice in it.
+    let mut batch: Vec<Record> = (1..=300).map(|n| record(n, None)).collect();
+    batch.extend([revised(5), record(250, None), record(301, None), revised(301)]);
+    let statuses = sync(&storage, &batch).await;
+    assert_eq!(&statuses[..300], &[SyncStatus::Stored; 300]);
+    assert_eq!(
+        &statuses[300..],
+        [SyncStatus::Updated, SyncStatus::Unchanged, SyncStatus::Stored, SyncStatus::Updated]
+    );
+    assert_eq!(rows(&storage, "SELECT COUNT(*) FROM records").await, 301);
+    for n in [5, 301] {
+        let id = revised(n).id.to_string();
+        let row = sqlx::query("SELECT revision, living_situation FROM records WHERE id = ?")
+            .bind(&id)
+            .fetch_one(&storage.read)
+            .await
+            .expect("the record");
+        assert_eq!(row.get::<i64, _>(0), 2, "{n}");
+        assert_eq!(row.get::<String, _>(1), revised(n).living_situation.code(), "{n}");
+    }
+    assert_eq!(rows(&storage, "SELECT COUNT(*) FROM audit_log WHERE action = 'record.update'").await, 2);
+    assert_eq!(rows(&storage, "SELECT COUNT(*) FROM audit_log WHERE action = 'sync'").await, 1);
+    // The whole batch again: every record as it ends up is held.
+    let again = sync(&storage, &batch).await;
+    assert_eq!(again.iter().filter(|s| **s == SyncStatus::Unchanged).count(), 302, "{again:?}");
+}
+
+#[tokio::test]
+async fn a_request_that_stops_before_its_last_piece_stores_nothing() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let storage = storage(&dir.path().join("t.db")).await;
+    let device = Device {
+        id: "00000000-0000-0000-0000-0000000000d1".parse().expect("an id"),
+        count_id: COUNT.parse().expect("an id"),
+        organisation: String::new(),
+        revoked: false,
+    };
+    let now = chrono::DateTime::parse_from_rfc3339("2026-10-15T23:00:00Z").expect("a time").into();
+    // Two pieces reach the writer; the request fails (a bug) in the third.
+    let items = (1..=250u128).map(|n| {
+        assert!(n != 230, "a bug while preparing record {n}");
+        Ok(record(n, None))
+    });
+    let request = {
+        let storage = storage.clone();
+        tokio::spawn(async move { storage.sync_batch(&device, items, None, now).await })
+    };
+    assert!(request.await.expect_err("the request failed").is_panic());
+    // Nothing of it is stored or audited, and the writer goes on with the next sync.
+    assert_eq!(sync(&storage, &[record(1, None), record(300, None)]).await, [SyncStatus::Stored; 2]);
+    assert_eq!(rows(&storage, "SELECT COUNT(*) FROM records").await, 2);
+    assert_eq!(rows(&storage, "SELECT COUNT(*) FROM audit_log WHERE action = 'sync'").await, 1);
+}

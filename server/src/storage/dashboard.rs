@@ -197,10 +197,7 @@ mod tests {
         let device =
             Device { id: Uuid::from_u128(0xd1), count_id, organisation: String::new(), revoked: false };
         let now = DateTime::parse_from_rfc3339("2026-10-17T00:00:00Z").expect("a time").into();
-        storage
-            .sync_batch(&device, records.iter().cloned().map(Ok), None, now)
-            .await
-            .expect("stored");
+        storage.sync_batch(&device, records.iter().cloned().map(Ok), None, now).await.expect("stored");
         let user = User { id: Uuid::from_u128(1), username: "c".into(), role: Role::Coordinator };
         for n in [1, 5, 6] {
             storage.set_void(records[n].id, Some("test"), &user).await.expect("void");

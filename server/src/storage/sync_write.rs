@@ -22,9 +22,9 @@
 //! gets `unchanged`.
 
 use super::direct::WriterConnection;
+use super::sync_job::{Answer, Item, Job};
 use super::sync_sql::{self, AuditRow, DeviceContact, Write, WriteKind};
 use super::turn::{self, WriteTurn};
-use super::sync_job::{Answer, Item, Job};
 use super::{ts, StoreError, StoreResult};
 use chrono::{DateTime, Utc};
 use ethos_shared::api::{SyncResult, SyncStatus};
@@ -63,7 +63,10 @@ impl SyncWriter {
 
     /// Queues a job; its answer comes through the job's own channel.
     pub(super) async fn send(&self, job: Job) -> StoreResult<()> {
-        self.jobs.send(Message::Job(job)).await.map_err(|_| anyhow::anyhow!("the sync writer has stopped").into())
+        self.jobs
+            .send(Message::Job(job))
+            .await
+            .map_err(|_| anyhow::anyhow!("the sync writer has stopped").into())
     }
 
     /// Ends the writer thread once the jobs sent before are answered, and waits until its

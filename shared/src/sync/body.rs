@@ -158,8 +158,8 @@ impl SyncBody<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sync::parse_batch;
     use crate::record::FieldErrorCode;
+    use crate::sync::parse_batch;
     use serde_json::json;
 
     /// What the body reads as, by the value way alone: the answer the server always gave.

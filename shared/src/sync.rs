@@ -10,7 +10,7 @@ use uuid::Uuid;
 #[cfg(feature = "sync-text")]
 mod body;
 #[cfg(feature = "sync-text")]
-pub use body::{read_sync_body, BodyError, SyncBody};
+pub use body::{decodes_as_text, read_sync_body, split_sync_body, BodyError, SyncBody};
 
 /// One element of a sync body after parsing: a valid record, or its id (if readable) and
 /// what is wrong with it.

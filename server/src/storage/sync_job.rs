@@ -114,44 +114,58 @@ impl Storage {
         I: IntoIterator<Item = SyncItem>,
         I::IntoIter: Send,
     {
+        let stored = self.sync_batch_if(device, items, || true, unsynced, now).await?;
+        stored.ok_or_else(|| anyhow::anyhow!("a batch without a condition was not stored").into())
+    }
+
+    /// [`Storage::sync_batch`] on a condition that `sound` tells once every item has been
+    /// handed over, while the writer stores the last pieces: where it says no, nothing of the
+    /// batch is stored and the answer is `None`.
+    pub async fn sync_batch_if<I>(
+        &self,
+        device: &Device,
+        items: I,
+        sound: impl FnOnce() -> bool + Send,
+        unsynced: Option<u32>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Vec<SyncResult>>>
+    where
+        I: IntoIterator<Item = SyncItem>,
+        I::IntoIter: Send,
+    {
         let mut items = items.into_iter();
         let first = prepare(&mut items)?;
         let size = first.len() + items.size_hint().0;
-        let (more, rest) = match first.len() == PIECE {
-            true => {
-                let (more, rest) = pieces::channel();
-                (Some(more), Some(rest))
-            }
-            false => (None, None),
-        };
+        let (more, rest) = pieces::channel();
         let (answer, answered) = oneshot::channel();
         let job = Job {
             device: device.id,
             count: device.count_id,
             size,
             items: first,
-            rest,
+            rest: Some(rest),
             broken: false,
             unsynced,
             now,
             answer,
         };
         self.sync.send(job).await?;
-        if let Some(more) = more {
-            loop {
-                let piece = prepare(&mut items)?;
-                if piece.is_empty() {
-                    break;
-                }
-                // The writer has gone on without this job (the database was busy): its answer
-                // says so.
-                if more.send(Piece::Items(piece)).is_err() {
-                    break;
-                }
+        loop {
+            let piece = prepare(&mut items)?;
+            // The writer has gone on without this job (the database was busy): its answer
+            // says so.
+            if piece.is_empty() || more.send(Piece::Items(piece)).is_err() {
+                break;
             }
-            let _ = more.send(Piece::End);
         }
-        answered.await.map_err(|_| anyhow::anyhow!("the sync writer stopped before answering"))?
+        if !sound() {
+            // Without its end mark the writer stores none of the job.
+            return Ok(None);
+        }
+        let _ = more.send(Piece::End);
+        let results =
+            answered.await.map_err(|_| anyhow::anyhow!("the sync writer stopped before answering"))?;
+        results.map(Some)
     }
 }
 

@@ -76,3 +76,23 @@ async fn a_request_that_stops_before_its_last_piece_stores_nothing() {
     assert_eq!(rows(&storage, "SELECT COUNT(*) FROM records").await, 2);
     assert_eq!(rows(&storage, "SELECT COUNT(*) FROM audit_log WHERE action = 'sync'").await, 1);
 }
+
+#[tokio::test]
+async fn a_batch_whose_condition_fails_after_its_last_piece_stores_nothing() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let storage = storage(&dir.path().join("t.db")).await;
+    let device = Device {
+        id: "00000000-0000-0000-0000-0000000000d1".parse().expect("an id"),
+        count_id: COUNT.parse().expect("an id"),
+        organisation: String::new(),
+        revoked: false,
+    };
+    let now = chrono::DateTime::parse_from_rfc3339("2026-10-15T23:00:00Z").expect("a time").into();
+    for (n, sound) in [(250u128, false), (3, false), (250, true)] {
+        let items = (1..=n).map(|n| Ok(record(n, None)));
+        let stored = storage.sync_batch_if(&device, items, || sound, None, now).await.expect("answered");
+        assert_eq!(stored.is_some(), sound, "{n}");
+    }
+    assert_eq!(rows(&storage, "SELECT COUNT(*) FROM records").await, 250);
+    assert_eq!(rows(&storage, "SELECT COUNT(*) FROM audit_log WHERE action = 'sync'").await, 1);
+}

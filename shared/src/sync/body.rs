@@ -34,15 +34,36 @@ pub enum BodyError {
 
 /// Reads a sync body from its bytes (see the module text).
 pub fn read_sync_body(bytes: &[u8]) -> Result<SyncBody<'_>, BodyError> {
-    // Only an object (serde would also read a struct from a JSON list), and only JSON that a
-    // value tree takes: capturing raw members skips over what only decoding refuses (a lone
-    // UTF-16 surrogate escape, a number out of range, bad UTF-8 in a skipped member). And no
-    // member named as serde_json's raw-value marker, which a value tree reads in its own way.
-    if bytes.trim_ascii_start().starts_with(b"{") && serde_json::from_slice::<Decodes>(bytes).is_ok() {
+    match split_sync_body(bytes)? {
+        SyncBody::Text(_) if !decodes_as_text(bytes) => read_by_value(bytes),
+        body => Ok(body),
+    }
+}
+
+/// [`read_sync_body`] but for its decoding pass over the whole body: a body read from its text
+/// is the answer only where [`decodes_as_text`] says so afterwards (the server runs that pass
+/// while it stores the body's records, and stores none of them where it fails); anything else
+/// is already the answer.
+pub fn split_sync_body(bytes: &[u8]) -> Result<SyncBody<'_>, BodyError> {
+    // Only an object: serde would also read a struct from a JSON list.
+    if bytes.trim_ascii_start().starts_with(b"{") {
         if let Ok(body) = serde_json::from_slice::<SyncRequest<&RawValue>>(bytes) {
             return Ok(SyncBody::Text(body));
         }
     }
+    read_by_value(bytes)
+}
+
+/// Whether a body that [`split_sync_body`] read from its text reads so: only JSON that a value
+/// tree takes (capturing raw members skips over what only decoding refuses: a lone UTF-16
+/// surrogate escape, a number out of range, bad UTF-8 in a skipped member), and no member named
+/// as serde_json's raw-value marker, which a value tree reads in its own way. Where not, only
+/// [`read_sync_body`] answers (by a value tree).
+pub fn decodes_as_text(bytes: &[u8]) -> bool {
+    serde_json::from_slice::<Decodes>(bytes).is_ok()
+}
+
+fn read_by_value(bytes: &[u8]) -> Result<SyncBody<'_>, BodyError> {
     let value: Value = serde_json::from_slice(bytes).map_err(|e| BodyError::NotJson(e.to_string()))?;
     sync_request(value).map(SyncBody::Value).map_err(BodyError::Shape)
 }
@@ -130,6 +151,11 @@ impl SyncBody<'_> {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// Read from its text (each record still a slice of it), not through a value tree.
+    pub fn is_text(&self) -> bool {
+        matches!(self, SyncBody::Text(_))
     }
 
     /// What the phone said it still holds unconfirmed (read leniently).
@@ -230,6 +256,18 @@ mod tests {
         ];
         for body in bodies {
             assert_eq!(read(&body), by_value(&body), "{body}");
+            // Split first and checked after: the same answer where the check passes, and
+            // where it fails only a body read from its text (never an answer given).
+            let split = split_sync_body(body.as_bytes());
+            match &split {
+                Ok(SyncBody::Text(_)) if decodes_as_text(body.as_bytes()) => {
+                    assert!(matches!(read_sync_body(body.as_bytes()), Ok(SyncBody::Text(_))), "{body}")
+                }
+                Ok(SyncBody::Text(_)) => {
+                    assert!(!matches!(read_sync_body(body.as_bytes()), Ok(SyncBody::Text(_))), "{body}")
+                }
+                _ => assert_eq!(split.map(|b| (b.parse(), b.unsynced())), by_value(&body), "{body}"),
+            }
         }
         // Bytes that are no UTF-8, in a member nothing reads.
         let bytes = b"{\"records\":[],\"x\":\"\xff\"}";

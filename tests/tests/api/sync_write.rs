@@ -205,3 +205,66 @@ async fn many_syncs_at_once_are_each_answered_and_every_record_is_stored_once() 
     let actions = app.audit_actions(&field.coordinator, &field.count_id).await;
     assert_eq!(actions.iter().filter(|a| *a == "sync").count(), batches.len(), "one audit entry per sync");
 }
+
+/// A body of 300 records whose text ends in `tail` (after the records list).
+fn large_body(records: &[Value], tail: &str) -> Vec<u8> {
+    let list: Vec<String> = records.iter().map(Value::to_string).collect();
+    format!(r#"{{"records":[{}]{tail}}}"#, list.join(",")).into_bytes()
+}
+
+async fn post_body(app: &TestApp, device: &Device, body: Vec<u8>) -> ethos_tests::Reply {
+    use ethos_tests::SendExt;
+    app.post("/api/v1/sync")
+        .bearer_auth(&device.token)
+        .header("content-type", "application/json")
+        .body(body)
+        .reply()
+        .await
+}
+
+#[tokio::test]
+async fn a_large_body_that_does_not_decode_to_its_end_stores_none_of_its_pieces() {
+    let app = spawn_app().await;
+    let field = app.field("live").await;
+    let records: Vec<Value> = (0..300).map(|_| record()).collect();
+    // The records are good; what a value tree refuses comes after them (a lone surrogate, a
+    // number out of range) or inside the last one (a member nothing reads), so the server
+    // learns it only after it has handed the pieces before to the writer.
+    let mut last_with_surrogate = records.clone();
+    let tail = records.last().expect("a record").to_string();
+    let hostile_last = format!(r#"{},"note":"\ud800"}}"#, &tail[..tail.len() - 1]);
+    last_with_surrogate.pop();
+    let mut body_inside = large_body(&last_with_surrogate, "");
+    body_inside.truncate(body_inside.len() - 2);
+    body_inside.extend(format!(",{hostile_last}]}}").into_bytes());
+    for (what, body) in [
+        ("a lone surrogate after the records", large_body(&records, r#","x":"\ud800""#)),
+        ("a number out of range after the records", large_body(&records, r#","x":1e999"#)),
+        ("a lone surrogate in a member of the last record", body_inside),
+    ] {
+        let reply = post_body(&app, &field.device, body).await;
+        assert_eq!(reply.status.as_u16(), 400, "{what}: {}", reply.text);
+        assert_eq!(reply.json()["code"], "invalid_json", "{what}");
+    }
+    assert!(app.records(&field.coordinator, &field.count_id).await.is_empty(), "nothing stored");
+    let mut conn = connect(&app).await;
+    let syncs: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'sync'")
+        .fetch_one(&mut conn)
+        .await
+        .expect("a count");
+    assert_eq!(syncs, 0, "nothing audited");
+
+    // A member named as serde_json's raw-value marker: a value tree reads the record inside it,
+    // as the server always did. Every record is stored once, by that reading alone.
+    let marker = format!(r#"{{"$serde_json::private::RawValue":{}}}"#, Value::String(tail.clone()));
+    let mut body = large_body(&records[..299], "");
+    body.truncate(body.len() - 2);
+    body.extend(format!(",{marker}]}}").into_bytes());
+    let reply = post_body(&app, &field.device, body).await;
+    assert_eq!(reply.status.as_u16(), 200, "{}", reply.text);
+    let results = reply.json()["results"].as_array().cloned().expect("results");
+    assert_eq!(results.len(), 300);
+    assert!(results.iter().all(|r| r["status"] == "stored"), "{results:?}");
+    assert_eq!(app.records(&field.coordinator, &field.count_id).await.len(), 300);
+    conn.close().await.expect("closed");
+}

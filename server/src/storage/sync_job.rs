@@ -9,6 +9,7 @@
 //! (a bug) ends its stream without its end mark, and the writer then stores none of it.
 
 use super::sync_sql;
+use super::turn::TURN_WAIT;
 use super::{Device, Storage, StoreError, StoreResult};
 use chrono::{DateTime, Utc};
 use ethos_shared::api::SyncResult;
@@ -62,7 +63,8 @@ pub(super) type Answer = Result<Vec<SyncResult>, StoreError>;
 pub(super) struct Job {
     pub device: Uuid,
     pub count: Uuid,
-    /// How many items the request expects to send (for the size of a group).
+    /// The items of the first piece and as many more as the request's iterator promised at
+    /// least (exact for a sync body): how much the job adds to a group.
     pub size: usize,
     /// The items received so far, in order (kept for a retry of the job on its own).
     pub items: Vec<Item>,
@@ -75,25 +77,34 @@ pub(super) struct Job {
     pub answer: oneshot::Sender<Answer>,
 }
 
+/// The request stopped before its end mark: it failed, or found the body not sound.
+#[derive(Debug)]
+pub(super) struct Broken;
+
 impl Job {
     /// Waits for the next piece and adds it to [`Job::items`]: `false` once every item is
-    /// there. An error when the request stopped before its end mark.
-    pub fn receive(&mut self) -> StoreResult<bool> {
-        if !self.broken {
-            let Some(rest) = &self.rest else { return Ok(false) };
-            match rest.recv() {
-                Ok(Piece::Items(items)) => {
-                    self.items.extend(items);
-                    return Ok(true);
-                }
-                Ok(Piece::End) => {
-                    self.rest = None;
-                    return Ok(false);
-                }
-                Err(pieces::RecvError) => self.broken = true,
+    /// there; [`Broken`] when the request stopped before its end mark, or sent nothing for
+    /// [`TURN_WAIT`] (the writer holds the write turn meanwhile; a request only prepares
+    /// records between its pieces, which takes milliseconds).
+    pub fn receive(&mut self) -> Result<bool, Broken> {
+        if self.broken {
+            return Err(Broken);
+        }
+        let Some(rest) = &self.rest else { return Ok(false) };
+        match rest.recv_timeout(TURN_WAIT) {
+            Ok(Piece::Items(items)) => {
+                self.items.extend(items);
+                Ok(true)
+            }
+            Ok(Piece::End) => {
+                self.rest = None;
+                Ok(false)
+            }
+            Err(_) => {
+                self.broken = true;
+                Err(Broken)
             }
         }
-        Err(StoreError::Other(anyhow::anyhow!("the sync request stopped before all its records were ready")))
     }
 }
 
@@ -121,6 +132,11 @@ impl Storage {
     /// [`Storage::sync_batch`] on a condition that `sound` tells once every item has been
     /// handed over, while the writer stores the last pieces: where it says no, nothing of the
     /// batch is stored and the answer is `None`.
+    ///
+    /// The writer waits for the pieces in its transaction, holding the write turn: `items`
+    /// and `sound` must only compute (parse records, check the body), never wait for anything.
+    /// Nothing here awaits between handing over the job and its end mark, so a request that
+    /// goes away cannot leave the writer waiting.
     pub async fn sync_batch_if<I>(
         &self,
         device: &Device,
@@ -152,8 +168,8 @@ impl Storage {
         self.sync.send(job).await?;
         loop {
             let piece = prepare(&mut items)?;
-            // The writer has gone on without this job (the database was busy): its answer
-            // says so.
+            // The writer has answered this job already (the database was busy or full, or the
+            // count is gone): its answer says so.
             if piece.is_empty() || more.send(Piece::Items(piece)).is_err() {
                 break;
             }

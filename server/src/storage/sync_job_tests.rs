@@ -96,3 +96,50 @@ async fn a_batch_whose_condition_fails_after_its_last_piece_stores_nothing() {
     assert_eq!(rows(&storage, "SELECT COUNT(*) FROM records").await, 250);
     assert_eq!(rows(&storage, "SELECT COUNT(*) FROM audit_log WHERE action = 'sync'").await, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_that_stops_in_a_group_is_undone_alone_and_the_others_are_stored_once() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let storage = storage(&dir.path().join("t.db")).await;
+    let device = Device {
+        id: "00000000-0000-0000-0000-0000000000d1".parse().expect("an id"),
+        count_id: COUNT.parse().expect("an id"),
+        organisation: String::new(),
+        revoked: false,
+    };
+    let now: chrono::DateTime<chrono::Utc> =
+        chrono::DateTime::parse_from_rfc3339("2026-10-15T23:00:00Z").expect("a time").into();
+    let spawn = |from: u128, to: u128, sound: bool| {
+        let (storage, device) = (storage.clone(), device.clone());
+        tokio::spawn(async move {
+            let items = (from..=to).map(|n| Ok(record(n, None)));
+            storage.sync_batch_if(&device, items, move || sound, None, now).await.expect("answered")
+        })
+    };
+    let pause = || tokio::time::sleep(std::time::Duration::from_millis(60));
+    // While a write holds the turn, the writer takes a first job and waits; the next three
+    // queue behind it and make one group once the turn is free.
+    let turn = storage.write_tx().await.expect("the write turn");
+    let first = spawn(1, 50, true);
+    pause().await;
+    let second = spawn(101, 350, true);
+    pause().await;
+    let stopped = spawn(401, 650, false);
+    pause().await;
+    // It sends one record of the stopped job again: stored, as nothing of that job is held.
+    let third = spawn(650, 899, true);
+    pause().await;
+    drop(turn);
+    for (job, n) in [(first, 50), (second, 250), (third, 250)] {
+        let results = job.await.expect("ran").expect("stored");
+        assert_eq!(results.len(), n);
+        let other: Vec<_> = results.iter().filter(|r| r.status != SyncStatus::Stored).collect();
+        assert!(other.is_empty(), "{other:?}");
+    }
+    assert!(stopped.await.expect("ran").is_none());
+    assert_eq!(rows(&storage, "SELECT COUNT(*) FROM records").await, 550);
+    assert_eq!(rows(&storage, "SELECT COUNT(*) FROM audit_log WHERE action = 'sync'").await, 3);
+    // What the stopped job would have stored can be sent again and is new.
+    let again = sync(&storage, &[record(401, None), record(649, None)]).await;
+    assert_eq!(again, [SyncStatus::Stored; 2]);
+}

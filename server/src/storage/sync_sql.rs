@@ -67,7 +67,7 @@ fn update_columns() -> Vec<&'static str> {
     FIELDS.iter().map(|f| f.sql).filter(|c| *c != ID).chain(DERIVED_COLUMNS).collect()
 }
 
-/// One record row to write at the end of a group.
+/// One record row to write at the end of a piece of a job.
 pub(super) struct Write<'a> {
     pub kind: WriteKind,
     pub incoming: &'a Incoming,

@@ -16,13 +16,16 @@
 //!
 //! Each record is still judged on its own (`ethos_shared::sync::decide`, in the order the
 //! requests came in, each seeing what the earlier ones stored), so a bad record is rejected
-//! alone. When a group's transaction fails with anything but a storage condition (busy, full),
-//! each job of it is tried again in a transaction of its own, so one request's failure does not
-//! become another's. A job whose requester went away is still applied: its phone resends and
-//! gets `unchanged`.
+//! alone. The writer waits for a job's pieces inside the transaction, holding the write turn
+//! (the request only computes between them: milliseconds). Each job has a savepoint: a job
+//! whose request stops before its end mark (a bug, or a body that does not decode to its end)
+//! is rolled back to it alone, and the rest of the group goes on. When a group's transaction
+//! fails with anything but a storage condition (busy, full), each job of it is tried again in
+//! a transaction of its own, so one request's failure does not become another's. A job whose
+//! requester went away is still applied: its phone resends and gets `unchanged`.
 
 use super::direct::WriterConnection;
-use super::sync_job::{Answer, Item, Job};
+use super::sync_job::{Answer, Broken, Item, Job};
 use super::sync_sql::{self, AuditRow, DeviceContact, Write, WriteKind};
 use super::turn::{self, WriteTurn};
 use super::{ts, StoreError, StoreResult};
@@ -239,7 +242,7 @@ impl Tally {
 }
 
 fn apply(conn: &mut WriterConnection, jobs: &mut [Job]) -> StoreResult<Vec<Answer>> {
-    let tx = conn.get()?.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let mut tx = conn.get()?.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let counts = sync_sql::count_states(&tx, jobs.iter().map(|j| j.count))?;
     let mut group = Group::default();
     let mut answers = Vec::with_capacity(jobs.len());
@@ -257,13 +260,33 @@ fn apply(conn: &mut WriterConnection, jobs: &mut [Job]) -> StoreResult<Vec<Answe
             results: Vec::with_capacity(job.items.len()),
             tally: Tally::default(),
         };
+        // A job whose request stops before its end mark is undone alone: the rest of the
+        // group goes on.
+        let savepoint = tx.savepoint()?;
+        let mark = group.mark();
         // The pieces already received (all of them when the job is tried again on its own),
         // then each one as it comes.
         let mut done = 0;
-        while done < job.items.len() || job.receive()? {
-            group.piece(&tx, &mut sync, &job.items[done..])?;
+        let whole = loop {
+            if done == job.items.len() {
+                match job.receive() {
+                    Ok(true) => {}
+                    Ok(false) => break true,
+                    Err(Broken) => break false,
+                }
+            }
+            group.piece(&savepoint, &mut sync, &job.items[done..])?;
             done = job.items.len();
+        };
+        if !whole {
+            savepoint.finish()?; // rolled back
+            group.undo(mark);
+            answers.push(Err(StoreError::Other(anyhow::anyhow!(
+                "the sync request stopped before all its records were ready"
+            ))));
+            continue;
         }
+        savepoint.commit()?;
         let contact = group.contacts.entry(job.device).or_default();
         contact.last_seen_at = sync.received_at.clone().max(std::mem::take(&mut contact.last_seen_at));
         if job.unsynced.is_some() {
@@ -304,8 +327,40 @@ struct JobSync {
 struct Group {
     /// What is held under each id met in the group, as the group has left it.
     held: HashMap<Uuid, Held>,
+    /// What each change of `held` by the current job replaced, to undo the job.
+    replaced: Vec<(Uuid, Option<Held>)>,
     audit: Vec<AuditRow>,
     contacts: HashMap<Uuid, DeviceContact>,
+}
+
+/// Where a job began in a [`Group`].
+struct Mark {
+    audit: usize,
+}
+
+impl Group {
+    /// The start of a job, to [`Group::undo`] it.
+    fn mark(&mut self) -> Mark {
+        self.replaced.clear();
+        Mark { audit: self.audit.len() }
+    }
+
+    /// Forgets what the job since `mark` changed (its rows are rolled back).
+    fn undo(&mut self, mark: Mark) {
+        self.audit.truncate(mark.audit);
+        for (id, before) in self.replaced.drain(..).rev() {
+            match before {
+                Some(held) => self.held.insert(id, held),
+                None => self.held.remove(&id),
+            };
+        }
+    }
+
+    /// Holds `held` under `id` for the rest of the group.
+    fn hold(&mut self, id: Uuid, held: Held) {
+        let before = self.held.insert(id, held);
+        self.replaced.push((id, before));
+    }
 }
 
 impl Group {
@@ -354,7 +409,7 @@ impl Group {
                         stored_in_training: *stored_in_training,
                         received_at: sync.received_at.clone(),
                     });
-                    self.held.insert(
+                    self.hold(
                         record.id,
                         Held {
                             device_id: sync.device,
@@ -393,7 +448,7 @@ impl Group {
                             "to_revision": record.revision,
                         }),
                     ));
-                    self.held.insert(
+                    self.hold(
                         record.id,
                         Held {
                             device_id: sync.device,

@@ -23,11 +23,13 @@ pub async fn sync(
     let body = match split_sync_body(bytes).map_err(body_error)? {
         body @ SyncBody::Text(_) if body.len() <= MAX_SYNC_RECORDS => {
             let sound = || decodes_as_text(bytes);
-            let stored = storage.sync_batch_if(device, body.parsed(), sound, body.unsynced(), now).await;
-            if let Some(results) = answer(stored)? {
-                return Ok(SyncResponse { results, server_time: now });
+            match storage.sync_batch_if(device, body.parsed(), sound, body.unsynced(), now).await {
+                Ok(Some(results)) => return Ok(SyncResponse { results, server_time: now }),
+                // Where the body does not decode, its answer is the value way's, whatever
+                // else went wrong.
+                Err(e) if decodes_as_text(bytes) => return Err(store_error(e)),
+                Ok(None) | Err(_) => read_sync_body(bytes).map_err(body_error)?,
             }
-            read_sync_body(bytes).map_err(body_error)?
         }
         SyncBody::Text(_) => read_sync_body(bytes).map_err(body_error)?,
         by_value => by_value,
@@ -45,15 +47,15 @@ async fn store(
     if body.len() > MAX_SYNC_RECORDS {
         return Err(Error::TooManyRecords(MAX_SYNC_RECORDS));
     }
-    let results = answer(storage.sync_batch(device, body.parsed(), body.unsynced(), now).await)?;
+    let results =
+        storage.sync_batch(device, body.parsed(), body.unsynced(), now).await.map_err(store_error)?;
     Ok(SyncResponse { results, server_time: now })
 }
 
-fn answer<T>(stored: std::result::Result<T, StoreError>) -> Result<T> {
-    match stored {
-        Ok(results) => Ok(results),
-        Err(StoreError::NotFound) => Err(Error::DeviceRevoked),
-        Err(e) => Err(e.into()),
+fn store_error(e: StoreError) -> Error {
+    match e {
+        StoreError::NotFound => Error::DeviceRevoked,
+        e => e.into(),
     }
 }
 

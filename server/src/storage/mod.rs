@@ -19,6 +19,7 @@ mod records;
 mod report;
 mod report_scan;
 mod review;
+mod sync_group;
 mod sync_job;
 #[cfg(test)]
 mod sync_job_tests;

@@ -2,7 +2,7 @@
 //! in order, a piece at a time, each seeing what the earlier ones stored, and what a job
 //! changed undone when its request stops before its end mark.
 
-use super::sync_job::Item;
+use super::sync_job::{Incoming, Item};
 use super::sync_sql::{self, AuditRow, DeviceContact, Write, WriteKind};
 use super::StoreResult;
 use chrono::{DateTime, Utc};
@@ -79,10 +79,13 @@ impl Group {
         }
     }
 
-    /// Holds `held` under `id` for the rest of the group.
-    fn hold(&mut self, id: Uuid, held: Held) {
-        let before = self.held.insert(id, held);
-        self.replaced.push((id, before));
+    /// Holds `incoming` as `device`'s for the rest of the group.
+    fn hold(&mut self, device: Uuid, incoming: &Incoming, stored_in_training: bool) {
+        let record = &incoming.record;
+        let held =
+            Held { device_id: device, revision: record.revision, content: incoming.hash, stored_in_training };
+        let before = self.held.insert(record.id, held);
+        self.replaced.push((record.id, before));
     }
 }
 
@@ -137,15 +140,7 @@ impl Group {
                         stored_in_training: *stored_in_training,
                         received_at: sync.received_at.clone(),
                     });
-                    self.hold(
-                        record.id,
-                        Held {
-                            device_id: sync.device,
-                            revision: record.revision,
-                            content: incoming.hash,
-                            stored_in_training: *stored_in_training,
-                        },
-                    );
+                    self.hold(sync.device, incoming, *stored_in_training);
                 }
                 Outcome::Replace { training } => {
                     let stored_in_training = before.as_ref().is_some_and(|h| h.stored_in_training);
@@ -176,15 +171,7 @@ impl Group {
                             "to_revision": record.revision,
                         }),
                     ));
-                    self.hold(
-                        record.id,
-                        Held {
-                            device_id: sync.device,
-                            revision: record.revision,
-                            content: incoming.hash,
-                            stored_in_training,
-                        },
-                    );
+                    self.hold(sync.device, incoming, stored_in_training);
                 }
                 Outcome::Keep { .. } | Outcome::Reject { .. } => {}
             }

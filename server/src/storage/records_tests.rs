@@ -44,16 +44,24 @@ pub(crate) fn record(n: u128, entry: Option<&str>) -> Record {
     ethos_shared::record::parse_record(&json).expect("a record")
 }
 
-pub(crate) async fn sync(storage: &Storage, records: &[Record]) -> Vec<SyncStatus> {
-    let device = Device {
+/// The device [`DEVICE`] of [`storage`].
+pub(crate) fn device() -> Device {
+    Device {
         id: DEVICE.parse().expect("an id"),
         count_id: COUNT.parse().expect("an id"),
         organisation: String::new(),
         revoked: false,
-    };
-    let now = chrono::DateTime::parse_from_rfc3339("2026-10-15T23:00:00Z").expect("a time").into();
+    }
+}
+
+/// A moment inside the window of [`COUNT`], after every [`record`] was observed.
+pub(crate) fn now() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339("2026-10-15T23:00:00Z").expect("a time").into()
+}
+
+pub(crate) async fn sync(storage: &Storage, records: &[Record]) -> Vec<SyncStatus> {
     let items: Vec<crate::storage::SyncItem> = records.iter().cloned().map(Ok).collect();
-    let results = storage.sync_batch(&device, items, None, now).await.expect("synced");
+    let results = storage.sync_batch(&device(), items, None, now()).await.expect("synced");
     results.into_iter().map(|r| r.status).collect()
 }
 

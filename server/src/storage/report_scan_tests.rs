@@ -2,7 +2,7 @@
 //! no stored record can have, and counts whose records lie between each other's.
 
 use super::{open, organisations, read_range, Way, BOUNDS_SQL};
-use crate::storage::records::tests::{record, storage, sync, COUNT};
+use crate::storage::records::tests::{now, record, storage, sync, COUNT};
 use crate::storage::{Device, Storage};
 use ethos_shared::report::ReportRecord;
 use uuid::Uuid;
@@ -88,9 +88,8 @@ async fn other_count(storage: &Storage) -> Device {
 
 /// Records `n` stored through the second count's `device`.
 async fn sync_other(storage: &Storage, device: &Device, n: impl IntoIterator<Item = u128>) {
-    let now = chrono::DateTime::parse_from_rfc3339("2026-10-15T23:00:00Z").expect("a time").into();
     let records: Vec<crate::storage::SyncItem> = n.into_iter().map(|n| Ok(record(n, None))).collect();
-    storage.sync_batch(device, records, None, now).await.expect("synced");
+    storage.sync_batch(device, records, None, now()).await.expect("synced");
 }
 
 /// The ids of the records of `count`, read the `way` given over its whole range of positions.

@@ -1,7 +1,7 @@
 //! A batch of several pieces: judged in order across them, and stored whole or not at all.
 
-use super::records::tests::{record, storage, sync, COUNT};
-use super::{Device, Storage};
+use super::records::tests::{device, now, record, storage, sync};
+use super::Storage;
 use ethos_shared::api::SyncStatus;
 use ethos_shared::record::Record;
 use sqlx::Row;
@@ -54,13 +54,8 @@ async fn a_batch_of_several_pieces_is_judged_in_order_across_them() {
 async fn a_request_that_stops_before_its_last_piece_stores_nothing() {
     let dir = tempfile::tempdir().expect("a directory");
     let storage = storage(&dir.path().join("t.db")).await;
-    let device = Device {
-        id: "00000000-0000-0000-0000-0000000000d1".parse().expect("an id"),
-        count_id: COUNT.parse().expect("an id"),
-        organisation: String::new(),
-        revoked: false,
-    };
-    let now = chrono::DateTime::parse_from_rfc3339("2026-10-15T23:00:00Z").expect("a time").into();
+    let device = device();
+    let now = now();
     // Two pieces reach the writer; the request fails (a bug) in the third.
     let items = (1..=250u128).map(|n| {
         assert!(n != 230, "a bug while preparing record {n}");
@@ -81,13 +76,8 @@ async fn a_request_that_stops_before_its_last_piece_stores_nothing() {
 async fn a_batch_whose_condition_fails_after_its_last_piece_stores_nothing() {
     let dir = tempfile::tempdir().expect("a directory");
     let storage = storage(&dir.path().join("t.db")).await;
-    let device = Device {
-        id: "00000000-0000-0000-0000-0000000000d1".parse().expect("an id"),
-        count_id: COUNT.parse().expect("an id"),
-        organisation: String::new(),
-        revoked: false,
-    };
-    let now = chrono::DateTime::parse_from_rfc3339("2026-10-15T23:00:00Z").expect("a time").into();
+    let device = device();
+    let now = now();
     for (n, sound) in [(250u128, false), (3, false), (250, true)] {
         let items = (1..=n).map(|n| Ok(record(n, None)));
         let stored = storage.sync_batch_if(&device, items, || sound, None, now).await.expect("answered");
@@ -101,14 +91,8 @@ async fn a_batch_whose_condition_fails_after_its_last_piece_stores_nothing() {
 async fn a_job_that_stops_in_a_group_is_undone_alone_and_the_others_are_stored_once() {
     let dir = tempfile::tempdir().expect("a directory");
     let storage = storage(&dir.path().join("t.db")).await;
-    let device = Device {
-        id: "00000000-0000-0000-0000-0000000000d1".parse().expect("an id"),
-        count_id: COUNT.parse().expect("an id"),
-        organisation: String::new(),
-        revoked: false,
-    };
-    let now: chrono::DateTime<chrono::Utc> =
-        chrono::DateTime::parse_from_rfc3339("2026-10-15T23:00:00Z").expect("a time").into();
+    let device = device();
+    let now = now();
     let spawn = |from: u128, to: u128, sound: bool| {
         let (storage, device) = (storage.clone(), device.clone());
         tokio::spawn(async move {

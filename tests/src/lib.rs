@@ -275,6 +275,22 @@ impl TestApp {
         results
     }
 
+    /// `POST /api/v1/sync` with `body` as it is, sent as `content_type`: for bodies that
+    /// [`TestApp::sync`] cannot make (malformed, hostile, too large, another content type).
+    pub async fn sync_raw(
+        &self,
+        device_token: &str,
+        content_type: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> Reply {
+        self.post("/api/v1/sync")
+            .bearer_auth(device_token)
+            .header("content-type", content_type)
+            .body(body)
+            .reply()
+            .await
+    }
+
     /// Every stored record of a count, as the coordinator sees it.
     pub async fn records(&self, coordinator: &str, count_id: &str) -> Vec<Value> {
         let body = self

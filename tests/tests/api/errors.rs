@@ -1,14 +1,10 @@
 //! The Errors section of api.md: every code, its status and the body shape, and that nothing of
 //! a refused request is stored.
 
-use ethos_tests::{new_count, record, spawn_app, Reply, SendExt, TestApp};
+use ethos_tests::{new_count, record, spawn_app, SendExt};
 use serde_json::{json, Value};
 
 const ONE_MIB: usize = 1024 * 1024;
-
-async fn raw_sync(app: &TestApp, token: &str, content_type: &str, body: impl Into<reqwest::Body>) -> Reply {
-    app.post("/api/v1/sync").bearer_auth(token).header("content-type", content_type).body(body).reply().await
-}
 
 #[tokio::test]
 async fn malformed_json_is_invalid_json_400() {
@@ -16,7 +12,7 @@ async fn malformed_json_is_invalid_json_400() {
     let field = app.field("live").await;
 
     for body in ["{", "{\"records\": [}", "records=1", "", "{\"records\": []} trailing"] {
-        raw_sync(&app, &field.device.token, "application/json", body).await.assert_error(400, "invalid_json");
+        app.sync_raw(&field.device.token, "application/json", body).await.assert_error(400, "invalid_json");
     }
     let reply = app
         .post("/api/v1/counts")
@@ -39,7 +35,7 @@ async fn a_body_that_is_not_sent_as_json_is_unsupported_media_type_415() {
 
     for content_type in ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"]
     {
-        raw_sync(&app, &field.device.token, content_type, valid.clone())
+        app.sync_raw(&field.device.token, content_type, valid.clone())
             .await
             .assert_error(415, "unsupported_media_type");
     }
@@ -54,7 +50,7 @@ async fn a_body_that_is_not_sent_as_json_is_unsupported_media_type_415() {
         .await;
     counts.assert_error(415, "unsupported_media_type");
     assert!(app.records(&field.coordinator, &field.count_id).await.is_empty(), "nothing stored");
-    raw_sync(&app, &field.device.token, "application/json; charset=utf-8", valid).await.assert_status(200);
+    app.sync_raw(&field.device.token, "application/json; charset=utf-8", valid).await.assert_status(200);
 }
 
 #[tokio::test]
@@ -68,7 +64,7 @@ async fn a_body_over_one_mib_is_payload_too_large_413_and_nothing_is_stored() {
     assert!(body.len() > ONE_MIB);
 
     // Act
-    let reply = raw_sync(&app, &field.device.token, "application/json", body).await;
+    let reply = app.sync_raw(&field.device.token, "application/json", body).await;
 
     // Assert
     reply.assert_error(413, "payload_too_large");
@@ -83,7 +79,7 @@ async fn a_body_of_exactly_one_mib_is_accepted() {
     body.push_str(&" ".repeat(ONE_MIB - body.len()));
     assert_eq!(body.len(), ONE_MIB);
 
-    let reply = raw_sync(&app, &field.device.token, "application/json", body).await;
+    let reply = app.sync_raw(&field.device.token, "application/json", body).await;
 
     assert_eq!(reply.assert_status(200)["results"][0]["status"], "stored");
 }
@@ -110,7 +106,7 @@ async fn more_than_500_records_in_one_sync_is_payload_too_large_413_and_nothing_
     let body = json!({ "records": records }).to_string();
     assert!(body.len() < ONE_MIB, "the count, not the size, is too large");
 
-    let reply = raw_sync(&app, &field.device.token, "application/json", body).await;
+    let reply = app.sync_raw(&field.device.token, "application/json", body).await;
 
     reply.assert_error(413, "payload_too_large");
     assert!(app.records(&field.coordinator, &field.count_id).await.is_empty(), "nothing stored");
@@ -128,7 +124,7 @@ async fn a_sync_body_without_a_records_list_is_validation_failed_422() {
         (json!({ "records": "[]" }), "invalid_value"),
         (json!({ "records": null }), "invalid_value"),
     ] {
-        let reply = raw_sync(&app, &field.device.token, "application/json", body.to_string()).await;
+        let reply = app.sync_raw(&field.device.token, "application/json", body.to_string()).await;
         let got = reply.assert_error(422, "validation_failed");
         let errors = ethos_tests::field_errors(&got["details"]["errors"]);
         assert_eq!(errors.len(), 1, "{got}");
@@ -138,7 +134,7 @@ async fn a_sync_body_without_a_records_list_is_validation_failed_422() {
         }
     }
     for body in [json!([record()]), json!("records"), json!(null), json!(42)] {
-        let reply = raw_sync(&app, &field.device.token, "application/json", body.to_string()).await;
+        let reply = app.sync_raw(&field.device.token, "application/json", body.to_string()).await;
         reply.assert_error(422, "validation_failed");
     }
 }
@@ -178,7 +174,7 @@ async fn no_unknown_or_expired_token_is_unauthorized_401() {
         .reply()
         .await
         .assert_error(401, "unauthorized");
-    raw_sync(&app, "forged", "application/json", json!({ "records": [] }).to_string())
+    app.sync_raw("forged", "application/json", json!({ "records": [] }).to_string())
         .await
         .assert_error(401, "unauthorized");
 }
@@ -254,7 +250,7 @@ async fn a_device_whose_code_was_revoked_is_device_revoked_401() {
     app.revoke_invite(&field.coordinator, &field.invite).await;
 
     let reply =
-        raw_sync(&app, &field.device.token, "application/json", json!({ "records": [] }).to_string()).await;
+        app.sync_raw(&field.device.token, "application/json", json!({ "records": [] }).to_string()).await;
 
     reply.assert_error(401, "device_revoked");
 }

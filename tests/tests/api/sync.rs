@@ -76,13 +76,7 @@ async fn a_resend_with_its_fields_in_another_order_and_without_the_training_flag
     let body = format!("{{\"records\":[{}]}}", Value::Object(reordered));
 
     // Act
-    let reply = app
-        .post("/api/v1/sync")
-        .bearer_auth(&field.device.token)
-        .header("content-type", "application/json")
-        .body(body)
-        .reply()
-        .await;
+    let reply = app.sync_raw(&field.device.token, "application/json", body).await;
 
     // Assert
     assert_eq!(reply.assert_status(200)["results"][0]["status"], "unchanged");

@@ -212,16 +212,6 @@ fn large_body(records: &[Value], tail: &str) -> Vec<u8> {
     format!(r#"{{"records":[{}]{tail}}}"#, list.join(",")).into_bytes()
 }
 
-async fn post_body(app: &TestApp, device: &Device, body: Vec<u8>) -> ethos_tests::Reply {
-    use ethos_tests::SendExt;
-    app.post("/api/v1/sync")
-        .bearer_auth(&device.token)
-        .header("content-type", "application/json")
-        .body(body)
-        .reply()
-        .await
-}
-
 #[tokio::test]
 async fn a_large_body_that_does_not_decode_to_its_end_stores_none_of_its_pieces() {
     let app = spawn_app().await;
@@ -242,7 +232,7 @@ async fn a_large_body_that_does_not_decode_to_its_end_stores_none_of_its_pieces(
         ("a number out of range after the records", large_body(&records, r#","x":1e999"#)),
         ("a lone surrogate in a member of the last record", body_inside),
     ] {
-        let reply = post_body(&app, &field.device, body).await;
+        let reply = app.sync_raw(&field.device.token, "application/json", body).await;
         let text: String = reply.text.chars().take(300).collect();
         assert_eq!(reply.status.as_u16(), 400, "{what}: {text}");
         assert_eq!(reply.json()["code"], "invalid_json", "{what}");
@@ -261,7 +251,7 @@ async fn a_large_body_that_does_not_decode_to_its_end_stores_none_of_its_pieces(
     let mut body = large_body(&records[..299], "");
     body.truncate(body.len() - 2);
     body.extend(format!(",{marker}]}}").into_bytes());
-    let reply = post_body(&app, &field.device, body).await;
+    let reply = app.sync_raw(&field.device.token, "application/json", body).await;
     assert_eq!(reply.status.as_u16(), 200, "{}", reply.text);
     let results = reply.json()["results"].as_array().cloned().expect("results");
     assert_eq!(results.len(), 300);
